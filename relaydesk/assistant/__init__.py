@@ -1,0 +1,1 @@
+"""The AI: the Brain protocol, the embedded retrieval brain, and the job that replies."""

@@ -1,0 +1,109 @@
+"""`relaydesk serve | worker | demo | migrate | create-org`: thin shells over the app's functions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+
+import uvicorn
+
+from .db import commit
+from .demo import ensure_demo_organization
+from .migrate import upgrade
+from .organizations import create_api_key, create_organization
+from .runtime import Runtime
+from .settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="relaydesk", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the app (and, by default, the worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="leave jobs to `relaydesk worker`")
+    commands.add_parser("worker", help="run only the outbox worker")
+    demo = commands.add_parser("demo", help="migrate, seed the Demo organization, serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply database migrations")
+    org = commands.add_parser("create-org", help="create an organization and print its keys")
+    org.add_argument("name")
+    org.add_argument("--origin", action="append", default=[], help="an allowed origin (repeat)")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    if args.command == "migrate":
+        upgrade(settings.database_url)
+    elif args.command == "serve":
+        settings.worker.in_process = not args.no_worker
+        _serve(settings, args.host, args.port)
+    elif args.command == "worker":
+        asyncio.run(_work(settings))
+    elif args.command == "demo":
+        run_demo(settings, args.host, args.port)
+    elif args.command == "create-org":
+        asyncio.run(_create_org(settings, args.name, args.origin))
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from .web.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, ws="wsproto", log_level="warning",
+                proxy_headers=True)
+
+
+def run_demo(settings: Settings, host: str, port: int) -> None:
+    settings.demo = True
+    settings.public_base_url = f"http://{host}:{port}"
+    upgrade(settings.database_url)
+    asyncio.run(_seed_demo(settings))
+    print(f"relaydesk demo: http://{host}:{port}/demo  (widget key: demo)", flush=True)
+    print(f"  health: http://{host}:{port}/healthz   API docs: http://{host}:{port}/docs", flush=True)
+    _serve(settings, host, port)
+
+
+async def _seed_demo(settings: Settings) -> None:
+    runtime = Runtime.build(settings)
+    try:
+        async with runtime.sessions() as session:
+            await ensure_demo_organization(session, runtime.vault)
+            await commit(session)
+    finally:
+        await runtime.close()
+
+
+async def _work(settings: Settings) -> None:
+    runtime = Runtime.build(settings)
+    await runtime.start()
+    worker = runtime.worker()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, worker.stop)
+    try:
+        await worker.run()
+    finally:
+        await runtime.close()
+
+
+async def _create_org(settings: Settings, name: str, origins: list[str]) -> None:
+    runtime = Runtime.build(settings)
+    try:
+        async with runtime.sessions() as session:
+            organization = await create_organization(
+                session, runtime.vault, name, allowed_origins=origins
+            )
+            _, key = await create_api_key(session, organization)
+            await commit(session)
+        print(f"organization {organization.id}\nwidget key {organization.widget_key}")
+        print(f"API key (shown once) {key}")
+    finally:
+        await runtime.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Domain actions on visitors, conversations and messages; one function per verb, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import events
+from .db import on_commit
+from .errors import InvalidInput, NotFound
+from .identity import IdentityClaims
+from .models import Attachment, Conversation, Message, Organization, Visitor, utcnow
+from .outbox import Wakeup, enqueue
+from .payloads import message_payload
+from .realtime import Hub
+
+OPEN_STATES = ("ai", "pending_human", "human")
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What domain actions need to reach after commit: the real-time hub and the worker."""
+
+    hub: Hub
+    wakeup: Wakeup
+    url_secret: str
+
+
+# Visitors ------------------------------------------------------------------------------------
+
+
+async def new_visitor(session: AsyncSession, organization: Organization) -> Visitor:
+    visitor = Visitor(organization_id=organization.id)
+    session.add(visitor)
+    await session.flush()
+    return visitor
+
+
+async def verified_visitor(
+    session: AsyncSession, organization: Organization, claims: IdentityClaims,
+    previous: Visitor | None,
+) -> Visitor:
+    """The one visitor of a verified email; an anonymous visitor's conversations move to it."""
+    email = str(claims.email).lower()
+    visitor = await session.scalar(
+        select(Visitor).where(
+            Visitor.organization_id == organization.id, Visitor.verified_email == email
+        )
+    )
+    if visitor is None:
+        visitor = Visitor(organization_id=organization.id, verified_email=email)
+        session.add(visitor)
+    visitor.email = email
+    visitor.name = claims.name or visitor.name
+    visitor.external_id = claims.external_id or visitor.external_id
+    visitor.custom_data = {**visitor.custom_data, **claims.custom_data}
+    visitor.last_seen_at = utcnow()
+    await session.flush()
+    if previous is not None and not previous.verified and previous.id != visitor.id:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.visitor_id == previous.id)
+            .values(visitor_id=visitor.id)
+        )
+    return visitor
+
+
+def update_profile(visitor: Visitor, name: str | None, email: str | None) -> None:
+    """Name and email typed by the visitor: stored, never treated as verified."""
+    if name is not None:
+        visitor.name = name.strip()[:200] or None
+    if email is not None and not visitor.verified:
+        visitor.email = email.strip().lower() or None
+
+
+# Conversations -------------------------------------------------------------------------------
+
+
+async def latest_conversation(session: AsyncSession, visitor: Visitor) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.visitor_id == visitor.id)
+        .order_by(Conversation.created_at.desc(), Conversation.id.desc())
+        .limit(1)
+    )
+
+
+async def open_conversation(session: AsyncSession, visitor: Visitor) -> Conversation:
+    """The visitor's open conversation, or a fresh AI conversation after the last one closed."""
+    latest = await latest_conversation(session, visitor)
+    if latest is not None and latest.state in OPEN_STATES:
+        return latest
+    conversation = Conversation(organization_id=visitor.organization_id, visitor_id=visitor.id)
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def visitor_conversation(
+    session: AsyncSession, visitor: Visitor, conversation_id: str
+) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.visitor_id != visitor.id:
+        raise NotFound("no such conversation")
+    return conversation
+
+
+# Messages ------------------------------------------------------------------------------------
+
+
+async def add_message(
+    session: AsyncSession, effects: Effects, conversation: Conversation, role: str, text: str,
+    *, attachments: Sequence[Attachment] = (), **fields: Any,
+) -> Message:
+    """Append a message with the conversation's next `seq`; push it to the visitor after commit."""
+    seq = await session.scalar(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
+        .returning(Conversation.last_seq)
+    )
+    assert seq is not None
+    message = Message(conversation_id=conversation.id, seq=seq, role=role, text=text, **fields)
+    session.add(message)
+    await session.flush()
+    for attachment in attachments:
+        attachment.message_id = message.id
+    channel = events.visitor_channel(conversation.visitor_id)
+
+    async def push() -> None:
+        payload = message_payload(message, attachments, effects.url_secret)
+        await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
+
+    on_commit(session, push)
+    return message
+
+
+async def post_visitor_message(
+    session: AsyncSession, effects: Effects, visitor: Visitor, *, client_id: str, text: str,
+    attachment_ids: Sequence[str] = (),
+) -> tuple[Message, bool]:
+    """Store a visitor message once per client id; queue the AI's answer while the AI leads."""
+    existing = await session.scalar(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.visitor_id == visitor.id, Message.client_id == client_id)
+    )
+    if existing is not None:
+        return existing, False
+    if not text.strip() and not attachment_ids:
+        raise InvalidInput("a message needs text or an attachment", code="empty_message")
+    conversation = await open_conversation(session, visitor)
+    attachments = await _visitor_attachments(session, visitor, attachment_ids)
+    message = await add_message(
+        session, effects, conversation, "visitor", text, attachments=attachments,
+        client_id=client_id, author_name=visitor.name,
+    )
+    visitor.last_seen_at = utcnow()
+    if conversation.state == "ai":
+        await enqueue(
+            session, effects.wakeup, events.AI_REPLY,
+            {"conversation_id": conversation.id, "message_id": message.id},
+            ordering_key=conversation.id, dedupe_key=f"{events.AI_REPLY}:{message.id}",
+        )
+    return message, True
+
+
+async def _visitor_attachments(
+    session: AsyncSession, visitor: Visitor, ids: Sequence[str]
+) -> list[Attachment]:
+    if not ids:
+        return []
+    found = (
+        await session.scalars(
+            select(Attachment).where(
+                Attachment.id.in_(list(ids)), Attachment.visitor_id == visitor.id,
+                Attachment.message_id.is_(None),
+            )
+        )
+    ).all()
+    if len(found) != len(set(ids)):
+        raise InvalidInput("unknown or already used attachment", code="invalid_attachment")
+    return list(found)
+
+
+async def messages_after(
+    session: AsyncSession, conversation: Conversation, after_seq: int, limit: int = 500
+) -> list[Message]:
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.seq > after_seq)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def attachments_of(
+    session: AsyncSession, messages: Sequence[Message]
+) -> dict[str, list[Attachment]]:
+    if not messages:
+        return {}
+    rows = await session.scalars(
+        select(Attachment)
+        .where(Attachment.message_id.in_([m.id for m in messages]))
+        .order_by(Attachment.created_at)
+    )
+    grouped: dict[str, list[Attachment]] = {}
+    for attachment in rows:
+        grouped.setdefault(attachment.message_id or "", []).append(attachment)
+    return grouped

@@ -1,0 +1,24 @@
+"""The demo organization: widget key `demo`, the sample knowledge base, open to local origins."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .knowledge.documents import add_sample_documents
+from .models import Organization
+from .organizations import create_organization
+from .vault import Vault
+
+DEMO_KEY = "demo"
+
+
+async def ensure_demo_organization(session: AsyncSession, vault: Vault) -> Organization:
+    """Create the Demo organization once; later runs find it as it was left."""
+    existing = await session.scalar(select(Organization).where(Organization.widget_key == DEMO_KEY))
+    if existing is not None:
+        return existing
+    organization = await create_organization(session, vault, "Demo", widget_key=DEMO_KEY)
+    organization.greeting = "Hi! I'm the Northwind assistant. Ask me about shipping, returns or plans."
+    await add_sample_documents(session, organization)
+    return organization

@@ -1,0 +1,22 @@
+"""The one event vocabulary: the same names on the wire, in the outbox and in the logs."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGE_CREATED: Final = "message.created"
+CONVERSATION_UPDATED: Final = "conversation.updated"
+TYPING: Final = "typing"
+HELLO: Final = "hello"
+
+# Outbox job kinds.
+AI_REPLY: Final = "ai.reply"
+
+
+def visitor_channel(visitor_id: str) -> str:
+    """Who receives a push: every socket of the visitor the conversation belongs to."""
+    return f"visitor:{visitor_id}"
+
+
+def organization_channel(organization_id: str) -> str:
+    return f"org:{organization_id}"

@@ -1,0 +1,141 @@
+"""Uploads: size limit, type sniffed from the content (never trusted from the client), storage."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import filetype  # type: ignore[import-untyped]
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from .models import Attachment, Visitor, new_id
+
+ALLOWED_TYPES = {
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+    "text/csv", "application/zip",
+}
+# What a file name's extension may claim for each sniffed type.
+COMPATIBLE_EXTENSIONS = {
+    "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg"}, "image/gif": {".gif"},
+    "image/webp": {".webp"}, "application/pdf": {".pdf"}, "text/plain": {".txt", ".log", ".md", ""},
+    "text/csv": {".csv"}, "application/zip": {".zip"},
+}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+def check_upload(name: str, data: bytes, max_bytes: int) -> CheckedUpload:
+    """Validate an upload; the stored type is what the bytes are, and the name must agree."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"file is larger than the limit of {max_bytes} bytes")
+    if not data:
+        raise InvalidInput("file is empty", code="empty_file")
+    clean = safe_name(name)
+    content_type = sniff(data, clean)
+    if content_type not in ALLOWED_TYPES:
+        raise UnsupportedMedia(f"files of type {content_type} are not accepted")
+    ext = Path(clean).suffix.lower()
+    if ext not in COMPATIBLE_EXTENSIONS[content_type]:
+        raise UnsupportedMedia(
+            f"the file's content is {content_type}, which does not match its name {clean!r}",
+            code="disguised_file",
+        )
+    return CheckedUpload(clean, content_type, data, hashlib.sha256(data).hexdigest())
+
+
+def sniff(data: bytes, name: str) -> str:
+    kind = filetype.guess(data[:8192])
+    if kind is not None:
+        return str(kind.mime)
+    if _is_text(data):
+        return "text/csv" if name.lower().endswith(".csv") else "text/plain"
+    return "application/octet-stream"
+
+
+def _is_text(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample) - 3  # a multi-byte character cut by the sample
+    return True
+
+
+def safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")[:200]
+    return base or "file"
+
+
+def guess_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class FileStore(Protocol):
+    async def put(self, key: str, data: bytes) -> None: ...
+    async def get(self, key: str) -> bytes: ...
+
+
+class LocalFileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise InvalidInput("bad storage key")
+        return path
+
+    async def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        await asyncio.to_thread(_write, path, data)
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._path(key).read_bytes)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def attachment_signature(secret: str, attachment_id: str) -> str:
+    return hmac.new(secret.encode(), b"attachment:" + attachment_id.encode(), "sha256").hexdigest()[:32]
+
+
+def attachment_signature_ok(secret: str, attachment_id: str, sig: str) -> bool:
+    return hmac.compare_digest(attachment_signature(secret, attachment_id), sig)
+
+
+async def store_upload(
+    session: AsyncSession, store: FileStore, visitor: Visitor, upload: CheckedUpload
+) -> Attachment:
+    """Keep the bytes and record the attachment; it joins a message when the visitor sends one."""
+    attachment_id = new_id()
+    key = f"{visitor.organization_id}/{attachment_id}"
+    await store.put(key, upload.data)
+    attachment = Attachment(
+        id=attachment_id, organization_id=visitor.organization_id, visitor_id=visitor.id,
+        name=upload.name, content_type=upload.content_type, size=len(upload.data),
+        sha256=upload.sha256, storage_key=key,
+    )
+    session.add(attachment)
+    await session.flush()
+    return attachment

@@ -1,0 +1,1 @@
+"""The organization's knowledge base: documents, chunks and the retrieval index."""

@@ -1,0 +1,69 @@
+"""What a running relaydesk process holds: engine, sessions, hub, worker and friends.
+
+Built by `create_app`'s lifespan and by `relaydesk worker`; nothing here exists at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from . import events
+from .assistant.brain import Brain
+from .assistant.embedded import EmbeddedBrain
+from .assistant.replies import ReplyJob
+from .conversations import Effects
+from .db import create_engine, session_factory
+from .files import LocalFileStore
+from .knowledge.documents import IndexCache
+from .outbox import Wakeup
+from .ratelimit import MemoryLimiter
+from .realtime import MemoryHub, create_hub
+from .settings import Settings
+from .vault import Vault
+from .worker import Worker
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    hub: MemoryHub
+    wakeup: Wakeup
+    limiter: MemoryLimiter
+    files: LocalFileStore
+    vault: Vault
+    brain: Brain
+    indexes: IndexCache = field(default_factory=IndexCache)
+
+    @classmethod
+    def build(cls, settings: Settings, brain: Brain | None = None) -> Runtime:
+        engine = create_engine(settings.database_url)
+        secret = settings.secret_key.get_secret_value()
+        return cls(
+            settings=settings, engine=engine, sessions=session_factory(engine),
+            hub=create_hub(settings.redis_url), wakeup=Wakeup(), limiter=MemoryLimiter(),
+            files=LocalFileStore(settings.upload_dir), vault=Vault(secret),
+            brain=brain or EmbeddedBrain(),
+        )
+
+    @property
+    def secret(self) -> str:
+        return self.settings.secret_key.get_secret_value()
+
+    @property
+    def effects(self) -> Effects:
+        return Effects(hub=self.hub, wakeup=self.wakeup, url_secret=self.secret)
+
+    def worker(self) -> Worker:
+        handlers = {events.AI_REPLY: ReplyJob(self.sessions, self.effects, self.brain, self.indexes)}
+        return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)
+
+    async def start(self) -> None:
+        await self.hub.start()
+
+    async def close(self) -> None:
+        await self.hub.close()
+        await self.engine.dispose()

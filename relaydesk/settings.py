@@ -1,0 +1,44 @@
+"""Settings read from the environment (`RELAYDESK_` prefix); nothing is built at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LimitSettings(BaseModel):
+    max_text_length: int = 4000
+    max_upload_bytes: int = 10 * 1024 * 1024
+    visitor_messages_per_minute: int = 30
+    ip_requests_per_minute: int = 600
+
+
+class WorkerSettings(BaseModel):
+    in_process: bool = True
+    poll_interval_s: float = 1.0
+    lease_s: float = 60.0
+    max_attempts: int = 10
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RELAYDESK_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./var/relaydesk.db"
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr("change-me-in-production-please-32b")
+    public_base_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Path("./var")
+    demo: bool = False
+    log_level: str = "info"
+    visitor_token_ttl_days: int = 365
+    identity_token_max_ttl_s: int = 3600
+    limits: LimitSettings = LimitSettings()
+    worker: WorkerSettings = WorkerSettings()
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"

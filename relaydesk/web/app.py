@@ -1,0 +1,51 @@
+"""The composition root: `create_app(settings)` builds the app; its lifespan owns the runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from ..assistant.brain import Brain
+from ..runtime import Runtime
+from ..settings import Settings
+from . import demo, errors, health, public_api, widget_api, widget_ws
+from .cors import WidgetCors
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, brain: Brain | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.build(settings, brain)
+        await runtime.start()
+        app.state.runtime = runtime
+        worker = runtime.worker() if settings.worker.in_process else None
+        app.state.worker = worker
+        task = asyncio.create_task(worker.run()) if worker else None
+        try:
+            yield
+        finally:
+            if worker and task:
+                worker.stop()
+                await task
+            await runtime.close()
+
+    app = FastAPI(title="relaydesk", version=__version__, lifespan=lifespan)
+    app.state.metrics = health.Metrics()
+    app.state.worker = None
+    errors.install(app)
+    app.middleware("http")(health.measure)
+    app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
+    for module in (health, widget_api, widget_ws, public_api, demo):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,97 @@
+"""Dependencies for routes: the session, the runtime, the authenticated widget visitor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..errors import RateLimited, Unauthorized
+from ..identity import read_visitor_token
+from ..models import Organization, Visitor
+from ..organizations import check_origin, normalize_origin
+from ..runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One session per request; the route commits (see `db.commit`), anything else rolls back."""
+    async with runtime.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_ip(request: Request, runtime: RuntimeDep) -> None:
+    per_minute = runtime.settings.limits.ip_requests_per_minute
+    wait = await runtime.limiter.acquire(f"ip:{client_ip(request)}", per_minute / 60, per_minute / 4)
+    if wait:
+        raise RateLimited("too many requests from this address", retry_after=wait)
+
+
+IpLimited = Depends(limit_ip)
+
+
+def allow_origin(runtime: Runtime, organization: Organization, origin: str | None) -> None:
+    own = normalize_origin(runtime.settings.public_base_url)
+    if origin is not None and normalize_origin(origin) == own:
+        return
+    check_origin(organization, origin)
+
+
+@dataclass(frozen=True)
+class WidgetAuth:
+    visitor: Visitor
+    organization: Organization
+
+
+def bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthorized("missing bearer token")
+    return authorization[7:].strip()
+
+
+async def load_visitor(
+    session: AsyncSession, runtime: Runtime, token: str, origin: str | None
+) -> WidgetAuth:
+    claims = read_visitor_token(runtime.secret, token)
+    row = (
+        await session.execute(
+            select(Visitor, Organization)
+            .join(Organization, Organization.id == Visitor.organization_id)
+            .where(Visitor.id == claims.visitor_id, Organization.id == claims.organization_id)
+        )
+    ).first()
+    if row is None:
+        raise Unauthorized("unknown visitor", code="invalid_visitor_token")
+    visitor, organization = row
+    allow_origin(runtime, organization, origin)
+    return WidgetAuth(visitor, organization)
+
+
+async def get_widget_auth(
+    session: SessionDep, runtime: RuntimeDep,
+    authorization: Annotated[str | None, Header()] = None,
+    origin: Annotated[str | None, Header()] = None,
+) -> WidgetAuth:
+    return await load_visitor(session, runtime, bearer(authorization), origin)
+
+
+WidgetVisitor = Annotated[WidgetAuth, Depends(get_widget_auth)]
+Origin = Annotated[str | None, Header()]

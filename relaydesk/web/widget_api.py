@@ -1,0 +1,170 @@
+"""The widget's HTTP API: sessions, messages, history, uploads, typing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
+from pydantic import BaseModel, EmailStr, Field
+
+from .. import conversations, events, organizations
+from ..db import commit
+from ..errors import InvalidInput, NotFound, PayloadTooLarge, RateLimited
+from ..files import attachment_signature_ok, check_upload, store_upload
+from ..models import Attachment
+from ..payloads import (
+    attachment_payload,
+    conversation_payload,
+    message_payload,
+    visitor_payload,
+    widget_config,
+)
+from ..visitor_sessions import resume_or_start
+from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
+
+router = APIRouter(prefix="/api/widget/v1", tags=["widget"], dependencies=[IpLimited])
+
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+class SessionIn(BaseModel):
+    widget_key: str = Field(min_length=1, max_length=64)
+    visitor_token: str | None = Field(default=None, max_length=2000)
+    identity_token: str | None = Field(default=None, max_length=8000)
+
+
+class ProfileIn(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+    email: EmailStr | None = None
+
+
+class MessageIn(BaseModel):
+    client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    text: str = ""
+    attachment_ids: list[str] = Field(default_factory=list, max_length=10)
+
+
+class TypingIn(BaseModel):
+    on: bool
+
+
+def _config(runtime: RuntimeDep, organization: Any) -> dict[str, Any]:
+    limits = runtime.settings.limits
+    return widget_config(organization, limits.max_upload_bytes, limits.max_text_length)
+
+
+@router.get("/config")
+async def get_config(
+    session: SessionDep, runtime: RuntimeDep, widget_key: Annotated[str, Query(max_length=64)]
+) -> dict[str, Any]:
+    organization = await organizations.by_widget_key(session, widget_key)
+    return _config(runtime, organization)
+
+
+@router.post("/sessions")
+async def start_session(
+    body: SessionIn, session: SessionDep, runtime: RuntimeDep, origin: Origin = None
+) -> dict[str, Any]:
+    organization = await organizations.by_widget_key(session, body.widget_key)
+    allow_origin(runtime, organization, origin)
+    visitor, token = await resume_or_start(
+        session, runtime.settings, runtime.vault, organization,
+        visitor_token=body.visitor_token, identity_token=body.identity_token,
+    )
+    conversation = await conversations.latest_conversation(session, visitor)
+    await commit(session)
+    return {
+        "visitor_token": token,
+        "visitor": visitor_payload(visitor),
+        "conversation": conversation_payload(conversation) if conversation else None,
+        "config": _config(runtime, organization),
+    }
+
+
+@router.post("/profile")
+async def update_profile(body: ProfileIn, auth: WidgetVisitor, session: SessionDep) -> dict[str, Any]:
+    conversations.update_profile(auth.visitor, body.name, str(body.email) if body.email else None)
+    await commit(session)
+    return {"visitor": visitor_payload(auth.visitor)}
+
+
+@router.post("/messages", status_code=201)
+async def post_message(
+    body: MessageIn, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep,
+    response: Response,
+) -> dict[str, Any]:
+    limit = runtime.settings.limits
+    if len(body.text) > limit.max_text_length:
+        raise InvalidInput(
+            f"text is longer than {limit.max_text_length} characters", code="text_too_long"
+        )
+    per_minute = limit.visitor_messages_per_minute
+    wait = await runtime.limiter.acquire(f"visitor:{auth.visitor.id}", per_minute / 60, per_minute / 3)
+    if wait:
+        raise RateLimited("you are sending messages too quickly", retry_after=wait)
+    message, created = await conversations.post_visitor_message(
+        session, runtime.effects, auth.visitor, client_id=body.client_id, text=body.text,
+        attachment_ids=body.attachment_ids,
+    )
+    attachments = (await conversations.attachments_of(session, [message])).get(message.id, [])
+    payload = message_payload(message, attachments, runtime.secret)
+    await commit(session)
+    if not created:
+        response.status_code = 200
+    return payload
+
+
+@router.get("/conversations/{conversation_id}/messages")
+async def history(
+    conversation_id: str, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
+    messages = await conversations.messages_after(session, conversation, after_seq)
+    attachments = await conversations.attachments_of(session, messages)
+    return {
+        "conversation": conversation_payload(conversation),
+        "messages": [message_payload(m, attachments.get(m.id, []), runtime.secret) for m in messages],
+    }
+
+
+@router.post("/uploads", status_code=201)
+async def upload(
+    auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep,
+    file: Annotated[UploadFile, File()],
+    content_length: Annotated[int | None, Header()] = None,
+) -> dict[str, Any]:
+    max_bytes = runtime.settings.limits.max_upload_bytes
+    if content_length is not None and content_length > max_bytes + UPLOAD_OVERHEAD:
+        raise PayloadTooLarge(f"file is larger than the limit of {max_bytes} bytes")
+    checked = check_upload(file.filename or "file", await file.read(max_bytes + 1), max_bytes)
+    attachment = await store_upload(session, runtime.files, auth.visitor, checked)
+    await commit(session)
+    return attachment_payload(attachment, runtime.secret)
+
+
+@router.get("/attachments/{attachment_id}/{name}")
+async def download(
+    attachment_id: str, name: str, sig: str, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None or not attachment_signature_ok(runtime.secret, attachment_id, sig):
+        raise NotFound("no such attachment")
+    data = await runtime.files.get(attachment.storage_key)
+    inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data, media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{attachment.name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, max-age=86400",
+        },
+    )
+
+
+@router.post("/typing", status_code=204)
+async def typing(body: TypingIn, auth: WidgetVisitor, runtime: RuntimeDep, request: Request) -> None:
+    frame = {"type": events.TYPING, "role": "visitor", "on": body.on, "visitor_id": auth.visitor.id}
+    await runtime.hub.publish(events.organization_channel(auth.organization.id), frame)

@@ -1,0 +1,77 @@
+"""The widget's WebSocket: pushes frames from the hub, takes typing and pings from the widget."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from .. import events
+from ..errors import RelaydeskError
+from ..realtime import Subscription
+from ..runtime import Runtime
+from .deps import WidgetAuth, load_visitor
+
+router = APIRouter(prefix="/api/widget/v1")
+
+MAX_FRAME = 4096
+POLICY_VIOLATION = 1008
+
+
+@router.websocket("/ws")
+async def widget_socket(websocket: WebSocket, token: str = "") -> None:
+    runtime: Runtime = websocket.app.state.runtime
+    try:
+        async with runtime.sessions() as session:
+            auth = await load_visitor(session, runtime, token, websocket.headers.get("origin"))
+    except RelaydeskError as exc:
+        await websocket.close(code=POLICY_VIOLATION, reason=exc.code)
+        return
+    await websocket.accept()
+    channel = events.visitor_channel(auth.visitor.id)
+    subscription = runtime.hub.subscribe(channel)
+    metrics = websocket.app.state.metrics
+    metrics.ws_connections.inc()
+    sender = asyncio.create_task(_forward(websocket, subscription))
+    try:
+        await websocket.send_text(json.dumps({"type": events.HELLO, "visitor_id": auth.visitor.id}))
+        await _receive(websocket, runtime, auth)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        runtime.hub.unsubscribe(channel, subscription)
+        metrics.ws_connections.dec()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await sender
+
+
+async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
+    async for frame in subscription.frames():
+        await websocket.send_text(frame)
+    # The hub cut this subscriber off (too slow): closing makes the widget resume from history.
+    await websocket.close(code=1013, reason="resume")
+
+
+async def _receive(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> None:
+    while True:
+        raw = await websocket.receive_text()
+        if len(raw) > MAX_FRAME:
+            await websocket.close(code=1009, reason="frame too large")
+            return
+        try:
+            frame = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(frame, dict):
+            continue
+        if frame.get("type") == "ping":
+            await websocket.send_text('{"type":"pong"}')
+        elif frame.get("type") == events.TYPING:
+            await runtime.hub.publish(
+                events.organization_channel(auth.organization.id),
+                {"type": events.TYPING, "role": "visitor", "on": bool(frame.get("on")),
+                 "visitor_id": auth.visitor.id},
+            )
