@@ -1,4 +1,4 @@
-"""`relaydesk serve | worker | demo | migrate | create-org`: thin shells over the app's functions."""
+"""The `relaydesk` command: thin shells over the functions the app uses."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
     if args.command == "migrate":
         upgrade(settings.database_url)
     elif args.command == "serve":
@@ -53,8 +55,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     from .web.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, ws="wsproto", log_level="warning",
-                proxy_headers=True)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ws="wsproto",
+        log_level="warning",
+        proxy_headers=True,
+    )
 
 
 def run_demo(settings: Settings, host: str, port: int) -> None:
@@ -63,7 +71,9 @@ def run_demo(settings: Settings, host: str, port: int) -> None:
     upgrade(settings.database_url)
     asyncio.run(_seed_demo(settings))
     print(f"relaydesk demo: http://{host}:{port}/demo  (widget key: demo)", flush=True)
-    print(f"  health: http://{host}:{port}/healthz   API docs: http://{host}:{port}/docs", flush=True)
+    print(
+        f"  health: http://{host}:{port}/healthz   API docs: http://{host}:{port}/docs", flush=True
+    )
     _serve(settings, host, port)
 
 

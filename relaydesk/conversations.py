@@ -41,7 +41,9 @@ async def new_visitor(session: AsyncSession, organization: Organization) -> Visi
 
 
 async def verified_visitor(
-    session: AsyncSession, organization: Organization, claims: IdentityClaims,
+    session: AsyncSession,
+    organization: Organization,
+    claims: IdentityClaims,
     previous: Visitor | None,
 ) -> Visitor:
     """The one visitor of a verified email; an anonymous visitor's conversations move to it."""
@@ -113,8 +115,14 @@ async def visitor_conversation(
 
 
 async def add_message(
-    session: AsyncSession, effects: Effects, conversation: Conversation, role: str, text: str,
-    *, attachments: Sequence[Attachment] = (), **fields: Any,
+    session: AsyncSession,
+    effects: Effects,
+    conversation: Conversation,
+    role: str,
+    text: str,
+    *,
+    attachments: Sequence[Attachment] = (),
+    **fields: Any,
 ) -> Message:
     """Append a message with the conversation's next `seq`; push it to the visitor after commit."""
     seq = await session.scalar(
@@ -140,7 +148,12 @@ async def add_message(
 
 
 async def post_visitor_message(
-    session: AsyncSession, effects: Effects, visitor: Visitor, *, client_id: str, text: str,
+    session: AsyncSession,
+    effects: Effects,
+    visitor: Visitor,
+    *,
+    client_id: str,
+    text: str,
     attachment_ids: Sequence[str] = (),
 ) -> tuple[Message, bool]:
     """Store a visitor message once per client id; queue the AI's answer while the AI leads."""
@@ -156,15 +169,24 @@ async def post_visitor_message(
     conversation = await open_conversation(session, visitor)
     attachments = await _visitor_attachments(session, visitor, attachment_ids)
     message = await add_message(
-        session, effects, conversation, "visitor", text, attachments=attachments,
-        client_id=client_id, author_name=visitor.name,
+        session,
+        effects,
+        conversation,
+        "visitor",
+        text,
+        attachments=attachments,
+        client_id=client_id,
+        author_name=visitor.name,
     )
     visitor.last_seen_at = utcnow()
     if conversation.state == "ai":
         await enqueue(
-            session, effects.wakeup, events.AI_REPLY,
+            session,
+            effects.wakeup,
+            events.AI_REPLY,
             {"conversation_id": conversation.id, "message_id": message.id},
-            ordering_key=conversation.id, dedupe_key=f"{events.AI_REPLY}:{message.id}",
+            ordering_key=conversation.id,
+            dedupe_key=f"{events.AI_REPLY}:{message.id}",
         )
     return message, True
 
@@ -177,7 +199,8 @@ async def _visitor_attachments(
     found = (
         await session.scalars(
             select(Attachment).where(
-                Attachment.id.in_(list(ids)), Attachment.visitor_id == visitor.id,
+                Attachment.id.in_(list(ids)),
+                Attachment.visitor_id == visitor.id,
                 Attachment.message_id.is_(None),
             )
         )

@@ -19,6 +19,8 @@ async def ensure_demo_organization(session: AsyncSession, vault: Vault) -> Organ
     if existing is not None:
         return existing
     organization = await create_organization(session, vault, "Demo", widget_key=DEMO_KEY)
-    organization.greeting = "Hi! I'm the Northwind assistant. Ask me about shipping, returns or plans."
+    organization.greeting = (
+        "Hi! I'm the Northwind assistant. Ask me about shipping, returns or plans."
+    )
     await add_sample_documents(session, organization)
     return organization

@@ -11,21 +11,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import filetype  # type: ignore[import-untyped]
+import filetype
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from .models import Attachment, Visitor, new_id
 
 ALLOWED_TYPES = {
-    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
-    "text/csv", "application/zip",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/zip",
 }
 # What a file name's extension may claim for each sniffed type.
 COMPATIBLE_EXTENSIONS = {
-    "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg"}, "image/gif": {".gif"},
-    "image/webp": {".webp"}, "application/pdf": {".pdf"}, "text/plain": {".txt", ".log", ".md", ""},
-    "text/csv": {".csv"}, "application/zip": {".zip"},
+    "image/png": {".png"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/gif": {".gif"},
+    "image/webp": {".webp"},
+    "application/pdf": {".pdf"},
+    "text/plain": {".txt", ".log", ".md", ""},
+    "text/csv": {".csv"},
+    "application/zip": {".zip"},
 }
 
 
@@ -117,7 +128,9 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def attachment_signature(secret: str, attachment_id: str) -> str:
-    return hmac.new(secret.encode(), b"attachment:" + attachment_id.encode(), "sha256").hexdigest()[:32]
+    return hmac.new(secret.encode(), b"attachment:" + attachment_id.encode(), "sha256").hexdigest()[
+        :32
+    ]
 
 
 def attachment_signature_ok(secret: str, attachment_id: str, sig: str) -> bool:
@@ -132,9 +145,14 @@ async def store_upload(
     key = f"{visitor.organization_id}/{attachment_id}"
     await store.put(key, upload.data)
     attachment = Attachment(
-        id=attachment_id, organization_id=visitor.organization_id, visitor_id=visitor.id,
-        name=upload.name, content_type=upload.content_type, size=len(upload.data),
-        sha256=upload.sha256, storage_key=key,
+        id=attachment_id,
+        organization_id=visitor.organization_id,
+        visitor_id=visitor.id,
+        name=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        sha256=upload.sha256,
+        storage_key=key,
     )
     session.add(attachment)
     await session.flush()

@@ -30,8 +30,11 @@ class VisitorClaims:
 def issue_visitor_token(secret: str, claims: VisitorClaims, ttl_s: int) -> str:
     now = int(time.time())
     payload = {
-        "sub": claims.visitor_id, "org": claims.organization_id, "aud": VISITOR_AUDIENCE,
-        "iat": now, "exp": now + ttl_s,
+        "sub": claims.visitor_id,
+        "org": claims.organization_id,
+        "aud": VISITOR_AUDIENCE,
+        "iat": now,
+        "exp": now + ttl_s,
     }
     return jwt.encode(payload, secret, algorithm="HS256")
 
@@ -39,7 +42,10 @@ def issue_visitor_token(secret: str, claims: VisitorClaims, ttl_s: int) -> str:
 def read_visitor_token(secret: str, token: str) -> VisitorClaims:
     try:
         payload = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=VISITOR_AUDIENCE,
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=VISITOR_AUDIENCE,
             options={"require": ["sub", "org", "exp"]},
         )
     except jwt.PyJWTError as exc:
@@ -61,17 +67,24 @@ class IssuedIdentity:
     claims: IdentityClaims = field(compare=False)
 
 
-def issue_identity_token(identity_secret: str, claims: IdentityClaims, ttl_s: int) -> IssuedIdentity:
+def issue_identity_token(
+    identity_secret: str, claims: IdentityClaims, ttl_s: int
+) -> IssuedIdentity:
     now = int(time.time())
     payload = claims.model_dump(exclude_none=True) | {"iat": now, "exp": now + ttl_s}
-    return IssuedIdentity(jwt.encode(payload, identity_secret, algorithm="HS256"), now + ttl_s, claims)
+    return IssuedIdentity(
+        jwt.encode(payload, identity_secret, algorithm="HS256"), now + ttl_s, claims
+    )
 
 
 def verify_identity_token(identity_secret: str, token: str, max_ttl_s: int) -> IdentityClaims:
     """Check signature, expiry and a bounded lifetime; refuse with 401 otherwise."""
     try:
         payload = jwt.decode(
-            token, identity_secret, algorithms=["HS256"], leeway=LEEWAY_S,
+            token,
+            identity_secret,
+            algorithms=["HS256"],
+            leeway=LEEWAY_S,
             options={"require": ["exp", "email"]},
         )
     except jwt.PyJWTError as exc:
@@ -83,7 +96,9 @@ def verify_identity_token(identity_secret: str, token: str, max_ttl_s: int) -> I
     try:
         return IdentityClaims.model_validate(payload)
     except ValidationError as exc:
-        raise Unauthorized("identity token claims are invalid", code="invalid_identity_token") from exc
+        raise Unauthorized(
+            "identity token claims are invalid", code="invalid_identity_token"
+        ) from exc
 
 
 def new_api_key() -> tuple[str, str]:

@@ -12,11 +12,16 @@ from .vault import Vault
 
 
 async def create_organization(
-    session: AsyncSession, vault: Vault, name: str, *, widget_key: str | None = None,
+    session: AsyncSession,
+    vault: Vault,
+    name: str,
+    *,
+    widget_key: str | None = None,
     allowed_origins: list[str] | None = None,
 ) -> Organization:
     organization = Organization(
-        name=name, identity_secret_enc=vault.seal(new_identity_secret()),
+        name=name,
+        identity_secret_enc=vault.seal(new_identity_secret()),
         allowed_origins=[normalize_origin(o) for o in allowed_origins or []],
     )
     if widget_key is not None:
@@ -73,4 +78,6 @@ def check_origin(organization: Organization, origin: str | None) -> None:
     if origin is None or not organization.allowed_origins:
         return
     if normalize_origin(origin) not in organization.allowed_origins:
-        raise Forbidden(f"origin {origin} is not allowed for this widget", code="origin_not_allowed")
+        raise Forbidden(
+            f"origin {origin} is not allowed for this widget", code="origin_not_allowed"
+        )

@@ -43,8 +43,15 @@ async def enqueue(
 ) -> None:
     """Add a job in the caller's transaction; a job with the same dedupe key is kept as is."""
     values = dict(
-        kind=kind, payload=payload, ordering_key=ordering_key, dedupe_key=dedupe_key,
-        state="pending", run_after=utcnow(), attempts=0, created_at=utcnow(), updated_at=utcnow(),
+        kind=kind,
+        payload=payload,
+        ordering_key=ordering_key,
+        dedupe_key=dedupe_key,
+        state="pending",
+        run_after=utcnow(),
+        attempts=0,
+        created_at=utcnow(),
+        updated_at=utcnow(),
     )
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -101,7 +108,11 @@ async def complete(session: AsyncSession, job_id: int) -> None:
 
 
 async def fail(
-    session: AsyncSession, job: ClaimedJob, error: str, *, max_attempts: int,
+    session: AsyncSession,
+    job: ClaimedJob,
+    error: str,
+    *,
+    max_attempts: int,
     retry_after_s: float | None = None,
 ) -> None:
     """Record the error; retry later with jittered backoff, or park the job as failed."""

@@ -58,8 +58,9 @@ def visitor_payload(visitor: Visitor) -> dict[str, Any]:
     }
 
 
-
-def widget_config(organization: Organization, max_upload_bytes: int, max_text: int) -> dict[str, Any]:
+def widget_config(
+    organization: Organization, max_upload_bytes: int, max_text: int
+) -> dict[str, Any]:
     return {
         "widget_key": organization.widget_key,
         "name": organization.name,

@@ -1,4 +1,4 @@
-"""Token buckets: an in-memory limiter for one node (the widget API's per-visitor and per-IP limits)."""
+"""Token buckets: an in-memory limiter for one node (per-visitor and per-IP widget limits)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ class MemoryLimiter:
     def _evict_full(self, now: float, rate_per_s: float, burst: float) -> None:
         """Forget buckets that have refilled completely: they hold no information."""
         full = [
-            k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * rate_per_s >= burst
+            k
+            for k, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * rate_per_s >= burst
         ]
         for k in full:
             del self._buckets[k]

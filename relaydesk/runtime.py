@@ -43,9 +43,14 @@ class Runtime:
         engine = create_engine(settings.database_url)
         secret = settings.secret_key.get_secret_value()
         return cls(
-            settings=settings, engine=engine, sessions=session_factory(engine),
-            hub=create_hub(settings.redis_url), wakeup=Wakeup(), limiter=MemoryLimiter(),
-            files=LocalFileStore(settings.upload_dir), vault=Vault(secret),
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            hub=create_hub(settings.redis_url),
+            wakeup=Wakeup(),
+            limiter=MemoryLimiter(),
+            files=LocalFileStore(settings.upload_dir),
+            vault=Vault(secret),
             brain=brain or EmbeddedBrain(),
         )
 
@@ -58,7 +63,9 @@ class Runtime:
         return Effects(hub=self.hub, wakeup=self.wakeup, url_secret=self.secret)
 
     def worker(self) -> Worker:
-        handlers = {events.AI_REPLY: ReplyJob(self.sessions, self.effects, self.brain, self.indexes)}
+        handlers = {
+            events.AI_REPLY: ReplyJob(self.sessions, self.effects, self.brain, self.indexes)
+        }
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)
 
     async def start(self) -> None:

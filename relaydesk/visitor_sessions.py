@@ -14,8 +14,13 @@ from .vault import Vault
 
 
 async def resume_or_start(
-    session: AsyncSession, settings: Settings, vault: Vault, organization: Organization, *,
-    visitor_token: str | None, identity_token: str | None,
+    session: AsyncSession,
+    settings: Settings,
+    vault: Vault,
+    organization: Organization,
+    *,
+    visitor_token: str | None,
+    identity_token: str | None,
 ) -> tuple[Visitor, str]:
     """The visitor for this browser (or this verified email) and a fresh visitor token.
 

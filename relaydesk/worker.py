@@ -34,8 +34,11 @@ class RetryLater(Exception):
 
 class Worker:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], wakeup: Wakeup,
-        handlers: Mapping[str, Handler], settings: WorkerSettings,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        wakeup: Wakeup,
+        handlers: Mapping[str, Handler],
+        settings: WorkerSettings,
     ) -> None:
         self.sessions = sessions
         self.wakeup = wakeup
@@ -73,7 +76,10 @@ class Worker:
             return
         async with self.sessions() as session:
             await outbox.fail(
-                session, job, error, max_attempts=self.settings.max_attempts,
+                session,
+                job,
+                error,
+                max_attempts=self.settings.max_attempts,
                 retry_after_s=retry_after,
             )
             await session.commit()

@@ -42,9 +42,15 @@ class ReplyJob:
                 return
             organization = await session.get(Organization, conversation.organization_id)
             await add_message(
-                session, self.effects, conversation, "ai", reply.text, reply_to_id=message_id,
+                session,
+                self.effects,
+                conversation,
+                "ai",
+                reply.text,
+                reply_to_id=message_id,
                 author_name=f"{organization.name if organization else ''} AI".strip(),
-                component=reply.component, sources=[asdict(s) for s in reply.sources],
+                component=reply.component,
+                sources=[asdict(s) for s in reply.sources],
             )
             await commit(session)
 
@@ -57,14 +63,18 @@ class ReplyJob:
         anchor = await session.get(Message, message_id)
         rows = await session.scalars(
             select(Message)
-            .where(Message.conversation_id == conversation_id, Message.seq <= (anchor.seq if anchor else 0))
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.seq <= (anchor.seq if anchor else 0),
+            )
             .order_by(Message.seq.desc())
             .limit(HISTORY_TURNS)
         )
         transcript = [Turn(m.role, m.text) for m in reversed(list(rows))]
         knowledge = await self.indexes.get(session, conversation.organization_id)
-        return conversation.visitor_id, BrainContext(conversation.organization_id, transcript, knowledge)
-
+        return conversation.visitor_id, BrainContext(
+            conversation.organization_id, transcript, knowledge
+        )
 
 
 async def _still_unanswered(

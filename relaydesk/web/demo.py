@@ -13,7 +13,9 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 @router.get("/demo", response_class=HTMLResponse)
-async def demo_page(request: Request, widget_key: str = "demo", mode: str = "floating") -> HTMLResponse:
+async def demo_page(
+    request: Request, widget_key: str = "demo", mode: str = "floating"
+) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "demo.html", {"widget_key": widget_key, "inline": mode == "inline"}
     )

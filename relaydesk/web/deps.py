@@ -40,7 +40,9 @@ def client_ip(request: Request) -> str:
 
 async def limit_ip(request: Request, runtime: RuntimeDep) -> None:
     per_minute = runtime.settings.limits.ip_requests_per_minute
-    wait = await runtime.limiter.acquire(f"ip:{client_ip(request)}", per_minute / 60, per_minute / 4)
+    wait = await runtime.limiter.acquire(
+        f"ip:{client_ip(request)}", per_minute / 60, per_minute / 4
+    )
     if wait:
         raise RateLimited("too many requests from this address", retry_after=wait)
 
@@ -86,7 +88,8 @@ async def load_visitor(
 
 
 async def get_widget_auth(
-    session: SessionDep, runtime: RuntimeDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
     authorization: Annotated[str | None, Header()] = None,
     origin: Annotated[str | None, Header()] = None,
 ) -> WidgetAuth:

@@ -40,9 +40,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse(
-        error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
-    )
+    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
 
 
 def install(app: FastAPI) -> None:

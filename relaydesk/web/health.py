@@ -24,23 +24,30 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "relaydesk_http_requests", "HTTP requests", ["method", "route", "status"],
+            "relaydesk_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "relaydesk_http_request_seconds", "HTTP request latency", ["route"],
+            "relaydesk_http_request_seconds",
+            "HTTP request latency",
+            ["route"],
             registry=self.registry,
         )
         self.ws_connections = Gauge(
             "relaydesk_ws_connections", "Open widget WebSockets", registry=self.registry
         )
         self.outbox_processed = Gauge(
-            "relaydesk_outbox_jobs_processed", "Outbox jobs completed by this process",
+            "relaydesk_outbox_jobs_processed",
+            "Outbox jobs completed by this process",
             registry=self.registry,
         )
 
 
-async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def measure(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     started = time.perf_counter()
     response = await call_next(request)
     route = request.scope.get("route")
@@ -72,5 +79,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
 @router.get("/metrics")
 async def metrics(request: Request, runtime: RuntimeDep) -> Response:
     state: Metrics = request.app.state.metrics
-    state.outbox_processed.set(request.app.state.worker.processed if request.app.state.worker else 0)
+    state.outbox_processed.set(
+        request.app.state.worker.processed if request.app.state.worker else 0
+    )
     return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)

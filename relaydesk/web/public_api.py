@@ -17,7 +17,9 @@ IDENTITY_TOKEN_TTL_S = 600
 
 @router.post("/identity-tokens", status_code=201)
 async def create_identity_token(
-    body: IdentityClaims, session: SessionDep, runtime: RuntimeDep,
+    body: IdentityClaims,
+    session: SessionDep,
+    runtime: RuntimeDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """A short-lived identity token for a visitor the company's backend has authenticated."""

@@ -68,8 +68,12 @@ async def start_session(
     organization = await organizations.by_widget_key(session, body.widget_key)
     allow_origin(runtime, organization, origin)
     visitor, token = await resume_or_start(
-        session, runtime.settings, runtime.vault, organization,
-        visitor_token=body.visitor_token, identity_token=body.identity_token,
+        session,
+        runtime.settings,
+        runtime.vault,
+        organization,
+        visitor_token=body.visitor_token,
+        identity_token=body.identity_token,
     )
     conversation = await conversations.latest_conversation(session, visitor)
     await commit(session)
@@ -82,7 +86,9 @@ async def start_session(
 
 
 @router.post("/profile")
-async def update_profile(body: ProfileIn, auth: WidgetVisitor, session: SessionDep) -> dict[str, Any]:
+async def update_profile(
+    body: ProfileIn, auth: WidgetVisitor, session: SessionDep
+) -> dict[str, Any]:
     conversations.update_profile(auth.visitor, body.name, str(body.email) if body.email else None)
     await commit(session)
     return {"visitor": visitor_payload(auth.visitor)}
@@ -90,7 +96,10 @@ async def update_profile(body: ProfileIn, auth: WidgetVisitor, session: SessionD
 
 @router.post("/messages", status_code=201)
 async def post_message(
-    body: MessageIn, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep,
+    body: MessageIn,
+    auth: WidgetVisitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
     response: Response,
 ) -> dict[str, Any]:
     limit = runtime.settings.limits
@@ -99,11 +108,17 @@ async def post_message(
             f"text is longer than {limit.max_text_length} characters", code="text_too_long"
         )
     per_minute = limit.visitor_messages_per_minute
-    wait = await runtime.limiter.acquire(f"visitor:{auth.visitor.id}", per_minute / 60, per_minute / 3)
+    wait = await runtime.limiter.acquire(
+        f"visitor:{auth.visitor.id}", per_minute / 60, per_minute / 3
+    )
     if wait:
         raise RateLimited("you are sending messages too quickly", retry_after=wait)
     message, created = await conversations.post_visitor_message(
-        session, runtime.effects, auth.visitor, client_id=body.client_id, text=body.text,
+        session,
+        runtime.effects,
+        auth.visitor,
+        client_id=body.client_id,
+        text=body.text,
         attachment_ids=body.attachment_ids,
     )
     attachments = (await conversations.attachments_of(session, [message])).get(message.id, [])
@@ -116,7 +131,10 @@ async def post_message(
 
 @router.get("/conversations/{conversation_id}/messages")
 async def history(
-    conversation_id: str, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep,
+    conversation_id: str,
+    auth: WidgetVisitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
     after_seq: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
@@ -124,13 +142,17 @@ async def history(
     attachments = await conversations.attachments_of(session, messages)
     return {
         "conversation": conversation_payload(conversation),
-        "messages": [message_payload(m, attachments.get(m.id, []), runtime.secret) for m in messages],
+        "messages": [
+            message_payload(m, attachments.get(m.id, []), runtime.secret) for m in messages
+        ],
     }
 
 
 @router.post("/uploads", status_code=201)
 async def upload(
-    auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep,
+    auth: WidgetVisitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
     file: Annotated[UploadFile, File()],
     content_length: Annotated[int | None, Header()] = None,
 ) -> dict[str, Any]:
@@ -151,10 +173,13 @@ async def download(
     if attachment is None or not attachment_signature_ok(runtime.secret, attachment_id, sig):
         raise NotFound("no such attachment")
     data = await runtime.files.get(attachment.storage_key)
-    inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    inline = (
+        attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    )
     disposition = "inline" if inline else "attachment"
     return Response(
-        data, media_type=attachment.content_type,
+        data,
+        media_type=attachment.content_type,
         headers={
             "Content-Disposition": f'{disposition}; filename="{attachment.name}"',
             "X-Content-Type-Options": "nosniff",
@@ -165,6 +190,8 @@ async def download(
 
 
 @router.post("/typing", status_code=204)
-async def typing(body: TypingIn, auth: WidgetVisitor, runtime: RuntimeDep, request: Request) -> None:
+async def typing(
+    body: TypingIn, auth: WidgetVisitor, runtime: RuntimeDep, request: Request
+) -> None:
     frame = {"type": events.TYPING, "role": "visitor", "on": body.on, "visitor_id": auth.visitor.id}
     await runtime.hub.publish(events.organization_channel(auth.organization.id), frame)

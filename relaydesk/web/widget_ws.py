@@ -72,6 +72,10 @@ async def _receive(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> 
         elif frame.get("type") == events.TYPING:
             await runtime.hub.publish(
                 events.organization_channel(auth.organization.id),
-                {"type": events.TYPING, "role": "visitor", "on": bool(frame.get("on")),
-                 "visitor_id": auth.visitor.id},
+                {
+                    "type": events.TYPING,
+                    "role": "visitor",
+                    "on": bool(frame.get("on")),
+                    "visitor_id": auth.visitor.id,
+                },
             )
