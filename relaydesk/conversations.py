@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events
@@ -34,7 +35,7 @@ class Effects:
 
 
 async def new_visitor(session: AsyncSession, organization: Organization) -> Visitor:
-    visitor = Visitor(organization_id=organization.id)
+    visitor = Visitor(organization_id=organization.id, custom_data={})
     session.add(visitor)
     await session.flush()
     return visitor
@@ -48,14 +49,17 @@ async def verified_visitor(
 ) -> Visitor:
     """The one visitor of a verified email; an anonymous visitor's conversations move to it."""
     email = str(claims.email).lower()
-    visitor = await session.scalar(
-        select(Visitor).where(
-            Visitor.organization_id == organization.id, Visitor.verified_email == email
-        )
-    )
+    visitor = await _verified_by_email(session, organization, email)
     if visitor is None:
-        visitor = Visitor(organization_id=organization.id, verified_email=email)
-        session.add(visitor)
+        try:
+            async with session.begin_nested():
+                visitor = Visitor(
+                    organization_id=organization.id, verified_email=email, custom_data={}
+                )
+                session.add(visitor)
+        except IntegrityError:  # the same person, verified in another browser at this moment
+            visitor = await _verified_by_email(session, organization, email)
+            assert visitor is not None
     visitor.email = email
     visitor.name = claims.name or visitor.name
     visitor.external_id = claims.external_id or visitor.external_id
@@ -69,6 +73,16 @@ async def verified_visitor(
             .values(visitor_id=visitor.id)
         )
     return visitor
+
+
+async def _verified_by_email(
+    session: AsyncSession, organization: Organization, email: str
+) -> Visitor | None:
+    return await session.scalar(
+        select(Visitor).where(
+            Visitor.organization_id == organization.id, Visitor.verified_email == email
+        )
+    )
 
 
 def update_profile(visitor: Visitor, name: str | None, email: str | None) -> None:
@@ -100,6 +114,14 @@ async def open_conversation(session: AsyncSession, visitor: Visitor) -> Conversa
     session.add(conversation)
     await session.flush()
     return conversation
+
+
+async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conversation | None:
+    """Serialize writers of one conversation (row lock on PostgreSQL, write lock on SQLite)."""
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow())
+    )
+    return await session.get(Conversation, conversation_id, populate_existing=True)
 
 
 async def visitor_conversation(
@@ -157,6 +179,7 @@ async def post_visitor_message(
     attachment_ids: Sequence[str] = (),
 ) -> tuple[Message, bool]:
     """Store a visitor message once per client id; queue the AI's answer while the AI leads."""
+    await _lock_visitor(session, visitor)
     existing = await session.scalar(
         select(Message)
         .join(Conversation, Conversation.id == Message.conversation_id)
@@ -178,7 +201,6 @@ async def post_visitor_message(
         client_id=client_id,
         author_name=visitor.name,
     )
-    visitor.last_seen_at = utcnow()
     if conversation.state == "ai":
         await enqueue(
             session,
@@ -189,6 +211,17 @@ async def post_visitor_message(
             dedupe_key=f"{events.AI_REPLY}:{message.id}",
         )
     return message, True
+
+
+async def _lock_visitor(session: AsyncSession, visitor: Visitor) -> None:
+    """Serialize a visitor's writes: a row lock on PostgreSQL, the write lock on SQLite.
+
+    Taken first, so the duplicate check and the choice of conversation below see what a
+    concurrent request of the same visitor committed.
+    """
+    now = utcnow()
+    await session.execute(update(Visitor).where(Visitor.id == visitor.id).values(last_seen_at=now))
+    visitor.last_seen_at = now
 
 
 async def _visitor_attachments(

@@ -135,7 +135,7 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     author_name: Mapped[str | None] = mapped_column(String(200), default=None)
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    component: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    component: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     # The visitor message an AI reply answers: unique, so a re-run job never answers twice.
     reply_to_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     sources: Mapped[list[Any]] = mapped_column(default=list)

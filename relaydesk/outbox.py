@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,8 +69,10 @@ class ClaimedJob:
     attempts: int
 
 
-async def claim(session: AsyncSession, *, limit: int, lease_s: float) -> list[ClaimedJob]:
-    """Lease up to `limit` runnable jobs (the caller commits)."""
+async def claim(
+    session: AsyncSession, *, limit: int, lease_s: float, kinds: Collection[str] | None = None
+) -> list[ClaimedJob]:
+    """Lease up to `limit` runnable jobs, of the given kinds if any (the caller commits)."""
     now = utcnow()
     earlier = aliased(OutboxJob)
     blocked = exists().where(
@@ -83,6 +86,8 @@ async def claim(session: AsyncSession, *, limit: int, lease_s: float) -> list[Cl
         and_(OutboxJob.state == "pending", OutboxJob.run_after <= now),
         and_(OutboxJob.state == "running", OutboxJob.locked_until < now),
     )
+    if kinds is not None:
+        runnable = and_(runnable, OutboxJob.kind.in_(list(kinds)))
     query = (
         select(OutboxJob)
         .where(runnable, ~blocked)

@@ -51,18 +51,17 @@ class Worker:
     async def run_once(self) -> int:
         """Claim one batch and run it; jobs of different conversations run concurrently."""
         async with self._claim_lock, self.sessions() as session:
-            jobs = await outbox.claim(session, limit=BATCH, lease_s=self.settings.lease_s)
+            jobs = await outbox.claim(
+                session, limit=BATCH, lease_s=self.settings.lease_s, kinds=self.handlers.keys()
+            )
             await session.commit()
         await asyncio.gather(*(self._run(job) for job in jobs))
         return len(jobs)
 
     async def _run(self, job: ClaimedJob) -> None:
-        handler = self.handlers.get(job.kind)
         retry_after: float | None = None
         try:
-            if handler is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            await handler(job.payload)
+            await self.handlers[job.kind](job.payload)
         except RetryLater as exc:
             error, retry_after = str(exc), exc.retry_after_s
         except Exception as exc:  # the job's error is recorded on its row and retried

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events
-from ..conversations import Effects, add_message
+from ..conversations import Effects, add_message, lock_conversation
 from ..db import commit
 from ..knowledge.documents import IndexCache
 from ..models import Conversation, Message, Organization
@@ -35,9 +35,9 @@ class ReplyJob:
         await self.effects.hub.publish(channel, {"type": events.TYPING, "role": "ai", "on": True})
         reply = await self.brain.reply(context[1])
         async with self.sessions() as session:
-            conversation = await _still_unanswered(
-                session, str(payload["conversation_id"]), message_id
-            )
+            conversation_id = str(payload["conversation_id"])
+            await lock_conversation(session, conversation_id)
+            conversation = await _still_unanswered(session, conversation_id, message_id)
             if conversation is None:
                 return
             organization = await session.get(Organization, conversation.organization_id)
@@ -81,7 +81,7 @@ async def _still_unanswered(
     session: AsyncSession, conversation_id: str, message_id: str
 ) -> Conversation | None:
     """The AI answers only while it leads the conversation, and only once per message."""
-    conversation = await session.get(Conversation, conversation_id)
+    conversation = await session.get(Conversation, conversation_id, populate_existing=True)
     if conversation is None or conversation.state != "ai":
         return None
     answered = await session.scalar(select(Message.id).where(Message.reply_to_id == message_id))

@@ -17,7 +17,8 @@ from .deps import WidgetAuth, load_visitor
 router = APIRouter(prefix="/api/widget/v1")
 
 MAX_FRAME = 4096
-POLICY_VIOLATION = 1008
+UNAUTHORIZED = 4401  # the widget starts a new session
+FORBIDDEN = 4403
 
 
 @router.websocket("/ws")
@@ -27,7 +28,11 @@ async def widget_socket(websocket: WebSocket, token: str = "") -> None:
         async with runtime.sessions() as session:
             auth = await load_visitor(session, runtime, token, websocket.headers.get("origin"))
     except RelaydeskError as exc:
-        await websocket.close(code=POLICY_VIOLATION, reason=exc.code)
+        # Accept, then close with a code the widget can read (a refused handshake is opaque).
+        await websocket.accept()
+        await websocket.close(
+            code=UNAUTHORIZED if exc.status == 401 else FORBIDDEN, reason=exc.code
+        )
         return
     await websocket.accept()
     channel = events.visitor_channel(auth.visitor.id)

@@ -1,0 +1,675 @@
+/* relaydesk chat panel, loaded on demand by loader.js (which owns window.Relaydesk, the
+ * <relaydesk-widget> host element, its open shadow root and the launcher).
+ *
+ * DOM inside the shadow root (stable: browser tests and host CSS via ::part rely on it):
+ *   button.launcher[part=launcher] > span.badge[part=badge]     floating mode only (loader.js)
+ *   section.panel[part=panel][data-state=ai|pending_human|human|closed]   hidden while closed
+ *     header.header[part=header] > h2.name[part=name], button.close[part=close]
+ *     div.status[part=status]        "Connecting…" while there is no live connection
+ *     ol.messages[part=messages]
+ *       li.greeting[part=greeting]   config.greeting, always first (not a .msg)
+ *       li.msg[part=message]         one per message, sorted by (conversation, seq):
+ *           data-role=visitor|ai|agent|system, data-id, data-seq, data-conversation
+ *           (server messages), data-client-id, data-status=pending|sent|failed (visitor)
+ *         > span.author (agents), div.text, div.files > a.file (img inside for images),
+ *           div.component[data-component=NAME], span.note + button.retry[part=retry]
+ *       li.notice[part=notice]       "This conversation has ended."
+ *     div.typing[part=typing][data-role=ai|agent]                  hidden unless typing
+ *     div.error[part=error][role=alert]                            hidden unless an error
+ *     form.composer[part=composer] > button.attach[part=attach], input[type=file],
+ *       textarea.input[part=input], button.send[part=send]
+ *     div.drop[part=drop]            drag-and-drop overlay
+ *     div.powered[part=powered]
+ */
+(() => {
+  'use strict';
+  const API = '/api/widget/v1';
+  const REL = 'noopener noreferrer nofollow';
+  const EN = {
+    title: 'Chat with us', placeholder: 'Write a message…', send: 'Send', retry: 'Retry',
+    failed: 'Not sent.', typing: 'Typing…', attach: 'Attach a file', close: 'Close',
+    uploadTooLarge: '{name} is too large (limit {max}).', tooLong: 'Messages are limited to {max} characters.',
+    poweredBy: 'Powered by relaydesk', connecting: 'Connecting…', ended: 'This conversation has ended.',
+    drop: 'Drop files to send them',
+  };
+
+  // ---- DOM building: elements and text nodes only, never HTML strings.
+  function el(tag, props, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (v == null || v === false) continue;
+      if (k in e && k !== 'part') e[k] = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    e.append(...kids.filter(k => k != null && k !== false));
+    return e;
+  }
+
+  const str = v => (v == null ? '' : String(v));
+
+  function safeUrl(url) {
+    try {
+      const u = new URL(str(url));
+      return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+    } catch { return null; }
+  }
+
+  function link(url, ...kids) {
+    return el('a', { href: url, target: '_blank', rel: REL }, ...kids);
+  }
+
+  // ---- Message formatting: **bold**, *italic*, `code`, line breaks, http(s) links.
+  const INLINE = /(`[^`\n]+`)|\*\*([^*\n]+)\*\*|\*([^*\s][^*\n]*?)\*|(https?:\/\/[^\s<>"']+)/g;
+
+  function formatText(text) {
+    const out = document.createDocumentFragment();
+    str(text).split('\n').forEach((line, i) => {
+      if (i) out.append(el('br'));
+      inline(out, line);
+    });
+    return out;
+  }
+
+  function inline(parent, s) {
+    let last = 0;
+    for (const m of s.matchAll(INLINE)) {
+      parent.append(s.slice(last, m.index));
+      last = m.index + m[0].length;
+      if (m[1]) parent.append(el('code', null, m[1].slice(1, -1)));
+      else if (m[4]) {
+        const url = m[4].replace(/[.,;:!?)\]]+$/, '');
+        last = m.index + url.length; // trailing punctuation stays text
+        parent.append(safeUrl(url) ? link(url, url) : url);
+      } else {
+        const e = el(m[2] ? 'strong' : 'em');
+        inline(e, m[2] || m[3]);
+        parent.append(e);
+      }
+    }
+    parent.append(s.slice(last));
+  }
+
+  // ---- Components: host-registered renderers first, then the built-ins.
+  const BUILTIN = {
+    card(d) {
+      const url = safeUrl(d.url), img = safeUrl(d.image_url), title = str(d.title);
+      return el('div', { className: 'card' }, img && el('img', { src: img, alt: '' }),
+        el('strong', null, url ? link(url, title) : title), d.body && el('p', null, formatText(d.body)));
+    },
+    list(d) {
+      const body = Array.isArray(d.columns)
+        ? el('table', null, el('thead', null, el('tr', null, ...d.columns.map(c => el('th', null, str(c))))),
+          el('tbody', null, ...(d.rows || []).map(r => el('tr', null, ...r.map(c => el('td', null, str(c)))))))
+        : el('ul', null, ...d.items.map(i => el('li', null, str(i.title), i.subtitle && el('small', null, str(i.subtitle)))));
+      return el('div', { className: 'list' }, d.title && el('strong', null, str(d.title)), body);
+    },
+    buttons(d, ui) {
+      const buttons = d.buttons.map(b => el('button', {
+        type: 'button',
+        onclick() { buttons.forEach(x => { x.disabled = true; }); ui.send(str(b.value ?? b.label)); },
+      }, str(b.label)));
+      return el('div', { className: 'buttons' }, d.title && el('strong', null, str(d.title)), ...buttons);
+    },
+  };
+
+  function renderComponent(c, registry, send) {
+    const render = registry[c.name] || BUILTIN[c.name];
+    try {
+      const node = render && render(c.data || {}, { send, text: str(c.text) });
+      if (node instanceof Node) return node;
+    } catch (e) {
+      console.warn('relaydesk: component', c.name, e);
+    }
+    return null; // unknown or broken: the caller shows component.text
+  }
+
+  // ---- Small utilities.
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const backoff = i => Math.min(10000, 400 * 2 ** i) * (0.5 + Math.random() / 2);
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    const h = [...b].map(x => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function storage(key, value) {
+    try {
+      if (value === undefined) return localStorage.getItem(key);
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+    } catch { return null; } // storage disabled: the session lasts as long as the page
+  }
+
+  function bytes(n) {
+    return n >= 1048576 ? `${+(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+  }
+
+  function createPanel(ctx) {
+    const { opts, root, host, emit, components } = ctx;
+    const base = ctx.base, inline = opts.mode === 'inline', tokenKey = `relaydesk:${opts.widgetKey}`;
+    const shown = new Map(); // message id -> {m, li}
+    const seen = new Set(); // "conversation:seq"
+    const jobs = new Map(); // client_id -> pending send
+    const convs = []; // conversation ids in the order first seen
+    const hi = {}, states = {}, ended = new Set();
+    let config = {}, strings = EN, token = storage(tokenKey), cur = null;
+    let isOpen = inline, unread = 0, quiet = true, ws = null, attempt = 0, retryTimer, deadTimer;
+    let fresh = true, typingSent = 0, typingOff, typingHide, errorHide, syncing = null, again = false;
+
+    const t = (key, vars) => str(strings[key] ?? EN[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => str(vars?.[k]));
+
+    // ---- View.
+    const name = el('h2', { className: 'name', part: 'name' });
+    const closeBtn = el('button', { type: 'button', className: 'close', part: 'close', onclick: close }, '×');
+    const status = el('div', { className: 'status', part: 'status' });
+    const greeting = el('li', { className: 'greeting', part: 'greeting' });
+    const list = el('ol', { className: 'messages', part: 'messages', 'aria-live': 'polite' }, greeting);
+    const typing = el('div', { className: 'typing', part: 'typing', hidden: true });
+    const error = el('div', { className: 'error', part: 'error', role: 'alert', hidden: true });
+    const file = el('input', { type: 'file', multiple: true, hidden: true, onchange: pickFiles });
+    const attach = el('button', { type: 'button', className: 'attach', part: 'attach', onclick: () => file.click() }, '📎');
+    const input = el('textarea', { className: 'input', part: 'input', rows: 1, onkeydown: onKey, oninput: onTyping, onpaste: onPaste });
+    const sendBtn = el('button', { type: 'submit', className: 'send', part: 'send' });
+    const composer = el('form', { className: 'composer', part: 'composer', onsubmit: onSubmit }, attach, file, input, sendBtn);
+    const drop = el('div', { className: 'drop', part: 'drop', hidden: true });
+    const powered = el('div', { className: 'powered', part: 'powered' });
+    const panel = el('section', { className: 'panel', part: 'panel', role: 'dialog', hidden: !inline },
+      el('header', { className: 'header', part: 'header' }, name, inline ? null : closeBtn),
+      status, list, typing, error, composer, drop, powered);
+    greeting._k = -Infinity;
+    root.append(el('style', null, STYLE), panel);
+    panel.addEventListener('dragover', e => { e.preventDefault(); drop.hidden = false; });
+    panel.addEventListener('dragleave', e => { if (e.target === drop) drop.hidden = true; });
+    panel.addEventListener('drop', onDrop);
+    panel.addEventListener('keydown', e => { if (e.key === 'Escape') close(); });
+    applyConfig(ctx.config);
+    setStatus(true);
+
+    function applyConfig(c) {
+      config = Object.assign(config, c);
+      const own = o => Object.fromEntries(Object.entries(o || {}).filter(([, v]) => typeof v === 'string'));
+      const locale = str(opts.locale || navigator.language || 'en').toLowerCase(), s = config.strings || {};
+      strings = Object.assign({}, EN, own(s), own(s[locale.split('-')[0]]), own(s[locale]), own(opts.strings));
+      panel.lang = locale;
+      panel.setAttribute('aria-label', t('title'));
+      name.textContent = config.name || t('title');
+      greeting.replaceChildren(formatText(config.greeting));
+      greeting.hidden = !config.greeting;
+      input.placeholder = t('placeholder');
+      sendBtn.textContent = t('send');
+      attach.title = t('attach');
+      closeBtn.title = t('close');
+      typing.textContent = t('typing');
+      drop.textContent = t('drop');
+      powered.textContent = t('poweredBy');
+      if (CSS.supports('color', config.theme_color)) host.style.setProperty('--rd-accent', config.theme_color);
+      if (config.position) host.dataset.position = config.position === 'left' ? 'left' : 'right';
+    }
+
+    function setStatus(connecting) {
+      status.textContent = t('connecting');
+      status.hidden = !connecting;
+    }
+
+    function showError(message) {
+      error.textContent = message;
+      error.hidden = false;
+      clearTimeout(errorHide);
+      errorHide = setTimeout(() => { error.hidden = true; }, 8000);
+    }
+
+    function scroll() {
+      requestAnimationFrame(() => { list.scrollTop = list.scrollHeight; });
+    }
+
+    // Keeps the list sorted: conversations in the order seen, then seq; pending sends last.
+    function place(li, key) {
+      li._k = key;
+      let ref = list.lastChild;
+      while (ref && ref._k > key) ref = ref.previousSibling;
+      ref.after(li);
+      scroll();
+    }
+
+    const order = (conversation, seq) => (convs.indexOf(conversation) + 1) * 1e9 + seq;
+
+    function messageEl(m, pendingFile) {
+      const li = el('li', {
+        className: 'msg', part: 'message', title: m.created_at && new Date(m.created_at).toLocaleString(),
+        'data-role': m.role, 'data-id': m.id, 'data-seq': m.seq, 'data-conversation': m.conversation_id,
+        'data-client-id': m.client_id, 'data-status': m.role === 'visitor' && (m.id ? 'sent' : 'pending'),
+      });
+      if (m.role === 'agent' && m.author_name) li.append(el('span', { className: 'author' }, str(m.author_name)));
+      if (m.text) li.append(el('div', { className: 'text' }, formatText(m.text)));
+      const files = (m.attachments || []).map(fileEl);
+      if (pendingFile) files.push(el('span', { className: 'file' }, str(pendingFile.name)));
+      if (files.length) li.append(el('div', { className: 'files' }, ...files));
+      if (m.component) li.append(componentEl(m.component, m.text));
+      return li;
+    }
+
+    function fileEl(a) {
+      const raw = str(a.url), url = safeUrl(raw.startsWith('/') ? base + raw : raw);
+      if (!url) return el('span', { className: 'file' }, str(a.name));
+      const image = /^image\//.test(a.content_type);
+      return el('a', { href: url, target: '_blank', rel: REL, className: 'file' },
+        image ? el('img', { src: url, alt: str(a.name), onload: scroll }) : str(a.name));
+    }
+
+    function componentEl(c, text) {
+      const node = renderComponent(c, components, send);
+      const box = el('div', { className: 'component', 'data-component': str(c.name) });
+      if (node) box.append(node);
+      else if (c.text && c.text !== text) box.append(formatText(c.text));
+      return box;
+    }
+
+    // ---- Messages: shown once per id and per (conversation, seq), whatever the source.
+    function add(m) {
+      const c = m.conversation_id, seqKey = `${c}:${m.seq}`;
+      if (shown.has(m.id) || seen.has(seqKey)) return;
+      const job = jobs.get(m.client_id);
+      if (job) { jobs.delete(m.client_id); job.li.remove(); }
+      if (!convs.includes(c)) convs.push(c);
+      if (m.seq === (hi[c] || 0) + 1) hi[c] = m.seq; // contiguous only, so a gap is refetched
+      const li = messageEl(m);
+      shown.set(m.id, { m, li });
+      seen.add(seqKey);
+      place(li, order(c, m.seq));
+      if (m.role !== 'visitor') typing.hidden = true;
+      if (!quiet && !isOpen && m.role !== 'visitor') ctx.badge(++unread);
+      emit('message', {
+        id: m.id, seq: m.seq, role: m.role, text: m.text, authorName: m.author_name, createdAt: m.created_at,
+        attachments: m.attachments || [], component: m.component || null, conversationId: c,
+      });
+    }
+
+    function refresh(componentName) {
+      for (const entry of shown.values()) {
+        if (entry.m.component?.name !== componentName) continue;
+        const li = messageEl(entry.m);
+        li._k = entry.li._k;
+        entry.li.replaceWith(li);
+        entry.li = li;
+      }
+    }
+
+    function track(c) {
+      if (!c) return;
+      const prev = states[c.id], human = s => s === 'pending_human' || s === 'human';
+      states[c.id] = c.state;
+      if (c.id === cur) showState();
+      if (c.state === 'closed' && !ended.has(c.id) && convs.includes(c.id)) {
+        ended.add(c.id);
+        place(el('li', { className: 'notice', part: 'notice' }, t('ended')), order(c.id, 1e9 - 1));
+      }
+      if (quiet || prev === c.state) return;
+      if (human(c.state) && !human(prev)) emit('handoff', { conversationId: c.id, state: c.state });
+      if (c.state === 'closed') emit('conversation.closed', { conversationId: c.id });
+    }
+
+    function showState() {
+      const state = states[cur];
+      if (state) panel.dataset.state = state;
+      // loader.js loads the panel at once on the next page while a conversation is open.
+      storage(`${tokenKey}:conv`, cur && state !== 'closed' ? cur : null);
+    }
+
+    function switchTo(id) {
+      if (!id || id === cur) return syncing;
+      cur = id;
+      if (!convs.includes(id)) convs.push(id);
+      showState();
+      return sync();
+    }
+
+    // HTTP history is the truth: fetch everything after the contiguous seq shown.
+    function sync() {
+      if (syncing) { again = true; return syncing; }
+      syncing = (async () => {
+        do {
+          again = false;
+          const id = cur;
+          if (!id) break;
+          const r = await api('GET', `/conversations/${encodeURIComponent(id)}/messages?after_seq=${hi[id] || 0}`);
+          r.messages.forEach(add);
+          const last = r.messages[r.messages.length - 1];
+          if (last && last.seq > (hi[id] || 0)) hi[id] = last.seq;
+          track(r.conversation);
+        } while (again);
+      })().catch(() => {}).finally(() => { syncing = null; });
+      return syncing;
+    }
+
+    // ---- HTTP: every call has a timeout; network errors, 5xx and 429 are retried with backoff.
+    async function api(method, path, body, { timeout = 10000, tries = 3 } = {}) {
+      for (let i = 1; ; i++) {
+        let r;
+        try {
+          r = await request(method, path, body, timeout);
+        } catch (e) {
+          if (i >= tries) throw Object.assign(new Error(e.message), { code: 'network' });
+          await sleep(backoff(i));
+          continue;
+        }
+        if (r.status < 300) return r.data;
+        const err = r.data?.error || {};
+        const e = Object.assign(new Error(err.message || `HTTP ${r.status}`), { status: r.status, code: err.code });
+        if (r.status === 401 && path !== '/sessions' && i < tries) { await startSession(); continue; }
+        if ((r.status < 500 && r.status !== 429) || i >= tries) throw e;
+        await sleep(Math.min(10000, r.wait || backoff(i)));
+      }
+    }
+
+    // The timeout covers the whole exchange, body included; a body that is not JSON is retried.
+    async function request(method, path, body, timeout) {
+      const ac = new AbortController(), timer = setTimeout(() => ac.abort(), timeout);
+      const headers = token ? { Authorization: `Bearer ${token}` } : {};
+      if (body && !(body instanceof FormData)) {
+        headers['Content-Type'] = 'application/json';
+        body = JSON.stringify(body);
+      }
+      try {
+        const res = await fetch(base + API + path, { method, headers, body, signal: ac.signal });
+        const text = await res.text();
+        return { status: res.status, data: text ? JSON.parse(text) : null, wait: res.headers.get('retry-after') * 1000 };
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    // ---- Session: a refused identity token falls back to the anonymous session, a refused
+    // visitor token to a new visitor.
+    async function startSession() {
+      const body = { widget_key: opts.widgetKey, visitor_token: token || undefined, identity_token: opts.identityToken || undefined };
+      for (;;) {
+        try {
+          const s = await api('POST', '/sessions', body);
+          token = s.visitor_token;
+          storage(tokenKey, token);
+          applyConfig(s.config);
+          return s;
+        } catch (e) {
+          if (e.status !== 401 || !(body.identity_token || body.visitor_token)) throw e;
+          if (body.identity_token) {
+            emit('error', { code: 'identity_rejected', message: e.message });
+            body.identity_token = opts.identityToken = undefined;
+          } else body.visitor_token = undefined;
+        }
+      }
+    }
+
+    async function begin(s) {
+      const c = s.conversation;
+      await switchTo(c && c.id);
+      track(c);
+    }
+
+    const started = (async () => {
+      for (let i = 1; ; i++) {
+        try {
+          const s = await startSession();
+          await begin(s);
+          quiet = false;
+          setStatus(false);
+          emit('ready', { visitor: s.visitor, conversationId: cur });
+          connect();
+          return;
+        } catch (e) {
+          if (e.status && e.status < 500 && e.status !== 429) {
+            showError(e.message);
+            emit('error', { code: e.code || 'session_failed', message: e.message });
+            throw e;
+          }
+          await sleep(backoff(i));
+        }
+      }
+    })();
+    started.catch(() => {});
+
+    async function identify(identityToken) {
+      opts.identityToken = identityToken;
+      await started;
+      const s = await startSession();
+      quiet = true;
+      for (const { li } of shown.values()) li.remove();
+      list.querySelectorAll('.notice').forEach(n => n.remove());
+      shown.clear();
+      seen.clear();
+      ended.clear();
+      convs.length = 0;
+      cur = null;
+      for (const k in hi) delete hi[k];
+      try { await begin(s); } finally { quiet = false; }
+      reconnectNow();
+    }
+
+    // ---- WebSocket: an optimisation over HTTP; every (re)connect resyncs from HTTP.
+    function connect() {
+      clearTimeout(retryTimer);
+      if (ws || !token) return;
+      const s = ws = new WebSocket(`${base.replace(/^http/, 'ws')}${API}/ws?token=${encodeURIComponent(token)}`);
+      s.onmessage = e => {
+        clearTimeout(deadTimer);
+        try { onFrame(JSON.parse(e.data)); } catch (err) { console.warn('relaydesk: frame', err); }
+      };
+      s.onclose = e => { if (ws === s) { ws = null; reconnectLater(e.code); } };
+    }
+
+    function reconnectLater(code) {
+      const reauth = code === 1008 || code >= 4000;
+      if (attempt > 1) setStatus(true);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => (reauth ? startSession() : Promise.resolve()).catch(() => {}).then(connect), backoff(attempt++));
+      if (cur) sync(); // keep messages flowing over HTTP while the socket is down
+    }
+
+    function reconnectNow() {
+      attempt = 0;
+      dropSocket();
+      connect();
+    }
+
+    function dropSocket() {
+      clearTimeout(deadTimer);
+      if (ws) { ws.onclose = null; ws.close(); ws = null; }
+    }
+
+    function wsSend(frame) {
+      if (ws && ws.readyState === 1) ws.send(JSON.stringify(frame));
+    }
+
+    // A socket that does not answer a ping within 10 s is dead (sleep, network change).
+    function ping() {
+      if (!ws || ws.readyState !== 1) return;
+      wsSend({ type: 'ping' });
+      clearTimeout(deadTimer);
+      const s = ws;
+      deadTimer = setTimeout(() => { if (ws === s) { dropSocket(); reconnectLater(); } }, 10000);
+    }
+
+    function onFrame(f) {
+      if (f.type === 'hello') {
+        attempt = 0;
+        setStatus(false);
+        if (cur) sync();
+        else if (!fresh) startSession().then(begin).catch(() => {}); // one may have started elsewhere
+        fresh = false;
+      } else if (f.type === 'message.created') {
+        const m = f.message, c = m.conversation_id;
+        if (!convs.includes(c)) return switchTo(c); // a new conversation: load it whole
+        add(m);
+        if (c === cur && m.seq > (hi[c] || 0)) sync(); // a gap: HTTP fills it
+      } else if (f.type === 'typing') {
+        typing.dataset.role = f.role;
+        typing.hidden = !f.on;
+        clearTimeout(typingHide);
+        if (f.on) typingHide = setTimeout(() => { typing.hidden = true; }, 20000);
+      } else if (f.type === 'conversation.updated') {
+        track(f.conversation);
+      }
+    }
+
+    setInterval(ping, 25000);
+    addEventListener('online', () => { if (!quiet) reconnectNow(); });
+    document.addEventListener('visibilitychange', () => {
+      if (quiet || document.visibilityState !== 'visible') return;
+      if (ws) { ping(); sync(); } else reconnectNow();
+    });
+
+    // ---- Sending: shown at once as pending, matched to the server's message by client_id.
+    function send(text, upload) {
+      text = str(text).trim();
+      if (!text && !upload) return;
+      const maxText = config.max_text_length, maxFile = config.max_upload_bytes;
+      if (maxText && text.length > maxText) return showError(t('tooLong', { max: maxText }));
+      if (upload && maxFile && upload.size > maxFile) {
+        showError(t('uploadTooLarge', { name: upload.name, max: bytes(maxFile) }));
+        return emit('error', { code: 'upload_too_large', message: error.textContent });
+      }
+      const job = { id: uuid(), text, upload, ids: [] };
+      job.li = messageEl({ role: 'visitor', text, client_id: job.id }, upload);
+      job.li.append(el('span', { className: 'note' }, t('failed')),
+        el('button', { type: 'button', className: 'retry', part: 'retry', onclick: () => deliver(job) }, t('retry')));
+      jobs.set(job.id, job);
+      place(job.li, Infinity);
+      stopTyping();
+      deliver(job);
+    }
+
+    async function deliver(job) {
+      job.li.dataset.status = 'pending';
+      try {
+        await started;
+        if (job.upload) {
+          const form = new FormData();
+          form.append('file', job.upload, job.upload.name);
+          job.ids = [(await api('POST', '/uploads', form, { timeout: 60000, tries: 2 })).id];
+          job.upload = null;
+        }
+        const m = await api('POST', '/messages', { client_id: job.id, text: job.text, attachment_ids: job.ids });
+        switchTo(m.conversation_id);
+        add(m);
+      } catch (e) {
+        if (!jobs.has(job.id)) return; // the socket already delivered it
+        job.li.dataset.status = 'failed';
+        if (e.status) showError(e.message);
+        emit('error', { code: e.code || 'send_failed', message: e.message });
+      }
+    }
+
+    function onSubmit(e) {
+      e.preventDefault();
+      send(input.value);
+      input.value = '';
+    }
+
+    function onKey(e) {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) onSubmit(e);
+    }
+
+    function onTyping() {
+      const now = Date.now();
+      if (now - typingSent > 3000) { typingSent = now; wsSend({ type: 'typing', on: true }); }
+      clearTimeout(typingOff);
+      typingOff = setTimeout(stopTyping, 4000);
+    }
+
+    function stopTyping() {
+      clearTimeout(typingOff);
+      if (typingSent) wsSend({ type: 'typing', on: false });
+      typingSent = 0;
+    }
+
+    function sendFiles(files) {
+      for (const f of files) send('', f);
+    }
+
+    function pickFiles() {
+      sendFiles(file.files);
+      file.value = '';
+    }
+
+    function onDrop(e) {
+      e.preventDefault();
+      drop.hidden = true;
+      sendFiles(e.dataTransfer.files);
+    }
+
+    function onPaste(e) {
+      const files = e.clipboardData && e.clipboardData.files;
+      if (files && files.length) { e.preventDefault(); sendFiles(files); }
+    }
+
+    // ---- Open / close (floating mode; inline is always open).
+    function open() {
+      if (isOpen) return;
+      isOpen = true;
+      panel.hidden = false;
+      ctx.badge(unread = 0);
+      emit('open');
+      scroll();
+      input.focus();
+    }
+
+    function close() {
+      if (inline || !isOpen) return;
+      isOpen = false;
+      panel.hidden = true;
+      emit('close');
+    }
+
+    return { open, close, toggle: () => (isOpen ? close() : open()), send: text => send(text), identify, refresh };
+  }
+
+  const STYLE = `:host([data-mode=inline]){position:relative;inset:auto;z-index:auto;display:block;height:100%;min-height:420px}
+.panel{position:absolute;bottom:72px;right:0;width:370px;height:min(600px,calc(100vh - 110px));
+display:flex;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 10px 40px #0003;overflow:hidden}
+:host([data-position=left]) .panel{right:auto;left:0}
+:host([data-mode=inline]) .panel{position:relative;bottom:auto;width:auto;height:100%;box-shadow:none;border:1px solid #d0d7de;box-sizing:border-box}
+@media(max-width:480px){:host([data-mode=floating]) .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0}}
+.header{display:flex;align-items:center;padding:12px 16px;background:var(--rd-accent);color:#fff}
+.name{flex:1;margin:0;font-size:16px}
+button{font:inherit;cursor:pointer}
+.close{background:none;border:0;color:inherit;font-size:22px;line-height:1}
+.status,.error{padding:6px 16px;font-size:12px;background:#fff8c5}
+.error{background:#ffebe9;color:#82071e}
+.messages{flex:1;overflow-y:auto;margin:0;padding:12px;list-style:none;display:flex;flex-direction:column;gap:8px}
+.msg,.greeting{max-width:85%;padding:8px 12px;border-radius:12px;background:#f0f2f5;overflow-wrap:anywhere;align-self:flex-start}
+.msg[data-role=agent]{background:#e6f4ea}
+.msg[data-role=visitor]{align-self:flex-end;background:var(--rd-accent);color:#fff}
+.msg[data-role=visitor] a{color:inherit}
+.msg[data-role=system],.notice{align-self:center;background:none;color:#57606a;font-size:12px;text-align:center}
+.msg[data-status=pending]{opacity:.6}
+.msg[data-status=failed]{background:#ffebe9;color:#82071e}
+.msg:not([data-status=failed]) :is(.note,.retry){display:none}
+.author{display:block;font-size:12px;font-weight:600}
+.note{font-size:12px}
+.retry{margin-left:6px;border:1px solid currentColor;background:none;color:inherit;border-radius:6px;font-size:12px}
+code{font-family:ui-monospace,monospace;background:#0001;padding:0 3px;border-radius:4px}
+.file{display:block}
+.file img,.card img{display:block;max-width:100%;max-height:200px;border-radius:8px}
+.component{margin-top:6px}
+.card p{margin:4px 0 0}
+ul{margin:4px 0;padding-left:18px}
+small{display:block;color:#57606a}
+table{border-collapse:collapse;font-size:13px}
+td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:left}
+.buttons{display:flex;flex-wrap:wrap;gap:6px}
+.buttons strong{flex-basis:100%}
+.buttons button{border:1px solid var(--rd-accent);color:var(--rd-accent);background:#fff;border-radius:16px;padding:4px 12px}
+.buttons button:disabled{opacity:.5;cursor:default}
+.typing{padding:0 16px 6px;font-size:12px;color:#57606a}
+.composer{display:flex;align-items:flex-end;gap:6px;padding:8px;border-top:1px solid #d0d7de}
+.input{flex:1;resize:none;border:1px solid #d0d7de;border-radius:8px;padding:8px;font:inherit;field-sizing:content;max-height:120px}
+.send{background:var(--rd-accent);color:#fff;border:0;border-radius:8px;padding:8px 12px}
+.attach{background:none;border:0;font-size:18px}
+.drop{position:absolute;inset:0;display:grid;place-items:center;background:#fffe;border:2px dashed var(--rd-accent);font-weight:600}
+.powered{text-align:center;font-size:11px;color:#8c959f;padding-bottom:6px}`;
+
+  window.Relaydesk._mount(createPanel);
+})();

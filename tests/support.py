@@ -1,0 +1,142 @@
+"""Test support: a real relaydesk server on a free port, and small waiting helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+
+from relaydesk.settings import Settings
+from relaydesk.web.app import create_app
+
+T = TypeVar("T")
+SECRET = "test-secret-key-for-relaydesk-tests-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_settings(database_url: str, data_dir: Path, port: int, **overrides: Any) -> Settings:
+    settings = Settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        data_dir=data_dir,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+    settings.limits.ip_requests_per_minute = 1_000_000
+    settings.limits.visitor_messages_per_minute = 600
+    settings.worker.poll_interval_s = 0.2
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    settings: Settings
+    app: FastAPI
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningServer:
+    """Serve the real app with uvicorn (wsproto, as production) in a thread of its own."""
+    app = create_app(settings, **app_kwargs)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="wsproto", log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("relaydesk test server did not start")
+        time.sleep(0.02)
+    return RunningServer(f"http://127.0.0.1:{port}", settings, app, server, thread)
+
+
+async def wait_for(
+    probe: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.02
+) -> T:
+    """Poll `probe` until it returns something truthy; fail loudly at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(interval)
+
+
+class WidgetClient:
+    """A visitor's browser, speaking the widget API as widget.js does."""
+
+    def __init__(self, http: Any, widget_key: str, origin: str | None = None) -> None:
+        self.http = http
+        self.widget_key = widget_key
+        self.token: str | None = None
+        self.conversation_id: str | None = None
+        self.headers: dict[str, str] = {"origin": origin} if origin else {}
+
+    async def start(self, identity_token: str | None = None) -> dict[str, Any]:
+        body = {"widget_key": self.widget_key, "visitor_token": self.token}
+        if identity_token is not None:
+            body["identity_token"] = identity_token
+        answer = await self.http.post("/api/widget/v1/sessions", json=body, headers=self.headers)
+        assert answer.status_code == 200, answer.text
+        data: dict[str, Any] = answer.json()
+        self.token = data["visitor_token"]
+        if data["conversation"]:
+            self.conversation_id = data["conversation"]["id"]
+        return data
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {**self.headers, "authorization": f"Bearer {self.token}"}
+
+    async def send(self, text: str, client_id: str | None = None, **extra: Any) -> Any:
+        body = {"client_id": client_id or uuid.uuid4().hex, "text": text, **extra}
+        answer = await self.http.post("/api/widget/v1/messages", json=body, headers=self.auth)
+        if answer.status_code in (200, 201):
+            self.conversation_id = answer.json()["conversation_id"]
+        return answer
+
+    async def history(self, after_seq: int = 0) -> list[dict[str, Any]]:
+        answer = await self.http.get(
+            f"/api/widget/v1/conversations/{self.conversation_id}/messages",
+            params={"after_seq": after_seq},
+            headers=self.auth,
+        )
+        assert answer.status_code == 200, answer.text
+        messages: list[dict[str, Any]] = answer.json()["messages"]
+        return messages
+
+    async def wait_for_reply(self, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        async def replies() -> list[dict[str, Any]] | None:
+            found = [m for m in await self.history() if m["role"] == "ai"]
+            return found if len(found) >= count else None
+
+        return await wait_for(replies, timeout)

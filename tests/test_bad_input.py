@@ -1,0 +1,186 @@
+"""Bad input gets a clear 4xx, never a 5xx, and nothing already accepted is lost."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import httpx
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from relaydesk.migrate import upgrade
+from relaydesk.web.app import create_app
+
+from .conftest import Org, make_org
+from .support import WidgetClient, server_settings
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def visitor(client: httpx.AsyncClient, org: Org) -> WidgetClient:
+    widget = WidgetClient(client, org.widget_key)
+    await widget.start()
+    return widget
+
+
+async def test_malformed_json_is_a_400(client: httpx.AsyncClient, visitor: WidgetClient) -> None:
+    answer = await client.post(
+        "/api/widget/v1/messages",
+        content=b'{"client_id": "x", "text": ',
+        headers={**visitor.auth, "content-type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "malformed_json"
+
+
+async def test_wrong_shapes_are_a_422_naming_the_field(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    answer = await client.post("/api/widget/v1/messages", json={"text": 5}, headers=visitor.auth)
+    assert answer.status_code == 422
+    assert "client_id" in answer.json()["error"]["message"]
+    answer = await client.get(
+        "/api/widget/v1/conversations/x/messages", params={"after_seq": -1}, headers=visitor.auth
+    )
+    assert answer.status_code == 422
+
+
+async def test_text_over_the_limit_is_refused(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    answer = await visitor.send("x" * 4001)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "text_too_long"
+    assert (await visitor.send("x" * 4000)).status_code == 201
+
+
+async def test_empty_message_is_refused(client: httpx.AsyncClient, visitor: WidgetClient) -> None:
+    answer = await visitor.send("   ")
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "empty_message"
+
+
+async def test_unknown_widget_key(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/api/widget/v1/sessions", json={"widget_key": "nope"})
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "unknown_widget_key"
+    answer = await client.get("/api/widget/v1/config", params={"widget_key": "nope"})
+    assert answer.status_code == 404
+
+
+async def test_missing_token(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/api/widget/v1/messages", json={"client_id": "a", "text": "hi"})
+    assert answer.status_code == 401
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    visitor: WidgetClient,
+    name: str,
+    data: bytes,
+    content_type: str = "application/octet-stream",
+) -> httpx.Response:
+    return await client.post(
+        "/api/widget/v1/uploads",
+        files={"file": (name, io.BytesIO(data), content_type)},
+        headers=visitor.auth,
+    )
+
+
+async def test_upload_is_sniffed_stored_attached_and_downloadable(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    answer = await upload(client, visitor, "screenshot.png", PNG, "text/plain")
+    assert answer.status_code == 201, answer.text
+    attachment = answer.json()
+    assert attachment["content_type"] == "image/png" and attachment["size"] == len(PNG)
+
+    sent = await visitor.send("here is the error", attachment_ids=[attachment["id"]])
+    assert sent.json()["attachments"][0]["id"] == attachment["id"]
+    downloaded = await client.get(attachment["url"])
+    assert downloaded.status_code == 200 and downloaded.content == PNG
+    assert downloaded.headers["content-type"] == "image/png"
+    tampered = await client.get(attachment["url"].replace("sig=", "sig=0"))
+    assert tampered.status_code == 404
+    reused = await visitor.send("again", attachment_ids=[attachment["id"]])
+    assert reused.status_code == 422
+
+
+async def test_disguised_upload_is_refused(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    answer = await upload(client, visitor, "holiday.png", EXE, "image/png")
+    assert answer.status_code == 415
+    answer = await upload(client, visitor, "invoice.pdf", PNG, "application/pdf")
+    assert answer.status_code == 415
+    assert answer.json()["error"]["code"] == "disguised_file"
+
+
+async def test_oversized_upload_is_refused(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    big = b"a" * (10 * 1024 * 1024 + 1)
+    answer = await upload(client, visitor, "notes.txt", big, "text/plain")
+    assert answer.status_code == 413
+
+
+async def test_wrong_origin_is_refused(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    org = await make_org(db, origins=["https://shop.example.com"])
+    body = {"widget_key": org.widget_key}
+    evil = await client.post(
+        "/api/widget/v1/sessions", json=body, headers={"origin": "https://evil.example.net"}
+    )
+    assert evil.status_code == 403 and evil.json()["error"]["code"] == "origin_not_allowed"
+    good = await client.post(
+        "/api/widget/v1/sessions", json=body, headers={"origin": "https://shop.example.com"}
+    )
+    assert good.status_code == 200
+    assert good.headers["access-control-allow-origin"] == "https://shop.example.com"
+    token = good.json()["visitor_token"]
+    stolen = await client.post(
+        "/api/widget/v1/messages",
+        json={"client_id": "a", "text": "hi"},
+        headers={"origin": "https://evil.example.net", "authorization": f"Bearer {token}"},
+    )
+    assert stolen.status_code == 403
+    preflight = await client.options(
+        "/api/widget/v1/messages",
+        headers={"origin": "https://shop.example.com", "access-control-request-method": "POST"},
+    )
+    assert preflight.status_code == 204
+
+
+async def test_rate_limits_answer_429_with_retry_after(tmp_path: Path) -> None:
+    """A server of its own, with low limits, driven in-process."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'limits.db'}"
+    upgrade(url)
+    settings = server_settings(url, tmp_path, 1)
+    settings.limits.visitor_messages_per_minute = 6
+    settings.limits.ip_requests_per_minute = 40
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        org = await make_org(app.state.runtime.sessions)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://relaydesk") as http:
+            widget = WidgetClient(http, org.widget_key)
+            await widget.start()
+            codes = [(await widget.send(f"message {i}")).status_code for i in range(4)]
+            assert codes[:2] == [201, 201] and codes[-1] == 429
+            limited = await widget.send("one more")
+            assert limited.json()["error"]["code"] == "rate_limited"
+            assert int(limited.headers["retry-after"]) >= 1
+            for _ in range(40):
+                answer = await http.get(
+                    "/api/widget/v1/config", params={"widget_key": org.widget_key}
+                )
+                if answer.status_code == 429:
+                    break
+            assert answer.status_code == 429

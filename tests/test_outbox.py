@@ -1,0 +1,205 @@
+"""The outbox and worker on both databases: order per conversation, retries, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from relaydesk import outbox
+from relaydesk.assistant.embedded import EmbeddedBrain
+from relaydesk.assistant.replies import ReplyJob
+from relaydesk.conversations import Effects, add_message, open_conversation
+from relaydesk.db import commit
+from relaydesk.knowledge.documents import IndexCache
+from relaydesk.models import Message, OutboxJob, Visitor, utcnow
+from relaydesk.outbox import Wakeup
+from relaydesk.realtime import MemoryHub
+from relaydesk.settings import WorkerSettings
+from relaydesk.worker import RetryLater, Worker
+
+from .conftest import Org
+
+
+def settings(**overrides: Any) -> WorkerSettings:
+    return WorkerSettings(**{"lease_s": 30.0, "max_attempts": 3, **overrides})
+
+
+async def put(sessions: async_sessionmaker[AsyncSession], kind: str, key: str, n: int) -> None:
+    async with sessions() as session:
+        await outbox.enqueue(
+            session,
+            Wakeup(),
+            kind,
+            {"n": n},
+            ordering_key=f"{kind}:{key}",
+            dedupe_key=f"{kind}:{key}:{n}",
+        )
+        await commit(session)
+
+
+async def jobs_of(sessions: async_sessionmaker[AsyncSession], kind: str) -> list[OutboxJob]:
+    async with sessions() as session:
+        return list(
+            await session.scalars(
+                select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id)
+            )
+        )
+
+
+async def test_jobs_of_one_conversation_run_in_order(db: async_sessionmaker[AsyncSession]) -> None:
+    kind = f"test.order.{uuid.uuid4().hex[:6]}"
+    seen: list[tuple[str, int]] = []
+
+    async def handler(payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.01 * (3 - payload["n"] % 3))  # later jobs would finish first
+        seen.append((payload["key"], payload["n"]))
+
+    for n in range(6):
+        for key in ("a", "b"):
+            async with db() as session:
+                await outbox.enqueue(
+                    session,
+                    Wakeup(),
+                    kind,
+                    {"key": key, "n": n},
+                    ordering_key=f"{kind}:{key}",
+                    dedupe_key=f"{kind}:{key}:{n}",
+                )
+                await commit(session)
+    worker = Worker(db, Wakeup(), {kind: handler}, settings())
+    while any(j.state != "done" for j in await jobs_of(db, kind)):
+        await worker.run_once()
+    for key in ("a", "b"):
+        assert [n for k, n in seen if k == key] == list(range(6))
+
+
+async def test_dedupe_key_keeps_one_job(db: async_sessionmaker[AsyncSession]) -> None:
+    kind = f"test.dedupe.{uuid.uuid4().hex[:6]}"
+    await put(db, kind, "k", 1)
+    await put(db, kind, "k", 1)
+    assert len(await jobs_of(db, kind)) == 1
+
+
+async def test_failure_is_recorded_retried_and_parked(db: async_sessionmaker[AsyncSession]) -> None:
+    kind = f"test.fail.{uuid.uuid4().hex[:6]}"
+    calls = 0
+
+    async def handler(payload: dict[str, Any]) -> None:
+        nonlocal calls
+        calls += 1
+        raise ValueError("HubSpot said no")
+
+    await put(db, kind, "k", 1)
+    await put(db, kind, "k", 2)  # blocked behind the failing job of the same conversation
+    worker = Worker(db, Wakeup(), {kind: handler}, settings(max_attempts=2))
+    for _ in range(2):
+        await worker.run_once()
+        async with db() as session:  # make the retry due now instead of after the backoff
+            await session.execute(
+                update(OutboxJob).where(OutboxJob.kind == kind).values(run_after=utcnow())
+            )
+            await session.commit()
+    first, second = await jobs_of(db, kind)
+    assert (first.state, first.attempts, calls) == ("failed", 2, 2)
+    assert first.last_error == "ValueError: HubSpot said no"
+    assert (second.state, second.attempts) == ("pending", 0)
+
+    async with db() as session:
+        assert await outbox.retry_failed(session, [first.id]) == 1
+        await session.commit()
+    assert (await jobs_of(db, kind))[0].state == "pending"
+
+
+async def test_retry_later_honours_the_delay(db: async_sessionmaker[AsyncSession]) -> None:
+    kind = f"test.later.{uuid.uuid4().hex[:6]}"
+
+    async def handler(payload: dict[str, Any]) -> None:
+        raise RetryLater("429 from HubSpot", retry_after_s=7)
+
+    await put(db, kind, "k", 1)
+    await Worker(db, Wakeup(), {kind: handler}, settings()).run_once()
+    [job] = await jobs_of(db, kind)
+    assert job.state == "pending" and job.last_error == "429 from HubSpot"
+    assert timedelta(seconds=6) < job.run_after - utcnow() <= timedelta(seconds=7)
+
+
+async def test_a_job_left_running_by_a_dead_worker_is_taken_over(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    kind = f"test.crash.{uuid.uuid4().hex[:6]}"
+    done: list[int] = []
+
+    async def handler(payload: dict[str, Any]) -> None:
+        done.append(payload["n"])
+
+    await put(db, kind, "k", 1)
+    async with db() as session:  # a worker claims the job, then its process dies
+        [claimed] = await outbox.claim(session, limit=1, lease_s=0.05, kinds=[kind])
+        await session.commit()
+    assert claimed.payload["n"] == 1
+    other = Worker(db, Wakeup(), {kind: handler}, settings())
+
+    async def taken_over() -> bool:
+        await other.run_once()
+        return bool(done)
+
+    deadline = asyncio.get_running_loop().time() + 5
+    while not await taken_over():
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.02)
+    [job] = await jobs_of(db, kind)
+    assert (job.state, job.attempts, done) == ("done", 2, [1])
+
+
+async def test_wakeup_starts_the_job_without_waiting_for_the_poll(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    kind = f"test.wake.{uuid.uuid4().hex[:6]}"
+    ran = asyncio.Event()
+
+    async def handler(payload: dict[str, Any]) -> None:
+        ran.set()
+
+    wakeup = Wakeup()
+    worker = Worker(db, wakeup, {kind: handler}, settings(poll_interval_s=30))
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.05)  # let the worker go idle on its 30 s poll
+    async with db() as session:
+        await outbox.enqueue(session, wakeup, kind, {}, ordering_key="w", dedupe_key=kind)
+        await commit(session)
+    await asyncio.wait_for(ran.wait(), 5)
+    worker.stop()
+    await task
+
+
+async def test_ai_reply_job_run_twice_answers_once(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    effects = Effects(MemoryHub(), Wakeup(), "secret")
+    async with db() as session:
+        visitor = Visitor(organization_id=org.id, custom_data={})
+        session.add(visitor)
+        await session.flush()
+        conversation = await open_conversation(session, visitor)
+        message = await add_message(
+            session, effects, conversation, "visitor", "How long is the return window?"
+        )
+        await commit(session)
+    job = ReplyJob(db, effects, EmbeddedBrain(), IndexCache())
+    payload = {"conversation_id": conversation.id, "message_id": message.id}
+    await asyncio.gather(job(payload), job(payload))
+    await job(payload)
+    async with db() as session:
+        replies = list(
+            await session.scalars(
+                select(Message).where(
+                    Message.conversation_id == conversation.id, Message.role == "ai"
+                )
+            )
+        )
+    assert len(replies) == 1 and "30 days" in replies[0].text
