@@ -55,11 +55,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     from .web.app import create_app
 
+    # wsproto without permessage-deflate: a zlib context per socket costs ~100 KiB per idle
+    # widget (measured by `make bench`), and our frames are small JSON.
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
         ws="wsproto",
+        ws_per_message_deflate=False,
         log_level="warning",
         proxy_headers=True,
     )

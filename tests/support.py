@@ -64,7 +64,13 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
     """Serve the real app with uvicorn (wsproto, as production) in a thread of its own."""
     app = create_app(settings, **app_kwargs)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws="wsproto", log_level="warning", lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws="wsproto",
+        ws_per_message_deflate=False,
+        log_level="warning",
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

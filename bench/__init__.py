@@ -1,0 +1,1 @@
+"""relaydesk benchmarks: `make bench` (python -m bench) prints every number."""

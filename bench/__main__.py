@@ -1,0 +1,29 @@
+"""`python -m bench [names...]`: run the benchmarks and print their numbers."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import roundtrip, widget_size, ws_memory
+from .server import demo_server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("names", nargs="*", default=["size", "roundtrip", "memory"])
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--visitors", type=int, default=200)
+    parser.add_argument("--sockets", type=int, default=2000)
+    args = parser.parse_args()
+    if "size" in args.names:
+        widget_size.run()
+    if "roundtrip" in args.names:
+        with demo_server(args.database_url) as server:
+            roundtrip.run(server, visitors=args.visitors)
+    if "memory" in args.names:
+        with demo_server(args.database_url) as server:
+            ws_memory.run(server, count=args.sockets)
+
+
+if __name__ == "__main__":
+    main()
