@@ -3,21 +3,17 @@ token, and a tiny webhook receiver the tests can make fail."""
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from sandbox_flows import REDIRECT_URI, authorize, exchange
+from sandbox_flows import REDIRECT_URI, Receiver, authorize, exchange
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
@@ -78,34 +74,6 @@ async def api(sandbox: RunningSandbox, tokens: dict[str, Any]) -> AsyncIterator[
 @pytest.fixture
 def developer_params(sandbox: RunningSandbox) -> dict[str, str]:
     return {"hapikey": sandbox.config.developer_api_key, "appId": str(sandbox.config.app_id)}
-
-
-@dataclass
-class Received:
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Receiver:
-    """A webhook endpoint on loopback that records requests and can be told to fail."""
-
-    url: str = ""
-    received: list[Received] = field(default_factory=list)
-    failures: list[int] = field(default_factory=list)  # statuses for the next requests
-
-    async def handle(self, request: Request) -> Response:
-        self.received.append(
-            Received(request.method, str(request.url), dict(request.headers), await request.body())
-        )
-        if self.failures:
-            return Response("nope", status_code=self.failures.pop(0))
-        return JSONResponse({"ok": True})
 
 
 def free_socket() -> socket.socket:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from hubspot_sandbox import SandboxConfig
 
@@ -66,3 +70,102 @@ async def wait_for(condition: Callable[[], Any], timeout_s: float = 5.0) -> Any:
             return result
         await asyncio.sleep(0.01)
     raise AssertionError(f"condition not met within {timeout_s}s")
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], timeout_s: float = 5.0) -> Any:
+    """Awaits `probe` until it returns something truthy or the deadline passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = await probe()
+        if result:
+            return result
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"condition not met within {timeout_s}s")
+
+
+@dataclass
+class Received:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint on loopback that records requests and can be told to fail."""
+
+    url: str = ""
+    received: list[Received] = field(default_factory=list)
+    failures: list[int] = field(default_factory=list)  # statuses for the next requests
+
+    async def handle(self, request: Request) -> Response:
+        self.received.append(
+            Received(request.method, str(request.url), dict(request.headers), await request.body())
+        )
+        if self.failures:
+            return Response("nope", status_code=self.failures.pop(0))
+        return JSONResponse({"ok": True})
+
+
+async def register_channel(
+    client: httpx.AsyncClient, developer_params: dict[str, str], webhook_url: str | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "relaydesk widget",
+        "capabilities": {
+            "deliveryIdentifierTypes": ["CHANNEL_SPECIFIC_OPAQUE_ID", "HS_EMAIL_ADDRESS"],
+            "threadingModel": "INTEGRATION_THREAD_ID",
+            "allowOutgoingMessages": True,
+            "outgoingAttachmentTypes": ["FILE"],
+            "maxFileAttachmentCount": 5,
+        },
+    }
+    if webhook_url:
+        body["webhookUrl"] = webhook_url
+    answer = await client.post(
+        "/conversations/v3/custom-channels", params=developer_params, json=body
+    )
+    assert answer.status_code == 201, answer.text
+    channel: dict[str, Any] = answer.json()
+    return channel
+
+
+async def connect_account(api: httpx.AsyncClient, channel_id: str) -> dict[str, Any]:
+    inboxes = (await api.get("/conversations/v3/conversations/inboxes")).json()["results"]
+    answer = await api.post(
+        f"/conversations/v3/custom-channels/{channel_id}/channel-accounts",
+        json={
+            "name": "Website widget",
+            "inboxId": inboxes[0]["id"],
+            "authorized": True,
+            "deliveryIdentifier": {"type": "CHANNEL_SPECIFIC_OPAQUE_ID", "value": "widget"},
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    account: dict[str, Any] = answer.json()
+    return account
+
+
+def visitor_message(account_id: str, thread_key: str, text: str, key: str) -> dict[str, Any]:
+    return {
+        "channelAccountId": account_id,
+        "integrationThreadId": thread_key,
+        "integrationIdempotencyId": key,
+        "messageDirection": "INCOMING",
+        "text": text,
+        "timestamp": "2026-09-01T10:15:30.000Z",
+        "senders": [
+            {
+                "name": "Jane Doe",
+                "deliveryIdentifier": {"type": "HS_EMAIL_ADDRESS", "value": "jane@example.com"},
+            }
+        ],
+        "recipients": [
+            {"deliveryIdentifier": {"type": "CHANNEL_SPECIFIC_OPAQUE_ID", "value": "widget"}}
+        ],
+        "attachments": [],
+    }
