@@ -103,8 +103,8 @@ async def get_channel(request: Request) -> Response:
 async def update_channel(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_developer_key(request)
-    channel = channel_or_404(sandbox, request)
     body = await json_object(request)
+    channel = channel_or_404(sandbox, request)
     if "capabilities" in body:
         channel.capabilities = check_capabilities(body["capabilities"])
     if body.get("name"):
@@ -125,8 +125,8 @@ async def archive_channel(request: Request) -> Response:
 async def create_account(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_app_token(request, READ, WRITE)
-    channel = channel_or_404(sandbox, request)
     body = await json_object(request)
+    channel = channel_or_404(sandbox, request)
     inbox_id = required_str(body, "inboxId")
     if inbox_id not in sandbox.store.inboxes:
         raise validation_error(
@@ -179,9 +179,9 @@ async def get_account(request: Request) -> Response:
 async def update_account(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_app_token(request, READ, WRITE)
+    body = await json_object(request)
     channel = channel_or_404(sandbox, request)
     account = account_or_404(sandbox, channel, request.path_params["channelAccountId"])
-    body = await json_object(request)
     account.name = str(body.get("name") or account.name)
     if isinstance(body.get("authorized"), bool):
         account.authorized = body["authorized"]
@@ -212,8 +212,8 @@ def check_publish(channel: Channel, body: JsonDict) -> None:
 async def publish_message(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_app_token(request, WRITE)
-    channel = channel_or_404(sandbox, request)
     body = await json_object(request)
+    channel = channel_or_404(sandbox, request)
     account = account_or_404(sandbox, channel, required_str(body, "channelAccountId"))
     if not account.authorized or account.archived:
         raise validation_error(f"Channel account {account.id} is not authorized")
@@ -243,9 +243,9 @@ async def get_message(request: Request) -> Response:
 async def update_message_status(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_app_token(request, WRITE)
+    body = await json_object(request)
     channel = channel_or_404(sandbox, request)
     message = message_or_404(sandbox, channel, request.path_params["messageId"])
-    body = await json_object(request)
     status = required_str(body, "statusType")
     if status not in ("SENT", "FAILED", "READ"):
         raise validation_error(f"statusType {status} is not one of SENT, FAILED, READ")

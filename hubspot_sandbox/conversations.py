@@ -120,8 +120,8 @@ async def get_thread(request: Request) -> Response:
 async def update_thread(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_token(request)
-    thread = thread_or_404(sandbox, request)
     body = await json_object(request)
+    thread = thread_or_404(sandbox, request)
     if body.get("archived") is False:
         thread.archived = False
     elif body.get("status") in ("OPEN", "CLOSED"):
@@ -164,8 +164,8 @@ async def get_message(request: Request) -> Response:
 async def post_message(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_token(request)
-    thread = thread_or_404(sandbox, request)
     body = await json_object(request)
+    thread = thread_or_404(sandbox, request)
     text, attachments = required_str(body, "text"), required_list(body, "attachments")
     if body.get("type") == "COMMENT":
         message = threads.add_comment(

@@ -99,10 +99,9 @@ async def get_object(request: Request) -> Response:
 async def update_object(request: Request) -> Response:
     sandbox, kind = sandbox_of(request), object_kind(request)
     require_token(request)
+    body = await json_object(request)
     obj = record_or_404(sandbox, kind, request)
-    changed = objects.update(
-        sandbox.store, obj, string_map(await json_object(request), "properties")
-    )
+    changed = objects.update(sandbox.store, obj, string_map(body, "properties"))
     ticket_events(sandbox, obj, changed, "API")
     return JSONResponse(shapes.crm_object(obj, everything=True))
 

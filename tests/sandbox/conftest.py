@@ -26,6 +26,7 @@ def sandbox_server() -> Iterator[RunningSandbox]:
         webhook_retry_delays_s=(0.05, 0.1, 0.2),
         webhook_timeout_s=2.0,
         rate_limit_per_10s=None,
+        search_rate_limit_per_s=None,
     )
     running = start_sandbox_sync(config)
     yield running

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -27,6 +28,14 @@ def valid_v3(secret: str, method: str, url: str, body: bytes, headers: dict[str,
     expected = base64.b64encode(hmac.new(secret.encode(), source, hashlib.sha256).digest())
     fresh = abs(time.time() * 1000 - int(timestamp)) < 5 * 60 * 1000
     return fresh and hmac.compare_digest(expected.decode(), headers["x-hubspot-signature-v3"])
+
+
+def all_delivered(client: httpx.AsyncClient) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        deliveries = (await client.get("/_sandbox/webhooks")).json()["deliveries"]
+        return all(d["state"] == "delivered" for d in deliveries)
+
+    return probe
 
 
 async def start_thread(
@@ -141,6 +150,7 @@ async def test_failed_delivery_is_retried_with_a_new_attempt_number(
         json={"targetUrl": receiver.url + "/app", "throttling": {"maxConcurrentRequests": 1}},
     )
     published = await start_thread(client, api, developer_params, receiver.url + "/channel")
+    await eventually(all_delivered(client))
     receiver.received.clear()
     receiver.failures.extend([503, 500])
     await client.post(
