@@ -59,9 +59,11 @@ async def measure(server: BenchServer, visitors: int = 200, rounds: int = 5) -> 
 
 
 def run(server: BenchServer, visitors: int = 200, rounds: int = 5) -> list[float]:
+    cpu_before = server.cpu_seconds()
     timings = asyncio.run(measure(server, visitors, rounds))
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(timings)
     print(
         f"message round trip (send -> AI answer frame), {visitors} concurrent visitors x "
-        f"{rounds}: {summary_ms(timings)}"
+        f"{rounds}: {summary_ms(timings)}; server CPU {cpu_ms:.1f} ms per round trip"
     )
     return timings
