@@ -22,7 +22,7 @@ SINGULAR = {"contacts": "contact", "tickets": "ticket", "notes": "note"}
 
 
 def object_kind(request: Request) -> str:
-    kind = request.path_params["objectType"]
+    kind = str(request.path_params["objectType"])
     if kind not in SINGULAR:
         raise not_found(f"Unknown object type {kind}")
     return kind

@@ -117,7 +117,7 @@ class FaultGate:
 def credential(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"authorization":
-            return value.decode(errors="replace")
+            return str(value.decode(errors="replace"))
     query = scope.get("query_string", b"").decode(errors="replace")
     return "hapikey" if "hapikey=" in query else "anonymous"
 
@@ -166,7 +166,7 @@ def with_headers(send: Send, headers: dict[str, str]) -> Send:
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start" and encoded:
-            message = message | {"headers": [*message.get("headers", []), *encoded]}
+            message = {**message, "headers": [*message.get("headers", []), *encoded]}
         await send(message)
 
     return send_with_headers

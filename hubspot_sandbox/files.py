@@ -41,6 +41,10 @@ def upload_options(raw: str | None) -> dict[str, object]:
     return options
 
 
+def text_field(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def split_name(wanted: str | None, uploaded: str) -> tuple[str, str]:
     base, _, ext = (wanted or uploaded).rpartition(".")
     if not base:
@@ -60,9 +64,9 @@ async def upload(request: Request) -> Response:
     folder = form.get("folderPath") or form.get("folderId")
     if not isinstance(folder, str) or not folder:
         raise validation_error("Either 'folderId' or 'folderPath' is required")
-    options = upload_options(form.get("options") if isinstance(form.get("options"), str) else None)
+    options = upload_options(text_field(form.get("options")))
     name, ext = split_name(
-        form.get("fileName") if isinstance(form.get("fileName"), str) else None,
+        text_field(form.get("fileName")),
         upload.filename or "file",
     )
     content_type = (

@@ -130,7 +130,8 @@ async def inbox_page(request: Request) -> Response:
     if "threadId" in request.path_params:
         selected = thread_or_404(sandbox, request)
     context = page_context(sandbox, request, selected)
-    return request.app.state.templates.TemplateResponse(request, "inbox.html", context)
+    page: Response = request.app.state.templates.TemplateResponse(request, "inbox.html", context)
+    return page
 
 
 async def thread_version(request: Request) -> Response:

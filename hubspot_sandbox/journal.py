@@ -76,7 +76,7 @@ def recorded(scope: Scope, body: bytes, status: int, store: Store) -> RecordedRe
 def content_type(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return value.decode(errors="replace").split(";")[0].strip().lower()
+            return str(value.decode(errors="replace")).split(";")[0].strip().lower()
     return ""
 
 

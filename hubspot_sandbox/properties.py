@@ -28,7 +28,7 @@ OPTION_FIELD_TYPES = {"checkbox", "radio", "select", "booleancheckbox"}
 
 
 def object_kind(request: Request) -> str:
-    kind = request.path_params["objectType"].lower()
+    kind = str(request.path_params["objectType"]).lower()
     kind = KINDS.get(kind, kind)
     if kind not in ("contacts", "tickets", "notes"):
         raise not_found(f"Unknown object type {kind}")

@@ -215,7 +215,7 @@ def agent_message(
 ) -> Message:
     """A rep's reply to the visitor; the custom channel receives it on its webhook."""
     account = sandbox.store.channel_accounts.get(thread.channel_account_id)
-    sender = {"actorId": owner.actor_id, "name": owner.name}
+    sender: JsonDict = {"actorId": owner.actor_id, "name": owner.name}
     if account is not None and account.delivery_identifier:
         sender["deliveryIdentifier"] = account.delivery_identifier
     visitor = participant(
