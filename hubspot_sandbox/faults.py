@@ -30,6 +30,7 @@ class Faults:
     error_rate: float = 0.0
     error_status: int = 500
     rate_limit_per_10s: int | None = None
+    search_limit_per_s: int | None = None
     down_until: float = 0.0
     rng: random.Random = field(default_factory=random.Random)
     windows: dict[str, deque[float]] = field(default_factory=dict)
@@ -40,6 +41,7 @@ class Faults:
     def reset(self) -> None:
         self.latency_ms, self.error_rate, self.error_status = 0, 0.0, 500
         self.rate_limit_per_10s = self.config.rate_limit_per_10s
+        self.search_limit_per_s = self.config.search_rate_limit_per_s
         self.down_until = 0.0
         self.windows = {}
 
@@ -51,6 +53,9 @@ class Faults:
             limit = settings["rate_limit_per_10s"]
             self.rate_limit_per_10s = None if limit is None else int(limit)
             self.windows = {}
+        if "search_rate_limit_per_s" in settings:
+            limit = settings["search_rate_limit_per_s"]
+            self.search_limit_per_s = None if limit is None else int(limit)
         if settings.get("down_for_s"):
             self.down_until = self.clock.now() + float(settings["down_for_s"])
 
@@ -60,6 +65,7 @@ class Faults:
             "error_rate": self.error_rate,
             "error_status": self.error_status,
             "rate_limit_per_10s": self.rate_limit_per_10s,
+            "search_rate_limit_per_s": self.search_limit_per_s,
             "down_for_s": max(0.0, self.down_until - self.clock.now()),
         }
 
@@ -97,7 +103,7 @@ class FaultGate:
             await asyncio.sleep(faults.latency_ms / 1000)
         key = credential(scope)
         if scope["path"].endswith(SEARCH_SUFFIX):
-            limit, window_s, policy = faults.config.search_rate_limit_per_s, 1.0, "SECONDLY"
+            limit, window_s, policy = faults.search_limit_per_s, 1.0, "SECONDLY"
             key = "search:" + key
         else:
             limit, window_s, policy = faults.rate_limit_per_10s, WINDOW_S, "TEN_SECONDLY_ROLLING"

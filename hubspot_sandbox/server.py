@@ -75,7 +75,10 @@ def start_sandbox_sync(
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     base_url = f"http://{host}:{bound_port}"
-    config = replace(config or SandboxConfig(), public_base_url=base_url)
+    config = config or SandboxConfig()
+    if config.public_base_url == SandboxConfig.public_base_url:
+        # Only the default follows the bound port; an explicit URL (a proxy, say) is kept.
+        config = replace(config, public_base_url=base_url)
     app = create_sandbox_app(config)
     server = uvicorn_server(app)
     thread = threading.Thread(
@@ -86,7 +89,7 @@ def start_sandbox_sync(
     )
     thread.start()
     wait_started(server, thread)
-    return RunningSandbox(base_url, app, server, thread)
+    return RunningSandbox(config.public_base_url, app, server, thread)
 
 
 def wait_started(server: uvicorn.Server, thread: threading.Thread, timeout_s: float = 10) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from sandbox_flows import eventually
+from sandbox_flows import connect_account, eventually, register_channel, visitor_message
 
 from hubspot_sandbox import RunningSandbox
 
@@ -184,3 +184,35 @@ async def test_ticket_update_sends_property_change(
     assert updated.status_code == 200
     deliveries = (await client.get("/_sandbox/webhooks")).json()["deliveries"]
     assert deliveries == []  # no target URL configured: HubSpot sends nothing
+
+
+async def test_ticket_linked_to_a_thread_shows_on_the_thread(
+    api: httpx.AsyncClient, client: httpx.AsyncClient, developer_params: dict[str, str]
+) -> None:
+    channel = await register_channel(client, developer_params, None)
+    account = await connect_account(api, channel["id"])
+    url = f"/conversations/v3/custom-channels/{channel['id']}/messages"
+    published = (await api.post(url, json=visitor_message(account["id"], "t", "hi", "k"))).json()
+    thread_id = published["conversationsThreadId"]
+    ticket = await api.post(
+        "/crm/v3/objects/tickets",
+        json={
+            "properties": {"subject": "Chat hand-off", "hs_pipeline_stage": "1"},
+            "associations": [
+                {
+                    "to": {"id": thread_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 32}],
+                }
+            ],
+        },
+    )
+    assert ticket.status_code == 201, ticket.text
+    thread = await api.get(
+        f"/conversations/v3/conversations/threads/{thread_id}", params={"association": "TICKET"}
+    )
+    assert thread.json()["threadAssociations"] == {"associatedTicketId": ticket.json()["id"]}
+    by_ticket = await api.get(
+        "/conversations/v3/conversations/threads",
+        params={"associatedTicketId": ticket.json()["id"]},
+    )
+    assert [t["id"] for t in by_ticket.json()["results"]] == [thread_id]

@@ -48,3 +48,18 @@ async def test_faults_never_touch_the_control_api(client: httpx.AsyncClient) -> 
     await client.post("/_sandbox/faults", json={"error_rate": 1.0, "rate_limit_per_10s": 1})
     for _ in range(3):
         assert (await client.get("/_sandbox/state")).status_code == 200
+
+
+async def test_search_has_its_own_secondly_limit(
+    client: httpx.AsyncClient, api: httpx.AsyncClient
+) -> None:
+    await client.post("/_sandbox/faults", json={"search_rate_limit_per_s": 2})
+    search = {
+        "filterGroups": [
+            {"filters": [{"propertyName": "email", "operator": "EQ", "value": "x@example.com"}]}
+        ]
+    }
+    answers = [await api.post("/crm/v3/objects/contacts/search", json=search) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["policyName"] == "SECONDLY"
+    assert (await api.get("/crm/v3/owners")).status_code == 200

@@ -161,9 +161,19 @@ async def test_failed_delivery_is_retried_with_a_new_attempt_number(
     app_calls = await wait_for(lambda: len(receiver.received) >= 3 and receiver.received)
     assert [r.json()[0]["attemptNumber"] for r in app_calls] == [0, 1, 2]
     assert app_calls[-1].json()[0]["propertyName"] == "assignedTo"
-    deliveries = (await client.get("/_sandbox/webhooks")).json()["deliveries"]
-    assigned = [d for d in deliveries if "conversation.propertyChange" in d["types"]][-1]
-    assert assigned["state"] == "delivered"
+
+    async def delivered_change() -> dict[str, Any] | None:
+        deliveries = (await client.get("/_sandbox/webhooks")).json()["deliveries"]
+        return next(
+            (
+                d
+                for d in deliveries
+                if "conversation.propertyChange" in d["types"] and d["state"] == "delivered"
+            ),
+            None,
+        )
+
+    assigned = await eventually(delivered_change)
     assert [a.get("status") for a in assigned["attempts"]] == [503, 500, 200]
 
 
