@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sandbox_flows import REDIRECT_URI, Receiver, authorize, exchange
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
+from tests.sandbox.sandbox_flows import REDIRECT_URI, Receiver, authorize, exchange
 
 
 @pytest.fixture(scope="session")

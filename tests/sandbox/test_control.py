@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sandbox_flows import connect_account, register_channel, visitor_message
 
 from hubspot_sandbox import RunningSandbox
+from tests.sandbox.sandbox_flows import connect_account, register_channel, visitor_message
 
 
 async def test_requests_are_logged_in_order_with_tokens_redacted(

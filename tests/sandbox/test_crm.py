@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 
 import httpx
-from sandbox_flows import connect_account, eventually, register_channel, visitor_message
 
 from hubspot_sandbox import RunningSandbox
+from tests.sandbox.sandbox_flows import (
+    connect_account,
+    eventually,
+    register_channel,
+    visitor_message,
+)
 
 JANE = {"properties": {"email": "jane@example.com", "firstname": "Jane"}}
 

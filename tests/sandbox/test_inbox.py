@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from sandbox_flows import connect_account, register_channel, visitor_message
+
+from tests.sandbox.sandbox_flows import connect_account, register_channel, visitor_message
 
 
 async def start(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sandbox_flows import REDIRECT_URI, authorize, exchange
 
 from hubspot_sandbox import RunningSandbox
+from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize, exchange
 
 
 async def test_code_exchange_gives_a_30_minute_token_that_works(

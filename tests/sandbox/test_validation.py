@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_flows import connect_account, register_channel
 
 from hubspot_sandbox import RunningSandbox
+from tests.sandbox.sandbox_flows import connect_account, register_channel
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from sandbox_flows import (
+
+from hubspot_sandbox import RunningSandbox
+from tests.sandbox.sandbox_flows import (
     Receiver,
     connect_account,
     eventually,
@@ -18,8 +20,6 @@ from sandbox_flows import (
     visitor_message,
     wait_for,
 )
-
-from hubspot_sandbox import RunningSandbox
 
 
 def valid_v3(secret: str, method: str, url: str, body: bytes, headers: dict[str, str]) -> bool:
