@@ -63,6 +63,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         port=port,
         ws="wsproto",
         ws_per_message_deflate=False,
+        timeout_keep_alive=75,  # longer than load balancers' idle timeouts, so they close first
         log_level="warning",
         proxy_headers=True,
     )

@@ -116,14 +116,6 @@ async def open_conversation(session: AsyncSession, visitor: Visitor) -> Conversa
     return conversation
 
 
-async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conversation | None:
-    """Serialize writers of one conversation (row lock on PostgreSQL, write lock on SQLite)."""
-    await session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow())
-    )
-    return await session.get(Conversation, conversation_id, populate_existing=True)
-
-
 async def visitor_conversation(
     session: AsyncSession, visitor: Visitor, conversation_id: str
 ) -> Conversation:
@@ -134,6 +126,31 @@ async def visitor_conversation(
 
 
 # Messages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A `seq` allocated in a conversation; holding it locks the conversation until commit."""
+
+    conversation_id: str
+    visitor_id: str
+    seq: int
+
+
+async def next_slot(
+    session: AsyncSession, conversation_id: str, *, only_in_state: str | None = None
+) -> Slot | None:
+    """Allocate the conversation's next `seq` (None if it is not in `only_in_state`)."""
+    stmt = (
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
+        .returning(Conversation.last_seq, Conversation.visitor_id)
+    )
+    if only_in_state is not None:
+        stmt = stmt.where(Conversation.state == only_in_state)
+    row = (await session.execute(stmt)).first()
+    return Slot(conversation_id, row.visitor_id, row.last_seq) if row else None
 
 
 async def add_message(
@@ -147,19 +164,31 @@ async def add_message(
     **fields: Any,
 ) -> Message:
     """Append a message with the conversation's next `seq`; push it to the visitor after commit."""
-    seq = await session.scalar(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
-        .returning(Conversation.last_seq)
+    slot = await next_slot(session, conversation.id)
+    assert slot is not None
+    return await insert_message(
+        session, effects, slot, role, text, attachments=attachments, **fields
     )
-    assert seq is not None
-    message = Message(conversation_id=conversation.id, seq=seq, role=role, text=text, **fields)
+
+
+async def insert_message(
+    session: AsyncSession,
+    effects: Effects,
+    slot: Slot,
+    role: str,
+    text: str,
+    *,
+    attachments: Sequence[Attachment] = (),
+    **fields: Any,
+) -> Message:
+    message = Message(
+        conversation_id=slot.conversation_id, seq=slot.seq, role=role, text=text, **fields
+    )
     session.add(message)
     await session.flush()
     for attachment in attachments:
         attachment.message_id = message.id
-    channel = events.visitor_channel(conversation.visitor_id)
+    channel = events.visitor_channel(slot.visitor_id)
 
     async def push() -> None:
         payload = message_payload(message, attachments, effects.url_secret)

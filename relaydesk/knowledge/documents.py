@@ -50,10 +50,10 @@ class IndexCache:
     def __init__(self) -> None:
         self._cache: dict[str, tuple[int, KnowledgeIndex]] = {}
 
-    async def get(self, session: AsyncSession, organization_id: str) -> KnowledgeIndex:
-        version = await session.scalar(
-            select(Organization.kb_version).where(Organization.id == organization_id)
-        )
+    async def get(
+        self, session: AsyncSession, organization_id: str, version: int
+    ) -> KnowledgeIndex:
+        """The index for `version` of the organization's knowledge (built on first use)."""
         cached = self._cache.get(organization_id)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -64,5 +64,5 @@ class IndexCache:
         )
         chunks = [c for d in docs for c in chunk_document(d.title, d.body)]
         index = KnowledgeIndex(chunks)
-        self._cache[organization_id] = (version or 0, index)
+        self._cache[organization_id] = (version, index)
         return index

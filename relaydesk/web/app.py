@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     app.state.metrics = health.Metrics()
     app.state.worker = None
     errors.install(app)
-    app.middleware("http")(health.measure)
+    app.add_middleware(health.MeasureRequests, metrics=app.state.metrics)
     app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
     for module in (health, widget_api, widget_ws, public_api, demo):
         app.include_router(module.router)

@@ -163,6 +163,7 @@
     const t = (key, vars) => str(strings[key] ?? EN[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => str(vars?.[k]));
 
     // ---- View.
+    const launcher = root.querySelector('.launcher');
     const name = el('h2', { className: 'name', part: 'name' });
     const closeBtn = el('button', { type: 'button', className: 'close', part: 'close', onclick: close }, '×');
     const status = el('div', { className: 'status', part: 'status' });
@@ -171,7 +172,7 @@
     const typing = el('div', { className: 'typing', part: 'typing', hidden: true });
     const error = el('div', { className: 'error', part: 'error', role: 'alert', hidden: true });
     const file = el('input', { type: 'file', multiple: true, hidden: true, onchange: pickFiles });
-    const attach = el('button', { type: 'button', className: 'attach', part: 'attach', onclick: () => file.click() }, '📎');
+    const attach = el('button', { type: 'button', className: 'attach', part: 'attach', onclick: () => file.click() }, '+');
     const input = el('textarea', { className: 'input', part: 'input', rows: 1, onkeydown: onKey, oninput: onTyping, onpaste: onPaste });
     const sendBtn = el('button', { type: 'submit', className: 'send', part: 'send' });
     const composer = el('form', { className: 'composer', part: 'composer', onsubmit: onSubmit }, attach, file, input, sendBtn);
@@ -201,8 +202,7 @@
       greeting.hidden = !config.greeting;
       input.placeholder = t('placeholder');
       sendBtn.textContent = t('send');
-      attach.title = t('attach');
-      closeBtn.title = t('close');
+      for (const [b, k] of [[attach, 'attach'], [closeBtn, 'close']]) b.title = b.ariaLabel = t(k);
       typing.textContent = t('typing');
       drop.textContent = t('drop');
       powered.textContent = t('poweredBy');
@@ -452,7 +452,12 @@
     function connect() {
       clearTimeout(retryTimer);
       if (ws || !token) return;
-      const s = ws = new WebSocket(`${base.replace(/^http/, 'ws')}${API}/ws?token=${encodeURIComponent(token)}`);
+      let s;
+      try {
+        s = ws = new WebSocket(`${base.replace(/^http/, 'ws')}${API}/ws?token=${encodeURIComponent(token)}`);
+      } catch {
+        return reconnectLater(); // e.g. refused by the page's CSP: HTTP keeps working
+      }
       s.onmessage = e => {
         clearTimeout(deadTimer);
         try { onFrame(JSON.parse(e.data)); } catch (err) { console.warn('relaydesk: frame', err); }
@@ -460,11 +465,13 @@
       s.onclose = e => { if (ws === s) { ws = null; reconnectLater(e.code); } };
     }
 
+    // 4401: the visitor token was refused, start a new session first; 4403: this origin is not
+    // allowed, give up; anything else: reconnect with backoff and jitter.
     function reconnectLater(code) {
-      const reauth = code === 1008 || code >= 4000;
+      if (code === 4403) return emit('error', { code: 'forbidden', message: 'origin not allowed' });
       if (attempt > 1) setStatus(true);
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => (reauth ? startSession() : Promise.resolve()).catch(() => {}).then(connect), backoff(attempt++));
+      retryTimer = setTimeout(() => (code === 4401 ? startSession() : Promise.resolve()).catch(() => {}).then(connect), backoff(attempt++));
       if (cur) sync(); // keep messages flowing over HTTP while the socket is down
     }
 
@@ -501,9 +508,9 @@
         fresh = false;
       } else if (f.type === 'message.created') {
         const m = f.message, c = m.conversation_id;
-        if (!convs.includes(c)) return switchTo(c); // a new conversation: load it whole
-        add(m);
-        if (c === cur && m.seq > (hi[c] || 0)) sync(); // a gap: HTTP fills it
+        if (!convs.includes(c)) switchTo(c); // a new conversation, e.g. made by our first message
+        if (c !== cur || m.seq <= (hi[c] || 0) + 1) add(m);
+        else sync(); // a gap: HTTP fills it in, in order
       } else if (f.type === 'typing') {
         typing.dataset.role = f.role;
         typing.hidden = !f.on;
@@ -526,10 +533,12 @@
       text = str(text).trim();
       if (!text && !upload) return;
       const maxText = config.max_text_length, maxFile = config.max_upload_bytes;
-      if (maxText && text.length > maxText) return showError(t('tooLong', { max: maxText }));
-      if (upload && maxFile && upload.size > maxFile) {
-        showError(t('uploadTooLarge', { name: upload.name, max: bytes(maxFile) }));
-        return emit('error', { code: 'upload_too_large', message: error.textContent });
+      const refusal = maxText && text.length > maxText ? t('tooLong', { max: maxText })
+        : upload && maxFile && upload.size > maxFile ? t('uploadTooLarge', { name: upload.name, max: bytes(maxFile) }) : '';
+      if (refusal) {
+        showError(refusal);
+        emit('error', { code: upload ? 'upload_too_large' : 'text_too_long', message: refusal });
+        return false;
       }
       const job = { id: uuid(), text, upload, ids: [] };
       job.li = messageEl({ role: 'visitor', text, client_id: job.id }, upload);
@@ -539,6 +548,7 @@
       place(job.li, Infinity);
       stopTyping();
       deliver(job);
+      return true;
     }
 
     async function deliver(job) {
@@ -564,8 +574,7 @@
 
     function onSubmit(e) {
       e.preventDefault();
-      send(input.value);
-      input.value = '';
+      if (send(input.value)) input.value = '';
     }
 
     function onKey(e) {
@@ -610,6 +619,7 @@
       if (isOpen) return;
       isOpen = true;
       panel.hidden = false;
+      launcher?.setAttribute('aria-expanded', true);
       ctx.badge(unread = 0);
       emit('open');
       scroll();
@@ -620,6 +630,7 @@
       if (inline || !isOpen) return;
       isOpen = false;
       panel.hidden = true;
+      launcher?.setAttribute('aria-expanded', false);
       emit('close');
     }
 
@@ -667,7 +678,7 @@ td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:left}
 .composer{display:flex;align-items:flex-end;gap:6px;padding:8px;border-top:1px solid #d0d7de}
 .input{flex:1;resize:none;border:1px solid #d0d7de;border-radius:8px;padding:8px;font:inherit;field-sizing:content;max-height:120px}
 .send{background:var(--rd-accent);color:#fff;border:0;border-radius:8px;padding:8px 12px}
-.attach{background:none;border:0;font-size:18px}
+.attach{background:none;border:1px solid #d0d7de;border-radius:8px;width:36px;height:36px;font-size:20px;color:#57606a}
 .drop{position:absolute;inset:0;display:grid;place-items:center;background:#fffe;border:2px dashed var(--rd-accent);font-weight:600}
 .powered{text-align:center;font-size:11px;color:#8c959f;padding-bottom:6px}`;
 
