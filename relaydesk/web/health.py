@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..migrate import head_revision
+from ..migrate import head_revisions
 from .deps import RuntimeDep
 
 router = APIRouter(include_in_schema=True, tags=["operations"])
@@ -82,13 +82,15 @@ async def healthz() -> dict[str, str]:
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     try:
         async with runtime.engine.connect() as conn:
-            current = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            rows = await conn.scalars(text("SELECT version_num FROM alembic_version"))
+            current = sorted(rows)
     except SQLAlchemyError as exc:
         return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, 503)
-    head = head_revision()
-    if current != head:
-        return JSONResponse({"status": "migrations pending", "current": current, "head": head}, 503)
-    return JSONResponse({"status": "ready", "revision": current})
+    heads = sorted(head_revisions())
+    if current != heads:
+        body = {"status": "migrations pending", "current": current, "heads": heads}
+        return JSONResponse(body, 503)
+    return JSONResponse({"status": "ready", "revisions": current})
 
 
 @router.get("/metrics")

@@ -1,4 +1,4 @@
-"""ORM models: organizations, visitors, conversations, messages, attachments, outbox, knowledge."""
+"""Core tables: organizations, visitors, conversations, messages, attachments, outbox, knowledge."""
 
 from __future__ import annotations
 

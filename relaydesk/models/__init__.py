@@ -1,0 +1,31 @@
+"""ORM models, one module per area; all share `Base`, so Alembic sees every table."""
+
+from .core import (
+    ApiKey,
+    Attachment,
+    Base,
+    Conversation,
+    KnowledgeDocument,
+    Message,
+    Organization,
+    OutboxJob,
+    UTCDateTime,
+    Visitor,
+    new_id,
+    utcnow,
+)
+
+__all__ = [
+    "ApiKey",
+    "Attachment",
+    "Base",
+    "Conversation",
+    "KnowledgeDocument",
+    "Message",
+    "Organization",
+    "OutboxJob",
+    "UTCDateTime",
+    "Visitor",
+    "new_id",
+    "utcnow",
+]
