@@ -14,12 +14,14 @@ from .core import (
     new_id,
     utcnow,
 )
+from .handoffs import Handoff
 
 __all__ = [
     "ApiKey",
     "Attachment",
     "Base",
     "Conversation",
+    "Handoff",
     "KnowledgeDocument",
     "Message",
     "Organization",

@@ -119,6 +119,11 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Who ended it (visitor | agent | ai | admin) and the visitor's rating afterwards (1-5).
+    closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
+    csat_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    csat_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Message(Base):
