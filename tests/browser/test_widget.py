@@ -1,0 +1,421 @@
+"""The widget in real Chromium, installed by its script tag on a company page of another origin."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import struct
+import threading
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
+
+from relaydesk.assistant.brain import BrainContext, BrainReply
+from relaydesk.assistant.embedded import EmbeddedBrain
+from relaydesk.db import create_engine, session_factory
+from relaydesk.migrate import upgrade
+
+from ..conftest import Org, make_org
+from ..support import RunningServer, free_port, server_settings, start_server, wait_for
+
+CHROMIUM = os.environ.get("RELAYDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+W = "relaydesk-widget"  # Playwright's CSS engine pierces the widget's open shadow root
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
+expect.set_options(timeout=10_000)
+
+
+class ShopBrain:
+    """The embedded brain plus what an admin's AI actions would add: components, a slow lookup."""
+
+    def __init__(self) -> None:
+        self.embedded = EmbeddedBrain()
+
+    async def reply(self, context: BrainContext) -> BrainReply:
+        question = context.question.lower()
+        if "order" in question:
+            data = {"order": "A-42", "status": "shipped"}
+            return BrainReply(
+                "Here is what I found.",
+                component={"name": "order_status", "data": data, "text": "Order A-42 has shipped."},
+            )
+        if "size" in question:
+            return BrainReply(
+                "Which size do you need?",
+                component={
+                    "name": "buttons",
+                    "data": {"buttons": [{"label": "Medium", "value": "Size M please"}]},
+                    "text": "Medium?",
+                },
+            )
+        if "gift" in question:
+            return BrainReply(
+                "",
+                component={
+                    "name": "gift_card",
+                    "data": {"amount": 50},
+                    "text": "A 50 EUR gift card.",
+                },
+            )
+        if "slow" in question:
+            await asyncio.sleep(1.5)
+            return BrainReply("Thanks for waiting: it is on its way.")
+        return await self.embedded.reply(context)
+
+
+@dataclass
+class Site:
+    """The company's website: static pages on an origin of their own."""
+
+    base_url: str
+    pages: dict[str, str] = field(default_factory=dict)
+
+    def publish(self, name: str, html: str) -> str:
+        self.pages[name] = html
+        return f"{self.base_url}/{name}"
+
+
+def serve_site() -> tuple[Site, ThreadingHTTPServer]:
+    port = free_port()
+    site = Site(f"http://127.0.0.1:{port}")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            body = site.pages.get(self.path.lstrip("/"), "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return site, httpd
+
+
+@pytest.fixture(scope="module")
+def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    data_dir = tmp_path_factory.mktemp("browser")
+    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
+    upgrade(url)
+    port = free_port()
+    running = start_server(server_settings(url, data_dir, port), port, brain=ShopBrain())
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    site, httpd = serve_site()
+    yield site
+    httpd.shutdown()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def shop(widget_server: RunningServer, site: Site) -> AsyncIterator[Org]:
+    """The company: its widget may be embedded on its own site's origin."""
+    engine = create_engine(widget_server.settings.database_url)
+    yield await make_org(session_factory(engine), origins=[site.base_url])
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    """A fresh visitor: a browser context of its own (empty localStorage)."""
+    context = await browser.new_context()
+    yield await context.new_page()
+    await context.close()
+
+
+def company_page(server: RunningServer, org: Org, head: str = "") -> str:
+    # Hostile page styles: the widget's shadow DOM must not be affected by them.
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+<style>* {{ font-family: serif; color: red; }} li {{ display: inline; }}</style>{head}</head>
+<body><h1>Shop help</h1>
+<script src="{server.base_url}/static/loader.js" data-widget-key="{org.widget_key}" async></script>
+</body></html>"""
+
+
+ORDER_COMPONENT = """<script>
+addEventListener('relaydesk:loaded', () => {
+  Relaydesk.registerComponent('order_status', (data, ui) => {
+    const box = document.createElement('div');
+    box.className = 'order';
+    box.textContent = `${data.order}: ${data.status}`;
+    const track = document.createElement('button');
+    track.textContent = 'Track it';
+    track.onclick = () => ui.send(`Track order ${data.order}`);
+    box.append(track);
+    return box;
+  });
+});
+</script>"""
+
+
+async def ask(page: Page, text: str) -> None:
+    await page.locator(f"{W} textarea").fill(text)
+    await page.locator(f"{W} textarea").press("Enter")
+
+
+async def seqs(page: Page) -> list[str | None]:
+    return [await li.get_attribute("data-seq") for li in await page.locator(f"{W} li.msg").all()]
+
+
+async def test_visitor_gets_an_answer_and_finds_the_conversation_after_reload(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("help.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    await expect(page.locator(f"{W} .panel")).to_be_visible()
+    await ask(page, "How long does shipping take?")
+
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_contain_text("3 to 5 business days")
+    visitor = page.locator(f"{W} li.msg[data-role=visitor]")
+    await expect(visitor).to_have_attribute("data-status", "sent")
+    await expect(visitor).to_have_attribute("data-seq", "1")
+
+    await page.reload()
+    await page.locator(f"{W} .launcher").click()
+    await expect(page.locator(f"{W} li.msg")).to_have_count(2)
+    assert await seqs(page) == ["1", "2"]
+    await expect(visitor).to_have_text("How long does shipping take?")
+
+
+async def test_component_registered_by_the_host_page_renders_and_can_send(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    url = site.publish("orders.html", company_page(widget_server, shop, ORDER_COMPONENT))
+    await page.goto(url)
+    await page.locator(f"{W} .launcher").click()
+    await ask(page, "Where is my order?")
+
+    order = page.locator(f"{W} .component[data-component=order_status] .order")
+    await expect(order).to_have_text("A-42: shippedTrack it")
+    await order.get_by_role("button", name="Track it").click()
+    await expect(page.locator(f"{W} li.msg[data-role=visitor]").nth(1)).to_have_text(
+        "Track order A-42"
+    )
+    await expect(page.locator(f"{W} .order")).to_have_count(2)  # answered again, once
+
+
+async def test_builtin_buttons_send_their_value_and_unknown_components_show_text(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("sizes.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    await ask(page, "Do you have this in my size?")
+    await page.locator(f"{W} .buttons button", has_text="Medium").click()
+    await expect(page.locator(f"{W} li.msg[data-role=visitor]").nth(1)).to_have_text(
+        "Size M please"
+    )
+
+    await ask(page, "Can I buy a gift card?")
+    await expect(page.locator(f"{W} .component[data-component=gift_card]")).to_have_text(
+        "A 50 EUR gift card."
+    )
+
+
+async def test_host_page_drives_the_widget_through_its_js_api(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("api.html", company_page(widget_server, shop)))
+    await page.wait_for_function("window.Relaydesk")
+    await page.evaluate(
+        """() => {
+        window.seen = [];
+        for (const name of ['ready', 'open', 'close']) Relaydesk.on(name, () => seen.push(name));
+        Relaydesk.on('message', m => seen.push(m));
+        const off = Relaydesk.on('message', () => seen.push('unsubscribed listener called'));
+        off();
+        Relaydesk.open();
+        Relaydesk.send('How do I reset my password?');
+    }"""
+    )
+    await expect(page.locator(f"{W} .panel")).to_be_visible()
+    await page.wait_for_function("seen.some(m => m.role === 'ai')")
+    seen = await page.evaluate("seen")
+    assert seen[:2] == ["open", "ready"]
+    question, answer = [m for m in seen if isinstance(m, dict)]
+    assert question["role"] == "visitor" and question["text"] == "How do I reset my password?"
+    assert answer["seq"] == question["seq"] + 1
+    assert set(answer) >= {"id", "authorName", "createdAt", "attachments", "component"}
+    assert "unsubscribed listener called" not in seen
+
+    await page.evaluate("Relaydesk.close()")
+    await expect(page.locator(f"{W} .panel")).to_be_hidden()
+    assert (await page.evaluate("seen"))[-1] == "close"
+
+
+async def test_answer_arriving_while_closed_shows_an_unread_badge(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("badge.html", company_page(widget_server, shop)))
+    await page.wait_for_function("window.Relaydesk")
+    await page.evaluate("Relaydesk.send('What plans do you have?')")
+    badge = page.locator(f"{W} .badge")
+    await expect(badge).to_have_text("1")
+    await page.locator(f"{W} .launcher").click()
+    await expect(badge).to_be_hidden()
+
+
+async def test_failed_send_is_retried_with_the_same_client_id(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("retry.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    await page.route("**/api/widget/v1/messages", lambda route: route.abort())
+    await ask(page, "How long does shipping take?")
+    failed = page.locator(f"{W} li.msg[data-status=failed]")
+    await expect(failed.locator(".retry")).to_be_visible()
+    client_id = await failed.get_attribute("data-client-id")
+
+    await page.unroute("**/api/widget/v1/messages")
+    await failed.locator(".retry").click()
+    sent = page.locator(f"{W} li.msg[data-client-id='{client_id}']")
+    await expect(sent).to_have_attribute("data-status", "sent")
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+
+
+async def test_lost_answer_to_a_send_never_shows_the_message_twice(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    async def lose_answer(route: Route) -> None:
+        await route.fetch()  # the server stores the message (every retry: same client_id)…
+        await route.abort()  # …but its answer never reaches the browser
+
+    await page.goto(site.publish("lost.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    await expect(page.locator(f"{W} .status")).to_be_hidden()  # the socket is live
+    await page.route("**/api/widget/v1/messages", lose_answer)
+    await ask(page, "What plans do you have?")
+
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+    await expect(page.locator(f"{W} li.msg[data-role=visitor]")).to_have_attribute(
+        "data-status", "sent"
+    )
+    assert await seqs(page) == ["1", "2"]
+
+
+async def test_answer_missed_while_offline_is_fetched_on_reconnect(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("offline.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    await ask(page, "This will be a slow one")
+    await expect(page.locator(f"{W} li.msg[data-role=visitor]")).to_have_attribute(
+        "data-status", "sent"
+    )
+    await page.context.set_offline(True)
+    token = await page.evaluate(f"localStorage.getItem('relaydesk:{shop.widget_key}')")
+    conversation = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
+
+    async def answered() -> bool:
+        async with httpx.AsyncClient(base_url=widget_server.base_url) as http:
+            answer = await http.get(
+                f"/api/widget/v1/conversations/{conversation}/messages",
+                headers={"authorization": f"Bearer {token}", "origin": site.base_url},
+            )
+        return any(m["role"] == "ai" for m in answer.json()["messages"])
+
+    await wait_for(answered)
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(0)
+    await page.context.set_offline(False)
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_text(
+        "Thanks for waiting: it is on its way."
+    )
+    assert await seqs(page) == ["1", "2"]
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+async def test_upload_over_the_limit_is_refused_before_upload_and_an_image_is_shown(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if "/uploads" in r.url else None)
+    await page.goto(site.publish("upload.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    limit = widget_server.settings.limits.max_upload_bytes
+    big = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%" * (limit + 1)}
+    await page.locator(f"{W} input[type=file]").set_input_files([big])
+    await expect(page.locator(f"{W} .error")).to_have_text("scan.pdf is too large (limit 10 MB).")
+    assert uploads == []
+
+    photo = {"name": "photo.png", "mimeType": "image/png", "buffer": tiny_png()}
+    await page.locator(f"{W} input[type=file]").set_input_files([photo])
+    image = page.locator(f"{W} li.msg[data-role=visitor] a.file img")
+    await expect(image).to_have_attribute("alt", "photo.png")
+    assert await image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1
+
+
+async def identity_token(server: RunningServer, org: Org, email: str) -> str:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        answer = await http.post(
+            "/api/v1/identity-tokens",
+            json={"email": email},
+            headers={"authorization": f"Bearer {org.api_key}"},
+        )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["identity_token"])
+
+
+async def test_identified_visitor_sees_their_history_in_another_browser(
+    browser: Browser, page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    url = site.publish("account.html", company_page(widget_server, shop))
+    await page.goto(url)
+    await page.wait_for_function("window.Relaydesk")
+    token = await identity_token(widget_server, shop, "ada@example.com")
+    await page.evaluate("t => { Relaydesk.identify(t); Relaydesk.open(); }", token)
+    await ask(page, "Where is my parcel?")
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+
+    laptop = await browser.new_context()
+    other = await laptop.new_page()
+    await other.goto(url)
+    await other.locator(f"{W} .launcher").click()  # anonymous first: nothing to show
+    await expect(other.locator(f"{W} .status")).to_be_hidden()
+    await expect(other.locator(f"{W} li.msg")).to_have_count(0)
+    token = await identity_token(widget_server, shop, "ada@example.com")
+    await other.evaluate("t => Relaydesk.identify(t)", token)
+    await expect(other.locator(f"{W} li.msg[data-role=visitor]")).to_have_text(
+        "Where is my parcel?"
+    )
+    await expect(other.locator(f"{W} li.msg")).to_have_count(2)
+    await laptop.close()
