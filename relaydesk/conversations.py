@@ -16,7 +16,7 @@ from .errors import InvalidInput, NotFound
 from .identity import IdentityClaims
 from .models import Attachment, Conversation, Message, Organization, Visitor, utcnow
 from .outbox import Wakeup, enqueue
-from .payloads import message_payload
+from .payloads import conversation_payload, message_payload
 from .realtime import Hub
 
 OPEN_STATES = ("ai", "pending_human", "human")
@@ -123,6 +123,20 @@ async def visitor_conversation(
     if conversation is None or conversation.visitor_id != visitor.id:
         raise NotFound("no such conversation")
     return conversation
+
+
+def announce_state(session: AsyncSession, effects: Effects, conversation: Conversation) -> None:
+    """Tell the visitor's widgets about the conversation's new state, after commit."""
+    channel = events.visitor_channel(conversation.visitor_id)
+
+    async def push() -> None:
+        frame = {
+            "type": events.CONVERSATION_UPDATED,
+            "conversation": conversation_payload(conversation),
+        }
+        await effects.hub.publish(channel, frame)
+
+    on_commit(session, push)
 
 
 # Messages ------------------------------------------------------------------------------------

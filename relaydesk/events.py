@@ -11,6 +11,7 @@ HELLO: Final = "hello"
 
 # Outbox job kinds.
 AI_REPLY: Final = "ai.reply"
+HUBSPOT_CLOSE_THREAD: Final = "hubspot.close_thread"
 
 
 def visitor_channel(visitor_id: str) -> str:

@@ -46,6 +46,8 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "state": conversation.state,
         "assignee": conversation.assignee,
         "created_at": conversation.created_at.isoformat(),
+        "closed_by": conversation.closed_by,
+        "csat_score": conversation.csat_score,
     }
 
 

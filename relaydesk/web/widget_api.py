@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFil
 from pydantic import BaseModel, EmailStr, Field
 
 from .. import conversations, events, organizations
+from ..closing import close_conversation, rate_conversation
 from ..db import commit
 from ..errors import InvalidInput, NotFound, PayloadTooLarge, RateLimited
 from ..files import attachment_signature_ok, check_upload, store_upload
@@ -42,6 +43,11 @@ class MessageIn(BaseModel):
     client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     text: str = ""
     attachment_ids: list[str] = Field(default_factory=list, max_length=10)
+
+
+class CsatIn(BaseModel):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
 
 
 class TypingIn(BaseModel):
@@ -146,6 +152,27 @@ async def history(
             message_payload(m, attachments.get(m.id, []), runtime.secret) for m in messages
         ],
     }
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(
+    conversation_id: str, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """The visitor ends the conversation (the HubSpot thread is closed too, if there is one)."""
+    conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
+    await close_conversation(session, runtime.effects, conversation, by="visitor")
+    await commit(session)
+    return conversation_payload(conversation)
+
+
+@router.post("/conversations/{conversation_id}/csat")
+async def rate(
+    conversation_id: str, body: CsatIn, auth: WidgetVisitor, session: SessionDep
+) -> dict[str, Any]:
+    conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
+    rate_conversation(conversation, body.score, body.comment)
+    await commit(session)
+    return conversation_payload(conversation)
 
 
 @router.post("/uploads", status_code=201)

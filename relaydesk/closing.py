@@ -1,0 +1,60 @@
+"""The end of a conversation (by the visitor, a rep, the AI or an admin) and the visitor's rating.
+
+The rating stays on relaydesk's conversation; it is never sent to HubSpot.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import events
+from .conversations import Effects, add_message, announce_state
+from .errors import InvalidInput
+from .models import Conversation, Handoff, utcnow
+from .outbox import enqueue
+
+CLOSERS = ("visitor", "agent", "ai", "admin")
+ENDED_TEXT = "This conversation has ended."
+MAX_COMMENT = 2000
+
+
+async def close_conversation(
+    session: AsyncSession, effects: Effects, conversation: Conversation, *, by: str
+) -> bool:
+    """Close once; a handed-off conversation closed here also closes its HubSpot thread."""
+    if by not in CLOSERS:
+        raise ValueError(f"unknown closer {by!r}")
+    if conversation.state == "closed":
+        return False
+    handed_off = await session.scalar(
+        select(Handoff.id).where(Handoff.conversation_id == conversation.id)
+    )
+    conversation.state = "closed"
+    conversation.closed_at = utcnow()
+    conversation.closed_by = by
+    await add_message(session, effects, conversation, "system", ENDED_TEXT)
+    if handed_off is not None and by != "agent":
+        await enqueue(
+            session,
+            effects.wakeup,
+            events.HUBSPOT_CLOSE_THREAD,
+            {"conversation_id": conversation.id},
+            ordering_key=conversation.id,
+            dedupe_key=f"{events.HUBSPOT_CLOSE_THREAD}:{conversation.id}",
+        )
+    announce_state(session, effects, conversation)
+    return True
+
+
+def rate_conversation(conversation: Conversation, score: int, comment: str | None) -> None:
+    """Store the visitor's CSAT (1-5, an optional comment); a closed conversation only."""
+    if conversation.state != "closed":
+        raise InvalidInput("a conversation can be rated once it has ended", code="not_closed")
+    if not 1 <= score <= 5:
+        raise InvalidInput("the rating must be between 1 and 5", code="invalid_rating")
+    if conversation.csat_score is not None:
+        raise InvalidInput("this conversation has already been rated", code="already_rated")
+    conversation.csat_score = score
+    conversation.csat_comment = (comment or "").strip()[:MAX_COMMENT] or None
+    conversation.csat_at = utcnow()
