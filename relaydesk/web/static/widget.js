@@ -113,7 +113,8 @@
   };
 
   function renderComponent(c, registry, send) {
-    const render = registry[c.name] || BUILTIN[c.name];
+    const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : null);
+    const render = own(registry, c.name) || own(BUILTIN, c.name);
     try {
       const node = render && render(c.data || {}, { send, text: str(c.text) });
       if (node instanceof Node) return node;
@@ -389,7 +390,8 @@
       for (;;) {
         try {
           const s = await api('POST', '/sessions', body);
-          token = s.visitor_token;
+          token = s.visitor_token; // from now on it carries the identity: the JWT is spent
+          opts.identityToken = undefined;
           storage(tokenKey, token);
           applyConfig(s.config);
           return s;
