@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import struct
 import threading
 import zlib
@@ -178,6 +179,20 @@ addEventListener('relaydesk:loaded', () => {
 </script>"""
 
 
+async def server_history(page: Page, server: RunningServer, org: Org) -> dict[str, Any]:
+    """What the server holds for the page's visitor and its first shown conversation."""
+    token = await page.evaluate(f"localStorage.getItem('relaydesk:{org.widget_key}')")
+    conversation = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        answer = await http.get(
+            f"/api/widget/v1/conversations/{conversation}/messages",
+            headers={"authorization": f"Bearer {token}"},
+        )
+    assert answer.status_code == 200, answer.text
+    history: dict[str, Any] = answer.json()
+    return history
+
+
 async def ask(page: Page, text: str) -> None:
     await page.locator(f"{W} textarea").fill(text)
     await page.locator(f"{W} textarea").press("Enter")
@@ -332,16 +347,10 @@ async def test_answer_missed_while_offline_is_fetched_on_reconnect(
         "data-status", "sent"
     )
     await page.context.set_offline(True)
-    token = await page.evaluate(f"localStorage.getItem('relaydesk:{shop.widget_key}')")
-    conversation = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
 
     async def answered() -> bool:
-        async with httpx.AsyncClient(base_url=widget_server.base_url) as http:
-            answer = await http.get(
-                f"/api/widget/v1/conversations/{conversation}/messages",
-                headers={"authorization": f"Bearer {token}", "origin": site.base_url},
-            )
-        return any(m["role"] == "ai" for m in answer.json()["messages"])
+        history = await server_history(page, widget_server, shop)
+        return any(m["role"] == "ai" for m in history["messages"])
 
     await wait_for(answered)
     await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(0)
@@ -350,6 +359,46 @@ async def test_answer_missed_while_offline_is_fetched_on_reconnect(
         "Thanks for waiting: it is on its way."
     )
     assert await seqs(page) == ["1", "2"]
+
+
+async def test_visitor_ends_the_conversation_rates_it_and_starts_afresh(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("end.html", company_page(widget_server, shop)))
+    await page.wait_for_function("window.Relaydesk")
+    await page.evaluate(
+        "() => { window.ended = []; Relaydesk.on('conversation.closed', c => ended.push(c)); }"
+    )
+    await page.locator(f"{W} .launcher").click()
+    await ask(page, "How long does shipping take?")
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+    first = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
+
+    await page.locator(f"{W} .end").click()
+    await expect(page.locator(f"{W} li.msg[data-role=system]")).to_have_text(
+        "This conversation has ended."
+    )
+    await expect(page.locator(f"{W} .panel")).to_have_attribute("data-state", "closed")
+    await page.wait_for_function("ended.length === 1")
+    assert await page.evaluate("ended") == [{"conversationId": first}]
+
+    card = page.locator(f"{W} li.csat")
+    await card.locator("[data-score='2']").click()
+    await card.locator("textarea.comment").fill("It took too long.")
+    await card.locator("button.rate").click()
+    await expect(card).to_have_text("Thanks for your feedback!")
+    assert (await server_history(page, widget_server, shop))["conversation"]["csat_score"] == 2
+
+    await ask(page, "What plans do you have?")
+    second = page.locator(f"{W} li.msg[data-role=visitor]").nth(1)
+    await expect(second).to_have_attribute("data-status", "sent")
+    assert await second.get_attribute("data-conversation") != first
+    await expect(page.locator(f"{W} .end")).to_be_visible()
+
+    await page.reload()
+    await page.locator(f"{W} .launcher").click()
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_text(re.compile("Starter plan"))
+    await expect(page.locator(f"{W} li.csat")).to_have_count(0)
 
 
 def tiny_png() -> bytes:

@@ -4,7 +4,8 @@
  * DOM inside the shadow root (stable: browser tests and host CSS via ::part rely on it):
  *   button.launcher[part=launcher] > span.badge[part=badge]     floating mode only (loader.js)
  *   section.panel[part=panel][data-state=ai|pending_human|human|closed]   hidden while closed
- *     header.header[part=header] > h2.name[part=name], button.close[part=close]
+ *     header.header[part=header] > h2.name[part=name], button.end[part=end] (ends the
+ *       conversation; shown while one is open), button.close[part=close] (floating mode)
  *     div.status[part=status]        "Connecting…" while there is no live connection
  *     ol.messages[part=messages]
  *       li.greeting[part=greeting]   config.greeting, always first (not a .msg)
@@ -13,7 +14,9 @@
  *           (server messages), data-client-id, data-status=pending|sent|failed (visitor)
  *         > span.author (agents), div.text, div.files > a.file (img inside for images),
  *           div.component[data-component=NAME], span.note + button.retry[part=retry]
- *       li.notice[part=notice]       "This conversation has ended."
+ *       li.csat[part=csat]           after the current conversation closed unrated:
+ *         > p, div.scores > button[data-score=1..5][aria-pressed], textarea.comment, button.rate
+ *         (replaced by "thanks" text once rated)
  *     div.typing[part=typing][data-role=ai|agent]                  hidden unless typing
  *     div.error[part=error][role=alert]                            hidden unless an error
  *     form.composer[part=composer] > button.attach[part=attach], input[type=file],
@@ -29,8 +32,9 @@
     title: 'Chat with us', placeholder: 'Write a message…', send: 'Send', retry: 'Retry',
     failed: 'Not sent.', typing: 'Typing…', attach: 'Attach a file', close: 'Close',
     uploadTooLarge: '{name} is too large (limit {max}).', tooLong: 'Messages are limited to {max} characters.',
-    poweredBy: 'Powered by relaydesk', connecting: 'Connecting…', ended: 'This conversation has ended.',
-    drop: 'Drop files to send them',
+    poweredBy: 'Powered by relaydesk', connecting: 'Connecting…', drop: 'Drop files to send them',
+    end: 'End chat', csatQuestion: 'How was this conversation?', csatComment: 'Add a comment (optional)',
+    csatWhy: 'What went wrong? (optional)', csatSend: 'Send rating', csatThanks: 'Thanks for your feedback!',
   };
 
   // ---- DOM building: elements and text nodes only, never HTML strings.
@@ -156,7 +160,7 @@
     const seen = new Set(); // "conversation:seq"
     const jobs = new Map(); // client_id -> pending send
     const convs = []; // conversation ids in the order first seen
-    const hi = {}, states = {}, ended = new Set();
+    const hi = {}, states = {}, rated = new Set();
     let config = {}, strings = EN, token = storage(tokenKey), cur = null;
     let isOpen = inline, unread = 0, quiet = true, ws = null, attempt = 0, retryTimer, deadTimer;
     let fresh = true, typingSent = 0, typingOff, typingHide, errorHide, syncing = null, again = false;
@@ -167,6 +171,7 @@
     const launcher = root.querySelector('.launcher');
     const name = el('h2', { className: 'name', part: 'name' });
     const closeBtn = el('button', { type: 'button', className: 'close', part: 'close', onclick: close }, '×');
+    const endBtn = el('button', { type: 'button', className: 'end', part: 'end', hidden: true, onclick: endConversation });
     const status = el('div', { className: 'status', part: 'status' });
     const greeting = el('li', { className: 'greeting', part: 'greeting' });
     const list = el('ol', { className: 'messages', part: 'messages', 'aria-live': 'polite' }, greeting);
@@ -180,7 +185,7 @@
     const drop = el('div', { className: 'drop', part: 'drop', hidden: true });
     const powered = el('div', { className: 'powered', part: 'powered' });
     const panel = el('section', { className: 'panel', part: 'panel', role: 'dialog', hidden: !inline },
-      el('header', { className: 'header', part: 'header' }, name, inline ? null : closeBtn),
+      el('header', { className: 'header', part: 'header' }, name, endBtn, inline ? null : closeBtn),
       status, list, typing, error, composer, drop, powered);
     greeting._k = -Infinity;
     root.append(el('style', null, STYLE), panel);
@@ -203,6 +208,7 @@
       greeting.hidden = !config.greeting;
       input.placeholder = t('placeholder');
       sendBtn.textContent = t('send');
+      endBtn.textContent = t('end');
       for (const [b, k] of [[attach, 'attach'], [closeBtn, 'close']]) b.title = b.ariaLabel = t(k);
       typing.textContent = t('typing');
       drop.textContent = t('drop');
@@ -303,10 +309,9 @@
       if (!c) return;
       const prev = states[c.id], human = s => s === 'pending_human' || s === 'human';
       states[c.id] = c.state;
-      if (c.id === cur) showState();
-      if (c.state === 'closed' && !ended.has(c.id) && convs.includes(c.id)) {
-        ended.add(c.id);
-        place(el('li', { className: 'notice', part: 'notice' }, t('ended')), order(c.id, 1e9 - 1));
+      if (c.id === cur) {
+        showState();
+        offerCsat(c);
       }
       if (quiet || prev === c.state) return;
       if (human(c.state) && !human(prev)) emit('handoff', { conversationId: c.id, state: c.state });
@@ -316,6 +321,7 @@
     function showState() {
       const state = states[cur];
       if (state) panel.dataset.state = state;
+      endBtn.hidden = !cur || state === 'closed';
       // loader.js loads the panel at once on the next page while a conversation is open.
       storage(`${tokenKey}:conv`, cur && state !== 'closed' ? cur : null);
     }
@@ -439,10 +445,10 @@
       const s = await startSession();
       quiet = true;
       for (const { li } of shown.values()) li.remove();
-      list.querySelectorAll('.notice').forEach(n => n.remove());
+      list.querySelectorAll('.csat').forEach(n => n.remove());
       shown.clear();
       seen.clear();
-      ended.clear();
+      rated.clear();
       convs.length = 0;
       cur = null;
       for (const k in hi) delete hi[k];
@@ -529,6 +535,53 @@
       if (quiet || document.visibilityState !== 'visible') return;
       if (ws) { ping(); sync(); } else reconnectNow();
     });
+
+    // ---- The end of a conversation: the visitor may end it; then a CSAT card (1-5, a comment
+    // prompted for 1-2) until it is rated. The server posts the "ended" system message itself.
+    async function endConversation() {
+      endBtn.disabled = true;
+      try {
+        track(await api('POST', `/conversations/${encodeURIComponent(cur)}/close`));
+      } catch (e) {
+        showError(e.message);
+      } finally {
+        endBtn.disabled = false;
+      }
+    }
+
+    function offerCsat(c) {
+      if (c.state !== 'closed' || c.csat_score != null || rated.has(c.id)) return;
+      rated.add(c.id);
+      let score = 0;
+      const comment = el('textarea', { className: 'comment', rows: 2, maxLength: 2000, hidden: true });
+      const submit = el('button', { type: 'submit', className: 'rate', hidden: true }, t('csatSend'));
+      const scores = [1, 2, 3, 4, 5].map(n => el('button', {
+        type: 'button', 'data-score': n, 'aria-pressed': 'false', onclick: () => pick(n),
+      }, String(n)));
+      const card = el('li', { className: 'csat', part: 'csat' }, el('form', { onsubmit: rate },
+        el('p', null, t('csatQuestion')), el('div', { className: 'scores' }, ...scores), comment, submit));
+      place(card, order(c.id, 1e9 - 1));
+
+      function pick(n) {
+        score = n;
+        scores.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n));
+        comment.hidden = submit.hidden = false;
+        comment.placeholder = t(n <= 2 ? 'csatWhy' : 'csatComment');
+        if (n <= 2) comment.focus();
+      }
+
+      async function rate(e) {
+        e.preventDefault();
+        submit.disabled = true;
+        try {
+          await api('POST', `/conversations/${encodeURIComponent(c.id)}/csat`, { score, comment: comment.value.trim() || undefined });
+        } catch (err) {
+          submit.disabled = false;
+          if (err.code !== 'already_rated') return showError(err.message); // rated in another tab
+        }
+        card.replaceChildren(t('csatThanks'));
+      }
+    }
 
     // ---- Sending: shown at once as pending, matched to the server's message by client_id.
     function send(text, upload) {
@@ -656,7 +709,15 @@ button{font:inherit;cursor:pointer}
 .msg[data-role=agent]{background:#e6f4ea}
 .msg[data-role=visitor]{align-self:flex-end;background:var(--rd-accent);color:#fff}
 .msg[data-role=visitor] a{color:inherit}
-.msg[data-role=system],.notice{align-self:center;background:none;color:#57606a;font-size:12px;text-align:center}
+.msg[data-role=system]{align-self:center;background:none;color:#57606a;font-size:12px;text-align:center}
+.end{background:none;border:1px solid #fff8;border-radius:6px;color:inherit;font-size:12px;margin-right:8px}
+.csat{align-self:stretch;padding:10px;border-radius:12px;background:#f6f8fa;text-align:center}
+.csat p{margin:0 0 6px}
+.scores{display:flex;justify-content:center;gap:6px;margin-bottom:6px}
+.scores button{width:34px;height:34px;border:1px solid #d0d7de;border-radius:50%;background:#fff}
+.scores [aria-pressed=true]{background:var(--rd-accent);border-color:var(--rd-accent);color:#fff}
+.comment{display:block;width:100%;box-sizing:border-box;margin-bottom:6px;font:inherit;border:1px solid #d0d7de;border-radius:8px;padding:6px}
+.rate{border:0;border-radius:8px;padding:6px 12px;background:var(--rd-accent);color:#fff}
 .msg[data-status=pending]{opacity:.6}
 .msg[data-status=failed]{background:#ffebe9;color:#82071e}
 .msg:not([data-status=failed]) :is(.note,.retry){display:none}
