@@ -144,6 +144,7 @@ async def test_wrong_origin_is_refused(
     )
     assert good.status_code == 200
     assert good.headers["access-control-allow-origin"] == "https://shop.example.com"
+    assert good.headers["access-control-expose-headers"] == "Retry-After"
     token = good.json()["visitor_token"]
     stolen = await client.post(
         "/api/widget/v1/messages",

@@ -34,6 +34,7 @@ class WidgetCors:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["Access-Control-Allow-Origin"] = origin
+                headers["Access-Control-Expose-Headers"] = "Retry-After"
                 headers.add_vary_header("Origin")
             await send(message)
 
