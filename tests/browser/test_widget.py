@@ -77,6 +77,9 @@ class ShopBrain:
         if "slow" in question:
             await asyncio.sleep(1.5)
             return BrainReply("Thanks for waiting: it is on its way.")
+        if question.startswith("later"):
+            await asyncio.sleep(0.4)
+            return BrainReply(f"Answer to {context.question}")
         return await self.embedded.reply(context)
 
 
@@ -359,6 +362,29 @@ async def test_answer_missed_while_offline_is_fetched_on_reconnect(
         "Thanks for waiting: it is on its way."
     )
     assert await seqs(page) == ["1", "2"]
+
+
+async def test_three_answers_pushed_while_cut_off_arrive_once_and_in_order(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("cut.html", company_page(widget_server, shop)))
+    await page.locator(f"{W} .launcher").click()
+    for n in (1, 2, 3):
+        await ask(page, f"later {n}")
+    sent = page.locator(f"{W} li.msg[data-role=visitor][data-status=sent]")
+    await expect(sent).to_have_count(3)
+    await page.context.set_offline(True)  # the socket drops while the answers are pushed
+
+    async def all_answered() -> bool:
+        history = await server_history(page, widget_server, shop)
+        return len([m for m in history["messages"] if m["role"] == "ai"]) == 3
+
+    await wait_for(all_answered)
+    assert await page.locator(f"{W} li.msg[data-role=ai]").count() < 3
+    await page.context.set_offline(False)
+    answers = page.locator(f"{W} li.msg[data-role=ai]")
+    await expect(answers).to_have_text(["Answer to later 1", "Answer to later 2", "Answer to later 3"])
+    assert await seqs(page) == ["1", "2", "3", "4", "5", "6"]
 
 
 async def test_visitor_ends_the_conversation_rates_it_and_starts_afresh(
