@@ -383,7 +383,9 @@ async def test_three_answers_pushed_while_cut_off_arrive_once_and_in_order(
     assert await page.locator(f"{W} li.msg[data-role=ai]").count() < 3
     await page.context.set_offline(False)
     answers = page.locator(f"{W} li.msg[data-role=ai]")
-    await expect(answers).to_have_text(["Answer to later 1", "Answer to later 2", "Answer to later 3"])
+    await expect(answers).to_have_text(
+        ["Answer to later 1", "Answer to later 2", "Answer to later 3"]
+    )
     assert await seqs(page) == ["1", "2", "3", "4", "5", "6"]
 
 
