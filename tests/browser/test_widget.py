@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import struct
 import threading
@@ -11,13 +10,12 @@ import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
@@ -27,19 +25,8 @@ from relaydesk.migrate import upgrade
 from ..conftest import Org, make_org
 from ..support import RunningServer, free_port, server_settings, start_server, wait_for
 
-CHROMIUM = os.environ.get("RELAYDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 W = "relaydesk-widget"  # Playwright's CSS engine pierces the widget's open shadow root
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-expect.set_options(timeout=10_000)
 
 
 class ShopBrain:
@@ -139,22 +126,6 @@ async def shop(widget_server: RunningServer, site: Site) -> AsyncIterator[Org]:
     engine = create_engine(widget_server.settings.database_url)
     yield await make_org(session_factory(engine), origins=[site.base_url])
     await engine.dispose()
-
-
-@pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    """A fresh visitor: a browser context of its own (empty localStorage)."""
-    context = await browser.new_context()
-    yield await context.new_page()
-    await context.close()
 
 
 def company_page(server: RunningServer, org: Org, head: str = "") -> str:
