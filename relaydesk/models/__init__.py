@@ -15,6 +15,7 @@ from .core import (
     utcnow,
 )
 from .handoffs import Handoff
+from .webhooks import WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -28,6 +29,7 @@ __all__ = [
     "OutboxJob",
     "UTCDateTime",
     "Visitor",
+    "WebhookDelivery",
     "new_id",
     "utcnow",
 ]

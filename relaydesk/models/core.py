@@ -97,6 +97,7 @@ class Visitor(Base):
     custom_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hubspot_contact_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
     @property
     def verified(self) -> bool:
@@ -124,6 +125,11 @@ class Conversation(Base):
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
     csat_comment: Mapped[str | None] = mapped_column(Text, default=None)
     csat_at: Mapped[datetime | None] = mapped_column(default=None)
+    # HubSpot ids, stored the moment they are known (a retried sync looks here first).
+    hubspot_contact_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    hubspot_thread_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    hubspot_ticket_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    hubspot_note_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Message(Base):
@@ -145,6 +151,8 @@ class Message(Base):
     reply_to_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     sources: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The HubSpot message this is (a rep's reply) or became (published by the handoff sync).
+    hubspot_message_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
 
 
 class Attachment(Base):
@@ -162,6 +170,7 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hubspot_file_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class OutboxJob(Base):
