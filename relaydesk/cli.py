@@ -16,6 +16,7 @@ from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime
 from .settings import Settings
+from .setup_commands import create_admin, kb_add
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -33,6 +34,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     org = commands.add_parser("create-org", help="create an organization and print its keys")
     org.add_argument("name")
     org.add_argument("--origin", action="append", default=[], help="an allowed origin (repeat)")
+    admin = commands.add_parser("create-admin", help="create an owner for the admin console")
+    admin.add_argument("email")
+    admin.add_argument("--org", help="organization id, widget key or name (created if new)")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password")
+    kb = commands.add_parser("kb", help="manage an organization's knowledge base")
+    kb_add_cmd = kb.add_subparsers(dest="kb_command", required=True).add_parser(
+        "add", help="add Markdown, text and HTML files (folders are searched)"
+    )
+    kb_add_cmd.add_argument("paths", nargs="+", metavar="PATH")
+    kb_add_cmd.add_argument("--org", help="organization id, widget key or name")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -50,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         run_demo(settings, args.host, args.port)
     elif args.command == "create-org":
         asyncio.run(_create_org(settings, args.name, args.origin))
+    elif args.command == "create-admin":
+        asyncio.run(create_admin(settings, args.email, args.org, args.password_stdin))
+    elif args.command == "kb":
+        asyncio.run(kb_add(settings, args.paths, args.org))
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

@@ -1,5 +1,6 @@
 """ORM models, one module per area; all share `Base`, so Alembic sees every table."""
 
+from .accounts import AdminSession, Membership, User
 from .core import (
     ApiKey,
     Attachment,
@@ -18,16 +19,19 @@ from .handoffs import Handoff
 from .webhooks import WebhookDelivery
 
 __all__ = [
+    "AdminSession",
     "ApiKey",
     "Attachment",
     "Base",
     "Conversation",
     "Handoff",
     "KnowledgeDocument",
+    "Membership",
     "Message",
     "Organization",
     "OutboxJob",
     "UTCDateTime",
+    "User",
     "Visitor",
     "WebhookDelivery",
     "new_id",

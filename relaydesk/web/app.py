@@ -14,7 +14,7 @@ from .. import __version__
 from ..assistant.brain import Brain
 from ..runtime import Runtime
 from ..settings import Settings
-from . import demo, errors, health, public_api, widget_api, widget_ws
+from . import admin, demo, errors, health, public_api, widget_api, widget_ws
 from .cors import WidgetCors
 
 STATIC = Path(__file__).parent / "static"
@@ -47,5 +47,6 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
     for module in (health, widget_api, widget_ws, public_api, demo):
         app.include_router(module.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

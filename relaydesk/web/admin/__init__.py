@@ -1,0 +1,11 @@
+"""The admin console under /admin: server-rendered pages, one module per page group."""
+
+from fastapi import APIRouter
+
+from . import api_keys, auth, conversations, csat, jobs, knowledge, team, widget
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+for _module in (auth, conversations, csat, widget, knowledge, api_keys, team, jobs):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

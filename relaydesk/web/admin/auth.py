@@ -1,0 +1,82 @@
+"""Signing in and out, and switching between one's organizations."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from ...accounts import authenticate
+from ...admin_sessions import end_session, load_session, start_session, switch_organization
+from ...db import commit
+from ...errors import Unauthorized
+from ..deps import RuntimeDep, SessionDep
+from .deps import COOKIE, LOGIN_COOKIE, CurrentAdmin, back_to, check_login_csrf, render
+
+router = APIRouter()
+
+
+def _login_page(
+    request: Request, secure: bool, error: str | None = None, status: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(32)
+    page = render(request, None, "login.html", status, csrf_token=token, error=error)
+    page.set_cookie(
+        LOGIN_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/admin/login"
+    )
+    return page
+
+
+@router.get("/")
+async def index() -> Response:
+    return back_to("/admin/conversations")
+
+
+@router.get("/login")
+async def login_form(request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
+    token = request.cookies.get(COOKIE)
+    if token and await load_session(session, token) is not None:
+        return back_to("/admin/conversations")
+    return _login_page(request, runtime.settings.public_base_url.startswith("https://"))
+
+
+@router.post("/login", dependencies=[Depends(check_login_csrf)])
+async def login(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    secure = runtime.settings.public_base_url.startswith("https://")
+    try:
+        user = await authenticate(session, email, password)
+    except Unauthorized as refused:
+        await commit(session)  # keep the failure count that leads to a lockout
+        return _login_page(request, secure, refused.message, 401)
+    token = await start_session(session, user)
+    await commit(session)
+    answer = back_to("/admin/conversations")
+    answer.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/admin")
+    answer.delete_cookie(LOGIN_COOKIE, path="/admin/login")
+    return answer
+
+
+@router.post("/logout")
+async def logout(request: Request, admin: CurrentAdmin, session: SessionDep) -> Response:
+    await end_session(session, request.cookies.get(COOKIE, ""))
+    await commit(session)
+    answer = back_to("/admin/login")
+    answer.delete_cookie(COOKIE, path="/admin")
+    return answer
+
+
+@router.post("/switch")
+async def switch(
+    admin: CurrentAdmin, session: SessionDep, organization_id: Annotated[str, Form()]
+) -> Response:
+    await switch_organization(session, admin.signed_in, organization_id)
+    await commit(session)
+    return back_to("/admin/conversations")

@@ -1,0 +1,67 @@
+"""Conversations: the filtered list and one transcript (members may read these)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ...payloads import attachment_payload
+from ...transcripts import STATES, ConversationFilter, list_conversations, transcript
+from ..deps import RuntimeDep, SessionDep
+from .deps import CurrentAdmin, render
+
+router = APIRouter()
+
+
+def _parse_filter(
+    state: str, handed_off: str, since: str, until: str, text: str
+) -> ConversationFilter:
+    return ConversationFilter(
+        state=state if state in STATES else None,
+        handed_off={"yes": True, "no": False}.get(handed_off),
+        since=_date(since),
+        until=_date(until),
+        text=text[:200],
+    )
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/conversations")
+async def conversation_list(
+    request: Request,
+    admin: CurrentAdmin,
+    session: SessionDep,
+    state: Annotated[str, Query(max_length=20)] = "",
+    handed_off: Annotated[str, Query(max_length=5)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    wanted = _parse_filter(state, handed_off, since, until, q)
+    rows = await list_conversations(session, admin.organization.id, wanted)
+    return render(request, admin, "conversations.html", rows=rows, wanted=wanted, states=STATES)
+
+
+@router.get("/conversations/{conversation_id}")
+async def conversation_page(
+    request: Request,
+    admin: CurrentAdmin,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    conversation_id: str,
+) -> Response:
+    found = await transcript(session, admin.organization.id, conversation_id)
+    files = {
+        message_id: [attachment_payload(a, runtime.secret) for a in attachments]
+        for message_id, attachments in found.attachments.items()
+    }
+    return render(request, admin, "conversation.html", t=found, files=files)
