@@ -467,3 +467,53 @@ async def test_identified_visitor_sees_their_history_in_another_browser(
     )
     await expect(other.locator(f"{W} li.msg")).to_have_count(2)
     await laptop.close()
+
+
+async def server_visitor(page: Page, server: RunningServer, org: Org, site: Site) -> dict[str, Any]:
+    """The visitor the server holds for the page's stored visitor token."""
+    token = await page.evaluate(f"localStorage.getItem('relaydesk:{org.widget_key}')")
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        answer = await http.post(
+            "/api/widget/v1/sessions",
+            json={"widget_key": org.widget_key, "visitor_token": token},
+            headers={"origin": site.base_url},
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["visitor_token"] == token
+    visitor: dict[str, Any] = answer.json()["visitor"]
+    return visitor
+
+
+async def test_anonymous_visitor_leaves_name_and_email_stored_unverified(
+    page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    await page.goto(site.publish("about.html", company_page(widget_server, shop)))
+    await page.wait_for_function("window.Relaydesk")
+    await page.evaluate(
+        "() => { window.profiles = []; Relaydesk.on('profile', p => profiles.push(p)); }"
+    )
+    await page.locator(f"{W} .launcher").click()
+    profile = page.locator(f"{W} li.profile")
+    await expect(profile).to_have_attribute("data-state", "offer")
+    await profile.locator(".profile-open").click()
+    await profile.locator("input.profile-name").fill("Ada")
+    await profile.locator("input.profile-email").fill("ada@example.com")
+    await profile.locator("button.profile-save").click()
+
+    who = profile.locator(".profile-who .who")
+    await expect(who).to_have_text("Chatting as Ada · ada@example.com")
+    await expect(profile.locator(".profile-form")).to_be_hidden()
+    assert await page.evaluate("profiles") == [{"name": "Ada", "email": "ada@example.com"}]
+    visitor = await server_visitor(page, widget_server, shop, site)
+    assert (visitor["name"], visitor["email"], visitor["verified"]) == (
+        "Ada",
+        "ada@example.com",
+        False,
+    )
+
+    await page.reload()
+    await page.locator(f"{W} .launcher").click()
+    await expect(who).to_have_text("Chatting as Ada · ada@example.com")
+    await expect(profile).to_have_attribute("data-state", "saved")
+    await expect(profile.locator(".profile-form")).to_be_hidden()
+    await expect(profile.locator(".profile-open")).to_be_hidden()

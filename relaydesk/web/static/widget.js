@@ -9,6 +9,14 @@
  *     div.status[part=status]        "Connecting…" while there is no live connection
  *     ol.messages[part=messages]
  *       li.greeting[part=greeting]   config.greeting, always first (not a .msg)
+ *       li.profile[part=profile][data-state=offer|editing|saved]   second, not a .msg; hidden
+ *           until the session started and for verified visitors ("About you", optional):
+ *         > button.profile-open[part=profile-open]   "Leave your name and email…" (offer)
+ *           form.profile-form[part=profile-form] > input.profile-name[name=name],
+ *             input.profile-email[name=email][type=email], button.profile-save[type=submit],
+ *             button.profile-cancel                  (editing; prefilled from the visitor)
+ *           p.profile-who[part=profile-who] > span.who ("Chatting as Ada · ada@example.com"),
+ *             button.profile-edit                    (saved: the visitor has a name or email)
  *       li.msg[part=message]         one per message, sorted by (conversation, seq):
  *           data-role=visitor|ai|agent|system, data-id, data-seq, data-conversation
  *           (server messages), data-client-id, data-status=pending|sent|failed (visitor)
@@ -35,6 +43,9 @@
     poweredBy: 'Powered by relaydesk', connecting: 'Connecting…', drop: 'Drop files to send them',
     end: 'End chat', csatQuestion: 'How was this conversation?', csatComment: 'Add a comment (optional)',
     csatWhy: 'What went wrong? (optional)', csatSend: 'Send rating', csatThanks: 'Thanks for your feedback!',
+    profileOffer: 'Leave your name and email so we can follow up', profileName: 'Your name',
+    profileEmail: 'Your email', profileSave: 'Save', profileCancel: 'Cancel', profileEdit: 'Edit',
+    profileEmpty: 'Enter your name or your email.', chattingAs: 'Chatting as {who}',
   };
 
   // ---- DOM building: elements and text nodes only, never HTML strings.
@@ -164,6 +175,7 @@
     let config = {}, strings = EN, token = storage(tokenKey), cur = null;
     let isOpen = inline, unread = 0, quiet = true, ws = null, attempt = 0, retryTimer, deadTimer;
     let fresh = true, typingSent = 0, typingOff, typingHide, errorHide, syncing = null, again = false;
+    let me = null; // the visitor as the server last described it
 
     const t = (key, vars) => str(strings[key] ?? EN[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => str(vars?.[k]));
 
@@ -174,7 +186,17 @@
     const endBtn = el('button', { type: 'button', className: 'end', part: 'end', hidden: true, onclick: endConversation });
     const status = el('div', { className: 'status', part: 'status' });
     const greeting = el('li', { className: 'greeting', part: 'greeting' });
-    const list = el('ol', { className: 'messages', part: 'messages', 'aria-live': 'polite' }, greeting);
+    const pName = el('input', { className: 'profile-name', name: 'name', autocomplete: 'name', maxLength: 200, oninput: clearInvalid });
+    const pEmail = el('input', { type: 'email', className: 'profile-email', name: 'email', autocomplete: 'email', maxLength: 254, oninput: clearInvalid });
+    const pSave = el('button', { type: 'submit', className: 'profile-save' });
+    const pCancel = el('button', { type: 'button', className: 'profile-cancel', onclick: () => showProfile() });
+    const pForm = el('form', { className: 'profile-form', part: 'profile-form', onsubmit: saveProfile }, pName, pEmail, pSave, pCancel);
+    const pOpen = el('button', { type: 'button', className: 'profile-open', part: 'profile-open', onclick: editProfile });
+    const pWho = el('span', { className: 'who' });
+    const pEdit = el('button', { type: 'button', className: 'profile-edit', onclick: editProfile });
+    const pSaved = el('p', { className: 'profile-who', part: 'profile-who' }, pWho, pEdit);
+    const profile = el('li', { className: 'profile', part: 'profile', hidden: true }, pOpen, pForm, pSaved);
+    const list = el('ol', { className: 'messages', part: 'messages', 'aria-live': 'polite' }, greeting, profile);
     const typing = el('div', { className: 'typing', part: 'typing', hidden: true });
     const error = el('div', { className: 'error', part: 'error', role: 'alert', hidden: true });
     const file = el('input', { type: 'file', multiple: true, hidden: true, onchange: pickFiles });
@@ -188,6 +210,7 @@
       el('header', { className: 'header', part: 'header' }, name, endBtn, inline ? null : closeBtn),
       status, list, typing, error, composer, drop, powered);
     greeting._k = -Infinity;
+    profile._k = -Number.MAX_VALUE;
     root.append(el('style', null, STYLE), panel);
     panel.addEventListener('dragover', e => { e.preventDefault(); drop.hidden = false; });
     panel.addEventListener('dragleave', e => { if (e.target === drop) drop.hidden = true; });
@@ -212,6 +235,13 @@
       for (const [b, k] of [[attach, 'attach'], [closeBtn, 'close']]) b.title = b.ariaLabel = t(k);
       typing.textContent = t('typing');
       drop.textContent = t('drop');
+      pName.placeholder = pName.ariaLabel = t('profileName');
+      pEmail.placeholder = pEmail.ariaLabel = t('profileEmail');
+      pOpen.textContent = t('profileOffer');
+      pSave.textContent = t('profileSave');
+      pCancel.textContent = t('profileCancel');
+      pEdit.textContent = t('profileEdit');
+      if (me) showProfile(profile.dataset.state === 'editing' && 'editing'); // keep what is typed
       powered.textContent = t('poweredBy');
       if (CSS.supports('color', config.theme_color)) host.style.setProperty('--rd-accent', config.theme_color);
       if (config.position) host.dataset.position = config.position === 'left' ? 'left' : 'right';
@@ -399,6 +429,7 @@
           token = s.visitor_token; // from now on it carries the identity: the JWT is spent
           opts.identityToken = undefined;
           storage(tokenKey, token);
+          me = s.visitor;
           applyConfig(s.config);
           return s;
         } catch (e) {
@@ -583,6 +614,52 @@
       }
     }
 
+    // ---- "About you": an optional name and email, stored unverified. Verified visitors
+    // (identity token) are known already, so they never see it.
+    function showProfile(state) {
+      const v = me || {}, who = [v.name, v.email].filter(Boolean).join(' · ');
+      state = state || (who ? 'saved' : 'offer');
+      profile.hidden = !me || !!v.verified;
+      profile.dataset.state = state;
+      pOpen.hidden = state !== 'offer';
+      pForm.hidden = state !== 'editing';
+      pSaved.hidden = state !== 'saved';
+      pWho.textContent = t('chattingAs', { who });
+    }
+
+    function editProfile() {
+      pName.value = str(me?.name);
+      pEmail.value = str(me?.email);
+      clearInvalid();
+      showProfile('editing');
+      pName.focus();
+    }
+
+    function clearInvalid() {
+      pName.setCustomValidity('');
+    }
+
+    async function saveProfile(e) {
+      e.preventDefault();
+      const body = { name: pName.value.trim() || undefined, email: pEmail.value.trim() || undefined };
+      if (!body.name && !body.email) {
+        pName.setCustomValidity(t('profileEmpty'));
+        return pForm.reportValidity();
+      }
+      pSave.disabled = true;
+      try {
+        await started;
+        me = (await api('POST', '/profile', body)).visitor;
+        showProfile();
+        emit('profile', { name: me.name, email: me.email });
+      } catch (err) {
+        showError(err.message); // the form stays open: Save again to retry
+        emit('error', { code: err.code || 'profile_failed', message: err.message });
+      } finally {
+        pSave.disabled = false;
+      }
+    }
+
     // ---- Sending: shown at once as pending, matched to the server's message by client_id.
     function send(text, upload) {
       text = str(text).trim();
@@ -713,6 +790,14 @@ button{font:inherit;cursor:pointer}
 .end{background:none;border:1px solid #fff8;border-radius:6px;color:inherit;font-size:12px;margin-right:8px}
 .csat{align-self:stretch;padding:10px;border-radius:12px;background:#f6f8fa;text-align:center}
 .csat p{margin:0 0 6px}
+.profile{align-self:stretch;font-size:13px;color:#57606a}
+.profile p{margin:0}
+.profile-open,.profile-edit{background:none;border:0;padding:0;color:var(--rd-accent);text-decoration:underline;text-align:left}
+.profile-edit{margin-left:6px}
+.profile-form{display:flex;flex-wrap:wrap;gap:6px}
+.profile-form input{flex:1 1 140px;min-width:0;font:inherit;border:1px solid #d0d7de;border-radius:8px;padding:6px}
+.profile-save{border:0;border-radius:8px;padding:6px 12px;background:var(--rd-accent);color:#fff}
+.profile-cancel{border:1px solid #d0d7de;border-radius:8px;padding:6px 12px;background:#fff}
 .scores{display:flex;justify-content:center;gap:6px;margin-bottom:6px}
 .scores button{width:34px;height:34px;border:1px solid #d0d7de;border-radius:50%;background:#fff}
 .scores [aria-pressed=true]{background:var(--rd-accent);border-color:var(--rd-accent);color:#fff}
