@@ -28,7 +28,6 @@ from ..support import RunningServer, free_port, server_settings, start_server, w
 W = "relaydesk-widget"  # Playwright's CSS engine pierces the widget's open shadow root
 
 
-
 class ShopBrain:
     """The embedded brain plus what an admin's AI actions would add: components, a slow lookup."""
 
