@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,10 @@ DEMO_RETRY_DELAYS_S: tuple[float, ...] = (5, 15, 30, 60, 120, 300, 600, 900, 180
 
 
 def default_openapi_dir() -> Path:
-    """`../shared/hubspot-openapi` next to the repository holding this package."""
+    """`$HUBSPOT_OPENAPI_DIR`, else `../shared/hubspot-openapi` next to this repository."""
+    configured = os.environ.get("HUBSPOT_OPENAPI_DIR")
+    if configured:
+        return Path(configured)
     return Path(__file__).resolve().parent.parent.parent / "shared" / "hubspot-openapi"
 
 
