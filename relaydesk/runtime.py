@@ -16,6 +16,7 @@ from .assistant.replies import ReplyJob
 from .conversations import Effects
 from .db import create_engine, session_factory
 from .files import LocalFileStore
+from .hubspot.integration import HubSpot
 from .knowledge.documents import IndexCache
 from .outbox import Wakeup
 from .ratelimit import MemoryLimiter
@@ -36,6 +37,7 @@ class Runtime:
     files: LocalFileStore
     vault: Vault
     brain: Brain
+    hubspot: HubSpot
     indexes: IndexCache = field(default_factory=IndexCache)
 
     @classmethod
@@ -52,6 +54,7 @@ class Runtime:
             files=LocalFileStore(settings.upload_dir),
             vault=Vault(secret),
             brain=brain or EmbeddedBrain(),
+            hubspot=HubSpot.build(settings.hubspot, settings.redis_url),
         )
 
     @property
@@ -73,4 +76,5 @@ class Runtime:
 
     async def close(self) -> None:
         await self.hub.close()
+        await self.hubspot.close()
         await self.engine.dispose()

@@ -22,6 +22,19 @@ class WorkerSettings(BaseModel):
     max_attempts: int = 10
 
 
+class HubSpotSettings(BaseModel):
+    """The instance's HubSpot app (OAuth mode); the demo points the URLs at the sandbox."""
+
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    app_id: int = 0
+    developer_api_key: SecretStr = SecretStr("")
+    base_url: str = "https://api.hubapi.com"
+    app_base_url: str = "https://app.hubspot.com"
+    rate_limit_per_10s: int = 100
+    timeout_s: float = 20.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RELAYDESK_", env_nested_delimiter="__", extra="ignore"
@@ -38,6 +51,7 @@ class Settings(BaseSettings):
     identity_token_max_ttl_s: int = 3600
     limits: LimitSettings = LimitSettings()
     worker: WorkerSettings = WorkerSettings()
+    hubspot: HubSpotSettings = HubSpotSettings()
 
     @property
     def upload_dir(self) -> Path:

@@ -16,6 +16,7 @@ from .core import (
     utcnow,
 )
 from .handoffs import Handoff
+from .hubspot import HubSpotChannel, HubSpotConnection
 from .webhooks import WebhookDelivery
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "Base",
     "Conversation",
     "Handoff",
+    "HubSpotChannel",
+    "HubSpotConnection",
     "KnowledgeDocument",
     "Membership",
     "Message",

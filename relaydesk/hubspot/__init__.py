@@ -1,0 +1,1 @@
+"""Everything that knows HubSpot: the client, tokens, rate limit, signatures, connecting."""

@@ -1,0 +1,258 @@
+"""Registering the app's custom channel (once per app) and an organization's channel account
+(once per inbox), idempotent even when several processes run it at the same moment.
+
+A short lease on a row decides who talks to HubSpot; the others wait for the id it stores.
+No transaction stays open across a HubSpot call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..db import commit
+from ..models import HubSpotChannel, HubSpotConnection, utcnow
+from .app import HubSpotApp
+from .client import HubSpotClient
+from .errors import HubSpotError, NotFound
+from .shapes import Channel
+
+LEASE = timedelta(seconds=30)
+POLL_S = 0.05
+T = TypeVar("T")
+
+CAPABILITIES: dict[str, Any] = {
+    "deliveryIdentifierTypes": ["CHANNEL_SPECIFIC_OPAQUE_ID", "HS_EMAIL_ADDRESS"],
+    "threadingModel": "INTEGRATION_THREAD_ID",
+    "richText": ["HYPERLINK", "BOLD", "ITALIC", "LISTS"],
+    "allowInlineImages": False,
+    "allowOutgoingMessages": True,
+    "outgoingAttachmentTypes": ["FILE"],
+    "allowedFileAttachmentMimeTypes": ["image/png", "image/jpeg", "image/gif", "application/pdf"],
+    "maxFileAttachmentCount": 5,
+    "maxFileAttachmentSizeBytes": 10_000_000,
+    "maxTotalFileAttachmentSizeBytes": 20_000_000,
+}
+
+
+def channel_webhook_url(public_base_url: str) -> str:
+    return f"{public_base_url.rstrip('/')}/hubspot/channel"
+
+
+def delivery_value(organization_id: str) -> str:
+    return f"relaydesk-{organization_id}"
+
+
+async def until(probe: Callable[[], Awaitable[T | None]], timeout_s: float, what: str) -> T:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = await probe()
+        if found is not None:
+            return found
+        await asyncio.sleep(POLL_S)
+    raise HubSpotError(f"gave up waiting for {what}")
+
+
+async def ensure_channel(
+    sessions: async_sessionmaker[AsyncSession], app: HubSpotApp, webhook_url: str
+) -> str:
+    """The app's channel id: stored and still there, else found by webhook URL, else registered."""
+    app_id = app.credentials.app_id
+    while True:
+        known = await _stored_channel(sessions, app_id)
+        if known and await _still_registered(app, known):
+            return known
+        if known:
+            await _release(sessions, delete(HubSpotChannel).where(HubSpotChannel.app_id == app_id))
+        if await _claim_channel(sessions, app_id, webhook_url):
+            try:
+                channel = await _find_or_register(app, webhook_url)
+            except BaseException:
+                row = update(HubSpotChannel).where(HubSpotChannel.app_id == app_id)
+                await _release(sessions, row.values(claimed_until=None))
+                raise
+            await _store_channel(sessions, app_id, channel.id)
+            return channel.id
+        await until(lambda: _settled_channel(sessions, app_id), LEASE.total_seconds(), "channel")
+
+
+async def _still_registered(app: HubSpotApp, channel_id: str) -> bool:
+    try:
+        await app.get_channel(channel_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def _stored_channel(sessions: async_sessionmaker[AsyncSession], app_id: int) -> str | None:
+    async with sessions() as session:
+        row = await session.get(HubSpotChannel, app_id)
+        return row.channel_id if row else None
+
+
+async def _settled_channel(sessions: async_sessionmaker[AsyncSession], app_id: int) -> bool | None:
+    """True once the lease holder stored an id or let its lease lapse."""
+    async with sessions() as session:
+        row = await session.get(HubSpotChannel, app_id)
+        lapsed = row is None or row.claimed_until is None or row.claimed_until < utcnow()
+        return True if row is None or row.channel_id or lapsed else None
+
+
+async def _claim_channel(
+    sessions: async_sessionmaker[AsyncSession], app_id: int, webhook_url: str
+) -> bool:
+    async with sessions() as session:
+        session.add(
+            HubSpotChannel(app_id=app_id, webhook_url=webhook_url, claimed_until=utcnow() + LEASE)
+        )
+        try:
+            await commit(session)
+            return True
+        except IntegrityError:
+            await session.rollback()
+        now = utcnow()
+        claimed = await session.execute(
+            update(HubSpotChannel)
+            .where(HubSpotChannel.app_id == app_id, HubSpotChannel.channel_id.is_(None))
+            .where(or_(HubSpotChannel.claimed_until.is_(None), HubSpotChannel.claimed_until < now))
+            .values(claimed_until=now + LEASE, webhook_url=webhook_url)
+        )
+        await commit(session)
+        return bool(getattr(claimed, "rowcount", 0) == 1)
+
+
+async def _release(sessions: async_sessionmaker[AsyncSession], statement: Any) -> None:
+    """Give a lease back early (on failure) so waiters take over without waiting it out."""
+    async with sessions() as session:
+        await session.execute(statement)
+        await commit(session)
+
+
+async def _store_channel(
+    sessions: async_sessionmaker[AsyncSession], app_id: int, channel_id: str
+) -> None:
+    async with sessions() as session:
+        await session.execute(
+            update(HubSpotChannel)
+            .where(HubSpotChannel.app_id == app_id)
+            .values(channel_id=channel_id, claimed_until=None)
+        )
+        await commit(session)
+
+
+async def _find_or_register(app: HubSpotApp, webhook_url: str) -> Channel:
+    existing = [c for c in await app.list_channels() if c.webhook_url == webhook_url]
+    if existing:
+        return existing[0]
+    body = {
+        "name": "relaydesk chat",
+        "webhookUrl": webhook_url,
+        "channelDescription": "Conversations handed off from the relaydesk chat widget",
+        "capabilities": CAPABILITIES,
+    }
+    created = await app.create_channel(body)
+
+    # HubSpot lists a new channel a moment after creating it; later lookups rely on the list.
+    async def visible() -> Channel | None:
+        return next((c for c in await app.list_channels() if c.id == created.id), None)
+
+    return await until(visible, 30.0, "the new channel to become visible")
+
+
+async def ensure_channel_account(
+    sessions: async_sessionmaker[AsyncSession],
+    client: HubSpotClient,
+    connection_id: str,
+    channel_id: str,
+    inbox_id: str,
+    name: str,
+) -> str:
+    """The connection's channel account in `inbox_id`: found in HubSpot, else created."""
+    while True:
+        if await _claim_setup(sessions, connection_id):
+            async with sessions() as session:
+                connection = await session.get(HubSpotConnection, connection_id)
+                assert connection is not None
+            try:
+                account_id = await _find_or_create_account(
+                    client, channel_id, inbox_id, name, connection
+                )
+            except BaseException:
+                row = update(HubSpotConnection).where(HubSpotConnection.id == connection_id)
+                await _release(sessions, row.values(setup_claimed_until=None))
+                raise
+            await _store_account(sessions, connection_id, channel_id, inbox_id, account_id)
+            return account_id
+        await until(lambda: _settled_setup(sessions, connection_id), LEASE.total_seconds(), "setup")
+
+
+async def _claim_setup(sessions: async_sessionmaker[AsyncSession], connection_id: str) -> bool:
+    async with sessions() as session:
+        now = utcnow()
+        column = HubSpotConnection.setup_claimed_until
+        claimed = await session.execute(
+            update(HubSpotConnection)
+            .where(HubSpotConnection.id == connection_id)
+            .where(or_(column.is_(None), column < now))
+            .values(setup_claimed_until=now + LEASE)
+        )
+        await commit(session)
+        return bool(getattr(claimed, "rowcount", 0) == 1)
+
+
+async def _settled_setup(
+    sessions: async_sessionmaker[AsyncSession], connection_id: str
+) -> bool | None:
+    async with sessions() as session:
+        connection = await session.get(HubSpotConnection, connection_id)
+        claimed = connection.setup_claimed_until if connection else None
+        return True if claimed is None or claimed < utcnow() else None
+
+
+async def _find_or_create_account(
+    client: HubSpotClient,
+    channel_id: str,
+    inbox_id: str,
+    name: str,
+    connection: HubSpotConnection,
+) -> str:
+    value = delivery_value(connection.organization_id)
+    accounts = await client.list_channel_accounts(channel_id, delivery_identifier_value=value)
+    for account in accounts:
+        if account.inbox_id == inbox_id and not account.archived:
+            return account.id
+    body = {
+        "name": name,
+        "inboxId": inbox_id,
+        "authorized": True,
+        "deliveryIdentifier": {"type": "CHANNEL_SPECIFIC_OPAQUE_ID", "value": value},
+    }
+    return (await client.create_channel_account(channel_id, body)).id
+
+
+async def _store_account(
+    sessions: async_sessionmaker[AsyncSession],
+    connection_id: str,
+    channel_id: str,
+    inbox_id: str,
+    account_id: str,
+) -> None:
+    async with sessions() as session:
+        await session.execute(
+            update(HubSpotConnection)
+            .where(HubSpotConnection.id == connection_id)
+            .values(
+                channel_id=channel_id,
+                inbox_id=inbox_id,
+                channel_account_id=account_id,
+                setup_claimed_until=None,
+            )
+        )
+        await commit(session)

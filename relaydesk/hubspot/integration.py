@@ -1,0 +1,49 @@
+"""The process's HubSpot: one shared HTTP client, the per-portal rate limiter, the app client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from ..settings import HubSpotSettings
+from .app import AppCredentials, HubSpotApp
+from .auth import TokenSource
+from .client import HubSpotClient
+from .ratelimit import PortalLimiter, create_portal_limiter
+from .transport import HubSpotTransport, RetryPolicy
+
+
+@dataclass
+class HubSpot:
+    settings: HubSpotSettings
+    http: httpx.AsyncClient
+    limiter: PortalLimiter
+    transport: HubSpotTransport
+    app: HubSpotApp
+
+    @classmethod
+    def build(
+        cls,
+        settings: HubSpotSettings,
+        redis_url: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> HubSpot:
+        timeout = httpx.Timeout(settings.timeout_s, connect=5.0)
+        http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "relaydesk"})
+        limiter = create_portal_limiter(redis_url, settings.rate_limit_per_10s)
+        transport = HubSpotTransport(http, settings.base_url, limiter, retry)
+        credentials = AppCredentials(
+            settings.client_id,
+            settings.client_secret.get_secret_value(),
+            settings.app_id,
+            settings.developer_api_key.get_secret_value(),
+        )
+        return cls(settings, http, limiter, transport, HubSpotApp(transport, credentials))
+
+    def client(self, portal_id: str, tokens: TokenSource) -> HubSpotClient:
+        return HubSpotClient(self.transport, portal_id, tokens)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.limiter.close()

@@ -1,0 +1,149 @@
+"""HubSpot's answers parsed into types at the boundary; fields we do not use are ignored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class TokenSet(BaseModel):
+    """The OAuth token endpoint's answer (snake_case on the wire)."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    hub_id: int | None = None
+    user_id: int | None = None
+    scopes: list[str] = Field(default_factory=list)
+
+
+class TokenInfo(BaseModel):
+    hub_id: int
+    app_id: int | None = None
+    user: str = ""
+    user_id: int | None = None
+    expires_in: int = 0
+    scopes: list[str] = Field(default_factory=list)
+
+
+class AccountDetails(Shape):
+    portal_id: int
+    time_zone: str = ""
+    ui_domain: str = ""
+    account_type: str = ""
+
+
+class Channel(Shape):
+    id: str
+    name: str
+    webhook_url: str | None = None
+    capabilities: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChannelAccount(Shape):
+    id: str
+    channel_id: str
+    inbox_id: str
+    name: str
+    authorized: bool = True
+    archived: bool = False
+    delivery_identifier: dict[str, str] | None = None
+
+
+class Inbox(Shape):
+    id: str
+    name: str
+    type: str = "INBOX"
+
+
+class Owner(Shape):
+    id: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    user_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} <{self.email}>" if name else self.email or self.id
+
+
+class Stage(Shape):
+    id: str
+    label: str
+    display_order: int = 0
+
+
+class Pipeline(Shape):
+    id: str
+    label: str
+    stages: list[Stage] = Field(default_factory=list)
+
+
+class Message(Shape):
+    """A conversations message or comment; `conversations_thread_id` is the thread it is in."""
+
+    id: str
+    type: str = "MESSAGE"
+    text: str = ""
+    conversations_thread_id: str | None = None
+    channel_id: str | None = None
+    channel_account_id: str | None = None
+    direction: str | None = None
+    created_by: str | None = None
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    status: dict[str, Any] | None = None
+
+
+class Thread(Shape):
+    id: str
+    status: str
+    inbox_id: str | None = None
+    associated_contact_id: str | None = None
+    assigned_to: str | None = None
+
+
+class Actor(Shape):
+    id: str
+    type: str = ""
+    name: str = ""
+    email: str | None = None
+
+
+class CrmObject(Shape):
+    id: str
+    properties: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Property(Shape):
+    name: str
+    label: str = ""
+    type: str = ""
+    field_type: str = ""
+
+
+class File(Shape):
+    id: str
+    name: str = ""
+    url: str | None = None
+    size: int | None = None
+    access: str = ""
+
+
+class WebhookSettings(Shape):
+    target_url: str
+    throttling: dict[str, Any] = Field(default_factory=dict)
+
+
+class Page(Shape):
+    """A listing's results, still untyped; `parse` turns them into one shape."""
+
+    results: list[dict[str, Any]] = Field(default_factory=list)
+    total: int | None = None

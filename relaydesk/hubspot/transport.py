@@ -1,0 +1,88 @@
+"""Sending one request to HubSpot: the shared rate limit, retries with backoff, error translation.
+
+429 waits as long as `Retry-After` says; 5xx, timeouts and refused connections back off with
+full jitter; everything else (400, 401, 404, 409) is raised at once for the caller to decide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import HubSpotError, RateLimited, ServerError, Unavailable, translate
+from .ratelimit import PortalLimiter
+
+log = logging.getLogger("relaydesk.hubspot")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_s: float = 0.5
+    cap_s: float = 8.0
+
+    def backoff_s(self, attempt: int) -> float:
+        return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+class HubSpotTransport:
+    """One HubSpot API base URL over the process's shared `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        limiter: PortalLimiter,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.limiter = limiter
+        self.retry = retry or RetryPolicy()
+
+    async def request(
+        self, method: str, path: str, *, portal: str | None, **kwargs: Any
+    ) -> httpx.Response:
+        """The successful response, or the translated error after the retries it deserved."""
+        attempt = 0
+        while True:
+            try:
+                return await self._send_once(method, path, portal, kwargs)
+            except RateLimited as limited:
+                if limited.daily or attempt + 1 >= self.retry.attempts:
+                    raise
+                wait_s = limited.retry_after_s + random.uniform(0, 0.25)
+            except (ServerError, Unavailable) as failed:
+                if attempt + 1 >= self.retry.attempts:
+                    raise
+                wait_s = self.retry.backoff_s(attempt)
+                log.info("hubspot %s %s failed (%s); retry in %.2fs", method, path, failed, wait_s)
+            attempt += 1
+            await asyncio.sleep(wait_s)
+
+    async def _send_once(
+        self, method: str, path: str, portal: str | None, kwargs: dict[str, Any]
+    ) -> httpx.Response:
+        if portal is not None:
+            await self.limiter.acquire(portal)
+        try:
+            response = await self.http.request(method, self.base_url + path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise Unavailable(f"HubSpot did not answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise Unavailable(f"HubSpot could not be reached ({type(exc).__name__})") from exc
+        if response.is_success:
+            return response
+        raise translate(response)
+
+
+def json_of(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    if not isinstance(body, dict):
+        raise HubSpotError(f"expected a JSON object from HubSpot, got {type(body).__name__}")
+    return body

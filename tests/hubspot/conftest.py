@@ -1,0 +1,87 @@
+"""Fixtures for relaydesk's HubSpot side: a sandbox portal, the process's HubSpot wired to it,
+and a portal client holding a real OAuth grant from the sandbox's consent flow."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
+from relaydesk.hubspot.app import HubSpotApp
+from relaydesk.hubspot.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.client import HubSpotClient
+from relaydesk.hubspot.integration import HubSpot
+from relaydesk.hubspot.transport import RetryPolicy
+from relaydesk.settings import HubSpotSettings
+from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
+
+FAST_RETRY = RetryPolicy(attempts=4, base_s=0.02, cap_s=0.1)
+
+
+def hubspot_settings(sandbox: RunningSandbox, **overrides: object) -> HubSpotSettings:
+    config = sandbox.config
+    return HubSpotSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        app_id=config.app_id,
+        developer_api_key=config.developer_api_key,
+        base_url=sandbox.base_url,
+        app_base_url=sandbox.base_url,
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def hubspot_sandbox() -> Iterator[RunningSandbox]:
+    config = SandboxConfig(
+        search_index_delay_s=0.2,
+        webhook_retry_delays_s=(0.05,),
+        rate_limit_per_10s=None,
+        search_rate_limit_per_s=None,
+    )
+    running = start_sandbox_sync(config)
+    yield running
+    running.stop_sync()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def sandbox(hubspot_sandbox: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox, reset to its seed data and with no faults."""
+    async with httpx.AsyncClient(base_url=hubspot_sandbox.base_url) as control:
+        (await control.post("/_sandbox/reset")).raise_for_status()
+    return hubspot_sandbox
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def hubspot(sandbox: RunningSandbox) -> AsyncIterator[HubSpot]:
+    built = HubSpot.build(hubspot_settings(sandbox, timeout_s=2.0), retry=FAST_RETRY)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+def app(hubspot: HubSpot) -> HubSpotApp:
+    return hubspot.app
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def grant(sandbox: RunningSandbox, app: HubSpotApp) -> OAuthGrant:
+    """A portal installed through the consent page, as an admin's browser would."""
+    async with httpx.AsyncClient(base_url=sandbox.base_url) as browser:
+        code = await authorize(browser, sandbox.config)
+    return OAuthGrant.issued(await app.exchange_code(code, REDIRECT_URI))
+
+
+@pytest.fixture
+def portal(hubspot: HubSpot, sandbox: RunningSandbox, grant: OAuthGrant) -> HubSpotClient:
+    return hubspot.client(str(sandbox.config.portal_id), StaticToken(grant.access_token))
+
+
+async def recorded(sandbox: RunningSandbox) -> list[dict[str, object]]:
+    async with httpx.AsyncClient(base_url=sandbox.base_url) as control:
+        answer = (await control.get("/_sandbox/requests")).json()
+    requests: list[dict[str, object]] = answer["requests"]
+    return requests

@@ -1,0 +1,44 @@
+"""The per-portal token bucket, in memory and in Redis: same arithmetic, same answers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from relaydesk.hubspot.ratelimit import Bucket, MemoryPortalLimiter, RedisPortalLimiter
+
+
+def test_any_ten_seconds_hold_at_most_the_limit() -> None:
+    bucket = Bucket(100)
+    assert bucket.burst + bucket.rate * 10 == pytest.approx(100)
+
+
+def test_memory_bucket_reserves_in_order() -> None:
+    limiter = MemoryPortalLimiter(Bucket(100))
+    waits = [limiter.reserve("portal-1") for _ in range(12)]
+    assert waits[:10] == [0.0] * 10
+    assert waits[10] == pytest.approx(1 / 9, rel=0.05)
+    assert waits[11] == pytest.approx(2 / 9, rel=0.05)
+    assert limiter.reserve("portal-2") == 0.0  # buckets are per portal
+
+
+async def test_redis_bucket_is_shared_between_limiters() -> None:
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        await redis.ping()
+    except (RedisConnectionError, OSError):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"relaydesk:test:{uuid.uuid4().hex}:"
+    first = RedisPortalLimiter(redis, Bucket(100), prefix)
+    second = RedisPortalLimiter(redis, Bucket(100), prefix)
+    waits = await asyncio.gather(*(lim.reserve("p") for lim in [first, second] * 6))
+    assert sorted(waits)[:10] == [0.0] * 10
+    assert sorted(waits)[10] == pytest.approx(1 / 9, abs=0.02)
+    assert sorted(waits)[11] == pytest.approx(2 / 9, abs=0.02)
+    await first.acquire("other")
+    await redis.delete(prefix + "p", prefix + "other")
+    await redis.aclose()

@@ -1,0 +1,128 @@
+"""Retries against the sandbox's faults: 429 waits for Retry-After, 5xx and timeouts back off,
+400 and 409 are raised at once; the shared bucket keeps a burst of calls under the limit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from hubspot_sandbox import RunningSandbox
+from relaydesk.hubspot.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.client import HubSpotClient
+from relaydesk.hubspot.errors import BadRequest, Conflict, Unavailable
+from relaydesk.hubspot.integration import HubSpot
+from relaydesk.hubspot.ratelimit import Bucket
+from relaydesk.hubspot.transport import RetryPolicy
+from tests.sandbox.sandbox_flows import eventually
+
+from .conftest import hubspot_settings, recorded
+
+PATIENT = RetryPolicy(attempts=200, base_s=0.02, cap_s=0.05)
+
+
+async def control(sandbox: RunningSandbox, path: str, body: dict[str, Any]) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.base_url) as http:
+        (await http.post(path, json=body)).raise_for_status()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def faulty(sandbox: RunningSandbox) -> AsyncIterator[RunningSandbox]:
+    yield sandbox
+    await control(sandbox, "/_sandbox/faults", {"latency_ms": 0, "down_for_s": 0,
+                                                "rate_limit_per_10s": None})  # fmt: skip
+
+
+def client_of(
+    sandbox: RunningSandbox, grant: OAuthGrant, **settings: Any
+) -> tuple[HubSpot, HubSpotClient]:
+    retry = settings.pop("retry", PATIENT)
+    hubspot = HubSpot.build(hubspot_settings(sandbox, **settings), retry=retry)
+    return hubspot, hubspot.client(str(sandbox.config.portal_id), StaticToken(grant.access_token))
+
+
+async def statuses(sandbox: RunningSandbox, path: str) -> list[int]:
+    return [int(str(r["status"])) for r in await recorded(sandbox) if r["path"] == path]
+
+
+async def test_server_errors_are_retried_until_hubspot_is_back(
+    faulty: RunningSandbox, grant: OAuthGrant
+) -> None:
+    hubspot, portal = client_of(faulty, grant)
+    await control(faulty, "/_sandbox/faults", {"down_for_s": 60})
+    call = asyncio.create_task(portal.list_inboxes())
+    await eventually(lambda: _seen(faulty, 503, 2), timeout_s=10)
+    await control(faulty, "/_sandbox/clock/advance", {"seconds": 61})
+    assert await asyncio.wait_for(call, 10)
+    assert (await statuses(faulty, "/conversations/v3/conversations/inboxes"))[-1] == 200
+    await hubspot.close()
+
+
+async def _seen(sandbox: RunningSandbox, status: int, count: int) -> bool:
+    return (await statuses(sandbox, "/conversations/v3/conversations/inboxes")).count(
+        status
+    ) >= count
+
+
+async def test_timeouts_are_retried_then_reported(
+    faulty: RunningSandbox, grant: OAuthGrant
+) -> None:
+    hubspot, portal = client_of(faulty, grant, timeout_s=0.2, retry=RetryPolicy(3, 0.01, 0.02))
+    await control(faulty, "/_sandbox/faults", {"latency_ms": 600})
+    with pytest.raises(Unavailable):
+        await portal.list_owners()
+    await eventually(lambda: _count(faulty, "/crm/v3/owners", 3), timeout_s=10)
+    await hubspot.close()
+
+
+async def _count(sandbox: RunningSandbox, path: str, count: int) -> bool:
+    return len(await statuses(sandbox, path)) == count
+
+
+async def test_rate_limited_calls_wait_for_retry_after(
+    faulty: RunningSandbox, grant: OAuthGrant
+) -> None:
+    hubspot, portal = client_of(faulty, grant, rate_limit_per_10s=10_000)
+    await control(faulty, "/_sandbox/faults", {"rate_limit_per_10s": 2})
+    await portal.list_pipelines()
+    await portal.list_pipelines()
+    # Most of the window has passed: HubSpot's Retry-After is one second.
+    await control(faulty, "/_sandbox/clock/advance", {"seconds": 9.5})
+    started = time.monotonic()
+    assert await portal.list_pipelines()
+    assert time.monotonic() - started >= 0.9
+    assert await statuses(faulty, "/crm/v3/pipelines/tickets") == [200, 200, 429, 200]
+    await hubspot.close()
+
+
+async def test_bad_requests_and_conflicts_are_not_retried(
+    sandbox: RunningSandbox, portal: HubSpotClient
+) -> None:
+    with pytest.raises(BadRequest, match="hs_timestamp"):
+        await portal.create_object("notes", {"hs_note_body": "no timestamp"})
+    await portal.create_object("contacts", {"email": "twice@example.com"})
+    with pytest.raises(Conflict):
+        await portal.create_object("contacts", {"email": "twice@example.com"})
+    assert await statuses(sandbox, "/crm/v3/objects/notes") == [400]
+    assert await statuses(sandbox, "/crm/v3/objects/contacts") == [201, 409]
+
+
+async def test_a_burst_drains_at_the_limit_without_429(
+    faulty: RunningSandbox, grant: OAuthGrant
+) -> None:
+    limit, calls = 100, 40
+    hubspot, portal = client_of(faulty, grant, rate_limit_per_10s=limit)
+    await control(faulty, "/_sandbox/faults", {"rate_limit_per_10s": limit})
+    started = time.monotonic()
+    await asyncio.gather(*(portal.account_details() for _ in range(calls)))
+    elapsed = time.monotonic() - started
+    bucket = Bucket(limit)
+    floor = (calls - bucket.burst) / bucket.rate
+    assert floor * 0.95 <= elapsed <= floor * 1.5 + 1
+    assert 429 not in await statuses(faulty, "/account-info/v3/details")
+    await hubspot.close()
