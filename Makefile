@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench install migrate
+.PHONY: run test check bench install migrate eval
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/ruff check relaydesk hubspot_sandbox tests bench
 	$(VENV)/bin/mypy
+
+eval: $(STAMP)
+	$(PY) -m evals
 
 bench: $(STAMP)
 	$(PY) -m bench

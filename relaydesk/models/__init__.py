@@ -1,6 +1,7 @@
 """ORM models, one module per area; all share `Base`, so Alembic sees every table."""
 
 from .accounts import AdminSession, Membership, User
+from .assistant import AiAction, HandoffSettings
 from .core import (
     ApiKey,
     Attachment,
@@ -20,12 +21,14 @@ from .hubspot import HubSpotChannel, HubSpotConnection
 from .webhooks import WebhookDelivery
 
 __all__ = [
+    "AiAction",
     "AdminSession",
     "ApiKey",
     "Attachment",
     "Base",
     "Conversation",
     "Handoff",
+    "HandoffSettings",
     "HubSpotChannel",
     "HubSpotConnection",
     "KnowledgeDocument",

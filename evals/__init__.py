@@ -1,0 +1,1 @@
+"""The AI's evaluation set: short chat messages labelled for language, requests and mood."""

@@ -1,0 +1,103 @@
+"""The visitor's mood: VADER (English, emoji, punctuation, capitals) plus a small lexicon of
+customer-service words in the other languages we serve."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+ANGRY_BELOW = -0.3
+HAPPY_ABOVE = 0.5
+_LEXICON_WEIGHT = 0.55
+
+# Stems, matched at the start of a word: one hit moves the score by `_LEXICON_WEIGHT`.
+_NEGATIVE = tuple(
+    (
+        # de
+        "scheiß|mist|ärger|wütend|unverschämt|inakzeptabel|katastroph|frech|"
+        "enttäusch|nervig|nervt|schlecht|lächerlich|sauer|nutzlos|betrug|"
+        "zumutung|furchtbar|schrecklich|"
+        # fr
+        "merde|nul|inadmissible|inacceptable|honte|scandal|énervé|furieux|"
+        "ridicule|déçu|décevant|arnaque|horrible|pénible|marre|incompétent|"
+        # es
+        "vergüenza|inaceptable|furios|harto|harta|estafa|pésim|fatal|"
+        "ridícul|decepcion|enfadad|inútil|basura|indignant|"
+        # it
+        "vergogn|schifo|pessim|inaccettabil|furios|arrabbiat|ridicol|truffa|"
+        "deluso|delusa|inutil|stufo|stufa|incompetent|"
+        # pt
+        "absurd|péssim|ridícul|palhaçada|inaceitável|irritad|decepcionad|"
+        "golpe|lixo|horrível|raiva|"
+        # nl
+        "belachelijk|waardeloos|boos|schandalig|oplichter|teleurgesteld|"
+        "onacceptabel|slecht|klote|walgelijk|vreselijk|"
+        # pl
+        "beznadziej|skandal|wkurz|żenujące|oszust|fataln|okropn|zawiedzion|"
+        "niedopuszczaln|tragedi|kpina|nieudoln|"
+        # sv
+        "förbannad|skit|värdelös|uselt|usel|skandal|besviken|bedrövlig|"
+        "oacceptabel|löjlig|bluff|"
+        # tr
+        "rezalet|berbat|saçma|sinir|kızgın|dolandırıcı|kabul edilemez|utanç|"
+        "hayal kırıklığı|felaket|iğrenç|"
+        # en words VADER misses in support chats
+        # da, fi
+        "skandale|sur|i stykker|elendig|skandaali|vihainen|rikki|surkea|"
+        "useless|ridiculous|unacceptable|scam|fed up|joke|"
+    )
+    .strip("|")
+    .split("|")
+)
+_POSITIVE = tuple(
+    (
+        "danke|super|perfekt|toll|prima|klasse|wunderbar|hilfreich|"
+        "merci|génial|parfait|excellent|formidable|"
+        "gracias|genial|perfecto|excelente|estupendo|maravill|"
+        "grazie|perfett|ottim|fantastic|gentilissim|"
+        "obrigad|ótimo|perfeito|excelente|maravilh|"
+        "bedankt|dank je|fantastisch|geweldig|prima|uitstekend|handig|"
+        "dziękuj|świetn|super|doskonał|wspaniał|pomocn|"
+        "tack|perfekt|utmärkt|toppen|jättebra|underbar|"
+        "teşekkür|sağol|harika|mükemmel|süper|"
+        "mange tak|tusind tak|hjalp|geholfen|fantastisk|kiitos|loistava|auttoi|mahtava|"
+    )
+    .strip("|")
+    .split("|")
+)
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    label: str  # angry | neutral | happy
+    score: float  # -1 … 1
+
+
+@cache
+def _vader() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+@cache
+def _pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems) + ")", re.IGNORECASE)
+
+
+def sentiment_of(text: str, language: str = "en") -> Sentiment:
+    """VADER reads English only: on other languages it mistakes words like "die" or "mist"."""
+    score = float(_vader().polarity_scores(text)["compound"]) if language == "en" else 0.0
+    score -= _LEXICON_WEIGHT * len(_pattern(_NEGATIVE).findall(text))
+    score += _LEXICON_WEIGHT * len(_pattern(_POSITIVE).findall(text))
+    score = max(-1.0, min(1.0, score))
+    return Sentiment(_label(score), round(score, 3))
+
+
+def _label(score: float) -> str:
+    if score <= ANGRY_BELOW:
+        return "angry"
+    if score >= HAPPY_ABOVE:
+        return "happy"
+    return "neutral"
