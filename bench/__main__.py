@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from . import roundtrip, widget_size, ws_memory
+from . import hubspot_drain, roundtrip, widget_size, ws_memory
 from .server import demo_server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("names", nargs="*", default=["size", "roundtrip", "memory"])
+    parser.add_argument("names", nargs="*", default=["size", "roundtrip", "memory", "hubspot"])
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--visitors", type=int, default=200)
     parser.add_argument("--sockets", type=int, default=2000)
@@ -23,6 +23,8 @@ def main() -> None:
     if "memory" in args.names:
         with demo_server(args.database_url) as server:
             ws_memory.run(server, count=args.sockets)
+    if "hubspot" in args.names:
+        hubspot_drain.run()
 
 
 if __name__ == "__main__":
