@@ -10,8 +10,12 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from hubspot_sandbox import SandboxConfig, start_sandbox_sync
+
 from .db import commit
 from .demo import ensure_demo_organization
+from .hubspot.demo_connection import connect_demo, sandbox_settings
+from .hubspot.setup import Setup
 from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime
@@ -84,12 +88,18 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     )
 
 
+SANDBOX_URL = "http://127.0.0.1:8001"
+
+
 def run_demo(settings: Settings, host: str, port: int) -> None:
     settings.demo = True
     settings.public_base_url = f"http://{host}:{port}"
     upgrade(settings.database_url)
+    sandbox = start_sandbox_sync(SandboxConfig(public_base_url=SANDBOX_URL), "127.0.0.1", 8001)
+    settings.hubspot = sandbox_settings(sandbox.base_url)
     asyncio.run(_seed_demo(settings))
     print(f"relaydesk demo: http://{host}:{port}/demo  (widget key: demo)", flush=True)
+    print(f"  HubSpot sandbox inbox (act as the rep): {sandbox.base_url}/inbox", flush=True)
     print(
         f"  health: http://{host}:{port}/healthz   API docs: http://{host}:{port}/docs", flush=True
     )
@@ -100,8 +110,13 @@ async def _seed_demo(settings: Settings) -> None:
     runtime = Runtime.build(settings)
     try:
         async with runtime.sessions() as session:
-            await ensure_demo_organization(session, runtime.vault)
+            organization = await ensure_demo_organization(session, runtime.vault)
             await commit(session)
+        setup = Setup(
+            runtime.hubspot, runtime.sessions, runtime.vault, runtime.secret,
+            settings.public_base_url,
+        )  # fmt: skip
+        await connect_demo(setup, organization.id)
     finally:
         await runtime.close()
 

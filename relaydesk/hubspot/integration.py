@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import httpx
@@ -29,6 +30,8 @@ class HubSpot:
         redis_url: str | None = None,
         retry: RetryPolicy | None = None,
     ) -> HubSpot:
+        # httpx logs every URL at INFO; HubSpot's carry credentials (hapikey, token paths).
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         timeout = httpx.Timeout(settings.timeout_s, connect=5.0)
         http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "relaydesk"})
         limiter = create_portal_limiter(redis_url, settings.rate_limit_per_10s)

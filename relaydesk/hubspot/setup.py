@@ -57,7 +57,8 @@ class Setup:
 
 def sign_state(secret: str, organization_id: str, user_id: str, now: float | None = None) -> str:
     """OAuth `state`: binds the callback to this organization and person for ten minutes."""
-    payload = f"{organization_id}.{user_id}.{int((time.time() if now is None else now) + STATE_TTL_S)}"
+    expires = int((time.time() if now is None else now) + STATE_TTL_S)
+    payload = f"{organization_id}.{user_id}.{expires}"
     mac = hmac.new(secret.encode(), b"hubspot-state:" + payload.encode(), hashlib.sha256)
     encoded = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
     return f"{encoded}.{base64.urlsafe_b64encode(mac.digest()[:18]).decode()}"
