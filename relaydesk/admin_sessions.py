@@ -32,6 +32,7 @@ async def start_session(session: AsyncSession, user: User) -> str:
     if not memberships:
         raise Forbidden("this account belongs to no organization", code="no_organization")
     token = secrets.token_urlsafe(32)
+    await session.execute(delete(AdminSession).where(AdminSession.expires_at < utcnow()))
     session.add(
         AdminSession(
             id=_digest(token),

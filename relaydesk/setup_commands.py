@@ -93,8 +93,8 @@ def knowledge_files(paths: list[str]) -> Iterator[Path]:
 class ProgressBar:
     """`[#####-----] 12/40 name` redrawn in place on stderr."""
 
-    def __init__(self, total: int, out: TextIO = sys.stderr, width: int = 30) -> None:
-        self.total, self.out, self.width, self.done = total, out, width, 0
+    def __init__(self, total: int, out: TextIO | None = None, width: int = 30) -> None:
+        self.total, self.out, self.width, self.done = total, out or sys.stderr, width, 0
 
     def step(self, label: str) -> None:
         self.done += 1

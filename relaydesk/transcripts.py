@@ -90,13 +90,23 @@ class Transcript:
     hubspot_links: list[Link] = field(default_factory=list)
 
 
-def hubspot_links(conversation: Conversation) -> list[Link]:
-    """Links to the HubSpot conversation, ticket and contact.
+def hubspot_links(conversation: Conversation, portal_url: str | None = None) -> list[Link]:
+    """The HubSpot conversation, ticket and contact this conversation became, once synced.
 
-    Empty until conversations carry HubSpot ids (the HubSpot issue adds them); the page shows
-    the links wherever this returns some.
+    With the portal's app URL (known to the HubSpot connection) they are links; without it the
+    ids are shown as text.
     """
-    return []
+    ids = [
+        ("HubSpot conversation", conversation.hubspot_thread_id, "live-messages/inbox"),
+        ("HubSpot ticket", conversation.hubspot_ticket_id, "record/0-5"),
+        ("HubSpot contact", conversation.hubspot_contact_id, "record/0-1"),
+    ]
+    base = portal_url.rstrip("/") if portal_url else None
+    return [
+        Link(f"{label} {value}", f"{base}/{path}/{value}" if base else "")
+        for label, value, path in ids
+        if value
+    ]
 
 
 async def transcript(

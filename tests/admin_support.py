@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import cache
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk.accounts import create_user, grant
+from relaydesk.accounts import grant, hash_password
 from relaydesk.db import commit
-from relaydesk.models import Organization
+from relaydesk.models import Organization, User
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@cache
+def password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose, and sign-in still verifies it."""
+    return hash_password(PASSWORD)
 
 
 async def make_user(
@@ -23,7 +30,8 @@ async def make_user(
     """A new user with `role` in the organization; returns the email (password `PASSWORD`)."""
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.test"
     async with sessions() as session:
-        user = await create_user(session, email, PASSWORD)
+        user = User(email=email, password_hash=password_hash())
+        session.add(user)
         organization = await session.get(Organization, org_id)
         assert organization is not None
         await grant(session, user, organization, role)

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk.models import KnowledgeDocument, Organization, OutboxJob
+from relaydesk.models import Conversation, KnowledgeDocument, Organization, OutboxJob
 
 from .admin_support import csrf_of, make_user, signed_in
 from .admin_world import build_world
@@ -177,5 +177,12 @@ async def test_conversations_are_filtered_and_shown_in_full(
         assert (link in page.text) is present, query
     page = await owner.get(link)
     assert "summary filters" in page.text and "frustration" in page.text
-    assert 'id="hubspot-links"' in page.text
+    assert "HubSpot ticket" not in page.text  # not synced yet: the spot shows nothing
+    async with db() as session:
+        conversation = await session.get(Conversation, world.conversation_id)
+        assert conversation is not None
+        conversation.hubspot_ticket_id, conversation.hubspot_thread_id = "77", "301"
+        await session.commit()
+    page = await owner.get(link)
+    assert "HubSpot ticket 77" in page.text and "HubSpot conversation 301" in page.text
     await owner.close()
