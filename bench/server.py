@@ -57,7 +57,16 @@ def demo_server(database_url: str | None = None) -> Iterator[BenchServer]:
             "RELAYDESK_LIMITS__VISITOR_MESSAGES_PER_MINUTE": "100000",
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "relaydesk.cli", "demo", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "relaydesk.cli",
+                "demo",
+                "--port",
+                str(port),
+                "--sandbox-port",
+                str(_free_port()),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(tmp, "server.log"), "wb"),

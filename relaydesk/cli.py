@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="migrate, seed the Demo organization, serve")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--sandbox-port", type=int, default=8001, help="the HubSpot sandbox's port")
     commands.add_parser("migrate", help="apply database migrations")
     org = commands.add_parser("create-org", help="create an organization and print its keys")
     org.add_argument("name")
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "worker":
         asyncio.run(_work(settings))
     elif args.command == "demo":
-        run_demo(settings, args.host, args.port)
+        run_demo(settings, args.host, args.port, args.sandbox_port)
     elif args.command == "create-org":
         asyncio.run(_create_org(settings, args.name, args.origin))
     elif args.command == "create-admin":
@@ -88,14 +89,14 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     )
 
 
-SANDBOX_URL = "http://127.0.0.1:8001"
-
-
-def run_demo(settings: Settings, host: str, port: int) -> None:
+def run_demo(settings: Settings, host: str, port: int, sandbox_port: int = 8001) -> None:
     settings.demo = True
     settings.public_base_url = f"http://{host}:{port}"
     upgrade(settings.database_url)
-    sandbox = start_sandbox_sync(SandboxConfig(public_base_url=SANDBOX_URL), "127.0.0.1", 8001)
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    sandbox = start_sandbox_sync(
+        SandboxConfig(public_base_url=sandbox_url), "127.0.0.1", sandbox_port
+    )
     settings.hubspot = sandbox_settings(sandbox.base_url)
     asyncio.run(_seed_demo(settings))
     print(f"relaydesk demo: http://{host}:{port}/demo  (widget key: demo)", flush=True)

@@ -29,7 +29,16 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     log = (data_dir / "demo.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "relaydesk.cli", "demo", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "relaydesk.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--sandbox-port",
+            str(free_port()),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
