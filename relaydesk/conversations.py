@@ -20,6 +20,7 @@ from .payloads import conversation_payload, message_payload
 from .realtime import Hub
 
 OPEN_STATES = ("ai", "pending_human", "human")
+HANDED_OFF = ("pending_human", "human")
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ async def post_visitor_message(
     text: str,
     attachment_ids: Sequence[str] = (),
 ) -> tuple[Message, bool]:
-    """Store a visitor message once per client id; queue the AI's answer while the AI leads."""
+    """Store a visitor message once per client id; queue the AI's answer while the AI leads,
+    or its delivery to the HubSpot conversation once a person has taken over."""
     await _lock_visitor(session, visitor)
     existing = await session.scalar(
         select(Message)
@@ -252,6 +254,15 @@ async def post_visitor_message(
             {"conversation_id": conversation.id, "message_id": message.id},
             ordering_key=conversation.id,
             dedupe_key=f"{events.AI_REPLY}:{message.id}",
+        )
+    elif conversation.state in HANDED_OFF:
+        await enqueue(
+            session,
+            effects.wakeup,
+            events.HUBSPOT_PUBLISH,
+            {"message_id": message.id},
+            ordering_key=conversation.id,
+            dedupe_key=f"{events.HUBSPOT_PUBLISH}:{message.id}",
         )
     return message, True
 

@@ -12,6 +12,8 @@ HELLO: Final = "hello"
 # Outbox job kinds.
 AI_REPLY: Final = "ai.reply"
 HUBSPOT_CLOSE_THREAD: Final = "hubspot.close_thread"
+HUBSPOT_HANDOFF: Final = "hubspot.handoff"  # carry a handed-off conversation into HubSpot
+HUBSPOT_PUBLISH: Final = "hubspot.publish"  # one visitor message after the handoff
 
 
 def visitor_channel(visitor_id: str) -> str:

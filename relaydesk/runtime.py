@@ -17,13 +17,14 @@ from .conversations import Effects
 from .db import create_engine, session_factory
 from .files import LocalFileStore
 from .hubspot.integration import HubSpot
+from .hubspot.sync import HubSpotSync
 from .knowledge.documents import IndexCache
 from .outbox import Wakeup
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .settings import Settings
 from .vault import Vault
-from .worker import Worker
+from .worker import Handler, Worker
 
 
 @dataclass
@@ -66,10 +67,26 @@ class Runtime:
         return Effects(hub=self.hub, wakeup=self.wakeup, url_secret=self.secret)
 
     def worker(self) -> Worker:
-        handlers = {
+        handlers: dict[str, Handler] = {
             events.AI_REPLY: ReplyJob(self.sessions, self.effects, self.brain, self.indexes)
         }
+        handlers |= self.hubspot_sync_handlers()
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)
+
+    def hubspot_sync_handlers(self) -> dict[str, Handler]:
+        sync = HubSpotSync(
+            self.sessions,
+            self.hubspot,
+            self.vault,
+            self.files,
+            self.effects,
+            self.settings.public_base_url,
+        )
+        return {
+            events.HUBSPOT_HANDOFF: sync.handoff,
+            events.HUBSPOT_PUBLISH: sync.publish,
+            events.HUBSPOT_CLOSE_THREAD: sync.close_thread,
+        }
 
     async def start(self) -> None:
         await self.hub.start()

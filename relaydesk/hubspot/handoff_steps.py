@@ -1,0 +1,406 @@
+"""The steps of a handoff into HubSpot, each idempotent and each storing ids the moment known.
+
+A step reads our rows in one short transaction, calls HubSpot with no transaction open, and
+stores what HubSpot answered in another. Creates that HubSpot cannot deduplicate are preceded by
+a committed `started` marker, so a run after a crash looks for the record before creating it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..files import FileStore
+from ..models import Attachment, Conversation, Handoff, Message, Visitor, utcnow
+from ..worker import RetryLater
+from . import lookups, progress
+from .client import HubSpotClient
+from .errors import Conflict, NotFound
+from .transcript import (
+    PUBLISHED_ROLES,
+    SyncOptions,
+    admin_url,
+    iso,
+    note_text,
+    priority,
+    publish_body,
+    subject,
+    ticket_description,
+    transcript_text,
+)
+
+TICKET_TO_CONTACT, TICKET_TO_THREAD = 16, 32
+NOTE_TO_TICKET, NOTE_TO_CONTACT = 228, 202
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The organization's connected portal, as a handoff job sees it."""
+
+    client: HubSpotClient
+    portal_id: str
+    mode: str
+    channel_id: str | None
+    channel_account_id: str | None
+    pipeline_id: str | None
+    stage_id: str | None
+    owner_id: str | None
+
+
+@dataclass
+class StepContext:
+    """What every step reaches: our database, our files, how things look in HubSpot."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    files: FileStore
+    options: SyncOptions
+    public_base_url: str
+    known_properties: set[tuple[str, str]] = field(default_factory=set)
+
+
+@dataclass
+class Loaded:
+    conversation: Conversation
+    visitor: Visitor
+    handoff: Handoff | None
+
+
+async def load(session: AsyncSession, conversation_id: str) -> Loaded:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise LookupError(f"no conversation {conversation_id}")
+    visitor = await session.get(Visitor, conversation.visitor_id)
+    assert visitor is not None
+    handoff = await session.scalar(
+        select(Handoff).where(Handoff.conversation_id == conversation_id)
+    )
+    return Loaded(conversation, visitor, handoff)
+
+
+def association(to_id: str, type_id: int) -> dict[str, object]:
+    return {
+        "to": {"id": to_id},
+        "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}],
+    }
+
+
+# Contact -------------------------------------------------------------------------------------
+
+
+def contact_properties(visitor: Visitor, email: str | None) -> dict[str, str]:
+    first, _, last = (visitor.name or "").strip().partition(" ")
+    properties = {"email": email} if email else {}
+    properties["firstname"] = first or ("" if email else "Website visitor")
+    if last:
+        properties["lastname"] = last
+    return {k: v for k, v in properties.items() if v}
+
+
+async def find_contact(client: HubSpotClient, email: str) -> str | None:
+    try:
+        return (await client.get_contact_by_email(email, ["email"])).id
+    except NotFound:
+        return None
+
+
+async def create_contact(client: HubSpotClient, visitor: Visitor, email: str | None) -> str:
+    """A new contact; a duplicate email answers 409 with the id that already has it."""
+    try:
+        return (await client.create_object("contacts", contact_properties(visitor, email))).id
+    except Conflict as exists:
+        if exists.existing_id:
+            return exists.existing_id
+        assert email is not None
+        found = await client.search_contacts_by_email(email)
+        if not found:
+            raise
+        return found[0].id
+
+
+async def contact_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
+    async with sync.sessions() as session:
+        loaded = await load(session, conversation_id)
+    conversation, visitor = loaded.conversation, loaded.visitor
+    if conversation.hubspot_contact_id:
+        return conversation.hubspot_contact_id
+    email = visitor.verified_email or visitor.email
+    contact_id = visitor.hubspot_contact_id if visitor.verified else None
+    if contact_id is None and email:
+        contact_id = await find_contact(portal.client, email) or await create_contact(
+            portal.client, visitor, email
+        )
+    elif contact_id is None:
+        contact_id = visitor.hubspot_contact_id or await create_contact(
+            portal.client, visitor, None
+        )
+    async with sync.sessions() as session:
+        row = await session.get(Conversation, conversation_id)
+        person = await session.get(Visitor, visitor.id)
+        assert row is not None and person is not None
+        row.hubspot_contact_id = contact_id
+        if person.hubspot_contact_id is None and (person.verified or not email):
+            person.hubspot_contact_id = contact_id
+        await progress.finish(session, conversation_id, "contact", contact_id)
+        await session.commit()
+    return contact_id
+
+
+# Thread: the transcript, message by message ---------------------------------------------------
+
+
+async def unpublished(
+    session: AsyncSession, conversation_id: str, message_id: str | None = None
+) -> list[tuple[Message, list[Attachment]]]:
+    query = select(Message).where(
+        Message.conversation_id == conversation_id,
+        Message.role.in_(PUBLISHED_ROLES),
+        Message.hubspot_message_id.is_(None),
+    )
+    if message_id is not None:
+        query = query.where(Message.id == message_id)
+    messages = list(await session.scalars(query.order_by(Message.seq)))
+    if not messages:
+        return []
+    files = await session.scalars(
+        select(Attachment)
+        .where(Attachment.message_id.in_([m.id for m in messages]))
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    grouped: dict[str, list[Attachment]] = {}
+    for attachment in files:
+        grouped.setdefault(attachment.message_id or "", []).append(attachment)
+    return [(m, grouped.get(m.id, [])) for m in messages]
+
+
+async def upload_files(sync: StepContext, portal: Portal, attachments: list[Attachment]) -> None:
+    """Each file to the File Manager (private) once; the id is stored before it is used."""
+    for attachment in attachments:
+        if attachment.hubspot_file_id:
+            continue
+        data = await sync.files.get(attachment.storage_key)
+        uploaded = await portal.client.upload_file(
+            f"{attachment.id}-{attachment.name}", data, attachment.content_type
+        )
+        attachment.hubspot_file_id = uploaded.id
+        async with sync.sessions() as session:
+            await session.execute(
+                update(Attachment)
+                .where(Attachment.id == attachment.id)
+                .values(hubspot_file_id=uploaded.id)
+            )
+            await session.commit()
+
+
+async def publish_messages(
+    sync: StepContext, portal: Portal, conversation_id: str, message_id: str | None = None
+) -> str | None:
+    """Publish what is not in HubSpot yet, in `seq` order; returns the thread id."""
+    async with sync.sessions() as session:
+        loaded = await load(session, conversation_id)
+        pending = await unpublished(session, conversation_id, message_id)
+    thread_id = loaded.conversation.hubspot_thread_id
+    assert portal.channel_id and portal.channel_account_id
+    for message, attachments in pending:
+        await upload_files(sync, portal, attachments)
+        body = publish_body(
+            message,
+            attachments,
+            loaded.visitor,
+            portal.channel_account_id,
+            loaded.conversation.hubspot_contact_id,
+            sync.options,
+        )
+        published = await portal.client.publish_message(portal.channel_id, body)
+        thread_id = published.conversations_thread_id or thread_id
+        async with sync.sessions() as session:
+            await session.execute(
+                update(Message)
+                .where(Message.id == message.id)
+                .values(hubspot_message_id=published.id)
+            )
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id, Conversation.hubspot_thread_id.is_(None))
+                .values(hubspot_thread_id=thread_id)
+            )
+            await session.commit()
+    return thread_id
+
+
+async def thread_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
+    thread_id = await publish_messages(sync, portal, conversation_id)
+    if thread_id is None:
+        raise RuntimeError("the conversation has no message to publish")
+    async with sync.sessions() as session:
+        await progress.finish(session, conversation_id, "thread", thread_id)
+        await session.commit()
+    return thread_id
+
+
+# Ticket ----------------------------------------------------------------------------------------
+
+
+async def ensure_properties(sync: StepContext, portal: Portal) -> None:
+    """The tag and conversation-id ticket properties, created once per portal (409 = exists)."""
+    options = sync.options
+    for name, label in (
+        (options.tag_property, "relaydesk handoff tag"),
+        (options.conversation_property, "relaydesk conversation"),
+    ):
+        if (portal.portal_id, name) in sync.known_properties:
+            continue
+        body = {
+            "name": name,
+            "label": label,
+            "type": "string",
+            "fieldType": "text",
+            "groupName": "ticketinformation",
+        }
+        try:
+            await portal.client.create_property("tickets", body)
+        except Conflict:
+            pass
+        sync.known_properties.add((portal.portal_id, name))
+
+
+async def recover(
+    sync: StepContext, previous: progress.StepMarker, find: lookups.Finder
+) -> str | None:
+    """After an interrupted create: the record it made, or None once search had time to see it."""
+    if previous.state != "started":
+        return None
+    found = await find()
+    if found is not None:
+        return found
+    waited = (utcnow() - previous.updated_at).total_seconds()
+    if waited < sync.options.search_grace_s:
+        raise RetryLater("waiting for HubSpot's search index", sync.options.search_grace_s - waited)
+    return None
+
+
+async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
+    async with sync.sessions() as session:
+        loaded = await load(session, conversation_id)
+        messages = list(
+            await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.seq)
+            )
+        )
+        files = await unpublished_files(session, messages)
+    conversation, handoff = loaded.conversation, loaded.handoff
+    if conversation.hubspot_ticket_id:
+        return conversation.hubspot_ticket_id
+    assert handoff is not None and conversation.hubspot_contact_id
+    await ensure_properties(sync, portal)
+    options = sync.options
+
+    async def find() -> str | None:
+        ids = await lookups.search_ids(
+            portal.client, "tickets", options.conversation_property, conversation_id
+        )
+        return ids[0] if ids else None
+
+    previous = await progress.begin(sync.sessions, conversation_id, "ticket")
+    ticket_id = await recover(sync, previous, find)
+    if ticket_id is None:
+        properties = {
+            "subject": subject(handoff, loaded.visitor),
+            "content": ticket_description(handoff, transcript_text(messages, files)),
+            "hs_ticket_priority": priority(handoff),
+            "source_type": "CHAT",
+            options.tag_property: options.tag_value,
+            options.conversation_property: conversation_id,
+        }
+        properties |= {
+            k: v
+            for k, v in (
+                ("hs_pipeline", portal.pipeline_id),
+                ("hs_pipeline_stage", portal.stage_id),
+                ("hubspot_owner_id", portal.owner_id),
+            )
+            if v
+        }
+        links = [association(conversation.hubspot_contact_id, TICKET_TO_CONTACT)]
+        if conversation.hubspot_thread_id:
+            links.append(association(conversation.hubspot_thread_id, TICKET_TO_THREAD))
+        ticket_id = (await portal.client.create_object("tickets", properties, links)).id
+    async with sync.sessions() as session:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(hubspot_ticket_id=ticket_id)
+        )
+        await progress.finish(session, conversation_id, "ticket", ticket_id)
+        await session.commit()
+    return ticket_id
+
+
+async def unpublished_files(
+    session: AsyncSession, messages: list[Message]
+) -> dict[str, list[Attachment]]:
+    if not messages:
+        return {}
+    rows = await session.scalars(
+        select(Attachment).where(Attachment.message_id.in_([m.id for m in messages]))
+    )
+    grouped: dict[str, list[Attachment]] = {}
+    for attachment in rows:
+        grouped.setdefault(attachment.message_id or "", []).append(attachment)
+    return grouped
+
+
+# Note ------------------------------------------------------------------------------------------
+
+
+async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
+    """The rep-only note: a COMMENT on the thread, or a CRM note in private-app mode."""
+    async with sync.sessions() as session:
+        loaded = await load(session, conversation_id)
+    conversation, visitor, handoff = loaded.conversation, loaded.visitor, loaded.handoff
+    if conversation.hubspot_note_id:
+        return conversation.hubspot_note_id
+    assert handoff is not None
+    link = admin_url(sync.public_base_url, conversation_id)
+    linked_existing = bool(
+        not visitor.verified
+        and visitor.email
+        and conversation.hubspot_contact_id != visitor.hubspot_contact_id
+    )
+    text = note_text(handoff, conversation, visitor, linked_existing, link)
+    previous = await progress.begin(sync.sessions, conversation_id, "note")
+    thread_id = conversation.hubspot_thread_id
+    if thread_id:
+
+        async def find() -> str | None:
+            found = await lookups.find_comment(portal.client, thread_id, link)
+            return found.id if found else None
+
+        note_id = await recover(sync, previous, find)
+        if note_id is None:
+            note_id = (await portal.client.add_comment(thread_id, text)).id
+    else:
+        assert conversation.hubspot_ticket_id and conversation.hubspot_contact_id
+        properties = {"hs_note_body": text.replace("\n", "<br>"), "hs_timestamp": iso(now())}
+        links = [
+            association(conversation.hubspot_ticket_id, NOTE_TO_TICKET),
+            association(conversation.hubspot_contact_id, NOTE_TO_CONTACT),
+        ]
+        note_id = (await portal.client.create_object("notes", properties, links)).id
+    async with sync.sessions() as session:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(hubspot_note_id=note_id)
+        )
+        await progress.finish(session, conversation_id, "note", note_id)
+        await session.commit()
+    return note_id
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,191 @@
+"""Outbox handlers that carry a handed-off conversation into HubSpot and keep it in step.
+
+`hubspot.handoff` runs contact → thread (transcript and files) → ticket → note, each step
+idempotent; `hubspot.publish` sends one later message to the same thread; `hubspot.close_thread`
+closes it. HubSpot being unreachable, rate-limiting or disconnected becomes a `RetryLater`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, NoReturn, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..conversations import Effects, add_message
+from ..db import commit
+from ..files import FileStore
+from ..models import Conversation, HubSpotConnection, Message, Visitor
+from ..vault import Vault
+from ..worker import RetryLater
+from . import progress
+from .connections import ACTIVE, find_connection, portal_client
+from .errors import HubSpotError, NotFound, RateLimited, Unauthorized
+from .handoff_steps import (
+    Portal,
+    StepContext,
+    contact_step,
+    note_step,
+    publish_messages,
+    thread_step,
+    ticket_step,
+)
+from .integration import HubSpot
+from .transcript import SyncOptions
+
+T = TypeVar("T")
+Step = Callable[[StepContext, Portal, str], Awaitable[str]]
+MAX_WAIT_S = 3600.0
+FOLLOW_UP = "Thanks for your patience. A member of our team will follow up with you."
+ASK_EMAIL = " Please leave your email address so they can reach you."
+
+
+class NotConnected(Exception):
+    """The organization's HubSpot connection cannot be used right now."""
+
+
+class HubSpotSync:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        hubspot: HubSpot,
+        vault: Vault,
+        files: FileStore,
+        effects: Effects,
+        public_base_url: str,
+        options: SyncOptions | None = None,
+    ) -> None:
+        self.hubspot = hubspot
+        self.vault = vault
+        self.effects = effects
+        self.context = StepContext(sessions, files, options or SyncOptions(), public_base_url)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.context.sessions
+
+    async def handoff(self, payload: dict[str, Any]) -> None:
+        conversation_id = cid = str(payload["conversation_id"])
+        portal = await self._portal(conversation_id)
+        steps: tuple[tuple[str, Step], ...] = (
+            ("contact", contact_step),
+            ("thread", thread_step),
+            ("ticket", ticket_step),
+            ("note", note_step),
+        )
+        for name, step in steps:
+            if name == "thread" and portal.mode != "oauth":
+                continue
+            await self._step(conversation_id, name, partial(step, self.context, portal, cid))
+
+    async def publish(self, payload: dict[str, Any]) -> None:
+        """A message written after the handoff, to the conversation's thread."""
+        message_id = str(payload["message_id"])
+        async with self.sessions() as session:
+            message = await session.get(Message, message_id)
+            conversation = (
+                await session.get(Conversation, message.conversation_id) if message else None
+            )
+        if message is None or conversation is None or message.hubspot_message_id:
+            return
+        if not conversation.hubspot_thread_id:
+            return  # private-app mode: there is no thread to write to
+        portal = await self._portal(conversation.id)
+        await self._step(
+            conversation.id,
+            "thread",
+            lambda: publish_messages(self.context, portal, conversation.id, message_id),
+        )
+
+    async def close_thread(self, payload: dict[str, Any]) -> None:
+        conversation_id = str(payload["conversation_id"])
+        async with self.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+        if conversation is None or not conversation.hubspot_thread_id:
+            return
+        thread_id = conversation.hubspot_thread_id
+        portal = await self._portal(conversation_id)
+
+        async def close() -> None:
+            try:
+                await portal.client.update_thread(thread_id, "CLOSED")
+            except NotFound:
+                pass  # deleted in HubSpot: nothing left to close
+
+        await self._step(conversation_id, "thread", close)
+
+    async def _step(self, conversation_id: str, name: str, run: Callable[[], Awaitable[T]]) -> T:
+        """Run one step; HubSpot's refusal is recorded on the step, then retried by the worker."""
+        try:
+            return await run()
+        except RateLimited as limited:
+            await progress.record_error(self.sessions, conversation_id, name, str(limited))
+            raise RetryLater(f"{name}: {limited.message}", limited.retry_after_s) from limited
+        except Unauthorized as refused:
+            await progress.record_error(self.sessions, conversation_id, name, refused.message)
+            await self._wait_for_connection(conversation_id, refused.message)
+        except HubSpotError as failed:
+            error = f"{type(failed).__name__}: {failed.message}"
+            await progress.record_error(self.sessions, conversation_id, name, error)
+            raise
+
+    async def _portal(self, conversation_id: str) -> Portal:
+        async with self.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise LookupError(f"no conversation {conversation_id}")
+            connection = await find_connection(session, conversation.organization_id)
+            waiting = await progress.step_of(session, conversation_id, "connection")
+        if connection is None:
+            await self._wait_for_connection(conversation_id, "HubSpot is not connected")
+        if (problem := unusable(connection)) is not None:
+            await self._wait_for_connection(conversation_id, problem)
+        try:
+            client = portal_client(self.hubspot, self.sessions, self.vault, connection)
+        except Unauthorized as lost:
+            await self._wait_for_connection(conversation_id, lost.message)
+        if waiting is not None and waiting.state != "done":
+            async with self.sessions() as session:
+                await progress.finish(session, conversation_id, "connection", connection.id)
+                await session.commit()
+        return Portal(
+            client,
+            connection.portal_id or "",
+            connection.mode,
+            connection.channel_id,
+            connection.channel_account_id,
+            connection.pipeline_id,
+            connection.stage_id,
+            connection.default_owner_id,
+        )
+
+    async def _wait_for_connection(self, conversation_id: str, reason: str) -> NoReturn:
+        """Tell the visitor once that the team will follow up; try again later, less often."""
+        attempts = await progress.record_error(self.sessions, conversation_id, "connection", reason)
+        if attempts == 1:
+            await self._tell_visitor(conversation_id)
+        delay = min(MAX_WAIT_S, self.context.options.unconnected_retry_s * 2 ** (attempts - 1))
+        raise RetryLater(f"HubSpot unavailable: {reason}", delay)
+
+    async def _tell_visitor(self, conversation_id: str) -> None:
+        async with self.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            assert conversation is not None
+            visitor = await session.get(Visitor, conversation.visitor_id)
+            text = FOLLOW_UP + ("" if visitor is not None and visitor.email else ASK_EMAIL)
+            await add_message(session, self.effects, conversation, "system", text)
+            await commit(session)
+
+
+def unusable(connection: HubSpotConnection) -> str | None:
+    """Why this connection cannot carry a handoff now, or None when it can."""
+    if not connection.access_token_enc:
+        return "HubSpot is not connected"
+    if connection.status != ACTIVE:
+        return f"HubSpot connection is {connection.status.replace('_', ' ')}" + (
+            f": {connection.last_error}" if connection.last_error else ""
+        )
+    if connection.mode == "oauth" and not (connection.channel_id and connection.channel_account_id):
+        return "HubSpot inbox channel is not set up"
+    return None

@@ -1,0 +1,166 @@
+"""What the rep reads in HubSpot, rendered from our rows: published messages, the ticket, the note.
+
+Pure functions: no database, no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..models import Attachment, Conversation, Handoff, Message, Visitor
+from .channel import delivery_value
+
+ROLE_NAMES = {"visitor": "Visitor", "ai": "AI", "agent": "Agent", "system": "System"}
+PUBLISHED_ROLES = ("visitor", "ai")
+NEGATIVE = ("negative", "frustrated", "angry", "very_negative")
+SUBJECT_MAX = 120
+DESCRIPTION_MAX = 60_000
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How the handoff looks in HubSpot; defaults fit most portals."""
+
+    ai_name: str = "AI assistant"
+    tag_property: str = "relaydesk_handoff_tag"
+    tag_value: str = "opencx_handedoff"
+    conversation_property: str = "relaydesk_conversation_id"
+    # How long a just-created ticket may stay invisible to search (HubSpot indexes with a lag).
+    search_grace_s: float = 15.0
+    # The first wait when HubSpot is not connected; it doubles per attempt, up to an hour.
+    unconnected_retry_s: float = 30.0
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def message_text(message: Message, attachments: Sequence[Attachment] = ()) -> str:
+    """The text a client without our components sees: the text, then the component's text form."""
+    component = message.component or {}
+    parts = [message.text.strip(), str(component.get("text") or "").strip()]
+    text = "\n\n".join(dict.fromkeys(p for p in parts if p))
+    return text or ", ".join(a.name for a in attachments) or "(empty message)"
+
+
+def visitor_name(visitor: Visitor) -> str:
+    return visitor.name or visitor.verified_email or visitor.email or "Website visitor"
+
+
+def publish_body(
+    message: Message,
+    attachments: Sequence[Attachment],
+    visitor: Visitor,
+    channel_account_id: str,
+    contact_id: str | None,
+    options: SyncOptions,
+) -> dict[str, Any]:
+    """A `ChannelIntegrationMessageEgg`: the visitor's words come in, the AI's went out."""
+    person = {
+        "name": visitor_name(visitor),
+        "deliveryIdentifier": {"type": "CHANNEL_SPECIFIC_OPAQUE_ID", "value": visitor.id},
+    }
+    us = {
+        "name": options.ai_name,
+        "deliveryIdentifier": {
+            "type": "CHANNEL_SPECIFIC_OPAQUE_ID",
+            "value": delivery_value(visitor.organization_id),
+        },
+    }
+    incoming = message.role == "visitor"
+    body: dict[str, Any] = {
+        "channelAccountId": channel_account_id,
+        "integrationThreadId": message.conversation_id,
+        "integrationIdempotencyId": message.id,
+        "messageDirection": "INCOMING" if incoming else "OUTGOING",
+        "text": message_text(message, attachments),
+        "timestamp": iso(message.created_at),
+        "senders": [person if incoming else us],
+        "recipients": [us if incoming else person],
+        "attachments": [file_attachment(a) for a in attachments if a.hubspot_file_id],
+    }
+    if contact_id:
+        body["associateWithContactId"] = int(contact_id)
+    return body
+
+
+def file_attachment(attachment: Attachment) -> dict[str, str]:
+    usage = "IMAGE" if attachment.content_type.startswith("image/") else "OTHER"
+    return {"type": "FILE", "fileId": str(attachment.hubspot_file_id), "fileUsageType": usage}
+
+
+def transcript_text(messages: Sequence[Message], attachments: dict[str, list[Attachment]]) -> str:
+    lines = []
+    for m in messages:
+        if m.role == "system":
+            continue
+        who = ROLE_NAMES.get(m.role, m.role)
+        if m.author_name and m.role != "ai":
+            who = f"{who} ({m.author_name})"
+        files = attachments.get(m.id, [])
+        lines.append(f"[{iso(m.created_at)}] {who}: {message_text(m, files)}")
+    return "\n".join(lines)
+
+
+def priority(handoff: Handoff) -> str:
+    score = handoff.sentiment_score
+    if (score is not None and score <= -0.6) or "frustration" in handoff.reasons:
+        return "HIGH"
+    if handoff.sentiment in NEGATIVE or (score is not None and score < 0):
+        return "MEDIUM"
+    return "LOW"
+
+
+def subject(handoff: Handoff, visitor: Visitor) -> str:
+    first = (handoff.summary or "").strip().splitlines()
+    line = first[0] if first else f"Chat with {visitor_name(visitor)}"
+    return line if len(line) <= SUBJECT_MAX else line[: SUBJECT_MAX - 1] + "…"
+
+
+def ticket_description(handoff: Handoff, transcript: str) -> str:
+    text = f"{handoff.summary.strip() or 'Handed off from the website chat.'}\n\n"
+    text += f"Transcript:\n{transcript}"
+    return text[:DESCRIPTION_MAX]
+
+
+def identity_line(visitor: Visitor, linked_existing: bool) -> str:
+    if visitor.verified:
+        return f"verified ({visitor.verified_email})"
+    if visitor.email and linked_existing:
+        return (
+            f"NOT verified: the visitor typed {visitor.email}, which belongs to an existing "
+            "contact; confirm who they are before sharing account details"
+        )
+    if visitor.email:
+        return f"not verified (email typed by the visitor: {visitor.email})"
+    return "anonymous (no email given)"
+
+
+def note_text(
+    handoff: Handoff,
+    conversation: Conversation,
+    visitor: Visitor,
+    linked_existing: bool,
+    admin_url: str,
+) -> str:
+    """The rep-only note: why the AI stepped back and how to read this visitor."""
+    score = f" ({handoff.sentiment_score:+.2f})" if handoff.sentiment_score is not None else ""
+    lines = [
+        "Handed off by relaydesk",
+        f"Reason: {', '.join(handoff.reasons) or 'not given'}",
+        f"Requested by: {handoff.requested_by}",
+        f"Sentiment: {handoff.sentiment or conversation.sentiment or 'unknown'}{score}",
+        f"Language: {handoff.language or conversation.language or 'unknown'}",
+        f"Identity: {identity_line(visitor, linked_existing)}",
+    ]
+    if handoff.topic:
+        lines.append(f"Topic: {handoff.topic}")
+    lines += [f"Summary: {handoff.summary.strip() or '-'}", f"Conversation: {admin_url}"]
+    return "\n".join(lines)
+
+
+def admin_url(public_base_url: str, conversation_id: str) -> str:
+    return f"{public_base_url.rstrip('/')}/admin/conversations/{conversation_id}"

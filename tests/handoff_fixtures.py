@@ -1,0 +1,71 @@
+"""Fixtures of the handoff tests: a sandbox with its schema checks, a database per backend of
+their own (the shared test server's worker must not take these jobs), a runtime on both."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
+from relaydesk.migrate import upgrade
+from relaydesk.runtime import Runtime
+
+from .conftest import PG_ADMIN_DSN, _pg_admin, _postgres_available
+from .handoff_world import reset, world_settings
+
+
+@pytest.fixture(scope="session")
+def handoff_sandbox() -> Iterator[RunningSandbox]:
+    config = SandboxConfig(
+        search_index_delay_s=0.2,
+        webhook_retry_delays_s=(0.05,),
+        rate_limit_per_10s=None,
+        search_rate_limit_per_s=None,
+    )
+    running = start_sandbox_sync(config)
+    yield running
+    running.stop_sync()
+
+
+@pytest.fixture(scope="session")
+def handoff_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('handoff') / 'sync.db'}"}
+    name = f"relaydesk_handoff_{uuid.uuid4().hex[:8]}"
+    has_pg = _postgres_available()
+    if has_pg:
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        urls["postgresql"] = f"{base}/{name}"
+    for url in urls.values():
+        upgrade(url)
+    yield urls
+    if has_pg:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def handoff_backend(request: pytest.FixtureRequest, handoff_databases: dict[str, str]) -> str:
+    if request.param not in handoff_databases:
+        pytest.skip("PostgreSQL is not reachable on this machine")
+    return str(request.param)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def runtime(
+    handoff_backend: str,
+    handoff_databases: dict[str, str],
+    handoff_sandbox: RunningSandbox,
+    tmp_path: Path,
+) -> AsyncIterator[Runtime]:
+    """A relaydesk process on its own database, talking to a freshly reset sandbox."""
+    await reset(handoff_sandbox)
+    settings = world_settings(handoff_databases[handoff_backend], tmp_path, handoff_sandbox)
+    built = Runtime.build(settings)
+    await built.start()
+    yield built
+    await built.close()
