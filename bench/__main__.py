@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from . import hubspot_drain, roundtrip, widget_size, ws_memory
+from . import handoff, hubspot_drain, roundtrip, widget_size, ws_memory
 from .server import demo_server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("names", nargs="*", default=["size", "roundtrip", "memory", "hubspot"])
+    parser.add_argument(
+        "names", nargs="*", default=["size", "roundtrip", "memory", "hubspot", "handoff"]
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--visitors", type=int, default=200)
     parser.add_argument("--sockets", type=int, default=2000)
@@ -25,6 +27,8 @@ def main() -> None:
             ws_memory.run(server, count=args.sockets)
     if "hubspot" in args.names:
         hubspot_drain.run()
+    if "handoff" in args.names:
+        handoff.run()
 
 
 if __name__ == "__main__":
