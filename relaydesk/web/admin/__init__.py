@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from . import api_keys, auth, conversations, csat, jobs, knowledge, team, widget
+from . import api_keys, auth, conversations, csat, integrations, jobs, knowledge, team, widget
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-for _module in (auth, conversations, csat, widget, knowledge, api_keys, team, jobs):
+for _module in (auth, conversations, csat, widget, knowledge, api_keys, team, jobs, integrations):
     router.include_router(_module.router)
 
 __all__ = ["router"]
