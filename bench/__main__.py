@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from . import handoff, hubspot_drain, roundtrip, widget_size, ws_memory
+from . import brain, handoff, hubspot_drain, roundtrip, widget_size, ws_memory
 from .server import demo_server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument(
-        "names", nargs="*", default=["size", "roundtrip", "memory", "hubspot", "handoff"]
+        "names", nargs="*", default=["size", "roundtrip", "memory", "hubspot", "handoff", "brain"]
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--visitors", type=int, default=200)
@@ -19,6 +19,8 @@ def main() -> None:
     args = parser.parse_args()
     if "size" in args.names:
         widget_size.run()
+    if "brain" in args.names:
+        brain.run()
     if "roundtrip" in args.names:
         with demo_server(args.database_url) as server:
             roundtrip.run(server, visitors=args.visitors)

@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Sequence
 
 import uvicorn
 
 from hubspot_sandbox import SandboxConfig, start_sandbox_sync
 
+from .assistant.analysis import analyze_lines
 from .db import commit
 from .demo import ensure_demo_organization
 from .hubspot.demo_connection import connect_demo, sandbox_settings
@@ -36,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--sandbox-port", type=int, default=8001, help="the HubSpot sandbox's port")
     commands.add_parser("migrate", help="apply database migrations")
+    ai = commands.add_parser("ai", help="the AI's tools")
+    analyze = ai.add_subparsers(dest="ai_command", required=True).add_parser(
+        "analyze", help="stdin lines → JSON lines: language, sentiment, handoff request, topic"
+    )
+    analyze.add_argument("--topic", action="append", default=[], help="a handoff topic (repeat)")
     org = commands.add_parser("create-org", help="create an organization and print its keys")
     org.add_argument("name")
     org.add_argument("--origin", action="append", default=[], help="an allowed origin (repeat)")
@@ -57,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     if args.command == "migrate":
         upgrade(settings.database_url)
+    elif args.command == "ai":
+        for line in analyze_lines(sys.stdin, args.topic):
+            print(line, flush=True)
     elif args.command == "serve":
         settings.worker.in_process = not args.no_worker
         _serve(settings, args.host, args.port)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 MESSAGE_CREATED: Final = "message.created"
+MESSAGE_DELTA: Final = "message.delta"  # partial AI answer; message.created stays authoritative
 CONVERSATION_UPDATED: Final = "conversation.updated"
 TYPING: Final = "typing"
 HELLO: Final = "hello"

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from . import events
+from .assistant.actions import ActionRunner
 from .assistant.brain import Brain
 from .assistant.embedded import EmbeddedBrain
+from .assistant.language import warm_up
 from .assistant.replies import ReplyJob
 from .conversations import Effects
 from .db import create_engine, session_factory
@@ -40,6 +43,7 @@ class Runtime:
     brain: Brain
     hubspot: HubSpot
     indexes: IndexCache = field(default_factory=IndexCache)
+    http: httpx.AsyncClient = field(default_factory=httpx.AsyncClient)  # AI actions, LLM
 
     @classmethod
     def build(cls, settings: Settings, brain: Brain | None = None) -> Runtime:
@@ -66,9 +70,13 @@ class Runtime:
     def effects(self) -> Effects:
         return Effects(hub=self.hub, wakeup=self.wakeup, url_secret=self.secret)
 
+    def reply_job(self) -> ReplyJob:
+        runner = ActionRunner(self.http)
+        return ReplyJob(self.sessions, self.effects, self.brain, self.indexes, self.vault, runner)
+
     def worker(self) -> Worker:
         handlers: dict[str, Handler] = {
-            events.AI_REPLY: ReplyJob(self.sessions, self.effects, self.brain, self.indexes)
+            events.AI_REPLY: self.reply_job()
         }
         handlers |= self.hubspot_sync_handlers()
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)
@@ -90,8 +98,10 @@ class Runtime:
 
     async def start(self) -> None:
         await self.hub.start()
+        await warm_up()  # the language models load once, off the event loop
 
     async def close(self) -> None:
         await self.hub.close()
         await self.hubspot.close()
+        await self.http.aclose()
         await self.engine.dispose()

@@ -3,7 +3,8 @@ frustration and a handoff topic. Shared by the embedded brain and `relaydesk ai 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .language import DEFAULT, detect_language
@@ -70,3 +71,10 @@ def analyze_message(text: str, topics: Sequence[str] = ()) -> MessageAnalysis:
         frustrated=frustrated or sentiment.score <= -0.75,
         topic=match_topic(text, topics),
     )
+
+
+def analyze_lines(lines: Iterable[str], topics: Sequence[str] = ()) -> Iterator[str]:
+    """`relaydesk ai analyze`: one JSON object per non-empty input line."""
+    for line in lines:
+        if line.strip():
+            yield json.dumps(analyze_message(line.strip(), topics).as_json(), ensure_ascii=False)

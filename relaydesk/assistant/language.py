@@ -26,7 +26,8 @@ def _detector() -> LanguageDetector:
 
 
 async def warm_up() -> None:
-    await asyncio.to_thread(_detector)
+    """Build the detector and load its models (lingua loads them on the first detection)."""
+    await asyncio.to_thread(detect_language, "warm up the language models")
 
 
 def detect_language(text: str) -> str | None:

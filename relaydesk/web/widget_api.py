@@ -12,6 +12,7 @@ from ..closing import close_conversation, rate_conversation
 from ..db import commit
 from ..errors import InvalidInput, NotFound, PayloadTooLarge, RateLimited
 from ..files import attachment_signature_ok, check_upload, store_upload
+from ..handoffs import visitor_asks_for_person
 from ..models import Attachment
 from ..payloads import (
     attachment_payload,
@@ -171,6 +172,16 @@ async def rate(
 ) -> dict[str, Any]:
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
     rate_conversation(conversation, body.score, body.comment)
+    await commit(session)
+    return conversation_payload(conversation)
+
+
+@router.post("/handoff")
+async def ask_for_person(
+    auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """The widget's "talk to a person" button."""
+    conversation = await visitor_asks_for_person(session, runtime.effects, auth.visitor)
     await commit(session)
     return conversation_payload(conversation)
 

@@ -1,0 +1,126 @@
+"""Whether the AI should hand off now, and why: the handoff settings applied to the visitor's
+latest message and the conversation so far. Used by every brain before it answers."""
+
+from __future__ import annotations
+
+import re
+
+from . import analysis as reason
+from .analysis import MessageAnalysis, analyze_message
+from .brain import BrainContext, BrainReply, HandoffDecision
+from .language import conversation_language
+from .person_requests import asks_for_person
+from .policy import AI_FIRST, BALANCED
+from .summary import summarize
+from .wording import ASK_EMAIL, DECLINE, TRY_FIRST, say
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WORD = re.compile(r"[^\W_]+")
+REPEAT_SIMILARITY = 0.8
+
+
+def analyze_latest(context: BrainContext) -> MessageAnalysis:
+    found = analyze_message(context.question, context.policy.topics)
+    language = conversation_language(context.visitor_texts)
+    return MessageAnalysis(
+        found.text,
+        language,
+        found.sentiment,
+        found.handoff_requested,
+        found.frustrated,
+        found.topic,
+    )
+
+
+def handoff(context: BrainContext, found: MessageAnalysis, reasons: list[str]) -> BrainReply:
+    decision = HandoffDecision(
+        reasons=reasons,
+        summary=summarize(context.visitor_texts, reasons),
+        sentiment=found.sentiment,
+        language=found.language,
+        topic=found.topic,
+    )
+    return BrainReply(text="", handoff=decision, language=found.language, sentiment=found.sentiment)
+
+
+def before_answering(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
+    """A handoff, a polite refusal or a question back; None when the AI should just answer."""
+    policy = context.policy
+    if _awaiting_email(context):
+        return handoff(context, found, [reason.USER_REQUESTED])
+    if found.topic and policy.hands_off:
+        return handoff(context, found, [reason.PROHIBITED_TOPIC])
+    if found.handoff_requested and policy.on_request:
+        return _requested(context, found)
+    if found.frustrated and policy.on_frustration_now:
+        return handoff(context, found, [reason.FRUSTRATION])
+    if policy.on_unproductive and policy.hands_off and _repeating(context):
+        return handoff(context, found, [reason.UNPRODUCTIVE])
+    return None
+
+
+def after_a_miss(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
+    """After the AI could not answer: hand off once it has missed too often in a row."""
+    policy = context.policy
+    if not (policy.on_cannot_answer and policy.hands_off):
+        return None
+    if _misses_in_a_row(context) + 1 >= policy.misses_before_handoff:
+        return handoff(context, found, [reason.INSUFFICIENT_KNOWLEDGE])
+    return None
+
+
+def _requested(context: BrainContext, found: MessageAnalysis) -> BrainReply:
+    policy = context.policy
+    if not policy.hands_off:
+        return _say(say(DECLINE, found.language), found)
+    if policy.level == AI_FIRST and not _asked_before(context):
+        return _say(say(TRY_FIRST, found.language), found)
+    if policy.level == BALANCED and not _has_email(context):
+        return _say(say(ASK_EMAIL, found.language), found)
+    return handoff(context, found, [reason.USER_REQUESTED])
+
+
+def _say(text: str, found: MessageAnalysis) -> BrainReply:
+    return BrainReply(text=text, language=found.language, sentiment=found.sentiment)
+
+
+def _last_ai_text(context: BrainContext) -> str:
+    for turn in reversed(context.transcript):
+        if turn.role == "ai":
+            return turn.text
+    return ""
+
+
+def _awaiting_email(context: BrainContext) -> bool:
+    return context.policy.hands_off and _last_ai_text(context) in ASK_EMAIL.values()
+
+
+def _has_email(context: BrainContext) -> bool:
+    return bool(context.visitor_email) or any(_EMAIL.search(t) for t in context.visitor_texts)
+
+
+def _asked_before(context: BrainContext) -> bool:
+    return any(asks_for_person(text) for text in context.visitor_texts[:-1])
+
+
+def _misses_in_a_row(context: BrainContext) -> int:
+    misses = 0
+    for turn in reversed(context.transcript):
+        if turn.role == "ai":
+            if turn.answered:
+                break
+            misses += 1
+    return misses
+
+
+def _repeating(context: BrainContext) -> bool:
+    """The visitor sends (nearly) the same message again after the AI answered it."""
+    texts = context.visitor_texts
+    latest = set(_WORD.findall(texts[-1].lower())) if texts else set()
+    if len(latest) < 3:
+        return False
+    for earlier in texts[:-1]:
+        words = set(_WORD.findall(earlier.lower()))
+        if words and len(latest & words) / len(latest | words) >= REPEAT_SIMILARITY:
+            return True
+    return False

@@ -1,0 +1,111 @@
+"""The handoff verb: a conversation passes from the AI to a person.
+
+State → pending_human, a Handoff row (why, summary, mood, language, topic, who asked), a message
+telling the visitor in their language, the state pushed after commit and the `hubspot.handoff`
+job written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import events
+from .assistant.analysis import USER_REQUESTED, analyze_message
+from .assistant.brain import HandoffDecision
+from .assistant.configuration import load_policy
+from .assistant.language import conversation_language
+from .assistant.summary import summarize
+from .assistant.wording import HANDING_OFF, say
+from .conversations import Effects, Slot, add_message, announce_state, insert_message
+from .conversations import open_conversation as open_visitor_conversation
+from .errors import InvalidInput
+from .models import Conversation, Handoff, Message, Visitor
+from .outbox import enqueue
+
+REQUESTERS = ("ai", "visitor", "admin")
+
+
+async def hand_off(
+    session: AsyncSession,
+    effects: Effects,
+    conversation: Conversation,
+    decision: HandoffDecision,
+    *,
+    requested_by: str,
+    slot: Slot | None = None,
+    reply_to_id: str | None = None,
+    author_name: str | None = None,
+) -> Handoff | None:
+    """Hand the conversation to a person once; None when it is not the AI's to hand off."""
+    if requested_by not in REQUESTERS:
+        raise ValueError(f"unknown requester {requested_by!r}")
+    if conversation.state != "ai":
+        return None
+    conversation.state = "pending_human"
+    conversation.language = decision.language
+    conversation.sentiment = decision.sentiment.label
+    record = Handoff(
+        conversation_id=conversation.id,
+        reasons=list(decision.reasons),
+        summary=decision.summary,
+        sentiment=decision.sentiment.label,
+        sentiment_score=decision.sentiment.score,
+        language=decision.language,
+        topic=decision.topic,
+        requested_by=requested_by,
+    )
+    session.add(record)
+    await _tell_visitor(session, effects, conversation, decision, slot, reply_to_id, author_name)
+    await enqueue(
+        session,
+        effects.wakeup,
+        events.HUBSPOT_HANDOFF,
+        {"conversation_id": conversation.id},
+        ordering_key=conversation.id,
+        dedupe_key=f"{events.HUBSPOT_HANDOFF}:{conversation.id}",
+    )
+    announce_state(session, effects, conversation)
+    return record
+
+
+async def _tell_visitor(
+    session: AsyncSession,
+    effects: Effects,
+    conversation: Conversation,
+    decision: HandoffDecision,
+    slot: Slot | None,
+    reply_to_id: str | None,
+    author_name: str | None,
+) -> None:
+    text = say(HANDING_OFF, decision.language)
+    if slot is None:
+        await add_message(session, effects, conversation, "system", text)
+        return
+    await insert_message(
+        session, effects, slot, "ai", text, reply_to_id=reply_to_id, author_name=author_name
+    )
+
+
+async def visitor_asks_for_person(
+    session: AsyncSession, effects: Effects, visitor: Visitor
+) -> Conversation:
+    """The widget's "talk to a person" button; declined when the organization is "AI only"."""
+    policy = await load_policy(session, visitor.organization_id)
+    if not policy.hands_off:
+        raise InvalidInput("this chat is answered by the AI only", code="handoff_disabled")
+    conversation = await open_visitor_conversation(session, visitor)
+    texts = list(
+        await session.scalars(
+            select(Message.text)
+            .where(Message.conversation_id == conversation.id, Message.role == "visitor")
+            .order_by(Message.seq)
+        )
+    )
+    mood = analyze_message(" ".join(texts[-3:])).sentiment
+    reasons = [USER_REQUESTED]
+    decision = HandoffDecision(
+        reasons, summarize(texts, reasons), mood, conversation_language(texts) if texts else "en"
+    )
+    await hand_off(session, effects, conversation, decision, requested_by="visitor")
+    return conversation

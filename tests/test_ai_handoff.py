@@ -1,0 +1,175 @@
+"""The AI hands off when the visitor or the organization's settings say so, in the visitor's
+language, through the real widget API; the Handoff row and the outbox job are asserted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from relaydesk.assistant.configuration import save_policy
+from relaydesk.assistant.policy import HandoffPolicy
+from relaydesk.db import commit
+from relaydesk.models import Conversation, Handoff, OutboxJob
+
+from .conftest import Org
+from .support import WidgetClient, wait_for
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def _handoff(db: Sessions, conversation_id: str | None) -> Handoff | None:
+    async with db() as session:
+        return await session.scalar(
+            select(Handoff).where(Handoff.conversation_id == conversation_id)
+        )
+
+
+async def _state(db: Sessions, conversation_id: str | None) -> str:
+    async with db() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        return conversation.state
+
+
+async def _visitor(client: httpx.AsyncClient, org: Org) -> WidgetClient:
+    visitor = WidgetClient(client, org.widget_key)
+    await visitor.start()
+    return visitor
+
+
+async def _set_policy(db: Sessions, org: Org, policy: HandoffPolicy) -> None:
+    async with db() as session:
+        await save_policy(session, org.id, policy)
+        await commit(session)
+
+
+async def test_asking_for_a_human_hands_off_in_english(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    visitor = await _visitor(client, org)
+    await visitor.send("I want to talk to a human")
+    [notice] = await visitor.wait_for_reply()
+    assert "person from our team" in notice["text"]
+
+    handoff = await _handoff(db, visitor.conversation_id)
+    assert handoff is not None
+    assert handoff.reasons == ["user_requested_human_assistance"]
+    assert handoff.language == "en" and handoff.requested_by == "ai"
+    assert "talk to a human" in handoff.summary
+    assert await _state(db, visitor.conversation_id) == "pending_human"
+    async with db() as session:
+        job = await session.scalar(
+            select(OutboxJob).where(
+                OutboxJob.dedupe_key == f"hubspot.handoff:{handoff.conversation_id}"
+            )
+        )
+    assert job is not None and job.payload == {"conversation_id": handoff.conversation_id}
+
+
+async def test_asking_for_a_human_in_german_hands_off_in_german(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    visitor = await _visitor(client, org)
+    await visitor.send("Ich möchte mit einem Menschen sprechen")
+    [notice] = await visitor.wait_for_reply()
+    assert "Menschen aus unserem Team" in notice["text"]
+    handoff = await _handoff(db, visitor.conversation_id)
+    assert handoff is not None and handoff.language == "de"
+
+
+async def test_the_ai_stays_quiet_while_a_person_leads_and_starts_afresh_after_close(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    visitor = await _visitor(client, org)
+    await visitor.send("human please")
+    await visitor.wait_for_reply()
+    first = visitor.conversation_id
+    await visitor.send("How long does shipping take?")
+    closed = await client.post(f"/api/widget/v1/conversations/{first}/close", headers=visitor.auth)
+    assert closed.status_code == 200
+    roles = [m["role"] for m in await visitor.history() if m["role"] != "system"]
+    assert roles == ["visitor", "ai", "visitor"]
+
+    await visitor.send("How long does shipping take?")
+    assert visitor.conversation_id != first
+    [answer] = await visitor.wait_for_reply()
+    assert "3 to 5 business days" in answer["text"]
+
+
+async def test_repeated_misses_hand_off_with_insufficient_knowledge(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    visitor = await _visitor(client, org)
+    await visitor.send("Do you sell submarines to penguins?")
+    [honest] = await visitor.wait_for_reply()
+    assert honest["text"].startswith("I don't have an answer")
+    await visitor.send("Can I pay with seashells?")
+    await visitor.wait_for_reply(2)
+    handoff = await _handoff(db, visitor.conversation_id)
+    assert handoff is not None and handoff.reasons == ["insufficient_knowledge"]
+
+
+async def test_ai_only_declines_politely(client: httpx.AsyncClient, db: Sessions) -> None:
+    from .conftest import make_org
+
+    org = await make_org(db)
+    await _set_policy(db, org, HandoffPolicy(level=0))
+    visitor = await _visitor(client, org)
+    await visitor.send("Can I speak to a real person please?")
+    [reply] = await visitor.wait_for_reply()
+    assert "keep helping" in reply["text"]
+    assert await _handoff(db, visitor.conversation_id) is None
+    button = await client.post("/api/widget/v1/handoff", headers=visitor.auth)
+    assert button.status_code == 422 and button.json()["error"]["code"] == "handoff_disabled"
+
+
+async def test_balanced_asks_for_an_email_first(client: httpx.AsyncClient, db: Sessions) -> None:
+    from .conftest import make_org
+
+    org = await make_org(db)
+    await _set_policy(db, org, HandoffPolicy(level=2))
+    visitor = await _visitor(client, org)
+    await visitor.send("I need to speak with a representative")
+    [ask] = await visitor.wait_for_reply()
+    assert "email" in ask["text"]
+    await visitor.send("it's ada@example.com")
+    await visitor.wait_for_reply(2)
+    handoff = await _handoff(db, visitor.conversation_id)
+    assert handoff is not None and handoff.reasons == ["user_requested_human_assistance"]
+
+
+async def test_a_handoff_topic_hands_off_with_the_topic(
+    client: httpx.AsyncClient, db: Sessions
+) -> None:
+    from .conftest import make_org
+
+    org = await make_org(db)
+    await _set_policy(db, org, HandoffPolicy(topics=("legal questions", "data deletion request")))
+    visitor = await _visitor(client, org)
+    await visitor.send("I want to file a data deletion request under GDPR")
+    await visitor.wait_for_reply()
+    handoff = await _handoff(db, visitor.conversation_id)
+    assert handoff is not None
+    assert handoff.reasons == ["prohibited_topic"] and handoff.topic == "data deletion request"
+
+
+async def test_the_widget_button_hands_off_as_the_visitor(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    visitor = await _visitor(client, org)
+    await visitor.send("Wo ist meine Bestellung 1234?")
+    await visitor.wait_for_reply()
+    answer = await client.post("/api/widget/v1/handoff", headers=visitor.auth)
+    assert answer.status_code == 200, answer.text
+    conversation: dict[str, Any] = answer.json()
+    assert conversation["state"] == "pending_human"
+    handoff = await _handoff(db, conversation["id"])
+    assert handoff is not None and handoff.requested_by == "visitor" and handoff.language == "de"
+
+    async def notice() -> bool:
+        return any(m["role"] == "system" for m in await visitor.history())
+
+    await wait_for(notice)
