@@ -683,8 +683,15 @@
       return true;
     }
 
-    async function deliver(job) {
+    // One send at a time, in the order typed: the server numbers messages as they arrive.
+    let sending = Promise.resolve();
+    function deliver(job) {
       job.li.dataset.status = 'pending';
+      sending = sending.then(() => deliverNow(job));
+      return sending;
+    }
+
+    async function deliverNow(job) {
       try {
         await started;
         if (job.upload) {
