@@ -95,6 +95,28 @@ async def visitor_asks_for_person(
     if not policy.hands_off:
         raise InvalidInput("this chat is answered by the AI only", code="handoff_disabled")
     conversation = await open_visitor_conversation(session, visitor)
+    decision = await _requested_decision(session, conversation, [USER_REQUESTED])
+    await hand_off(session, effects, conversation, decision, requested_by="visitor")
+    return conversation
+
+
+async def admin_hands_off(
+    session: AsyncSession, effects: Effects, conversation: Conversation
+) -> Handoff:
+    """An admin takes the conversation from the AI (from its page in the console)."""
+    decision = await _requested_decision(session, conversation, [])
+    handoff = await hand_off(session, effects, conversation, decision, requested_by="admin")
+    if handoff is None:
+        raise InvalidInput(
+            "only a conversation the AI is leading can be handed off", code="not_with_ai"
+        )
+    return handoff
+
+
+async def _requested_decision(
+    session: AsyncSession, conversation: Conversation, reasons: list[str]
+) -> HandoffDecision:
+    """A person asked for the handoff: summary, mood and language come from the visitor's words."""
     texts = list(
         await session.scalars(
             select(Message.text)
@@ -103,9 +125,5 @@ async def visitor_asks_for_person(
         )
     )
     mood = analyze_message(" ".join(texts[-3:])).sentiment
-    reasons = [USER_REQUESTED]
-    decision = HandoffDecision(
-        reasons, summarize(texts, reasons), mood, conversation_language(texts) if texts else "en"
-    )
-    await hand_off(session, effects, conversation, decision, requested_by="visitor")
-    return conversation
+    language = conversation_language(texts) if texts else "en"
+    return HandoffDecision(reasons, summarize(texts, reasons), mood, language)

@@ -90,20 +90,21 @@ class Transcript:
     hubspot_links: list[Link] = field(default_factory=list)
 
 
-def hubspot_links(conversation: Conversation, portal_url: str | None = None) -> list[Link]:
+def hubspot_links(
+    conversation: Conversation, app_url: str | None = None, portal_id: str | None = None
+) -> list[Link]:
     """The HubSpot conversation, ticket and contact this conversation became, once synced.
 
-    With the portal's app URL (known to the HubSpot connection) they are links; without it the
-    ids are shown as text.
+    With the connection's portal they link into HubSpot's app; without it the ids are text.
     """
     ids = [
-        ("HubSpot conversation", conversation.hubspot_thread_id, "live-messages/inbox"),
-        ("HubSpot ticket", conversation.hubspot_ticket_id, "record/0-5"),
-        ("HubSpot contact", conversation.hubspot_contact_id, "record/0-1"),
+        ("HubSpot conversation", conversation.hubspot_thread_id, "live-messages/{p}/inbox/{id}"),
+        ("HubSpot ticket", conversation.hubspot_ticket_id, "contacts/{p}/record/0-5/{id}"),
+        ("HubSpot contact", conversation.hubspot_contact_id, "contacts/{p}/record/0-1/{id}"),
     ]
-    base = portal_url.rstrip("/") if portal_url else None
+    base = app_url.rstrip("/") if app_url and portal_id else None
     return [
-        Link(f"{label} {value}", f"{base}/{path}/{value}" if base else "")
+        Link(f"{label} {value}", f"{base}/{path.format(p=portal_id, id=value)}" if base else "")
         for label, value, path in ids
         if value
     ]

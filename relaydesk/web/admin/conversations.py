@@ -8,10 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ...db import commit
+from ...handoffs import admin_hands_off
+from ...hubspot.connections import find_connection
+from ...hubspot.progress import sync_status
 from ...payloads import attachment_payload
-from ...transcripts import STATES, ConversationFilter, list_conversations, transcript
+from ...transcripts import (
+    STATES,
+    ConversationFilter,
+    hubspot_links,
+    list_conversations,
+    transcript,
+)
 from ..deps import RuntimeDep, SessionDep
-from .deps import CurrentAdmin, render
+from .deps import CurrentAdmin, Manager, back_to, render
 
 router = APIRouter()
 
@@ -64,4 +74,21 @@ async def conversation_page(
         message_id: [attachment_payload(a, runtime.secret) for a in attachments]
         for message_id, attachments in found.attachments.items()
     }
-    return render(request, admin, "conversation.html", t=found, files=files)
+    connection = await find_connection(session, admin.organization.id)
+    portal = connection.portal_id if connection else None
+    found.hubspot_links = hubspot_links(
+        found.conversation, runtime.settings.hubspot.app_base_url, portal
+    )
+    steps = await sync_status(session, conversation_id) if found.handoff else []
+    return render(request, admin, "conversation.html", t=found, files=files, steps=steps)
+
+
+@router.post("/conversations/{conversation_id}/handoff")
+async def hand_off_now(
+    admin: Manager, session: SessionDep, runtime: RuntimeDep, conversation_id: str
+) -> Response:
+    """Take the conversation from the AI: it goes to HubSpot like any other handoff."""
+    found = await transcript(session, admin.organization.id, conversation_id)
+    await admin_hands_off(session, runtime.effects, found.conversation)
+    await commit(session)
+    return back_to(f"/admin/conversations/{conversation_id}")
