@@ -36,9 +36,12 @@ async def test_redis_bucket_is_shared_between_limiters() -> None:
     first = RedisPortalLimiter(redis, Bucket(100), prefix)
     second = RedisPortalLimiter(redis, Bucket(100), prefix)
     waits = await asyncio.gather(*(lim.reserve("p") for lim in [first, second] * 6))
-    assert sorted(waits)[:10] == [0.0] * 10
-    assert sorted(waits)[10] == pytest.approx(1 / 9, abs=0.02)
-    assert sorted(waits)[11] == pytest.approx(2 / 9, abs=0.02)
+    ordered = sorted(waits)
+    assert ordered[:10] == [0.0] * 10
+    # Each wait is measured from its own call; on a busy machine the calls spread out, so the
+    # 11th waits at most 1/9 s and the 12th a further 1/9 s after it.
+    assert 0 < ordered[10] <= 1 / 9 + 0.02
+    assert ordered[11] - ordered[10] == pytest.approx(1 / 9, abs=0.03)
     await first.acquire("other")
     await redis.delete(prefix + "p", prefix + "other")
     await redis.aclose()
