@@ -118,6 +118,7 @@ async def fail(
     error: str,
     *,
     max_attempts: int,
+    max_backoff_s: float = 300.0,
     retry_after_s: float | None = None,
 ) -> None:
     """Record the error; retry later with jittered backoff, or park the job as failed."""
@@ -125,7 +126,9 @@ async def fail(
     if job.attempts >= max_attempts:
         values: dict[str, Any] = dict(state="failed", locked_until=None)
     else:
-        delay = retry_after_s if retry_after_s is not None else backoff_s(job.attempts)
+        delay = (
+            retry_after_s if retry_after_s is not None else backoff_s(job.attempts, max_backoff_s)
+        )
         values = dict(state="pending", locked_until=None, run_after=now + timedelta(seconds=delay))
     await session.execute(
         update(OutboxJob)
@@ -134,8 +137,8 @@ async def fail(
     )
 
 
-def backoff_s(attempts: int) -> float:
-    return float(min(300.0, 0.5 * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0))
+def backoff_s(attempts: int, cap_s: float = 300.0) -> float:
+    return float(min(cap_s, 0.5 * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0))
 
 
 async def retry_failed(session: AsyncSession, job_ids: list[int] | None = None) -> int:

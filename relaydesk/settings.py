@@ -20,6 +20,7 @@ class WorkerSettings(BaseModel):
     poll_interval_s: float = 1.0
     lease_s: float = 60.0
     max_attempts: int = 10
+    max_backoff_s: float = 300.0
 
 
 class HubSpotSettings(BaseModel):

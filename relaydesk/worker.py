@@ -79,6 +79,7 @@ class Worker:
                 job,
                 error,
                 max_attempts=self.settings.max_attempts,
+                max_backoff_s=self.settings.max_backoff_s,
                 retry_after_s=retry_after,
             )
             await session.commit()
