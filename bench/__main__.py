@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from . import brain, handoff, hubspot_drain, roundtrip, widget_size, ws_memory
+from . import brain, handoff, hubspot_drain, rep_reply, roundtrip, widget_size, ws_memory
 from .server import demo_server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument(
-        "names", nargs="*", default=["size", "roundtrip", "memory", "hubspot", "handoff", "brain"]
+        "names",
+        nargs="*",
+        default=["size", "roundtrip", "memory", "hubspot", "handoff", "brain", "repreply"],
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--visitors", type=int, default=200)
@@ -31,6 +33,8 @@ def main() -> None:
         hubspot_drain.run()
     if "handoff" in args.names:
         handoff.run()
+    if "repreply" in args.names:
+        rep_reply.run(database_url=args.database_url)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ AI_REPLY: Final = "ai.reply"
 HUBSPOT_CLOSE_THREAD: Final = "hubspot.close_thread"
 HUBSPOT_HANDOFF: Final = "hubspot.handoff"  # carry a handed-off conversation into HubSpot
 HUBSPOT_PUBLISH: Final = "hubspot.publish"  # one visitor message after the handoff
+HUBSPOT_INBOUND: Final = "hubspot.inbound"  # process one stored HubSpot webhook event
+HUBSPOT_MESSAGE_STATUS: Final = "hubspot.message_status"  # a rep reply was SENT / READ
 
 
 def visitor_channel(visitor_id: str) -> str:

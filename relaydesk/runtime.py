@@ -6,6 +6,7 @@ Built by `create_app`'s lifespan and by `relaydesk worker`; nothing here exists 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,8 +20,11 @@ from .assistant.replies import ReplyJob
 from .conversations import Effects
 from .db import create_engine, session_factory
 from .files import LocalFileStore
+from .hubspot.delivery_status import StatusJob
+from .hubspot.inbound_handlers import InboundJob
 from .hubspot.integration import HubSpot
 from .hubspot.sync import HubSpotSync
+from .hubspot.webhooks import Inbound
 from .knowledge.documents import IndexCache
 from .outbox import Wakeup
 from .ratelimit import MemoryLimiter
@@ -74,9 +78,16 @@ class Runtime:
         runner = ActionRunner(self.http)
         return ReplyJob(self.sessions, self.effects, self.brain, self.indexes, self.vault, runner)
 
+    @cached_property
+    def inbound(self) -> Inbound:
+        """Processes HubSpot webhook deliveries (rep names cached for the process's life)."""
+        return Inbound(self.sessions, self.effects, self.hubspot, self.vault, self.files)
+
     def worker(self) -> Worker:
         handlers: dict[str, Handler] = {
-            events.AI_REPLY: self.reply_job()
+            events.AI_REPLY: self.reply_job(),
+            events.HUBSPOT_INBOUND: InboundJob(self.inbound),
+            events.HUBSPOT_MESSAGE_STATUS: StatusJob(self.sessions, self.hubspot, self.vault),
         }
         handlers |= self.hubspot_sync_handlers()
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)

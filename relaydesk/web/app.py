@@ -14,7 +14,7 @@ from .. import __version__
 from ..assistant.brain import Brain
 from ..runtime import Runtime
 from ..settings import Settings
-from . import admin, demo, errors, health, public_api, widget_api, widget_ws
+from . import admin, demo, errors, health, hubspot_webhooks, public_api, widget_api, widget_ws
 from .cors import WidgetCors
 
 STATIC = Path(__file__).parent / "static"
@@ -48,5 +48,6 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     for module in (health, widget_api, widget_ws, public_api, demo):
         app.include_router(module.router)
     app.include_router(admin.router)
+    app.include_router(hubspot_webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

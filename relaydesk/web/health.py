@@ -43,6 +43,18 @@ class Metrics:
             "Outbox jobs completed by this process",
             registry=self.registry,
         )
+        self.hubspot_events = Counter(
+            "relaydesk_hubspot_webhook_events",
+            "HubSpot webhook events received, by outcome (new, duplicate, unknown)",
+            ["endpoint", "outcome"],
+            registry=self.registry,
+        )
+        self.hubspot_refused = Counter(
+            "relaydesk_hubspot_webhooks_refused",
+            "HubSpot webhook requests refused (forged, altered, stale or unknown URL)",
+            ["endpoint"],
+            registry=self.registry,
+        )
 
 
 class MeasureRequests:

@@ -13,6 +13,7 @@ from ..db import commit
 from ..errors import InvalidInput, NotFound, PayloadTooLarge, RateLimited
 from ..files import attachment_signature_ok, check_upload, store_upload
 from ..handoffs import visitor_asks_for_person
+from ..hubspot.delivery_status import report_read, report_sent
 from ..models import Attachment
 from ..payloads import (
     attachment_payload,
@@ -49,6 +50,10 @@ class MessageIn(BaseModel):
 class CsatIn(BaseModel):
     score: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReadIn(BaseModel):
+    up_to_seq: int = Field(ge=0)
 
 
 class TypingIn(BaseModel):
@@ -147,6 +152,10 @@ async def history(
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
     messages = await conversations.messages_after(session, conversation, after_seq)
     attachments = await conversations.attachments_of(session, messages)
+    if conversation.hubspot_thread_id and await report_sent(
+        session, runtime.wakeup, conversation.id
+    ):
+        await commit(session)  # the visitor is back: HubSpot hears the rep's replies were sent
     return {
         "conversation": conversation_payload(conversation),
         "messages": [
@@ -174,6 +183,21 @@ async def rate(
     rate_conversation(conversation, body.score, body.comment)
     await commit(session)
     return conversation_payload(conversation)
+
+
+@router.post("/conversations/{conversation_id}/read", status_code=204)
+async def read(
+    conversation_id: str,
+    body: ReadIn,
+    auth: WidgetVisitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> None:
+    """The widget showed the messages up to `up_to_seq`: HubSpot hears the rep's were READ."""
+    conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
+    if conversation.hubspot_thread_id:
+        await report_read(session, runtime.wakeup, conversation.id, body.up_to_seq)
+        await commit(session)
 
 
 @router.post("/handoff")

@@ -9,7 +9,9 @@ import json
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from .. import events
+from ..db import commit
 from ..errors import RelaydeskError
+from ..hubspot.delivery_status import report_sent_to_visitor
 from ..realtime import Subscription
 from ..runtime import Runtime
 from .deps import WidgetAuth, load_visitor
@@ -40,6 +42,7 @@ async def widget_socket(websocket: WebSocket, token: str = "") -> None:
     metrics = websocket.app.state.metrics
     metrics.ws_connections.inc()
     sender = asyncio.create_task(_forward(websocket, subscription))
+    await _report_sent(runtime, auth)
     try:
         await websocket.send_text(json.dumps({"type": events.HELLO, "visitor_id": auth.visitor.id}))
         await _receive(websocket, runtime, auth)
@@ -51,6 +54,13 @@ async def widget_socket(websocket: WebSocket, token: str = "") -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
             await sender
+
+
+async def _report_sent(runtime: Runtime, auth: WidgetAuth) -> None:
+    """The visitor is online again: rep replies that waited for them count as SENT."""
+    async with runtime.sessions() as session:
+        if await report_sent_to_visitor(session, runtime.wakeup, auth.visitor.id):
+            await commit(session)
 
 
 async def _forward(websocket: WebSocket, subscription: Subscription) -> None:

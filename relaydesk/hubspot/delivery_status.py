@@ -1,0 +1,129 @@
+"""Telling HubSpot what became of a rep's reply: SENT once a widget of the visitor received it,
+READ once the widget showed it. Each report is an outbox job, at most one per message and status,
+and SENT is always queued before READ (same ordering key), so HubSpot sees them in that order.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .. import events
+from ..models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob
+from ..outbox import Wakeup, enqueue
+from ..vault import Vault
+from .connections import find_connection, portal_client
+from .errors import NotFound
+from .integration import HubSpot
+
+log = logging.getLogger(__name__)
+
+SENT, READ = "SENT", "READ"
+KIND = events.HUBSPOT_MESSAGE_STATUS
+
+
+def dedupe_key(status: str, message_id: str) -> str:
+    return f"{KIND}:{status}:{message_id}"
+
+
+async def report(session: AsyncSession, wakeup: Wakeup, message: Message, status: str) -> None:
+    """Queue one status report (a repeat is a no-op)."""
+    await enqueue(
+        session,
+        wakeup,
+        KIND,
+        {"message_id": message.id, "status": status},
+        ordering_key=f"hubspot:status:{message.conversation_id}",
+        dedupe_key=dedupe_key(status, message.id),
+    )
+
+
+async def _unreported(
+    session: AsyncSession, conversation_id: str, status: str, up_to_seq: int | None = None
+) -> list[Message]:
+    """The conversation's rep replies whose `status` has not been queued yet."""
+    reported = exists().where(OutboxJob.dedupe_key == f"{KIND}:{status}:" + Message.id)
+    query = select(Message).where(
+        Message.conversation_id == conversation_id,
+        Message.role == "agent",
+        Message.hubspot_message_id.is_not(None),
+        ~reported,
+    )
+    if up_to_seq is not None:
+        query = query.where(Message.seq <= up_to_seq)
+    return list(await session.scalars(query.order_by(Message.seq)))
+
+
+async def report_sent(session: AsyncSession, wakeup: Wakeup, conversation_id: str) -> int:
+    """The visitor is back (socket connected or history fetched): every rep reply is SENT."""
+    pending = await _unreported(session, conversation_id, SENT)
+    for message in pending:
+        await report(session, wakeup, message, SENT)
+    return len(pending)
+
+
+async def report_sent_to_visitor(session: AsyncSession, wakeup: Wakeup, visitor_id: str) -> int:
+    latest = await session.scalar(
+        select(Conversation.id)
+        .where(Conversation.visitor_id == visitor_id, Conversation.hubspot_thread_id.is_not(None))
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+    )
+    return await report_sent(session, wakeup, latest) if latest else 0
+
+
+async def report_read(
+    session: AsyncSession, wakeup: Wakeup, conversation_id: str, up_to_seq: int
+) -> int:
+    """The widget showed everything up to `up_to_seq`: those rep replies are READ."""
+    await report_sent(session, wakeup, conversation_id)
+    unread = await _unreported(session, conversation_id, READ, up_to_seq)
+    for message in unread:
+        await report(session, wakeup, message, READ)
+    return len(unread)
+
+
+@dataclass(frozen=True)
+class StatusJob:
+    """The `hubspot.message_status` job: one PATCH of the channel message's status."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    hubspot: HubSpot
+    vault: Vault
+
+    async def __call__(self, payload: dict[str, Any]) -> None:
+        async with self.sessions() as session:
+            found = await self._load(session, str(payload["message_id"]))
+        if found is None:
+            log.warning("status of message %s not reported: not a HubSpot reply", payload)
+            return
+        connection, channel_id, hubspot_message_id = found
+        client = portal_client(self.hubspot, self.sessions, self.vault, connection)
+        try:
+            await client.update_message_status(channel_id, hubspot_message_id, payload["status"])
+        except NotFound:
+            log.warning("HubSpot no longer has message %s", hubspot_message_id)
+
+    async def _load(
+        self, session: AsyncSession, message_id: str
+    ) -> tuple[HubSpotConnection, str, str] | None:
+        row = (
+            await session.execute(
+                select(Message.hubspot_message_id, Conversation.organization_id)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.id == message_id)
+            )
+        ).first()
+        if row is None or row.hubspot_message_id is None:
+            return None
+        connection = await find_connection(session, row.organization_id)
+        if connection is None:
+            return None
+        channel_id = connection.channel_id or await session.scalar(
+            select(HubSpotChannel.channel_id).limit(1)
+        )
+        return (connection, channel_id, row.hubspot_message_id) if channel_id else None

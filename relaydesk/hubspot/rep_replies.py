@@ -1,0 +1,139 @@
+"""A rep's reply reaching the visitor: the agent message, with the rep's name and files.
+
+Network calls (rep name, files) happen before the transaction that writes the message; that
+transaction also marks the delivery done, so a re-run finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import events
+from ..conversations import announce_state, insert_message, next_slot
+from ..db import commit
+from ..files import safe_name, sniff
+from ..models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
+from .connections import find_connection
+from .delivery_status import SENT, report
+from .inbound_events import ChannelEvent, RepMessage
+from .webhooks import Inbound, settle
+
+
+@dataclass(frozen=True)
+class Target:
+    conversation_id: str
+    visitor_id: str
+    connection: HubSpotConnection
+
+
+async def target_of(
+    session: AsyncSession, organization_id: str | None, thread_ids: list[str]
+) -> Target | None:
+    """The conversation a HubSpot thread (or our integration thread id) belongs to."""
+    ids = [t for t in thread_ids if t]
+    if not ids:
+        return None
+    query = select(Conversation).where(
+        or_(Conversation.hubspot_thread_id.in_(ids), Conversation.id.in_(ids))
+    )
+    if organization_id is not None:
+        query = query.where(Conversation.organization_id == organization_id)
+    conversation = await session.scalar(query.limit(1))
+    if conversation is None:
+        return None
+    connection = await find_connection(session, conversation.organization_id)
+    if connection is None:
+        return None
+    return Target(conversation.id, conversation.visitor_id, connection)
+
+
+async def rep_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
+    """OUTGOING_CHANNEL_MESSAGE_CREATED: a rep replied on our channel."""
+    event = ChannelEvent.model_validate(delivery.payload)
+    message = event.message
+    if message is None:
+        return await inbound.skip(delivery.id, "no message in the event", "failed")
+    thread_ids = [message.conversations_thread_id or "", *event.channel_integration_thread_ids]
+    async with inbound.sessions() as session:
+        target = await target_of(session, None, thread_ids)
+        ours = await _known_message(session, message.id)
+    if target is None:
+        return await inbound.skip(delivery.id, "no conversation for this thread", "failed")
+    portal = target.connection.portal_id
+    if event.portal_id and portal and str(event.portal_id) != portal:
+        return await inbound.skip(delivery.id, "the thread's portal is not this organization's")
+    if ours or message.from_integration:
+        return await inbound.skip(delivery.id, "our own message, echoed back")
+    await deliver(inbound, delivery.id, target, message)
+
+
+async def _known_message(session: AsyncSession, hubspot_message_id: str) -> bool:
+    found = await session.scalar(
+        select(Message.id).where(Message.hubspot_message_id == hubspot_message_id)
+    )
+    return found is not None
+
+
+async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: RepMessage) -> None:
+    """The rep's reply becomes an agent message pushed to the visitor (once)."""
+    name = message.sender_name or await inbound.actor_name(target.connection, message.sender_actor)
+    files = [await _fetch(inbound, target, item) for item in message.attachments]
+    async with inbound.sessions() as session:
+        slot = await next_slot(session, target.conversation_id)
+        assert slot is not None
+        if await _known_message(session, message.id):
+            await session.rollback()
+            return await inbound.skip(delivery_id, "already delivered")
+        attachments = [a for a in files if a is not None]
+        session.add_all(attachments)
+        stored = await insert_message(
+            session,
+            inbound.effects,
+            slot,
+            "agent",
+            message.text,
+            attachments=attachments,
+            author_name=name,
+            hubspot_message_id=message.id,
+        )
+        conversation = await session.get(Conversation, target.conversation_id)
+        assert conversation is not None
+        if conversation.state in ("ai", "pending_human"):
+            conversation.state = "human"
+            conversation.assignee = conversation.assignee or name
+            announce_state(session, inbound.effects, conversation)
+        if inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
+            await report(session, inbound.effects.wakeup, stored, SENT)
+        await settle(session, delivery_id)
+        try:
+            await commit(session)
+        except IntegrityError:  # the same reply, delivered by a concurrent run
+            await inbound.skip(delivery_id, "already delivered")
+
+
+async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | None:
+    """A rep's file, fetched through HubSpot's file API and kept in our own storage."""
+    file_id = str(item.get("fileId") or "")
+    if item.get("type", "FILE") != "FILE" or not file_id:
+        return None
+    data = await inbound.client(target.connection).download_file(file_id)
+    name = safe_name(str(item.get("name") or f"file-{file_id}"))
+    attachment_id = new_id()
+    key = f"{target.connection.organization_id}/{attachment_id}"
+    await inbound.files.put(key, data)
+    return Attachment(
+        id=attachment_id,
+        organization_id=target.connection.organization_id,
+        name=name,
+        content_type=sniff(data, name),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        hubspot_file_id=file_id,
+    )

@@ -1,0 +1,191 @@
+"""Inbound HubSpot webhooks: each event is stored (once, keyed by HubSpot's id) before HubSpot
+gets its 2xx, then processed from its row by the `hubspot.inbound` outbox job, routed through
+the event → handler table in `inbound_handlers.py`. Unknown events are stored and reported.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .. import events
+from ..conversations import Effects
+from ..db import commit
+from ..files import FileStore
+from ..models import HubSpotConnection, OutboxJob, WebhookDelivery, new_id, utcnow
+from ..outbox import Wakeup, enqueue
+from ..vault import Vault
+from .client import HubSpotClient
+from .connections import portal_client
+from .inbound_events import Received
+from .integration import HubSpot
+
+log = logging.getLogger(__name__)
+
+ACTOR_CACHE_SIZE = 10_000
+# How long the worker leaves a new delivery to the process that received it.
+FAST_PATH_GRACE_S = 10.0
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What became of a delivery's events: new rows, redeliveries, unknown types."""
+
+    new: int = 0
+    duplicate: int = 0
+    unknown: int = 0
+    ids: tuple[str, ...] = ()  # the new deliveries to process
+
+
+async def store_events(
+    session: AsyncSession,
+    wakeup: Wakeup,
+    source: str,
+    received: Sequence[Received],
+    known: Sequence[str],
+    organization_id: str | None = None,
+) -> Stored:
+    """Insert each event once; a known one gets its processing job in the same transaction."""
+    duplicate = unknown = 0
+    ids: list[str] = []
+    for event in received:
+        delivery_id = new_id()
+        is_known = event.event_type in known
+        if not await _insert(session, delivery_id, source, event, organization_id, is_known):
+            duplicate += 1
+        elif is_known:
+            ids.append(delivery_id)
+            await _enqueue(session, wakeup, delivery_id, event)
+        else:
+            unknown += 1
+            log.warning("unknown HubSpot %s event %r stored as %s", source, event.event_type,
+                        delivery_id)  # fmt: skip
+    return Stored(len(ids), duplicate, unknown, tuple(ids))
+
+
+async def _insert(
+    session: AsyncSession,
+    delivery_id: str,
+    source: str,
+    event: Received,
+    organization_id: str | None,
+    known: bool,
+) -> bool:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(WebhookDelivery)
+        .values(
+            id=delivery_id,
+            organization_id=organization_id,
+            external_id=event.external_id,
+            source=source,
+            event_type=event.event_type[:100],
+            payload=event.payload,
+            state="received" if known else "unknown",
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["external_id"])
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def job_key(delivery_id: str) -> str:
+    return f"{events.HUBSPOT_INBOUND}:{delivery_id}"
+
+
+async def _enqueue(
+    session: AsyncSession, wakeup: Wakeup, delivery_id: str, event: Received
+) -> None:
+    """The durable job is the safety net: the receiving process handles the delivery at once
+    (`inbound_handlers.process_now`), so the worker only picks it up after a grace period."""
+    key = job_key(delivery_id)
+    await enqueue(
+        session,
+        wakeup,
+        events.HUBSPOT_INBOUND,
+        {"delivery_id": delivery_id},
+        ordering_key=ordering_key(event),
+        dedupe_key=key,
+    )
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.dedupe_key == key)
+        .values(run_after=utcnow() + timedelta(seconds=FAST_PATH_GRACE_S))
+    )
+
+
+def ordering_key(event: Received) -> str:
+    """Events of one HubSpot thread are processed in the order they were stored."""
+    payload = event.payload
+    thread = (payload.get("message") or {}).get("conversationsThreadId")
+    if thread is None and str(payload.get("subscriptionType", "")).startswith("conversation."):
+        thread = payload.get("objectId")
+    if thread is not None:
+        return f"hubspot:thread:{thread}"[:64]
+    return f"hubspot:object:{payload.get('objectId', event.external_id)}"[:64]
+
+
+async def connection_by_token(session: AsyncSession, token: str) -> HubSpotConnection | None:
+    return await session.scalar(
+        select(HubSpotConnection).where(HubSpotConnection.webhook_token == token)
+    )
+
+
+async def settle(
+    session: AsyncSession, delivery_id: str, state: str = "done", error: str | None = None
+) -> None:
+    """Mark a delivery processed, in the transaction that applied its effect; its safety-net
+    job has nothing left to do."""
+    now = utcnow()
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(state=state, error=error, processed_at=now)
+    )
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.dedupe_key == job_key(delivery_id), OutboxJob.state == "pending")
+        .values(state="done", updated_at=now)
+    )
+
+
+@dataclass
+class Inbound:
+    """What processing a stored delivery needs; rep names are cached per portal and actor."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    effects: Effects
+    hubspot: HubSpot
+    vault: Vault
+    files: FileStore
+    actors: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def client(self, connection: HubSpotConnection) -> HubSpotClient:
+        return portal_client(self.hubspot, self.sessions, self.vault, connection)
+
+    async def actor_name(self, connection: HubSpotConnection, actor_id: str | None) -> str | None:
+        if not actor_id:
+            return None
+        key = (connection.portal_id or "", actor_id)
+        if key not in self.actors:
+            actor = await self.client(connection).get_actor(actor_id)
+            if len(self.actors) >= ACTOR_CACHE_SIZE:
+                self.actors.pop(next(iter(self.actors)))
+            self.actors[key] = actor.name or actor.email or actor_id
+        return self.actors[key]
+
+    async def skip(self, delivery_id: str, why: str, state: str = "done") -> None:
+        """Nothing to apply: record why on the row (visible with the delivery)."""
+        log.info("HubSpot delivery %s: %s", delivery_id, why)
+        async with self.sessions() as session:
+            await settle(session, delivery_id, state, why)
+            await commit(session)

@@ -1,0 +1,117 @@
+"""HubSpot's webhooks: the custom channel's (rep replies) and each organization's app webhook URL.
+
+Thin edge: verify the signature over the raw bytes and the public URL HubSpot called, store the
+events (`hubspot/webhooks.py`) with their safety-net outbox jobs, commit, answer 2xx; then, after
+the answer is sent, process them right here (`process_now`). A forged, altered or stale request
+is refused with 401 and counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse
+
+from ..db import commit
+from ..hubspot.inbound_events import MalformedEvent, Received, app_events, channel_events
+from ..hubspot.inbound_handlers import HANDLERS, process_now
+from ..hubspot.signatures import InvalidSignature, verify_signature
+from ..hubspot.webhooks import Stored, connection_by_token, store_events
+from .deps import RuntimeDep, SessionDep
+from .errors import error_body
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/hubspot", tags=["hubspot"])
+
+
+def public_url(request: Request, public_base_url: str) -> str:
+    """The URL HubSpot called: our public base URL, then the path and query exactly as sent."""
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    query: str = request.scope.get("query_string", b"").decode("latin-1")
+    path = raw_path.decode("latin-1")
+    return public_base_url.rstrip("/") + path + (f"?{query}" if query else "")
+
+
+def refuse(request: Request, endpoint: str, reason: str) -> JSONResponse:
+    request.app.state.metrics.hubspot_refused.labels(endpoint).inc()
+    client = request.client.host if request.client else "unknown"
+    log.warning("refused a HubSpot %s webhook from %s: %s", endpoint, client, reason)
+    return JSONResponse(error_body("invalid_signature", reason), 401)
+
+
+def answer(request: Request, endpoint: str, stored: Stored) -> dict[str, Any]:
+    counter = request.app.state.metrics.hubspot_events
+    for outcome in ("new", "duplicate", "unknown"):
+        counter.labels(endpoint, outcome).inc(getattr(stored, outcome))
+    body: dict[str, Any] = {"received": stored.new, "duplicates": stored.duplicate}
+    if stored.unknown:
+        body["ignored"] = stored.unknown
+        body["status"] = "unknown event types were recorded and ignored"
+    return body
+
+
+async def verified(request: Request, runtime: RuntimeDep, endpoint: str) -> bytes | JSONResponse:
+    body = await request.body()
+    secret = runtime.settings.hubspot.client_secret.get_secret_value()
+    url = public_url(request, runtime.settings.public_base_url)
+    try:
+        if not secret:
+            raise InvalidSignature("no HubSpot app client secret is configured")
+        verify_signature(secret, request.method, url, body, request.headers)
+    except InvalidSignature as refused:
+        return refuse(request, endpoint, str(refused))
+    return body
+
+
+def parsed(parse: Any, body: bytes) -> list[Received] | JSONResponse:
+    try:
+        events: list[Received] = parse(body)
+    except MalformedEvent as exc:
+        return JSONResponse(error_body("malformed_event", str(exc)), 400)
+    return events
+
+
+@router.post("/channel")
+async def channel_webhook(
+    request: Request, session: SessionDep, runtime: RuntimeDep, background: BackgroundTasks
+) -> Any:
+    """The custom channel's webhook URL (one per app): rep replies to widget visitors."""
+    body = await verified(request, runtime, "channel")
+    if isinstance(body, JSONResponse):
+        return body
+    events = parsed(channel_events, body)
+    if isinstance(events, JSONResponse):
+        return events
+    stored = await store_events(session, runtime.wakeup, "channel", events, list(HANDLERS))
+    await commit(session)
+    background.add_task(process_now, runtime.inbound, stored.ids)  # after the 2xx is sent
+    return answer(request, "channel", stored)
+
+
+@router.post("/webhooks/{token}")
+async def app_webhook(
+    token: str,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    background: BackgroundTasks,
+) -> Any:
+    """An organization's app webhook URL (its token is a secret): conversation/ticket events."""
+    connection = await connection_by_token(session, token)
+    if connection is None:
+        return refuse(request, "app", "unknown webhook URL")
+    body = await verified(request, runtime, "app")
+    if isinstance(body, JSONResponse):
+        return body
+    events = parsed(app_events, body)
+    if isinstance(events, JSONResponse):
+        return events
+    stored = await store_events(
+        session, runtime.wakeup, "app", events, list(HANDLERS), connection.organization_id
+    )
+    await commit(session)
+    background.add_task(process_now, runtime.inbound, stored.ids)
+    return answer(request, "app", stored)
