@@ -31,6 +31,9 @@
  *       textarea.input[part=input], button.send[part=send]
  *     div.drop[part=drop]            drag-and-drop overlay
  *     div.powered[part=powered]
+ *
+ * Read receipts: while the panel is open and the page visible, the highest agent message seq
+ * shown is reported with POST /conversations/{id}/read {up_to_seq} (HubSpot then shows READ).
  */
 (() => {
   'use strict';
@@ -306,6 +309,20 @@
     }
 
     // ---- Messages: shown once per id and per (conversation, seq), whatever the source.
+    let readTimer, readUpTo = {};
+    function markRead() { // debounced; only what the visitor can actually see counts as read
+      clearTimeout(readTimer);
+      readTimer = setTimeout(() => {
+        if (!isOpen || document.visibilityState !== 'visible' || !cur) return;
+        let top = 0;
+        for (const { m } of shown.values()) if (m.conversation_id === cur && m.role === 'agent') top = Math.max(top, m.seq);
+        const c = cur;
+        if (top <= (readUpTo[c] || 0)) return;
+        readUpTo[c] = top;
+        api('POST', `/conversations/${c}/read`, { up_to_seq: top }).catch(() => { readUpTo[c] = 0; });
+      }, 300);
+    }
+
     function add(m) {
       const c = m.conversation_id, seqKey = `${c}:${m.seq}`;
       if (shown.has(m.id) || seen.has(seqKey)) return;
@@ -319,6 +336,7 @@
       place(li, order(c, m.seq));
       if (m.role !== 'visitor') typing.hidden = true;
       if (!quiet && !isOpen && m.role !== 'visitor') ctx.badge(++unread);
+      if (m.role === 'agent') markRead();
       emit('message', {
         id: m.id, seq: m.seq, role: m.role, text: m.text, authorName: m.author_name, createdAt: m.created_at,
         attachments: m.attachments || [], component: m.component || null, conversationId: c,
@@ -564,6 +582,7 @@
     addEventListener('online', () => { if (!quiet) reconnectNow(); });
     document.addEventListener('visibilitychange', () => {
       if (quiet || document.visibilityState !== 'visible') return;
+      markRead();
       if (ws) { ping(); sync(); } else reconnectNow();
     });
 
@@ -761,6 +780,7 @@
       launcher?.setAttribute('aria-expanded', true);
       ctx.badge(unread = 0);
       emit('open');
+      markRead();
       scroll();
       input.focus();
     }
