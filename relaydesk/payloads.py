@@ -37,6 +37,10 @@ def message_payload(
         "client_id": message.client_id,
         "attachments": [attachment_payload(a, url_secret) for a in attachments],
         "component": message.component,
+        "sources": [
+            {"title": s.get("title", ""), "heading": s.get("heading", "")}
+            for s in message.sources or []
+        ],
     }
 
 

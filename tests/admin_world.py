@@ -11,9 +11,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from relaydesk.assistant.actions import ActionSpec
+from relaydesk.assistant.configuration import save_action
 from relaydesk.db import commit
 from relaydesk.knowledge.documents import add_document
 from relaydesk.models import (
+    AiAction,
     ApiKey,
     Attachment,
     Conversation,
@@ -26,9 +29,11 @@ from relaydesk.models import (
     Visitor,
     utcnow,
 )
+from relaydesk.vault import Vault
 
 from .admin_support import make_user
 from .conftest import Org, make_org
+from .support import SECRET
 
 SCRIPT = "<script>window.__pwned=1</script>"
 HOSTILE_NAME = f"{SCRIPT}Eve"
@@ -48,6 +53,7 @@ class World:
     key_id: str
     job_id: int
     user_id: str  # the member's user id
+    action_id: str  # an AI action with a header that no page may show
 
 
 async def build_world(sessions: async_sessionmaker[AsyncSession], marker: str) -> World:
@@ -58,9 +64,10 @@ async def build_world(sessions: async_sessionmaker[AsyncSession], marker: str) -
         conversation_id = await _conversation(session, org.id, marker)
         ids = await _seed_rows(session, org, conversation_id, marker)
         member_id = await session.scalar(select(User.id).where(User.email == member))
+        action = await _action(session, org.id, marker)
         await commit(session)
     assert member_id is not None
-    return World(org, owner, member, conversation_id, *ids, member_id)
+    return World(org, owner, member, conversation_id, *ids, member_id, action.id)
 
 
 async def _conversation(session: AsyncSession, org_id: str, marker: str) -> str:
@@ -135,3 +142,14 @@ async def _document(session: AsyncSession, org_id: str, marker: str) -> Knowledg
     )
     await session.flush()
     return doc
+
+
+async def _action(session: AsyncSession, org_id: str, marker: str) -> AiAction:
+    spec = ActionSpec(
+        name="order_status",
+        url_template="https://shop.example.test/orders/{order_id}",
+        headers={"Authorization": f"Bearer header-secret-{marker}"},
+        component="card",
+        triggers=("where is my order {order_id}",),
+    )
+    return await save_action(session, Vault(SECRET), org_id, spec)

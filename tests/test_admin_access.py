@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.models import (
+    AiAction,
     ApiKey,
     Conversation,
+    HandoffSettings,
     KnowledgeDocument,
     Membership,
     Organization,
@@ -37,6 +39,9 @@ FORM = {
     "role": "owner",
     "title": "Planted",
     "body": "Planted article",
+    "level": "0",
+    "topics": "everything",
+    "url_template": "https://evil.example/{x}",
 }
 UPLOAD = {"files": ("planted.md", b"# Planted\n\nfrom another organization", "text/markdown")}
 
@@ -56,6 +61,7 @@ def fill(path: str, world: World) -> str:
         "key_id": world.key_id,
         "job_id": str(world.job_id),
         "user_id": world.user_id,
+        "action_id": world.action_id,
     }
     names = re.findall(r"{(\w+)}", path)
     missing = [n for n in names if n not in ids]
@@ -92,6 +98,10 @@ async def snapshot(sessions: async_sessionmaker[AsyncSession], world: World) -> 
                 Membership.organization_id == org_id)),
             "jobs": await rows(select(OutboxJob.id, OutboxJob.state, OutboxJob.attempts).where(
                 OutboxJob.ordering_key == world.conversation_id)),
+            "actions": await rows(select(AiAction.id, AiAction.name, AiAction.url_template,
+                AiAction.headers_enc, AiAction.enabled).where(AiAction.organization_id == org_id)),
+            "handoff": await rows(select(HandoffSettings.level, HandoffSettings.on_request).where(
+                HandoffSettings.organization_id == org_id)),
         }  # fmt: skip
 
 
@@ -170,6 +180,7 @@ async def test_visitor_text_is_inert_on_every_page(
         assert page.status_code in (200, 303), (path, page.status_code)
         assert SCRIPT not in page.text and "<img src=x" not in page.text, path
         assert not JAVASCRIPT_LINK.search(page.text), path
+        assert "header-secret" not in page.text, path  # action headers are write-only
         assert "script-src 'self'" in page.headers.get("content-security-policy", ""), path
         if "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page.text:
             shown_on.append(path)

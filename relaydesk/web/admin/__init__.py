@@ -2,10 +2,25 @@
 
 from fastapi import APIRouter
 
-from . import api_keys, auth, conversations, csat, integrations, jobs, knowledge, team, widget
+from . import (
+    actions,
+    api_keys,
+    auth,
+    conversations,
+    csat,
+    handoff,
+    integrations,
+    jobs,
+    knowledge,
+    team,
+    widget,
+)
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-for _module in (auth, conversations, csat, widget, knowledge, api_keys, team, jobs, integrations):
+for _module in (
+    auth, conversations, csat, widget, knowledge, handoff, actions, api_keys, team, jobs,
+    integrations,
+):  # fmt: skip
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -21,7 +21,8 @@
  *           data-role=visitor|ai|agent|system, data-id, data-seq, data-conversation
  *           (server messages), data-client-id, data-status=pending|sent|failed (visitor)
  *         > span.author (agents), div.text, div.files > a.file (img inside for images),
- *           div.component[data-component=NAME], span.note + button.retry[part=retry]
+ *           div.component[data-component=NAME], div.sources[part=sources] ("Source: <title>",
+ *           AI answers from the knowledge base), span.note + button.retry[part=retry]
  *       li.csat[part=csat]           after the current conversation closed unrated:
  *         > p, div.scores > button[data-score=1..5][aria-pressed], textarea.comment, button.rate
  *         (replaced by "thanks" text once rated)
@@ -49,6 +50,7 @@
     profileOffer: 'Leave your name and email so we can follow up', profileName: 'Your name',
     profileEmail: 'Your email', profileSave: 'Save', profileCancel: 'Cancel', profileEdit: 'Edit',
     profileEmpty: 'Enter your name or your email.', chattingAs: 'Chatting as {who}',
+    source: 'Source: {title}',
   };
 
   // ---- DOM building: elements and text nodes only, never HTML strings.
@@ -289,6 +291,10 @@
       if (pendingFile) files.push(el('span', { className: 'file' }, str(pendingFile.name)));
       if (files.length) li.append(el('div', { className: 'files' }, ...files));
       if (m.component) li.append(componentEl(m.component, m.text));
+      const titles = [...new Set((m.sources || []).map(s => str(s.title)).filter(Boolean))];
+      if (m.role === 'ai' && titles.length) {
+        li.append(el('div', { className: 'sources', part: 'sources' }, t('source', { title: titles.join(', ') })));
+      }
       return li;
     }
 
@@ -840,6 +846,7 @@ code{font-family:ui-monospace,monospace;background:#0001;padding:0 3px;border-ra
 .file{display:block}
 .file img,.card img{display:block;max-width:100%;max-height:200px;border-radius:8px}
 .component{margin-top:6px}
+.sources{margin-top:4px;font-size:12px;color:#57606a}
 .card p{margin:4px 0 0}
 ul{margin:4px 0;padding-left:18px}
 small{display:block;color:#57606a}
