@@ -16,6 +16,7 @@ from .assistant.actions import ActionRunner
 from .assistant.brain import Brain
 from .assistant.embedded import EmbeddedBrain
 from .assistant.language import warm_up
+from .assistant.llm import LLMBrain
 from .assistant.replies import ReplyJob
 from .conversations import Effects
 from .db import create_engine, session_factory
@@ -53,6 +54,7 @@ class Runtime:
     def build(cls, settings: Settings, brain: Brain | None = None) -> Runtime:
         engine = create_engine(settings.database_url)
         secret = settings.secret_key.get_secret_value()
+        http = httpx.AsyncClient()
         return cls(
             settings=settings,
             engine=engine,
@@ -62,8 +64,9 @@ class Runtime:
             limiter=MemoryLimiter(),
             files=LocalFileStore(settings.upload_dir),
             vault=Vault(secret),
-            brain=brain or EmbeddedBrain(),
+            brain=brain or _default_brain(settings, http),
             hubspot=HubSpot.build(settings.hubspot, settings.redis_url),
+            http=http,
         )
 
     @property
@@ -116,3 +119,10 @@ class Runtime:
         await self.hubspot.close()
         await self.http.aclose()
         await self.engine.dispose()
+
+
+def _default_brain(settings: Settings, http: httpx.AsyncClient) -> Brain:
+    """The LLM brain when an endpoint is configured, else the embedded one (offline)."""
+    if settings.llm.configured:
+        return LLMBrain(settings.llm, http)
+    return EmbeddedBrain()

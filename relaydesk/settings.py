@@ -36,6 +36,24 @@ class HubSpotSettings(BaseModel):
     timeout_s: float = 20.0
 
 
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible chat-completions endpoint; without base URL and model the embedded
+    brain answers."""
+
+    base_url: str = ""
+    model: str = ""
+    api_key: SecretStr = SecretStr("")
+    timeout_s: float = 30.0
+    temperature: float = 0.2
+    max_tokens: int = 600
+    max_retries: int = 1
+    stream: bool = True
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.model)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RELAYDESK_", env_nested_delimiter="__", extra="ignore"
@@ -53,6 +71,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     worker: WorkerSettings = WorkerSettings()
     hubspot: HubSpotSettings = HubSpotSettings()
+    llm: LLMSettings = LLMSettings()
 
     @property
     def upload_dir(self) -> Path:

@@ -23,6 +23,8 @@
  *         > span.author (agents), div.text, div.files > a.file (img inside for images),
  *           div.component[data-component=NAME], div.sources[part=sources] ("Source: <title>",
  *           AI answers from the knowledge base), span.note + button.retry[part=retry]
+ *       li.msg[data-role=ai][data-draft=ID] > div.text   a streaming AI answer to message ID
+ *           (`message.delta`), replaced by the final message
  *       li.csat[part=csat]           after the current conversation closed unrated:
  *         > p, div.scores > button[data-score=1..5][aria-pressed], textarea.comment, button.rate
  *         (replaced by "thanks" text once rated)
@@ -175,6 +177,7 @@
     const shown = new Map(); // message id -> {m, li}
     const seen = new Set(); // "conversation:seq"
     const jobs = new Map(); // client_id -> pending send
+    const drafts = new Map(); // visitor message id -> li of the AI answer streaming in
     const convs = []; // conversation ids in the order first seen
     const hi = {}, states = {}, rated = new Set();
     let config = {}, strings = EN, token = storage(tokenKey), cur = null;
@@ -340,13 +343,32 @@
       shown.set(m.id, { m, li });
       seen.add(seqKey);
       place(li, order(c, m.seq));
-      if (m.role !== 'visitor') typing.hidden = true;
+      if (m.role !== 'visitor') { typing.hidden = true; clearDrafts(); }
       if (!quiet && !isOpen && m.role !== 'visitor') ctx.badge(++unread);
       if (m.role === 'agent') markRead();
       emit('message', {
         id: m.id, seq: m.seq, role: m.role, text: m.text, authorName: m.author_name, createdAt: m.created_at,
         attachments: m.attachments || [], component: m.component || null, conversationId: c,
       });
+    }
+
+    // Streaming: partial AI text in a provisional bubble under the message it answers.
+    function draft(replyTo, text) {
+      let li = drafts.get(replyTo);
+      if (!li) {
+        li = el('li', { className: 'msg', part: 'message', 'data-role': 'ai', 'data-draft': replyTo });
+        drafts.set(replyTo, li);
+        const asked = shown.get(replyTo);
+        place(li, asked ? asked.li._k + 0.5 : Infinity);
+      }
+      li.replaceChildren(el('div', { className: 'text' }, formatText(str(text))));
+      typing.hidden = true;
+      scroll();
+    }
+
+    function clearDrafts() {
+      for (const li of drafts.values()) li.remove();
+      drafts.clear();
     }
 
     function refresh(componentName) {
@@ -574,6 +596,8 @@
         if (!convs.includes(c)) switchTo(c); // a new conversation, e.g. made by our first message
         if (c !== cur || m.seq <= (hi[c] || 0) + 1) add(m);
         else sync(); // a gap: HTTP fills it in, in order
+      } else if (f.type === 'message.delta') {
+        draft(f.reply_to_id, f.text);
       } else if (f.type === 'typing') {
         typing.dataset.role = f.role;
         typing.hidden = !f.on;
