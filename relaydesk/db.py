@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     """Build the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         # One connection: SQLite has one writer anyway, and waiting in the pool's queue is
@@ -26,7 +26,9 @@ def create_engine(url: str) -> AsyncEngine:
         return engine
     # No pre-ping: it costs a round trip per checkout; broken connections surface as errors
     # that the request or job reports and retries.
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -52,7 +52,11 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, brain: Brain | None = None) -> Runtime:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         secret = settings.secret_key.get_secret_value()
         http = httpx.AsyncClient()
         return cls(

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./var/relaydesk.db"
     redis_url: str | None = None
+    # PostgreSQL connections per process (pool plus overflow): mind the server's max_connections.
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
     secret_key: SecretStr = SecretStr("change-me-in-production-please-32b")
     public_base_url: str = "http://127.0.0.1:8000"
     data_dir: Path = Path("./var")

@@ -120,7 +120,7 @@ async def db(server: RunningServer) -> AsyncIterator[async_sessionmaker[AsyncSes
     """Sessions on the server's database, for setting up and asserting rows."""
     url = server.settings.database_url
     if url not in _engines:
-        _engines[url] = create_engine(url)
+        _engines[url] = create_engine(url, pool_size=2, max_overflow=4)
     yield session_factory(_engines[url])
 
 

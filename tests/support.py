@@ -36,6 +36,8 @@ def server_settings(database_url: str, data_dir: Path, port: int, **overrides: A
         public_base_url=f"http://127.0.0.1:{port}",
     )
     settings.limits.ip_requests_per_minute = 1_000_000
+    # Many servers, runtimes and workers share one PostgreSQL during a run: small pools.
+    settings.database_pool_size, settings.database_max_overflow = 4, 6
     settings.limits.visitor_messages_per_minute = 600
     settings.worker.poll_interval_s = 0.2
     for key, value in overrides.items():

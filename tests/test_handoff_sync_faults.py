@@ -94,6 +94,8 @@ def worker_env(runtime: Runtime, sandbox: RunningSandbox) -> dict[str, str]:
         "RELAYDESK_WORKER__LEASE_S": "1.5",
         "RELAYDESK_WORKER__POLL_INTERVAL_S": "0.1",
         "RELAYDESK_WORKER__MAX_ATTEMPTS": "50",
+        "RELAYDESK_DATABASE_POOL_SIZE": "4",
+        "RELAYDESK_DATABASE_MAX_OVERFLOW": "6",
         "RELAYDESK_HUBSPOT__CLIENT_ID": config.client_id,
         "RELAYDESK_HUBSPOT__CLIENT_SECRET": config.client_secret,
         "RELAYDESK_HUBSPOT__APP_ID": str(config.app_id),
