@@ -50,7 +50,11 @@ async def test_a_visitor_offline_during_three_replies_sees_them_once_in_order(
     assert [m["text"] for m in messages] == ["Reply number 1", "Reply number 2", "Reply number 3"]
     assert [m["seq"] for m in messages] == sorted(m["seq"] for m in messages)
     for reply in sent:
-        assert await wait_for(lambda r=reply: world.status_reports(r["id"])) == ["SENT"]
+
+        async def sent_once(r: dict[str, Any] = reply) -> list[str]:
+            return await world.status_reports(r["id"])
+
+        assert await wait_for(sent_once) == ["SENT"]
 
     read = await world.http.post(
         f"/api/widget/v1/conversations/{world.visitor.conversation_id}/read",

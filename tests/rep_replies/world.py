@@ -37,7 +37,6 @@ class Pair:
     sandbox: RunningSandbox
     server: RunningServer
     hubspot: HubSpot | None = None
-    grant: OAuthGrant | None = None
     channel_id: str | None = None
 
 
@@ -129,20 +128,22 @@ def fixture(name: str) -> Any:
 async def _connect(pair: Pair, rows: async_sessionmaker[AsyncSession]) -> HubSpot:
     if pair.hubspot is None:
         pair.hubspot = HubSpot.build(pair.server.settings.hubspot)
-        async with httpx.AsyncClient(base_url=pair.sandbox.base_url) as browser:
-            code = await authorize(browser, pair.sandbox.config)
-        pair.grant = OAuthGrant.issued(await pair.hubspot.app.exchange_code(code, REDIRECT_URI))
         webhook = channel_webhook_url(pair.server.base_url)
         pair.channel_id = await ensure_channel(rows, pair.hubspot.app, webhook)
     return pair.hubspot
 
 
-async def handed_off_world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -> World:
+async def connected_org(
+    pair: Pair, rows: async_sessionmaker[AsyncSession]
+) -> tuple[Org, HubSpotClient, HubSpotConnection, str]:
+    """An organization connected to the sandbox over OAuth, with its channel account."""
     hubspot = await _connect(pair, rows)
-    assert pair.grant is not None and pair.channel_id is not None
-    portal = hubspot.client(
-        str(pair.sandbox.config.portal_id), StaticToken(pair.grant.access_token)
-    )
+    assert pair.channel_id is not None
+    # A grant of its own: a refresh rotates the refresh token, so orgs must not share one.
+    async with httpx.AsyncClient(base_url=pair.sandbox.base_url) as browser:
+        code = await authorize(browser, pair.sandbox.config)
+    grant = OAuthGrant.issued(await hubspot.app.exchange_code(code, REDIRECT_URI))
+    portal = hubspot.client(str(pair.sandbox.config.portal_id), StaticToken(grant.access_token))
     org = await make_org(rows, sample_kb=False)
     inbox = (await portal.list_inboxes())[0]
     account = await portal.create_channel_account(
@@ -167,10 +168,16 @@ async def handed_off_world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -
             channel_id=pair.channel_id,
             channel_account_id=account.id,
         )
-        store_grant(Vault(SECRET), connection, pair.grant)
+        store_grant(Vault(SECRET), connection, grant)
         session.add(connection)
         await commit(session)
     await hubspot.app.put_webhook_settings(webhook_url(pair.server.base_url, connection))
+    return org, portal, connection, account.id
+
+
+async def handed_off_world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -> World:
+    org, portal, connection, account_id = await connected_org(pair, rows)
+    assert pair.channel_id is not None
     http = httpx.AsyncClient(base_url=pair.server.base_url, timeout=10)
     visitor = WidgetClient(http, org.widget_key)
     await visitor.start()
@@ -178,7 +185,7 @@ async def handed_off_world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -
     published = await portal.publish_message(
         pair.channel_id,
         {
-            "channelAccountId": account.id,
+            "channelAccountId": account_id,
             "integrationThreadId": first["conversation_id"],
             "integrationIdempotencyId": first["id"],
             "messageDirection": "INCOMING",
