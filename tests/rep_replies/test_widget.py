@@ -14,6 +14,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from relaydesk.csat_report import csat_report
 from relaydesk.models import Conversation
 
 from ..browser.conftest import CHROMIUM, browser, page  # noqa: F401 (fixtures)
@@ -134,6 +135,8 @@ async def test_visitor_asks_for_a_person_and_the_reps_reply_reaches_the_widget(
             return found.csat_score if found else None
 
     assert await wait_for(rated) == 5
+    async with rows() as session:  # what the admin's CSAT page shows
+        assert (await csat_report(session, org.id)).distribution[5] == 1
 
 
 async def pair_control(running: Pair, method: str, path: str, **kwargs: Any) -> Any:
