@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,11 +48,11 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(scope="session")
-def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """One migrated database per backend for the whole run (tests isolate by organization)."""
-    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'relaydesk.db'}"}
-    name = f"relaydesk_test_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def migrated_databases(directory: Path, prefix: str) -> Iterator[dict[str, str]]:
+    """A migrated SQLite file and, where PostgreSQL answers, a throwaway migrated database."""
+    urls = {"sqlite": f"sqlite+aiosqlite:///{directory / 'relaydesk.db'}"}
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     has_pg = _postgres_available()
     if has_pg:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
@@ -59,9 +60,18 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         urls["postgresql"] = f"{base}/{name}"
     for url in urls.values():
         upgrade(url)
-    yield urls
-    if has_pg:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield urls
+    finally:
+        if has_pg:
+            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One migrated database per backend for the whole run (tests isolate by organization)."""
+    with migrated_databases(tmp_path_factory.mktemp("db"), "relaydesk_test") as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -3,8 +3,6 @@ their own (the shared test server's worker must not take these jobs), a runtime 
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,10 +10,9 @@ import pytest
 import pytest_asyncio
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
-from relaydesk.migrate import upgrade
 from relaydesk.runtime import Runtime
 
-from .conftest import PG_ADMIN_DSN, _pg_admin, _postgres_available
+from .conftest import migrated_databases
 from .handoff_world import reset, world_settings
 
 
@@ -34,18 +31,8 @@ def handoff_sandbox() -> Iterator[RunningSandbox]:
 
 @pytest.fixture(scope="session")
 def handoff_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('handoff') / 'sync.db'}"}
-    name = f"relaydesk_handoff_{uuid.uuid4().hex[:8]}"
-    has_pg = _postgres_available()
-    if has_pg:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-        base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        urls["postgresql"] = f"{base}/{name}"
-    for url in urls.values():
-        upgrade(url)
-    yield urls
-    if has_pg:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_databases(tmp_path_factory.mktemp("handoff"), "relaydesk_handoff") as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
