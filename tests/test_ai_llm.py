@@ -28,6 +28,7 @@ from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.knowledge.chunking import chunk_document
 from relaydesk.knowledge.documents import SAMPLE_DIR
 from relaydesk.knowledge.index import KnowledgeIndex
+from relaydesk.migrate import upgrade
 from relaydesk.models import Conversation, Handoff, Message
 from relaydesk.settings import LLMSettings
 from relaydesk.vault import Vault
@@ -70,12 +71,17 @@ def _llm_settings(fake: FakeLLM, **overrides: Any) -> LLMSettings:
 
 @pytest.fixture(scope="module")
 def relaydesk(
-    fake_llm: FakeLLM, database_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    fake_llm: FakeLLM, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
-    """The real app with no brain passed in: Runtime.build picks the LLM brain from settings."""
+    """The real app with no brain passed in: Runtime.build picks the LLM brain from settings.
+
+    On a database of its own: the shared test server's worker (embedded brain) must not take
+    these conversations' replies."""
     port = free_port()
     data_dir = tmp_path_factory.mktemp("data-llm")
-    settings = server_settings(database_urls["sqlite"], data_dir, port, llm=_llm_settings(fake_llm))
+    url = f"sqlite+aiosqlite:///{data_dir / 'llm.db'}"
+    upgrade(url)
+    settings = server_settings(url, data_dir, port, llm=_llm_settings(fake_llm))
     running = start_server(settings, port, brain=None)
     yield running
     running.stop()

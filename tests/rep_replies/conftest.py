@@ -13,6 +13,7 @@ from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from relaydesk.db import create_engine, session_factory
 from relaydesk.settings import HubSpotSettings
 
+from ..conftest import migrated_databases
 from ..support import RunningServer, free_port, server_settings, start_server
 from .world import Pair, World, handed_off_world
 
@@ -29,9 +30,16 @@ def pairs() -> Iterator[dict[str, Pair]]:
 
 
 @pytest.fixture(scope="session")
+def rep_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Databases of their own: the shared test servers' workers must not take these jobs."""
+    with migrated_databases(tmp_path_factory.mktemp("rep-db"), "relaydesk_rep") as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
 def pair(
     backend: str,
-    database_urls: dict[str, str],
+    rep_databases: dict[str, str],
     pairs: dict[str, Pair],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Pair:
@@ -47,7 +55,7 @@ def pair(
                 search_rate_limit_per_s=None,
             )
         )
-        pairs[backend] = Pair(sandbox, start_pair_server(sandbox, database_urls[backend],
+        pairs[backend] = Pair(sandbox, start_pair_server(sandbox, rep_databases[backend],
                                                           tmp_path_factory))  # fmt: skip
     return pairs[backend]
 
