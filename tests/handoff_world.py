@@ -63,7 +63,6 @@ def world_settings(database_url: str, data_dir: Path, sandbox: RunningSandbox) -
         ),
     )
     settings.worker.lease_s = 10.0
-    settings.database_pool_size, settings.database_max_overflow = 4, 6
     settings.worker.max_attempts = 30
     settings.worker.max_backoff_s = 2.0  # 30 % of calls failing must not park jobs for minutes
     return settings

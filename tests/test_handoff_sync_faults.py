@@ -67,12 +67,15 @@ async def burst(
         labels[conversation_id] = f"c{i}"
     if injected:
         await faults(sandbox, **injected)
-    await drain(runtime, timeout=120)
-    await faults(sandbox, error_rate=0, latency_ms=0, rate_limit_per_10s=None)
+    try:
+        await drain(runtime, timeout=240)
+    finally:  # a failed drain must not leave the faults on for the next test
+        await faults(sandbox, error_rate=0, latency_ms=0, rate_limit_per_10s=None)
     assert await failed_jobs(runtime.sessions) == []
     return comparable(await sandbox_state(sandbox), labels)
 
 
+@pytest.mark.timeout(900)
 async def test_fifty_handoffs_under_faults_end_as_without(
     runtime: Runtime, handoff_sandbox: RunningSandbox
 ) -> None:
@@ -112,6 +115,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+@pytest.mark.timeout(900)
 async def test_worker_killed_at_random_moments_leaves_hubspot_exactly_right(
     runtime: Runtime, handoff_sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
