@@ -52,9 +52,10 @@ async def begin(
                 assert row is not None
         previous = StepMarker(row.state if row.attempts else "new", row.attempts, row.updated_at)
         row.attempts += 1
-        row.updated_at = utcnow()
-        if row.state != "done":
-            row.state = "started"
+        # While a step stays `started`, `updated_at` keeps the moment it first may have created
+        # something: the search grace in `recover` counts from there, not from the last retry.
+        if row.state not in ("done", "started"):
+            row.state, row.updated_at = "started", utcnow()
         await session.commit()
         return previous
 
@@ -85,10 +86,10 @@ async def record_error(
             row = HubSpotSyncStep(conversation_id=conversation_id, step=step, attempts=0)
             session.add(row)
         if row.state != "started":
-            row.state = "failed"
+            row.state, row.updated_at = "failed", utcnow()
         if step == "connection":
             row.attempts += 1
-        row.last_error, row.updated_at = error[:2000], utcnow()
+        row.last_error = error[:2000]
         try:
             await session.commit()
         except IntegrityError:  # another node recorded it first
