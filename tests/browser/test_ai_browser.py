@@ -136,9 +136,6 @@ async def handoff_of(page: Page, sessions: async_sessionmaker[AsyncSession]) -> 
     return await wait_for(recorded)
 
 
-# Known race, about 1 run in 7: the first message typed into a fresh panel is not shown
-# (the panel's list stays empty). Kept visible as a rerun while the widget bug is open.
-@pytest.mark.flaky(reruns=2)
 async def test_asking_for_a_human_in_english_hands_off(
     page: Page, site: Site, ai_server: RunningServer, shop: Org,
     sessions: async_sessionmaker[AsyncSession],
@@ -153,9 +150,6 @@ async def test_asking_for_a_human_in_english_hands_off(
     assert handoff.language == "en" and handoff.requested_by == "ai"
 
 
-# Known race, about 1 run in 7: the first message typed into a fresh panel is not shown
-# (the panel's list stays empty). Kept visible as a rerun while the widget bug is open.
-@pytest.mark.flaky(reruns=2)
 async def test_asking_for_a_human_in_german_hands_off_in_german(
     page: Page, site: Site, ai_server: RunningServer, shop: Org,
     sessions: async_sessionmaker[AsyncSession],

@@ -381,9 +381,13 @@
       }
     }
 
+    // A conversation's state only moves forward (ai → pending_human → human → closed): an answer
+    // computed before a pushed update (a history fetch racing the socket) must not undo it.
+    const RANK = { ai: 0, pending_human: 1, human: 2, closed: 3 };
     function track(c) {
       if (!c) return;
       const prev = states[c.id], human = s => s === 'pending_human' || s === 'human';
+      if (prev && RANK[c.state] < RANK[prev]) return;
       states[c.id] = c.state;
       if (c.id === cur) {
         showState();
