@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from relaydesk.migrate import upgrade
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
 
@@ -83,6 +84,14 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
             raise RuntimeError("relaydesk test server did not start")
         time.sleep(0.02)
     return RunningServer(f"http://127.0.0.1:{port}", settings, app, server, thread)
+
+
+def start_on_fresh_database(data_dir: Path, brain: Any = None, **overrides: Any) -> RunningServer:
+    """A server on a SQLite database of its own: no other test server's worker takes its jobs."""
+    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
+    upgrade(url)
+    port = free_port()
+    return start_server(server_settings(url, data_dir, port, **overrides), port, brain=brain)
 
 
 async def wait_for(

@@ -28,7 +28,6 @@ from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.knowledge.chunking import chunk_document
 from relaydesk.knowledge.documents import SAMPLE_DIR
 from relaydesk.knowledge.index import KnowledgeIndex
-from relaydesk.migrate import upgrade
 from relaydesk.models import Conversation, Handoff, Message
 from relaydesk.settings import LLMSettings
 from relaydesk.vault import Vault
@@ -39,9 +38,7 @@ from .support import (
     SECRET,
     RunningServer,
     WidgetClient,
-    free_port,
-    server_settings,
-    start_server,
+    start_on_fresh_database,
     wait_for,
 )
 
@@ -77,12 +74,8 @@ def relaydesk(
 
     On a database of its own: the shared test server's worker (embedded brain) must not take
     these conversations' replies."""
-    port = free_port()
     data_dir = tmp_path_factory.mktemp("data-llm")
-    url = f"sqlite+aiosqlite:///{data_dir / 'llm.db'}"
-    upgrade(url)
-    settings = server_settings(url, data_dir, port, llm=_llm_settings(fake_llm))
-    running = start_server(settings, port, brain=None)
+    running = start_on_fresh_database(data_dir, llm=_llm_settings(fake_llm))
     yield running
     running.stop()
 

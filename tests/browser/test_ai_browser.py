@@ -22,13 +22,12 @@ from relaydesk.assistant.embedded import NO_ANSWER
 from relaydesk.assistant.policy import BALANCED
 from relaydesk.assistant.wording import HANDING_OFF
 from relaydesk.db import commit, create_engine, session_factory
-from relaydesk.migrate import upgrade
 from relaydesk.models import Conversation, Handoff
 from relaydesk.vault import Vault
 
 from ..admin_support import PASSWORD, make_user
 from ..conftest import Org, make_org
-from ..support import SECRET, RunningServer, free_port, server_settings, start_server, wait_for
+from ..support import SECRET, RunningServer, free_port, start_on_fresh_database, wait_for
 from .test_widget import Site, W, ask, company_page, serve_site
 
 
@@ -61,11 +60,7 @@ class OrderService:
 @pytest.fixture(scope="module")
 def ai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The default app (embedded brain) on a fresh SQLite database."""
-    data_dir = tmp_path_factory.mktemp("ai-browser")
-    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
-    upgrade(url)
-    port = free_port()
-    running = start_server(server_settings(url, data_dir, port), port)
+    running = start_on_fresh_database(tmp_path_factory.mktemp("ai-browser"))
     yield running
     running.stop()
 

@@ -20,10 +20,9 @@ from playwright.async_api import Browser, Page, Route, expect
 from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
 from relaydesk.db import create_engine, session_factory
-from relaydesk.migrate import upgrade
 
 from ..conftest import Org, make_org
-from ..support import RunningServer, free_port, server_settings, start_server, wait_for
+from ..support import RunningServer, free_port, start_on_fresh_database, wait_for
 
 W = "relaydesk-widget"  # Playwright's CSS engine pierces the widget's open shadow root
 
@@ -103,11 +102,7 @@ def serve_site() -> tuple[Site, ThreadingHTTPServer]:
 
 @pytest.fixture(scope="module")
 def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    data_dir = tmp_path_factory.mktemp("browser")
-    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
-    upgrade(url)
-    port = free_port()
-    running = start_server(server_settings(url, data_dir, port), port, brain=ShopBrain())
+    running = start_on_fresh_database(tmp_path_factory.mktemp("browser"), ShopBrain())
     yield running
     running.stop()
 

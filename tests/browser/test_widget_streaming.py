@@ -10,12 +10,11 @@ import pytest_asyncio
 from playwright.async_api import Page, expect
 
 from relaydesk.db import create_engine, session_factory
-from relaydesk.migrate import upgrade
 from relaydesk.settings import LLMSettings
 
 from ..conftest import Org, make_org
 from ..llm_server import FakeLLM, Script, serve
-from ..support import RunningServer, free_port, server_settings, start_server
+from ..support import RunningServer, start_on_fresh_database
 from .test_widget import Site, W, ask, company_page, serve_site
 
 
@@ -31,12 +30,8 @@ def fake_llm() -> Iterator[FakeLLM]:
 def llm_server(
     fake_llm: FakeLLM, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
-    data_dir = tmp_path_factory.mktemp("browser-llm")
-    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
-    upgrade(url)
-    port = free_port()
     llm = LLMSettings(base_url=fake_llm.base_url, model="fake-model", timeout_s=5, max_retries=0)
-    running = start_server(server_settings(url, data_dir, port, llm=llm), port, brain=None)
+    running = start_on_fresh_database(tmp_path_factory.mktemp("browser-llm"), llm=llm)
     yield running
     running.stop()
 
