@@ -463,6 +463,42 @@ async def test_identified_visitor_sees_their_history_in_another_browser(
     await laptop.close()
 
 
+async def test_identify_while_the_first_session_is_starting_keeps_the_identity(
+    browser: Browser, page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    url = site.publish("account.html", company_page(widget_server, shop))
+    await page.goto(url)
+    await page.wait_for_function("window.Relaydesk")
+    token = await identity_token(widget_server, shop, "grace@example.com")
+    await page.evaluate("t => { Relaydesk.identify(t); Relaydesk.open(); }", token)
+    await ask(page, "Where is my parcel?")
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+
+    # The anonymous session's answer arrives only after the page called identify().
+    laptop = await browser.new_context()
+    other = await laptop.new_page()
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_first(route: Route) -> None:
+        if not held.is_set():
+            held.set()
+            await release.wait()
+        await route.continue_()
+
+    await other.route("**/api/widget/v1/sessions", hold_first)
+    await other.goto(url)
+    await other.locator(f"{W} .launcher").click()
+    await asyncio.wait_for(held.wait(), 10)
+    token = await identity_token(widget_server, shop, "grace@example.com")
+    await other.evaluate("t => { Relaydesk.identify(t); }", token)
+    release.set()
+    await expect(other.locator(f"{W} li.msg[data-role=visitor]")).to_have_text(
+        "Where is my parcel?"
+    )
+    await expect(other.locator(f"{W} li.profile")).to_be_hidden()  # verified: no "About you"
+    await laptop.close()
+
+
 async def server_visitor(page: Page, server: RunningServer, org: Org, site: Site) -> dict[str, Any]:
     """The visitor the server holds for the page's stored visitor token."""
     token = await page.evaluate(f"localStorage.getItem('relaydesk:{org.widget_key}')")

@@ -477,7 +477,8 @@
         try {
           const s = await api('POST', '/sessions', body);
           token = s.visitor_token; // from now on it carries the identity: the JWT is spent
-          opts.identityToken = undefined;
+          // identify() may have set a new JWT while this request was under way: keep it.
+          if (opts.identityToken === body.identity_token) opts.identityToken = undefined;
           storage(tokenKey, token);
           me = s.visitor;
           applyConfig(s.config);
