@@ -82,8 +82,16 @@ class WebhookDispatcher:
     async def _deliver(self, delivery: Delivery, body_for: BodyFor, with_v1: bool) -> None:
         delays = self.config.webhook_retry_delays_s
         for attempt in range(len(delays) + 1):
+            sent_at = self.clock.now()
             outcome = await self._attempt(delivery.url, body_for(attempt), with_v1)
-            delivery.attempts.append({"attempt": attempt, "at": self.clock.now_ms()} | outcome)
+            delivery.attempts.append(
+                {
+                    "attempt": attempt,
+                    "sentAtMs": round(sent_at * 1000, 3),
+                    "at": self.clock.now_ms(),
+                }
+                | outcome
+            )
             status = outcome.get("status")
             if isinstance(status, int) and 200 <= status < 300:
                 delivery.state = "delivered"
