@@ -1,7 +1,9 @@
 """A rep's reply reaching the visitor: the agent message, with the rep's name and files.
 
-Network calls (rep name, files) happen before the transaction that writes the message; that
-transaction also marks the delivery done, so a re-run finds nothing left to do.
+A plain reply whose rep name is known is written in the transaction that stores the webhook
+delivery (`deliver_at_once`). Otherwise network calls (rep name, files) happen before the
+transaction that writes the message; that transaction also marks the delivery done, so a re-run
+finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from ..files import safe_name, sniff
 from ..models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
 from .connections import find_connection
 from .delivery_status import SENT, report
-from .inbound_events import ChannelEvent, RepMessage
-from .webhooks import Inbound, settle
+from .inbound_events import REP_MESSAGE, ChannelEvent, Received, RepMessage
+from .webhooks import Inbound, mark_processed, settle
 
 
 @dataclass(frozen=True)
@@ -53,23 +55,38 @@ async def target_of(
     return Target(conversation.id, conversation.visitor_id, connection)
 
 
-async def rep_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
-    """OUTGOING_CHANNEL_MESSAGE_CREATED: a rep replied on our channel."""
-    event = ChannelEvent.model_validate(delivery.payload)
+@dataclass(frozen=True)
+class Skip:
+    """Why a channel event is not a reply for a visitor of ours."""
+
+    why: str
+    state: str = "done"
+
+
+async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessage, Target] | Skip:
+    """The rep's message and the conversation it answers, or why there is none."""
     message = event.message
     if message is None:
-        return await inbound.skip(delivery.id, "no message in the event", "failed")
+        return Skip("no message in the event", "failed")
     thread_ids = [message.conversations_thread_id or "", *event.channel_integration_thread_ids]
-    async with inbound.sessions() as session:
-        target = await target_of(session, None, thread_ids)
-        ours = await _known_message(session, message.id)
+    target = await target_of(session, None, thread_ids)
     if target is None:
-        return await inbound.skip(delivery.id, "no conversation for this thread", "failed")
+        return Skip("no conversation for this thread", "failed")
     portal = target.connection.portal_id
     if event.portal_id and portal and str(event.portal_id) != portal:
-        return await inbound.skip(delivery.id, "the thread's portal is not this organization's")
-    if ours or message.from_integration:
-        return await inbound.skip(delivery.id, "our own message, echoed back")
+        return Skip("the thread's portal is not this organization's")
+    if message.from_integration or await _known_message(session, message.id):
+        return Skip("our own message, echoed back")
+    return message, target
+
+
+async def rep_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
+    """OUTGOING_CHANNEL_MESSAGE_CREATED: a rep replied on our channel."""
+    async with inbound.sessions() as session:
+        found = await _examine(session, ChannelEvent.model_validate(delivery.payload))
+    if isinstance(found, Skip):
+        return await inbound.skip(delivery.id, found.why, found.state)
+    message, target = found
     await deliver(inbound, delivery.id, target, message)
 
 
@@ -85,36 +102,68 @@ async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: R
     name = message.sender_name or await inbound.actor_name(target.connection, message.sender_actor)
     files = [await _fetch(inbound, target, item) for item in message.attachments]
     async with inbound.sessions() as session:
-        slot = await next_slot(session, target.conversation_id)
-        assert slot is not None
         if await _known_message(session, message.id):
-            await session.rollback()
             return await inbound.skip(delivery_id, "already delivered")
         attachments = [a for a in files if a is not None]
-        session.add_all(attachments)
-        stored = await insert_message(
-            session,
-            inbound.effects,
-            slot,
-            "agent",
-            message.text,
-            attachments=attachments,
-            author_name=name,
-            hubspot_message_id=message.id,
-        )
-        conversation = await session.get(Conversation, target.conversation_id)
-        assert conversation is not None
-        if conversation.state in ("ai", "pending_human"):
-            conversation.state = "human"
-            conversation.assignee = conversation.assignee or name
-            announce_state(session, inbound.effects, conversation)
-        if inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
-            await report(session, inbound.effects.wakeup, stored, SENT)
+        await _write(session, inbound, target, message, name, attachments)
         await settle(session, delivery_id)
         try:
             await commit(session)
         except IntegrityError:  # the same reply, delivered by a concurrent run
             await inbound.skip(delivery_id, "already delivered")
+
+
+async def deliver_at_once(
+    inbound: Inbound, session: AsyncSession, delivery_id: str, event: Received
+) -> bool:
+    """A reply that needs no network (no files, the rep's name known) is applied in the
+    transaction that stores its delivery, so its frame leaves as that commits. Anything else,
+    including what `rep_message` would skip, is left to the processing job."""
+    if event.event_type != REP_MESSAGE:
+        return False
+    found = await _examine(session, ChannelEvent.model_validate(event.payload))
+    if isinstance(found, Skip):
+        return False
+    message, target = found
+    name = message.sender_name or inbound.known_actor(target.connection, message.sender_actor)
+    if message.attachments or (name is None and message.sender_actor):
+        return False
+    await _write(session, inbound, target, message, name, [])
+    await mark_processed(session, delivery_id)
+    return True
+
+
+async def _write(
+    session: AsyncSession,
+    inbound: Inbound,
+    target: Target,
+    message: RepMessage,
+    name: str | None,
+    attachments: list[Attachment],
+) -> None:
+    """The agent message, the conversation's state, and SENT if a widget of the visitor is
+    connected here (a visitor who is offline gets SENT on return)."""
+    slot = await next_slot(session, target.conversation_id)
+    assert slot is not None
+    session.add_all(attachments)
+    stored = await insert_message(
+        session,
+        inbound.effects,
+        slot,
+        "agent",
+        message.text,
+        attachments=attachments,
+        author_name=name,
+        hubspot_message_id=message.id,
+    )
+    conversation = await session.get(Conversation, target.conversation_id)
+    assert conversation is not None
+    if conversation.state in ("ai", "pending_human"):
+        conversation.state = "human"
+        conversation.assignee = conversation.assignee or name
+        announce_state(session, inbound.effects, conversation)
+    if inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
+        await report(session, inbound.effects.wakeup, stored, SENT)
 
 
 async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | None:

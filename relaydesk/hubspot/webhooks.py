@@ -1,12 +1,14 @@
 """Inbound HubSpot webhooks: each event is stored (once, keyed by HubSpot's id) before HubSpot
-gets its 2xx, then processed from its row by the `hubspot.inbound` outbox job, routed through
-the event → handler table in `inbound_handlers.py`. Unknown events are stored and reported.
+gets its 2xx. A rep's plain reply is applied in that same transaction (`rep_replies.
+deliver_at_once`); every other event is processed from its row right after the answer, with the
+`hubspot.inbound` outbox job as the safety net, routed through the event → handler table in
+`inbound_handlers.py`. Unknown events are stored and reported.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -41,7 +43,12 @@ class Stored:
     new: int = 0
     duplicate: int = 0
     unknown: int = 0
-    ids: tuple[str, ...] = ()  # the new deliveries to process
+    ids: tuple[str, ...] = ()  # the new deliveries still to process
+
+
+# Applies a just-stored delivery in the transaction that stored it, when that needs no network;
+# False leaves it to the processing job.
+ApplyAtOnce = Callable[[AsyncSession, str, Received], Awaitable[bool]]
 
 
 async def store_events(
@@ -51,15 +58,23 @@ async def store_events(
     received: Sequence[Received],
     known: Sequence[str],
     organization_id: str | None = None,
+    apply_at_once: ApplyAtOnce | None = None,
 ) -> Stored:
-    """Insert each event once; a known one gets its processing job in the same transaction."""
-    duplicate = unknown = 0
+    """Insert each event once; a known one is applied at once (`apply_at_once`) or gets its
+    processing job, in the same transaction."""
+    duplicate = unknown = applied = 0
     ids: list[str] = []
     for event in received:
         delivery_id = new_id()
         is_known = event.event_type in known
         if not await _insert(session, delivery_id, source, event, organization_id, is_known):
             duplicate += 1
+        elif (
+            is_known
+            and apply_at_once is not None
+            and await apply_at_once(session, delivery_id, event)
+        ):
+            applied += 1
         elif is_known:
             ids.append(delivery_id)
             await _enqueue(session, wakeup, delivery_id, event)
@@ -67,7 +82,7 @@ async def store_events(
             unknown += 1
             log.warning("unknown HubSpot %s event %r stored as %s", source, event.event_type,
                         delivery_id)  # fmt: skip
-    return Stored(len(ids), duplicate, unknown, tuple(ids))
+    return Stored(len(ids) + applied, duplicate, unknown, tuple(ids))
 
 
 async def _insert(
@@ -140,17 +155,24 @@ async def connection_by_token(session: AsyncSession, token: str) -> HubSpotConne
     )
 
 
+async def mark_processed(
+    session: AsyncSession, delivery_id: str, state: str = "done", error: str | None = None
+) -> None:
+    """Mark a delivery processed, in the transaction that applied its effect."""
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(state=state, error=error, processed_at=utcnow())
+    )
+
+
 async def settle(
     session: AsyncSession, delivery_id: str, state: str = "done", error: str | None = None
 ) -> None:
     """Mark a delivery processed, in the transaction that applied its effect; its safety-net
     job has nothing left to do."""
     now = utcnow()
-    await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
-        .values(state=state, error=error, processed_at=now)
-    )
+    await mark_processed(session, delivery_id, state, error)
     await session.execute(
         update(OutboxJob)
         .where(OutboxJob.dedupe_key == job_key(delivery_id), OutboxJob.state == "pending")
@@ -171,6 +193,10 @@ class Inbound:
 
     def client(self, connection: HubSpotConnection) -> HubSpotClient:
         return portal_client(self.hubspot, self.sessions, self.vault, connection)
+
+    def known_actor(self, connection: HubSpotConnection, actor_id: str | None) -> str | None:
+        """The rep's name if it is cached (no network)."""
+        return self.actors.get((connection.portal_id or "", actor_id)) if actor_id else None
 
     async def actor_name(self, connection: HubSpotConnection, actor_id: str | None) -> str | None:
         if not actor_id:

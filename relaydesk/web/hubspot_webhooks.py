@@ -1,9 +1,10 @@
 """HubSpot's webhooks: the custom channel's (rep replies) and each organization's app webhook URL.
 
 Thin edge: verify the signature over the raw bytes and the public URL HubSpot called, store the
-events (`hubspot/webhooks.py`) with their safety-net outbox jobs, commit, answer 2xx; then, after
-the answer is sent, process them right here (`process_now`). A forged, altered or stale request
-is refused with 401 and counted.
+events (`hubspot/webhooks.py`), commit, answer 2xx. A rep's plain reply is written in that
+transaction and reaches the widget as it commits; other events get a safety-net outbox job and,
+after the answer is sent, are processed right here (`process_now`). A forged, altered or stale
+request is refused with 401 and counted.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import commit
 from ..hubspot.inbound_events import MalformedEvent, Received, app_events, channel_events
 from ..hubspot.inbound_handlers import HANDLERS, process_now
+from ..hubspot.rep_replies import deliver_at_once
 from ..hubspot.signatures import InvalidSignature, verify_signature
 from ..hubspot.webhooks import Stored, connection_by_token, store_events
 from .deps import RuntimeDep, SessionDep
@@ -85,8 +88,15 @@ async def channel_webhook(
     events = parsed(channel_events, body)
     if isinstance(events, JSONResponse):
         return events
-    stored = await store_events(session, runtime.wakeup, "channel", events, list(HANDLERS))
-    await commit(session)
+    inbound = runtime.inbound
+
+    async def at_once(session: AsyncSession, delivery_id: str, event: Received) -> bool:
+        return await deliver_at_once(inbound, session, delivery_id, event)
+
+    stored = await store_events(
+        session, runtime.wakeup, "channel", events, list(HANDLERS), apply_at_once=at_once
+    )
+    await commit(session)  # pushes the replies applied at once to the widgets
     background.add_task(process_now, runtime.inbound, stored.ids)  # after the 2xx is sent
     return answer(request, "channel", stored)
 

@@ -3,6 +3,7 @@ name and files, once and in order; HubSpot hears SENT, then READ."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import websockets
 
 from ..support import wait_for
+from .test_webhook_fixtures import as_ours
 from .world import World, settled
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -34,6 +36,41 @@ async def test_a_rep_reply_reaches_the_connected_widget_with_the_reps_name(world
     assert message["author_name"] == reply["senders"][0]["name"]
     assert (await world.conversation()).state == "human"
     assert await wait_for(lambda: world.status_reports(reply["id"])) == ["SENT"]
+
+
+async def test_a_plain_reply_is_written_and_pushed_before_hubspot_gets_its_answer(
+    world: World,
+) -> None:
+    url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
+    async with websockets.connect(url) as ws:
+        await next_frame(ws, "hello")
+        payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+        answer = await world.post_signed(world.channel_url, payload)
+        assert answer.status_code == 200 and answer.json()["received"] == 1
+        # Already there when the 2xx arrives: no waiting, and no safety-net job was needed.
+        [message] = await world.agent_messages()
+        [delivery] = await world.deliveries(
+            external_id=f"channel:message:{payload['message']['id']}"
+        )
+        assert delivery.state == "done" and delivery.processed_at is not None
+        assert await world.safety_net_jobs(delivery) == []
+        frame = await asyncio.wait_for(next_frame(ws, "message.created"), 5)
+    assert frame["message"]["id"] == message["id"]
+    assert message["author_name"] == "Sam Rep"
+    again = await world.post_signed(world.channel_url, payload)
+    assert again.json() == {"received": 0, "duplicates": 1}
+    assert [m["id"] for m in await world.agent_messages()] == [message["id"]]
+
+
+async def test_a_reply_without_the_reps_name_is_named_from_hubspots_actors(world: World) -> None:
+    owner = (await world.control("GET", "/_sandbox/state"))["owners"][1]
+    payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    actor = f"A-{owner['userId']}"
+    payload["message"]["createdBy"] = actor
+    payload["message"]["senders"] = [{"actorId": actor}]
+    assert (await world.post_signed(world.channel_url, payload)).status_code == 200
+    [message] = await wait_for(world.agent_messages)
+    assert message["author_name"] == f"{owner['firstName']} {owner['lastName']}"
 
 
 async def test_a_visitor_offline_during_three_replies_sees_them_once_in_order(
@@ -77,8 +114,11 @@ async def test_a_rep_attachment_is_fetched_from_hubspot_and_opens_in_the_widget(
 ) -> None:
     upload = {"name": "label.pdf", "contentType": "application/pdf",
               "base64": base64.b64encode(PDF).decode()}  # fmt: skip
-    await world.reply("Here is your return label.", attachments=[upload])
+    reply = await world.reply("Here is your return label.", attachments=[upload])
     messages = await wait_for(world.agent_messages)
+    # A file needs HubSpot's file API: processed after the answer, with the safety-net job.
+    [delivery] = await world.deliveries(external_id=f"channel:message:{reply['id']}")
+    assert len(await world.safety_net_jobs(delivery)) == 1
     [attachment] = messages[0]["attachments"]
     assert attachment["name"] == "label.pdf"
     assert attachment["content_type"] == "application/pdf"

@@ -22,7 +22,14 @@ from relaydesk.hubspot.channel import channel_webhook_url, delivery_value, ensur
 from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.connections import store_grant, webhook_url
 from relaydesk.hubspot.integration import HubSpot
-from relaydesk.models import Conversation, HubSpotConnection, Message, WebhookDelivery
+from relaydesk.hubspot.webhooks import job_key
+from relaydesk.models import (
+    Conversation,
+    HubSpotConnection,
+    Message,
+    OutboxJob,
+    WebhookDelivery,
+)
 from relaydesk.vault import Vault
 
 from ..conftest import Org, make_org
@@ -85,6 +92,12 @@ class World:
             query = select(WebhookDelivery).where(
                 *(getattr(WebhookDelivery, k) == v for k, v in where.items())
             )
+            return list(await session.scalars(query))
+
+    async def safety_net_jobs(self, delivery: WebhookDelivery) -> list[OutboxJob]:
+        """The `hubspot.inbound` jobs written for a delivery (none when applied at once)."""
+        async with self.rows() as session:
+            query = select(OutboxJob).where(OutboxJob.dedupe_key == job_key(delivery.id))
             return list(await session.scalars(query))
 
     async def agent_messages(self) -> list[dict[str, Any]]:
