@@ -13,13 +13,14 @@ from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from relaydesk.migrate import upgrade
 from relaydesk.runtime import Runtime
 from tests.handoff_world import (
+    SYNC_KINDS,
     Person,
     connect,
-    drain,
     faults,
     handed_off_conversation,
     new_organization,
     sandbox_requests,
+    unfinished,
     world_settings,
 )
 
@@ -30,9 +31,25 @@ async def runtime_for(sandbox: RunningSandbox, data_dir: Path, limit: int) -> Ru
     settings = world_settings(url, data_dir, sandbox)
     settings.hubspot.rate_limit_per_10s = limit
     settings.worker.max_attempts = 100
+    settings.worker.poll_interval_s = 0.1
     runtime = Runtime.build(settings)
     await runtime.start()
     return runtime
+
+
+async def work_until_drained(runtime: Runtime, timeout: float) -> None:
+    """The worker as `relaydesk serve` runs it (a pool of jobs), until no HubSpot job is left."""
+    worker = runtime.worker()
+    task = asyncio.create_task(worker.run())
+    try:
+        deadline = time.monotonic() + timeout
+        while await unfinished(runtime.sessions, SYNC_KINDS):
+            if time.monotonic() > deadline:
+                raise RuntimeError("HubSpot jobs still pending at the deadline")
+            await asyncio.sleep(0.05)
+    finally:
+        worker.stop()
+        await task
 
 
 async def one_handoff(data_dir: Path) -> None:
@@ -46,7 +63,7 @@ async def one_handoff(data_dir: Path) -> None:
         person = Person("Jane Doe", "jane@example.com", verified=True)
         started = time.perf_counter()
         await handed_off_conversation(runtime, organization_id, person, messages=12, files=2)
-        await drain(runtime, timeout=120)
+        await work_until_drained(runtime, timeout=120)
         elapsed = time.perf_counter() - started
         calls = len(await sandbox_requests(sandbox)) - before
         print(f"handoff (12 messages, 2 files, 100 ms per call): {elapsed:.2f} s, "
@@ -70,7 +87,7 @@ async def burst(data_dir: Path, count: int, messages: int) -> None:
                 runtime, organization_id, person, messages=messages, files=0, label=f"c{i} "
             )
         started = time.perf_counter()
-        await drain(runtime, timeout=3600)
+        await work_until_drained(runtime, timeout=3600)
         elapsed = time.perf_counter() - started
         made = (await sandbox_requests(sandbox))[before:]
         answered = [r for r in made if r["status"] != 429]

@@ -70,9 +70,15 @@ class ClaimedJob:
 
 
 async def claim(
-    session: AsyncSession, *, limit: int, lease_s: float, kinds: Collection[str] | None = None
+    session: AsyncSession,
+    *,
+    limit: int,
+    lease_s: float,
+    kinds: Collection[str] | None = None,
+    running: Collection[int] = (),
 ) -> list[ClaimedJob]:
-    """Lease up to `limit` runnable jobs, of the given kinds if any (the caller commits)."""
+    """Lease up to `limit` runnable jobs, of the given kinds if any, never one of the caller's
+    `running` ones (the caller commits)."""
     now = utcnow()
     earlier = aliased(OutboxJob)
     blocked = exists().where(
@@ -88,6 +94,8 @@ async def claim(
     )
     if kinds is not None:
         runnable = and_(runnable, OutboxJob.kind.in_(list(kinds)))
+    if running:
+        runnable = and_(runnable, OutboxJob.id.not_in(list(running)))
     query = (
         select(OutboxJob)
         .where(runnable, ~blocked)
@@ -102,6 +110,15 @@ async def claim(
         job.attempts += 1
         job.updated_at = now
     return [ClaimedJob(j.id, j.kind, dict(j.payload), j.attempts) for j in jobs]
+
+
+async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> None:
+    """A running job's lease, renewed while its handler is still at work."""
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job_id, OutboxJob.state == "running")
+        .values(locked_until=utcnow() + timedelta(seconds=lease_s))
+    )
 
 
 async def complete(session: AsyncSession, job_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,7 @@ class WorkerSettings(BaseModel):
     lease_s: float = 60.0
     max_attempts: int = 10
     max_backoff_s: float = 300.0
+    concurrency: int = Field(default=64, ge=1)  # jobs running at once in one process
 
 
 class HubSpotSettings(BaseModel):

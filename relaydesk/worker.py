@@ -1,7 +1,11 @@
 """The outbox worker: claims jobs, runs their handlers, records success or the error.
 
-`run_once()` is what tests call; `run()` loops until `stop()`, waking at once when this process
-commits a job and polling for jobs other processes wrote.
+`run()` keeps up to `concurrency` jobs running and claims more as slots free up (at most
+`CLAIM_BATCH` per claim), waking at once when this process commits a job or a job ends, and
+polling for jobs other processes wrote. A job waiting on HubSpot (its rate limit, a slow answer)
+holds only its own slot, and jobs start a few at a time rather than in bursts that would queue
+every request of the process behind them. `run_once()` claims one batch and runs it to the end:
+what tests call.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from .settings import WorkerSettings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-BATCH = 64
+CLAIM_BATCH = 8
 
 
 class RetryLater(Exception):
@@ -46,19 +50,67 @@ class Worker:
         self.settings = settings
         self._claim_lock = asyncio.Lock()  # one claimer per process (all SQLite needs)
         self._stopping = asyncio.Event()
+        self._slot_freed = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._running_ids: set[int] = set()
         self.processed = 0
 
-    async def run_once(self) -> int:
-        """Claim one batch and run it; jobs of different conversations run concurrently."""
+    async def _claim(self, limit: int) -> list[ClaimedJob]:
         async with self._claim_lock, self.sessions() as session:
             jobs = await outbox.claim(
-                session, limit=BATCH, lease_s=self.settings.lease_s, kinds=self.handlers.keys()
+                session,
+                limit=limit,
+                lease_s=self.settings.lease_s,
+                kinds=self.handlers.keys(),
+                running=self._running_ids,
             )
             await session.commit()
+        return jobs
+
+    async def run_once(self) -> int:
+        """Claim one batch and run it to the end; jobs of different conversations run
+        concurrently."""
+        jobs = await self._claim(CLAIM_BATCH)
         await asyncio.gather(*(self._run(job) for job in jobs))
         return len(jobs)
 
+    def _start(self, job: ClaimedJob) -> None:
+        task = asyncio.create_task(self._run(job))
+        self._running.add(task)
+
+        def ended(done: asyncio.Task[None]) -> None:
+            self._running.discard(done)
+            self._slot_freed.set()
+
+        task.add_done_callback(ended)
+
+    async def _keep_leased(self, job_id: int, finished: asyncio.Event) -> None:
+        """Renew the lease of a job that runs long (a slow HubSpot, its rate limit), so no
+        claimer, here or elsewhere, takes it while it is still at work."""
+        every = self.settings.lease_s / 3
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), every)
+                return
+            try:
+                async with self.sessions() as session:
+                    await outbox.extend_lease(session, job_id, self.settings.lease_s)
+                    await session.commit()
+            except Exception:  # the lease may lapse; the job's effects are idempotent
+                log.warning("could not renew the lease of job %s", job_id, exc_info=True)
+
     async def _run(self, job: ClaimedJob) -> None:
+        self._running_ids.add(job.id)
+        finished = asyncio.Event()
+        keeper = asyncio.create_task(self._keep_leased(job.id, finished))
+        try:
+            await self._handle(job)
+        finally:
+            finished.set()
+            await keeper
+            self._running_ids.discard(job.id)
+
+    async def _handle(self, job: ClaimedJob) -> None:
         retry_after: float | None = None
         try:
             await self.handlers[job.kind](job.payload)
@@ -85,26 +137,37 @@ class Worker:
             await session.commit()
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            self.wakeup.event.clear()
-            try:
-                claimed = await self.run_once()
-            except Exception:  # a lost database connection must not end the loop
-                log.exception("worker iteration failed")
-                claimed = 0
-            if claimed:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
+        try:
+            while not self._stopping.is_set():
+                self.wakeup.event.clear()
+                self._slot_freed.clear()
+                free = self.settings.concurrency - len(self._running)
+                claimed: list[ClaimedJob] = []
+                if free > 0:
+                    try:
+                        claimed = await self._claim(min(free, CLAIM_BATCH))
+                    except Exception:  # a lost database connection must not end the loop
+                        log.exception("worker iteration failed")
+                for job in claimed:
+                    self._start(job)
+                if claimed and len(claimed) == min(free, CLAIM_BATCH) < free:
+                    await asyncio.sleep(0)  # more may be waiting: claim again once others ran
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
+        finally:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
     async def _wait(self) -> None:
-        stop = asyncio.ensure_future(self._stopping.wait())
-        wake = asyncio.ensure_future(self.wakeup.event.wait())
+        waits = [
+            asyncio.ensure_future(e.wait())
+            for e in (self._stopping, self.wakeup.event, self._slot_freed)
+        ]
         try:
-            await asyncio.wait({stop, wake}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            stop.cancel()
-            wake.cancel()
+            for waiting in waits:
+                waiting.cancel()
 
     def stop(self) -> None:
         self._stopping.set()

@@ -177,6 +177,85 @@ async def test_wakeup_starts_the_job_without_waiting_for_the_poll(
     await task
 
 
+async def test_a_job_waiting_on_hubspot_holds_only_its_own_slot(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """A slow job (a rate-limit wait, a slow answer) does not hold back jobs written after it,
+    and no more than `concurrency` jobs run at once."""
+    kind = f"test.slots.{uuid.uuid4().hex[:6]}"
+    release = asyncio.Event()
+    running, most, finished = 0, 0, []
+
+    async def handler(payload: dict[str, Any]) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            if payload["slow"]:
+                await release.wait()
+            else:
+                await asyncio.sleep(0.05)
+        finally:
+            running -= 1
+        finished.append(payload["n"])
+
+    async def write(n: int, slow: bool) -> None:
+        async with db() as session:
+            await outbox.enqueue(session, wakeup, kind, {"n": n, "slow": slow},
+                                 ordering_key=f"{kind}:{n}", dedupe_key=f"{kind}:{n}")  # fmt: skip
+            await commit(session)
+
+    wakeup = Wakeup()
+    worker = Worker(db, wakeup, {kind: handler}, settings(poll_interval_s=30, concurrency=3))
+    task = asyncio.create_task(worker.run())
+    await write(0, slow=True)
+    await asyncio.sleep(0.1)  # the slow job is running
+    for n in range(1, 9):
+        await write(n, slow=False)
+
+    async def quick_ones_done() -> bool:
+        return len(finished) == 8
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while not await quick_ones_done():
+        assert asyncio.get_running_loop().time() < deadline, finished
+        await asyncio.sleep(0.02)
+    assert 0 not in finished and most == 3
+    release.set()
+    worker.stop()
+    await task
+    assert finished[-1] == 0 and [j.state for j in await jobs_of(db, kind)] == ["done"] * 9
+
+
+async def test_a_job_running_past_its_lease_keeps_it(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """A handler slower than the lease renews it: neither this worker nor another one starts
+    the same job a second time while it runs."""
+    kind = f"test.lease.{uuid.uuid4().hex[:6]}"
+    runs = 0
+
+    async def handler(payload: dict[str, Any]) -> None:
+        nonlocal runs
+        runs += 1
+        await asyncio.sleep(1.5)
+
+    wakeup = Wakeup()
+    quick = settings(lease_s=0.3, poll_interval_s=0.05)
+    workers = [Worker(db, wakeup, {kind: handler}, quick) for _ in range(2)]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    await put(db, kind, "one", 1)
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while [j.state for j in await jobs_of(db, kind)] != ["done"]:
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.05)
+    for worker in workers:
+        worker.stop()
+    await asyncio.gather(*tasks)
+    assert runs == 1
+
+
 async def test_ai_reply_job_run_twice_answers_once(
     db: async_sessionmaker[AsyncSession], org: Org
 ) -> None:
