@@ -20,7 +20,8 @@ async def close(client: httpx.AsyncClient, visitor: WidgetClient) -> httpx.Respo
 
 async def rate(client: httpx.AsyncClient, visitor: WidgetClient, **body: object) -> httpx.Response:
     return await client.post(
-        f"/api/widget/v1/conversations/{visitor.conversation_id}/csat", json=body,
+        f"/api/widget/v1/conversations/{visitor.conversation_id}/csat",
+        json=body,
         headers=visitor.auth,
     )
 
@@ -61,3 +62,28 @@ async def test_visitor_closes_rates_and_starts_afresh(
     [reply] = await visitor.wait_for_reply()
     assert "PayPal" in reply["text"]
     assert (await visitor.start())["conversation"]["id"] == visitor.conversation_id
+
+
+async def test_the_ai_ends_the_chat_once_the_visitor_says_it_is_settled(
+    client: httpx.AsyncClient, org: Org, db: async_sessionmaker[AsyncSession]
+) -> None:
+    visitor = WidgetClient(client, org.widget_key)
+    await visitor.start()
+    await visitor.send("How long does shipping take?")
+    await visitor.wait_for_reply()
+    await visitor.send("Thanks, but it still hasn't arrived")
+    await visitor.wait_for_reply(2)
+    async with db() as session:
+        row = await session.get(Conversation, visitor.conversation_id)
+        assert row is not None and row.state == "ai"  # not settled: the chat goes on
+
+    await visitor.send("Thanks, that solved it!")
+    [*_, goodbye] = await visitor.wait_for_reply(3)
+    assert goodbye["text"].startswith("Glad I could help")
+    history = await visitor.history()
+    assert history[-1]["role"] == "system"  # the end, after the goodbye
+    async with db() as session:
+        row = await session.get(Conversation, visitor.conversation_id)
+        assert row is not None and (row.state, row.closed_by) == ("closed", "ai")
+    rated = await rate(client, visitor, score=5)
+    assert rated.status_code == 200 and rated.json()["csat_score"] == 5

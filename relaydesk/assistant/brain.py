@@ -78,6 +78,7 @@ class BrainReply:
     action: ActionCall | None = None
     language: str | None = None
     sentiment: Sentiment | None = None
+    resolved: bool = False  # the visitor's question is settled: the AI ends the conversation
 
 
 class Brain(Protocol):

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events
+from ..closing import close_conversation
 from ..conversations import Effects, Slot, insert_message, next_slot
 from ..db import commit
 from ..handoffs import hand_off
@@ -134,6 +135,8 @@ class ReplyJob:
             component=reply.component,
             sources=[asdict(s) for s in reply.sources],
         )
+        if reply.resolved:  # the goodbye above, then the end (the widget offers CSAT)
+            await close_conversation(session, self.effects, conversation, by="ai")
 
     async def _read(
         self, session: AsyncSession, conversation_id: str, message_id: str

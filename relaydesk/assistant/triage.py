@@ -11,8 +11,9 @@ from .brain import BrainContext, BrainReply, HandoffDecision
 from .language import conversation_language
 from .person_requests import asks_for_person
 from .policy import AI_FIRST, BALANCED
+from .resolution import says_resolved
 from .summary import summarize
-from .wording import ASK_EMAIL, DECLINE, TRY_FIRST, say
+from .wording import ASK_EMAIL, DECLINE, GOODBYE, TRY_FIRST, say
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[^\W_]+")
@@ -44,7 +45,8 @@ def handoff(context: BrainContext, found: MessageAnalysis, reasons: list[str]) -
 
 
 def before_answering(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
-    """A handoff, a polite refusal or a question back; None when the AI should just answer."""
+    """A handoff, a polite refusal, a question back, or a goodbye once the visitor says it is
+    settled; None when the AI should just answer."""
     policy = context.policy
     if _awaiting_email(context):
         return handoff(context, found, [reason.USER_REQUESTED])
@@ -56,7 +58,21 @@ def before_answering(context: BrainContext, found: MessageAnalysis) -> BrainRepl
         return handoff(context, found, [reason.FRUSTRATION])
     if policy.on_unproductive and policy.hands_off and _repeating(context):
         return handoff(context, found, [reason.UNPRODUCTIVE])
-    return None
+    return _settled(context, found)
+
+
+def _settled(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
+    """The visitor says the AI's answer settled it: say goodbye and end the conversation."""
+    last = _last_ai_text(context)
+    asked_back = last in ASK_EMAIL.values() or last in TRY_FIRST.values()
+    if not last or asked_back or not says_resolved(context.question):
+        return None
+    return BrainReply(
+        text=say(GOODBYE, found.language),
+        resolved=True,
+        language=found.language,
+        sentiment=found.sentiment,
+    )
 
 
 def after_a_miss(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:

@@ -34,6 +34,14 @@ TRY_FIRST = {
     "de": "Vielleicht kann ich selbst helfen: Was ist Ihre Frage? Wenn Sie trotzdem mit "
     "einem Menschen sprechen möchten, sagen Sie es einfach noch einmal.",
 }
+GOODBYE = {
+    "en": "Glad I could help! I'll close this chat now. If anything else comes up, just write "
+    "again.",
+    "de": "Schön, dass ich helfen konnte! Ich schließe diesen Chat jetzt. Schreiben Sie einfach "
+    "wieder, wenn noch etwas ist.",
+    "fr": "Ravi d'avoir pu vous aider ! Je ferme cette discussion. Écrivez-nous si besoin.",
+    "es": "¡Me alegra haber ayudado! Cierro este chat. Si necesitas algo más, escríbenos.",
+}
 AI_ERROR_APOLOGY = {
     "en": "Sorry, something went wrong on my side. Please try again in a moment.",
 }

@@ -170,6 +170,21 @@ async def test_a_knowledge_base_question_is_answered_with_its_source(
     await expect(page.locator(f"{W} .panel")).to_have_attribute("data-state", "ai")
 
 
+async def test_the_ai_says_goodbye_when_it_is_settled_and_the_widget_asks_for_a_rating(
+    page: Page, site: Site, ai_server: RunningServer, shop: Org
+) -> None:
+    await open_chat(page, site, ai_server, shop, "settled.html")
+    await ask(page, "How long does shipping take?")
+    await expect(page.locator(f"{W} li.msg[data-role=ai] .text")).to_contain_text("business days")
+    await ask(page, "Thanks, that solved it!")
+
+    await expect(page.locator(f"{W} li.msg[data-role=ai] .text").last).to_contain_text(
+        "Glad I could help"
+    )
+    await expect(page.locator(f"{W} .panel")).to_have_attribute("data-state", "closed")
+    await expect(page.locator(f"{W} li.csat")).to_be_visible()
+
+
 async def test_unknown_questions_are_answered_honestly_then_handed_off(
     page: Page, site: Site, ai_server: RunningServer, shop: Org,
     sessions: async_sessionmaker[AsyncSession],
