@@ -86,6 +86,29 @@ async def upload(request: Request) -> Response:
     return JSONResponse(file_shape(sandbox, stored), status_code=201)
 
 
+async def search_files(request: Request) -> Response:
+    """Files whose name contains `name` (and of the given ids), as HubSpot's file index shows
+    them: a file becomes findable `search_index_delay_s` after its upload."""
+    sandbox = sandbox_of(request)
+    require_token(request)
+    params = request.query_params
+    try:
+        limit = min(int(params.get("limit", 10)), 100)
+    except ValueError as exc:
+        raise validation_error("limit must be an integer") from exc
+    name = params.get("name")
+    ids = set(params.getlist("ids"))
+    visible_before = sandbox.clock.now() - sandbox.config.search_index_delay_s
+    found = [
+        f
+        for f in sandbox.store.files.values()
+        if f.created_at <= visible_before
+        and (name is None or name.lower() in f.name.lower())
+        and (not ids or f.id in ids)
+    ]
+    return JSONResponse({"results": [file_shape(sandbox, f) for f in found[:limit]]})
+
+
 def file_shape(sandbox: Sandbox, stored: StoredFile) -> dict[str, object]:
     return shapes.file(stored, sandbox.config.public_base_url, sandbox.config.portal_id)
 
@@ -180,6 +203,7 @@ async def public_file(request: Request) -> Response:
 
 routes = [
     Route("/files/v3/files", upload, methods=["POST"]),
+    Route("/files/v3/files/search", search_files, methods=["GET"]),
     Route("/files/v3/files/{fileId}", get_file, methods=["GET"]),
     Route("/files/v3/files/{fileId}", delete_file, methods=["DELETE"]),
     Route("/files/v3/files/{fileId}/signed-url", signed_url, methods=["GET"]),

@@ -76,3 +76,46 @@ async def test_a_member_cannot_hand_off(
     assert 'id="handoff-now"' not in (await member.get(page)).text
     assert (await member.post(f"{page}/handoff")).status_code == 403
     await member.close()
+
+
+async def test_the_ai_name_and_ticket_tag_are_set_on_the_hubspot_page(
+    server: RunningServer, db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    owner = await signed_in(server.base_url, await make_user(db, org.id, "owner"))
+    async with db() as session:
+        session.add(HubSpotConnection(organization_id=org.id, portal_id="4242", status="active"))
+        await session.commit()
+    page = "/admin/integrations/hubspot"
+    html = (await owner.get(page)).text
+    assert "<code>relaydesk_handoff_tag</code> = <code>opencx_handedoff</code>" in html
+
+    look = {"ai_sender_name": " Ava from Acme ", "ticket_tag_property": "acme_escalation",
+            "ticket_tag_value": "from_chat"}  # fmt: skip
+    saved = await owner.post(f"{page}/look", look)
+    assert saved.status_code == 303
+    html = (await owner.get(page)).text
+    assert "<code>acme_escalation</code> = <code>from_chat</code>" in html
+    assert "sent as <strong>Ava from Acme</strong>" in html
+
+    for bad, why in (
+        ({"ticket_tag_property": "Acme Tag"}, "lowercase letters"),
+        ({"ticket_tag_property": "hs_pipeline"}, "already uses"),
+        ({"ticket_tag_property": "relaydesk_conversation_id"}, "already uses"),
+        ({"ai_sender_name": "A" * 101}, "longer than 100"),
+    ):
+        refused = await owner.post(f"{page}/look", look | bad)
+        assert refused.status_code == 400 and why in refused.text
+    async with db() as session:  # what was accepted before is kept
+        row = await session.scalar(
+            select(HubSpotConnection).where(HubSpotConnection.organization_id == org.id)
+        )
+    assert row is not None
+    assert (row.ai_sender_name, row.ticket_tag_property, row.ticket_tag_value) == (
+        "Ava from Acme", "acme_escalation", "from_chat"
+    )  # fmt: skip
+
+    cleared = {"ai_sender_name": "", "ticket_tag_property": "", "ticket_tag_value": ""}
+    assert (await owner.post(f"{page}/look", cleared)).status_code == 303
+    html = (await owner.get(page)).text
+    assert "<code>relaydesk_handoff_tag</code> = <code>opencx_handedoff</code>" in html
+    await owner.close()

@@ -3,14 +3,21 @@ ticket, note; every request fits HubSpot's schema; contacts by identity."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hubspot_sandbox import RunningSandbox
+from relaydesk import events
+from relaydesk.closing import close_conversation
+from relaydesk.conversations import post_visitor_message
+from relaydesk.db import commit
+from relaydesk.hubspot import progress, setup
+from relaydesk.hubspot.connections import find_connection, portal_client
 from relaydesk.hubspot.progress import sync_status
-from relaydesk.models import Attachment, Conversation, Message
+from relaydesk.models import Attachment, Conversation, Message, OutboxJob, Visitor, utcnow
 from relaydesk.runtime import Runtime
 
 from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
@@ -126,6 +133,37 @@ async def test_handoff_writes_contact_thread_ticket_note_and_files(
     }
 
 
+async def test_the_ai_name_and_ticket_tag_follow_the_organizations_choice(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    organization_id = await new_organization(runtime)
+    await connect(runtime, handoff_sandbox, organization_id)
+    async with runtime.sessions() as session:
+        chosen = setup.LookChoices("Ava from Acme", "acme_escalation", "from_chat")
+        await setup.save_look(session, organization_id, chosen)
+        await session.commit()
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    await handed_off_conversation(runtime, organization_id, person, messages=4, files=0)
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+
+    state = await sandbox_state(handoff_sandbox)
+    [thread] = state["threads"]
+    ai_senders = {
+        m["senders"][0]["name"] for m in thread["messages"] if m["direction"] == "OUTGOING"
+    }
+    assert ai_senders == {"Ava from Acme"}
+    [ticket] = state["tickets"]
+    assert ticket["properties"]["acme_escalation"] == "from_chat"
+    assert "relaydesk_handoff_tag" not in ticket["properties"]
+    created = [
+        r["body"]["name"]
+        for r in await sandbox_requests(handoff_sandbox)
+        if r["method"] == "POST" and r["path"] == "/crm/v3/properties/tickets"
+    ]
+    assert "acme_escalation" in created
+
+
 async def test_every_request_fits_hubspots_schema(
     runtime: Runtime, handoff_sandbox: RunningSandbox
 ) -> None:
@@ -174,3 +212,241 @@ async def test_contacts_by_identity(runtime: Runtime, handoff_sandbox: RunningSa
     assert "Identity: verified (kim@example.com)" in notes[second]
     assert "NOT verified" in notes[claimed] and "kim@example.com" in notes[claimed]
     assert "Identity: anonymous" in notes[anonymous]
+
+
+async def test_an_interrupted_contact_create_for_a_visitor_without_email_is_not_repeated(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    """A run created the contact of a name-only visitor, then died before storing its id: the
+    next run finds it by our visitor id instead of creating a second one."""
+    organization_id = await new_organization(runtime)
+    await connect(runtime, handoff_sandbox, organization_id)
+    conversation_id = await handed_off_conversation(
+        runtime, organization_id, Person("Ann Onymous"), messages=2, files=0
+    )
+    async with runtime.sessions() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        connection = await find_connection(session, organization_id)
+    assert conversation is not None and connection is not None
+    client = portal_client(runtime.hubspot, runtime.sessions, runtime.vault, connection)
+    property_body = {
+        "name": "relaydesk_visitor_id",
+        "label": "relaydesk visitor",
+        "type": "string",
+        "fieldType": "text",
+        "groupName": "contactinformation",
+    }
+    await client.create_property("contacts", property_body)
+    await progress.begin(runtime.sessions, conversation_id, "contact")
+    earlier = await client.create_object(
+        "contacts", {"firstname": "Ann", "relaydesk_visitor_id": conversation.visitor_id}
+    )
+
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    state = await sandbox_state(handoff_sandbox)
+    assert [c["id"] for c in state["contacts"]] == [earlier.id]
+    [thread] = state["threads"]
+    assert thread["associatedContactId"] == earlier.id
+    async with runtime.sessions() as session:
+        row = await session.get(Conversation, conversation_id)
+    assert row is not None and row.hubspot_contact_id == earlier.id
+
+
+async def test_an_interrupted_file_upload_is_found_not_uploaded_twice(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    """A run uploaded a visitor's file, then died before storing its id: the next run finds
+    the file by the attachment's id in HubSpot's file index and attaches that one."""
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    conversation_id = await handed_off(runtime, handoff_sandbox, person, messages=2, files=1)
+    async with runtime.sessions() as session:
+        [attachment] = await session.scalars(
+            select(Attachment).join(Message).where(Message.conversation_id == conversation_id)
+        )
+        attachment.hubspot_upload_started_at = utcnow()
+        connection = await find_connection(session, attachment.organization_id)
+        await session.commit()
+    assert connection is not None
+    client = portal_client(runtime.hubspot, runtime.sessions, runtime.vault, connection)
+    data = await runtime.files.get(attachment.storage_key)
+    earlier = await client.upload_file(
+        f"{attachment.id}-{attachment.name}", data, attachment.content_type
+    )
+
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    state = await sandbox_state(handoff_sandbox)
+    assert [f["id"] for f in state["files"]] == [earlier.id]
+    [thread] = state["threads"]
+    attached = [a["fileId"] for m in thread["messages"] for a in m["attachments"]]
+    assert attached == [earlier.id]
+
+
+async def private_app_handoff(runtime: Runtime, sandbox: RunningSandbox) -> str:
+    organization_id = await new_organization(runtime)
+    await connect(runtime, sandbox, organization_id, mode="private_app")
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    return await handed_off_conversation(runtime, organization_id, person, messages=4, files=0)
+
+
+async def test_private_app_mode_writes_contact_ticket_with_transcript_and_crm_note(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    conversation_id = await private_app_handoff(runtime, handoff_sandbox)
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+
+    state = await sandbox_state(handoff_sandbox)
+    assert state["threads"] == []  # private apps cannot post inbox conversations
+    [contact] = state["contacts"]
+    [ticket] = state["tickets"]
+    props = ticket["properties"]
+    assert props["relaydesk_handoff_tag"] == "opencx_handedoff"
+    assert "message 1 from the visitor" in props["content"]
+    assert "message 4 from the ai" in props["content"]
+    assert [c["id"] for c in ticket["associations"]["contacts"]] == [contact["id"]]
+    [note] = state["notes"]
+    assert (
+        f"{PUBLIC_URL}/admin/conversations/{conversation_id}" in note["properties"]["hs_note_body"]
+    )
+    assert [n["id"] for n in ticket["associations"]["notes"]] == [note["id"]]
+    assert [n["id"] for n in contact["associations"]["notes"]] == [note["id"]]
+
+
+async def test_an_interrupted_crm_note_is_found_not_written_twice(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    """Private-app mode: the note was created, then the run died before storing its id; the
+    next run finds it by the conversation id in its link."""
+    conversation_id = await private_app_handoff(runtime, handoff_sandbox)
+    await drain(runtime)
+    [note] = (await sandbox_state(handoff_sandbox))["notes"]
+    async with runtime.sessions() as session:  # as if the id had never been stored
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        conversation.hubspot_note_id = None
+        step = await progress.step_of(session, conversation_id, "note")
+        assert step is not None
+        step.state, step.hubspot_id = "started", None
+        session.add(
+            OutboxJob(kind=events.HUBSPOT_HANDOFF, payload={"conversation_id": conversation_id},
+                      ordering_key=conversation_id, dedupe_key=f"again:{conversation_id}",
+                      state="pending", run_after=utcnow(), attempts=0)
+        )  # fmt: skip
+        await session.commit()
+
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    assert [n["id"] for n in (await sandbox_state(handoff_sandbox))["notes"]] == [note["id"]]
+    async with runtime.sessions() as session:
+        again = await session.get(Conversation, conversation_id)
+    assert again is not None and again.hubspot_note_id == note["id"]
+
+
+async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_once_connected(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    organization_id = await new_organization(runtime)  # HubSpot not connected yet
+    no_email = await handed_off_conversation(
+        runtime, organization_id, Person("Ann Onymous"), messages=2, files=0
+    )
+    with_email = await handed_off_conversation(
+        runtime, organization_id, Person("Jo", "jo@example.com"), messages=2, files=0
+    )
+    worker = runtime.worker()
+    assert await worker.run_once() == 2  # both wait for the connection
+    assert await worker.run_once() == 0  # ... later, not now
+
+    async def system_texts(conversation_id: str) -> list[str]:
+        async with runtime.sessions() as session:
+            rows = await session.scalars(
+                select(Message.text).where(
+                    Message.conversation_id == conversation_id, Message.role == "system"
+                )
+            )
+            return list(rows)
+
+    [told] = await system_texts(no_email)
+    assert "will follow up" in told and "leave your email" in told
+    [told] = await system_texts(with_email)
+    assert "will follow up" in told and "email" not in told
+    async with runtime.sessions() as session:
+        [waiting] = [s for s in await sync_status(session, no_email) if s.step == "connection"]
+    assert waiting.error == "HubSpot is not connected"
+    assert (await sandbox_state(handoff_sandbox))["contacts"] == []
+
+    await connect(runtime, handoff_sandbox, organization_id)
+    async with runtime.sessions() as session:  # the retry comes due (30 s later in real life)
+        await session.execute(
+            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
+        )
+        await session.commit()
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    state = await sandbox_state(handoff_sandbox)
+    assert len(state["threads"]) == len(state["tickets"]) == len(state["contacts"]) == 2
+    assert len(await system_texts(no_email)) == 1  # told once, not on every retry
+
+
+async def test_messages_after_the_handoff_join_the_same_hubspot_thread(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    conversation_id = await handed_off(runtime, handoff_sandbox, person, messages=2, files=0)
+    await drain(runtime)
+    data = b"%PDF-1.4\n% receipt\n"
+    key = f"test/{uuid.uuid4().hex}"
+    await runtime.files.put(key, data)
+    async with runtime.sessions() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        visitor = await session.get(Visitor, conversation.visitor_id)
+        assert visitor is not None
+        upload = Attachment(organization_id=visitor.organization_id, visitor_id=visitor.id,
+                            name="receipt.pdf", content_type="application/pdf", size=len(data),
+                            sha256="0" * 64, storage_key=key)  # fmt: skip
+        session.add(upload)
+        await session.flush()
+        await post_visitor_message(
+            session,
+            runtime.effects,
+            visitor,
+            client_id="after-1",
+            text="Here is my receipt",
+            attachment_ids=[upload.id],
+        )
+        await post_visitor_message(
+            session, runtime.effects, visitor, client_id="after-2", text="Any news?"
+        )
+        await commit(session)
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+
+    state = await sandbox_state(handoff_sandbox)
+    [thread] = state["threads"]
+    last_two = thread["messages"][-2:]
+    assert [m["text"] for m in last_two] == ["Here is my receipt", "Any news?"]
+    assert [m["direction"] for m in last_two] == ["INCOMING", "INCOMING"]
+    assert [len(m["attachments"]) for m in last_two] == [1, 0]
+    [file] = state["files"]
+    assert last_two[0]["attachments"][0]["fileId"] == file["id"]
+
+
+async def test_a_visitor_ending_the_chat_closes_the_hubspot_thread(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    conversation_id = await handed_off(runtime, handoff_sandbox, person, messages=2, files=0)
+    await drain(runtime)
+    [thread] = (await sandbox_state(handoff_sandbox))["threads"]
+    assert thread["status"] == "OPEN"
+    async with runtime.sessions() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        assert await close_conversation(session, runtime.effects, conversation, by="visitor")
+        await commit(session)
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    [thread] = (await sandbox_state(handoff_sandbox))["threads"]
+    assert thread["status"] == "CLOSED"

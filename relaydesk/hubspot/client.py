@@ -163,16 +163,31 @@ class HubSpotClient:
         return CrmObject.model_validate(json_of(response))
 
     async def search_contacts_by_email(self, email: str) -> list[CrmObject]:
+        found = await self.search_objects(
+            "contacts", "email", "EQ", email, ["email", "firstname", "lastname"], limit=1
+        )
+        return found
+
+    async def search_objects(
+        self,
+        object_type: str,
+        name: str,
+        operator: str,
+        value: str,
+        properties: Sequence[str] = (),
+        limit: int = 10,
+    ) -> list[CrmObject]:
+        """Records whose property `name` matches `value` by `operator` (EQ, CONTAINS_TOKEN…);
+        HubSpot's search index lags writes by a few seconds."""
         body = {
             "filterGroups": [
-                {"filters": [{"propertyName": "email", "operator": "EQ", "value": email}]}
+                {"filters": [{"propertyName": name, "operator": operator, "value": value}]}
             ],
-            "properties": ["email", "firstname", "lastname"],
-            "limit": 1,
+            "properties": list(properties) or [name],
+            "limit": limit,
         }
-        return page_of(
-            await self._call("POST", "/crm/v3/objects/contacts/search", json=body), CrmObject
-        )
+        path = f"/crm/v3/objects/{object_type}/search"
+        return page_of(await self._call("POST", path, json=body), CrmObject)
 
     async def create_object(
         self,
@@ -219,6 +234,12 @@ class HubSpotClient:
         files = {"file": (name, content, content_type)}
         response = await self._call("POST", "/files/v3/files", data=data, files=files)
         return File.model_validate(json_of(response))
+
+    async def search_files(self, name: str, limit: int = 10) -> list[File]:
+        """Files whose name contains `name` (HubSpot's file index lags uploads)."""
+        params = {"name": name, "limit": str(limit)}
+        response = await self._call("GET", "/files/v3/files/search", params=params)
+        return [File.model_validate(item) for item in json_of(response).get("results", [])]
 
     async def signed_url(self, file_id: str, expiration_s: int = 3600) -> str:
         params = {"expirationSeconds": str(expiration_s)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +22,7 @@ from .client import HubSpotClient
 from .errors import Conflict, NotFound
 from .transcript import (
     PUBLISHED_ROLES,
+    HandoffLook,
     SyncOptions,
     admin_url,
     iso,
@@ -33,6 +35,8 @@ from .transcript import (
 )
 
 TICKET_TO_CONTACT, TICKET_TO_THREAD = 16, 32
+# How soon a run waiting on HubSpot's search index looks again.
+SEARCH_RECHECK_S = 2.0
 NOTE_TO_TICKET, NOTE_TO_CONTACT = 228, 202
 
 
@@ -48,6 +52,7 @@ class Portal:
     pipeline_id: str | None
     stage_id: str | None
     owner_id: str | None
+    look: HandoffLook
 
 
 @dataclass
@@ -120,6 +125,26 @@ async def create_contact(client: HubSpotClient, visitor: Visitor, email: str | N
         return found[0].id
 
 
+async def create_anonymous_contact(
+    sync: StepContext, portal: Portal, conversation_id: str, visitor: Visitor
+) -> str:
+    """A visitor without an email gives HubSpot nothing to deduplicate on: the contact carries
+    our visitor id, and a run that finds an interrupted create looks for it before creating."""
+    name = sync.options.visitor_property
+    await ensure_property(sync, portal, "contacts", name, "relaydesk visitor")
+
+    async def find() -> str | None:
+        ids = await lookups.search_ids(portal.client, "contacts", name, visitor.id)
+        return ids[0] if ids else None
+
+    previous = await progress.begin(sync.sessions, conversation_id, "contact")
+    found = await recover(sync, previous, find)
+    if found is not None:
+        return found
+    properties = contact_properties(visitor, None) | {name: visitor.id}
+    return (await portal.client.create_object("contacts", properties)).id
+
+
 async def contact_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
     async with sync.sessions() as session:
         loaded = await load(session, conversation_id)
@@ -133,8 +158,8 @@ async def contact_step(sync: StepContext, portal: Portal, conversation_id: str) 
             portal.client, visitor, email
         )
     elif contact_id is None:
-        contact_id = visitor.hubspot_contact_id or await create_contact(
-            portal.client, visitor, None
+        contact_id = visitor.hubspot_contact_id or await create_anonymous_contact(
+            sync, portal, conversation_id, visitor
         )
     async with sync.sessions() as session:
         row = await session.get(Conversation, conversation_id)
@@ -176,22 +201,48 @@ async def unpublished(
 
 
 async def upload_files(sync: StepContext, portal: Portal, attachments: list[Attachment]) -> None:
-    """Each file to the File Manager (private) once; the id is stored before it is used."""
+    """Each file to the File Manager (private) once; the id is stored before it is used. The
+    start of an upload is committed first, so a run after a crash looks for the file (named
+    after the attachment's id) before uploading it again."""
     for attachment in attachments:
         if attachment.hubspot_file_id:
             continue
-        data = await sync.files.get(attachment.storage_key)
-        uploaded = await portal.client.upload_file(
-            f"{attachment.id}-{attachment.name}", data, attachment.content_type
-        )
-        attachment.hubspot_file_id = uploaded.id
-        async with sync.sessions() as session:
-            await session.execute(
-                update(Attachment)
-                .where(Attachment.id == attachment.id)
-                .values(hubspot_file_id=uploaded.id)
+        file_id = await find_upload(sync, portal, attachment)
+        if file_id is None:
+            if attachment.hubspot_upload_started_at is None:
+                attachment.hubspot_upload_started_at = started = utcnow()
+                await _store(sync, attachment, hubspot_upload_started_at=started)
+            data = await sync.files.get(attachment.storage_key)
+            uploaded = await portal.client.upload_file(
+                f"{attachment.id}-{attachment.name}", data, attachment.content_type
             )
-            await session.commit()
+            file_id = uploaded.id
+        attachment.hubspot_file_id = file_id
+        await _store(sync, attachment, hubspot_file_id=file_id)
+
+
+async def find_upload(sync: StepContext, portal: Portal, attachment: Attachment) -> str | None:
+    """After an interrupted upload: the file it made, or None once the index had time to show
+    it (or when no upload was started)."""
+    started = attachment.hubspot_upload_started_at
+    if started is None:
+        return None
+    for found in await portal.client.search_files(attachment.id):
+        if (found.name or "").startswith(attachment.id):
+            return found.id
+    waited = (utcnow() - started).total_seconds()
+    if waited < sync.options.search_grace_s:
+        again = min(SEARCH_RECHECK_S, sync.options.search_grace_s - waited)
+        raise RetryLater("waiting for HubSpot's file index", again)
+    return None
+
+
+async def _store(sync: StepContext, attachment: Attachment, **values: Any) -> None:
+    async with sync.sessions() as session:
+        await session.execute(
+            update(Attachment).where(Attachment.id == attachment.id).values(**values)
+        )
+        await session.commit()
 
 
 async def publish_messages(
@@ -211,7 +262,7 @@ async def publish_messages(
             loaded.visitor,
             portal.channel_account_id,
             loaded.conversation.hubspot_contact_id,
-            sync.options,
+            portal.look.ai_name,
         )
         published = await portal.client.publish_message(portal.channel_id, body)
         thread_id = published.conversations_thread_id or thread_id
@@ -243,27 +294,37 @@ async def thread_step(sync: StepContext, portal: Portal, conversation_id: str) -
 # Ticket ----------------------------------------------------------------------------------------
 
 
+PROPERTY_GROUPS = {"contacts": "contactinformation", "tickets": "ticketinformation"}
+
+
+async def ensure_property(
+    sync: StepContext, portal: Portal, object_type: str, name: str, label: str
+) -> None:
+    """A text property of ours, created once per portal (409 = it exists already)."""
+    known = (portal.portal_id, f"{object_type}:{name}")
+    if known in sync.known_properties:
+        return
+    body = {
+        "name": name,
+        "label": label,
+        "type": "string",
+        "fieldType": "text",
+        "groupName": PROPERTY_GROUPS[object_type],
+    }
+    try:
+        await portal.client.create_property(object_type, body)
+    except Conflict:
+        pass
+    sync.known_properties.add(known)
+
+
 async def ensure_properties(sync: StepContext, portal: Portal) -> None:
-    """The tag and conversation-id ticket properties, created once per portal (409 = exists)."""
-    options = sync.options
-    for name, label in (
-        (options.tag_property, "relaydesk handoff tag"),
-        (options.conversation_property, "relaydesk conversation"),
-    ):
-        if (portal.portal_id, name) in sync.known_properties:
-            continue
-        body = {
-            "name": name,
-            "label": label,
-            "type": "string",
-            "fieldType": "text",
-            "groupName": "ticketinformation",
-        }
-        try:
-            await portal.client.create_property("tickets", body)
-        except Conflict:
-            pass
-        sync.known_properties.add((portal.portal_id, name))
+    """The ticket's tag and conversation-id properties."""
+    tag = portal.look.tag_property
+    await ensure_property(sync, portal, "tickets", tag, "relaydesk handoff tag")
+    await ensure_property(
+        sync, portal, "tickets", sync.options.conversation_property, "relaydesk conversation"
+    )
 
 
 async def recover(
@@ -277,7 +338,9 @@ async def recover(
         return found
     waited = (utcnow() - previous.updated_at).total_seconds()
     if waited < sync.options.search_grace_s:
-        raise RetryLater("waiting for HubSpot's search index", sync.options.search_grace_s - waited)
+        # Look again soon: the index usually catches up in a second or two.
+        again = min(SEARCH_RECHECK_S, sync.options.search_grace_s - waited)
+        raise RetryLater("waiting for HubSpot's search index", again)
     return None
 
 
@@ -313,7 +376,7 @@ async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -
             "content": ticket_description(handoff, transcript_text(messages, files)),
             "hs_ticket_priority": priority(handoff),
             "source_type": "CHAT",
-            options.tag_property: options.tag_value,
+            portal.look.tag_property: portal.look.tag_value,
             options.conversation_property: conversation_id,
         }
         properties |= {
@@ -383,14 +446,17 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
         note_id = await recover(sync, previous, find)
         if note_id is None:
             note_id = (await portal.client.add_comment(thread_id, text)).id
-    else:
-        assert conversation.hubspot_ticket_id and conversation.hubspot_contact_id
-        properties = {"hs_note_body": text.replace("\n", "<br>"), "hs_timestamp": iso(now())}
-        links = [
-            association(conversation.hubspot_ticket_id, NOTE_TO_TICKET),
-            association(conversation.hubspot_contact_id, NOTE_TO_CONTACT),
-        ]
-        note_id = (await portal.client.create_object("notes", properties, links)).id
+    else:  # private-app mode: a CRM note, found again by the conversation id in its link
+
+        async def find_note() -> str | None:
+            ids = await lookups.search_ids(
+                portal.client, "notes", "hs_note_body", conversation_id, "CONTAINS_TOKEN"
+            )
+            return ids[0] if ids else None
+
+        note_id = await recover(sync, previous, find_note)
+        if note_id is None:
+            note_id = await create_crm_note(portal, conversation, text)
     async with sync.sessions() as session:
         await session.execute(
             update(Conversation)
@@ -400,6 +466,16 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
         await progress.finish(session, conversation_id, "note", note_id)
         await session.commit()
     return note_id
+
+
+async def create_crm_note(portal: Portal, conversation: Conversation, text: str) -> str:
+    assert conversation.hubspot_ticket_id and conversation.hubspot_contact_id
+    properties = {"hs_note_body": text.replace("\n", "<br>"), "hs_timestamp": iso(now())}
+    links = [
+        association(conversation.hubspot_ticket_id, NOTE_TO_TICKET),
+        association(conversation.hubspot_contact_id, NOTE_TO_CONTACT),
+    ]
+    return (await portal.client.create_object("notes", properties, links)).id
 
 
 def now() -> datetime:

@@ -32,7 +32,7 @@ from .handoff_steps import (
     ticket_step,
 )
 from .integration import HubSpot
-from .transcript import SyncOptions
+from .transcript import HandoffLook, SyncOptions
 
 T = TypeVar("T")
 Step = Callable[[StepContext, Portal, str], Awaitable[str]]
@@ -158,6 +158,7 @@ class HubSpotSync:
             connection.pipeline_id,
             connection.stage_id,
             connection.default_owner_id,
+            HandoffLook.of(connection),
         )
 
     async def _wait_for_connection(self, conversation_id: str, reason: str) -> NoReturn:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..models import Attachment, Conversation, Handoff, Message, Visitor
+from ..models import Attachment, Conversation, Handoff, HubSpotConnection, Message, Visitor
 from .channel import delivery_value
 
 ROLE_NAMES = {"visitor": "Visitor", "ai": "AI", "agent": "Agent", "system": "System"}
@@ -21,13 +21,31 @@ DESCRIPTION_MAX = 60_000
 
 
 @dataclass(frozen=True)
-class SyncOptions:
-    """How the handoff looks in HubSpot; defaults fit most portals."""
+class HandoffLook:
+    """What an organization can choose about its handoffs in HubSpot (admin → HubSpot)."""
 
     ai_name: str = "AI assistant"
     tag_property: str = "relaydesk_handoff_tag"
     tag_value: str = "opencx_handedoff"
+
+    @classmethod
+    def of(cls, connection: HubSpotConnection) -> HandoffLook:
+        """The connection's choices, each falling back to the default when unset."""
+        default = cls()
+        return cls(
+            connection.ai_sender_name or default.ai_name,
+            connection.ticket_tag_property or default.tag_property,
+            connection.ticket_tag_value or default.tag_value,
+        )
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How the sync behaves; defaults fit most portals."""
+
     conversation_property: str = "relaydesk_conversation_id"
+    # On contacts created for visitors without an email: found again after a crash.
+    visitor_property: str = "relaydesk_visitor_id"
     # How long a just-created ticket may stay invisible to search (HubSpot indexes with a lag).
     search_grace_s: float = 15.0
     # The first wait when HubSpot is not connected; it doubles per attempt, up to an hour.
@@ -56,7 +74,7 @@ def publish_body(
     visitor: Visitor,
     channel_account_id: str,
     contact_id: str | None,
-    options: SyncOptions,
+    ai_name: str,
 ) -> dict[str, Any]:
     """A `ChannelIntegrationMessageEgg`: the visitor's words come in, the AI's went out."""
     person = {
@@ -64,7 +82,7 @@ def publish_body(
         "deliveryIdentifier": {"type": "CHANNEL_SPECIFIC_OPAQUE_ID", "value": visitor.id},
     }
     us = {
-        "name": options.ai_name,
+        "name": ai_name,
         "deliveryIdentifier": {
             "type": "CHANNEL_SPECIFIC_OPAQUE_ID",
             "value": delivery_value(visitor.organization_id),

@@ -171,6 +171,9 @@ class Attachment(Base):
     storage_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     hubspot_file_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Set (committed) before the upload to HubSpot starts: a run that finds it without
+    # `hubspot_file_id` looks for the file before uploading it again.
+    hubspot_upload_started_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class OutboxJob(Base):

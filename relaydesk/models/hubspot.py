@@ -30,6 +30,10 @@ class HubSpotConnection(Base):
     default_owner_id: Mapped[str | None] = mapped_column(String(32), default=None)
     pipeline_id: Mapped[str | None] = mapped_column(String(32), default=None)
     stage_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # How handoffs look in HubSpot; None = the defaults (`hubspot.transcript.HandoffLook`).
+    ai_sender_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    ticket_tag_property: Mapped[str | None] = mapped_column(String(100), default=None)
+    ticket_tag_value: Mapped[str | None] = mapped_column(String(100), default=None)
     channel_id: Mapped[str | None] = mapped_column(String(32), default=None)
     channel_account_id: Mapped[str | None] = mapped_column(String(32), default=None)
     # The secret path segment of this organization's webhook URL.

@@ -106,6 +106,20 @@ async def test_oauth_connect_pick_active_then_reconnect_required(
     await expect(page.locator("#webhook-masked")).not_to_contain_text(secret)
     await page.get_by_text("Reveal").click()
     await expect(webhook).to_have_value(f"{server.base_url}/hubspot/webhooks/{secret}")
+
+    # How handoffs look in HubSpot: the AI's name and the ticket tag.
+    await page.get_by_label("The AI's name in the transcript").fill("Ava from Acme")
+    await page.get_by_label("Ticket tag value").fill("from_chat")
+    await page.get_by_role("button", name="Save name and tag").click()
+    await expect(page.get_by_role("status")).to_contain_text("Saved.")
+    await expect(page.locator("#look-now")).to_contain_text("relaydesk_handoff_tag = from_chat")
+    await expect(page.locator("#look-now")).to_contain_text("sent as Ava from Acme")
+    await page.get_by_label("Ticket tag property").fill("Not A Name")
+    await page.get_by_label("Ticket tag property").evaluate("e => e.removeAttribute('pattern')")
+    await page.get_by_role("button", name="Save name and tag").click()
+    await expect(page.get_by_role("alert")).to_contain_text("lowercase letters")
+    saved = await connection_of(sessions, org_id)
+    assert (saved.ai_sender_name, saved.ticket_tag_property) == ("Ava from Acme", None)
     async with httpx.AsyncClient(base_url=sandbox.base_url) as control:
         seen = (await control.get("/_sandbox/state")).json()
         assert len(seen["channels"]) == 1 and len(seen["channelAccounts"]) == 1

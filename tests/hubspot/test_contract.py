@@ -3,6 +3,7 @@ of its operation in HubSpot's official OpenAPI documents (when ../shared/hubspot
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -130,6 +131,17 @@ async def exercise_crm(portal: HubSpotClient, owner_id: str, file_id: str) -> No
     await portal.associate_default("notes", note.id, "tickets", ticket.id)
 
 
+async def exercise_file_search(portal: HubSpotClient, file_id: str) -> None:
+    """The file index lags uploads (0.2 s in this sandbox): found by a part of its name."""
+    for _ in range(50):
+        if file_id in [f.id for f in await portal.search_files("label")]:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the uploaded file never showed in the file search")
+    assert await portal.search_files("no-such-name") == []
+
+
 async def test_every_client_method_against_the_sandbox(
     sandbox: RunningSandbox, app: HubSpotApp, portal: HubSpotClient, grant: OAuthGrant
 ) -> None:
@@ -138,6 +150,7 @@ async def test_every_client_method_against_the_sandbox(
     thread_id = await exercise_channel(portal, channel_id, inbox_id)
     file_id = await exercise_thread(portal, thread_id)
     await exercise_crm(portal, owner_id, file_id)
+    await exercise_file_search(portal, file_id)
 
     sent = [r for r in await recorded(sandbox) if not str(r["path"]).startswith("/oauth/authorize")]
     assert len(sent) >= 30

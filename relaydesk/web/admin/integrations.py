@@ -1,5 +1,5 @@
 """Settings → Integrations → HubSpot: connect (OAuth or a private-app token), pick the inbox,
-owner, pipeline and stage, see the status, test, disconnect.
+owner, pipeline and stage, name the AI and the ticket tag, see the status, test, disconnect.
 
 `Setup` calls HubSpot between short transactions of its own; each route first commits the
 request's sign-in read so no transaction stays open while HubSpot answers.
@@ -18,6 +18,7 @@ from ...errors import RelaydeskError
 from ...hubspot import setup as hs
 from ...hubspot.connections import SETUP, find_connection, webhook_url
 from ...hubspot.errors import HubSpotError
+from ...hubspot.transcript import HandoffLook
 from ...models import HubSpotConnection
 from ..deps import RuntimeDep, SessionDep
 from .deps import HEADERS, Manager, back_to, render
@@ -52,6 +53,7 @@ async def _page(
     session: SessionDep,
     setup: hs.Setup,
     error: str | None = None,
+    status: int = 200,
 ) -> Response:
     connection = await find_connection(session, admin.organization.id)
     await commit(session)
@@ -68,11 +70,14 @@ async def _page(
         request,
         admin,
         "integrations_hubspot.html",
+        status,
         connection=connection,
         webhook=webhook,
         masked_webhook=webhook.rsplit("/", 1)[0] + "/" + "•" * 12 if webhook else None,
         oauth_configured=bool(setup.hubspot.settings.client_id),
         choices=choices,
+        look=HandoffLook.of(connection) if connection else HandoffLook(),
+        defaults=HandoffLook(),
         done=request.query_params.get("done"),
         error=error,
     )
@@ -176,6 +181,27 @@ async def save_picks(
         chosen = hs.Chosen(inbox_id, owner_id or None, pipeline_id, stage_id)
         problem = await _attempt(hs.choose(setup, organization.id, chosen, organization.name))
     return await _answer(request, admin, session, setup, problem, "saved")
+
+
+@router.post("/integrations/hubspot/look")
+async def save_look(
+    request: Request,
+    admin: Manager,
+    session: SessionDep,
+    setup: HubSpotSetup,
+    ai_sender_name: Annotated[str, Form(max_length=500)] = "",
+    ticket_tag_property: Annotated[str, Form(max_length=500)] = "",
+    ticket_tag_value: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """The AI's sender name and the ticket tag, for this organization's next handoffs."""
+    chosen = hs.LookChoices(ai_sender_name, ticket_tag_property, ticket_tag_value)
+    try:
+        hs.checked_look(chosen)
+    except RelaydeskError as refused:
+        return await _page(request, admin, session, setup, refused.message, 400)
+    await hs.save_look(session, admin.organization.id, chosen)
+    await commit(session)
+    return back_to(f"{PAGE}?done=saved")
 
 
 @router.post("/integrations/hubspot/test")
