@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from hubspot_sandbox import RunningSandbox
 from relaydesk import events
@@ -29,6 +29,7 @@ from .handoff_world import (
     connect,
     drain,
     failed_jobs,
+    faults,
     handed_off_conversation,
     new_organization,
     sandbox_requests,
@@ -389,12 +390,8 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     assert len(await system_texts(no_email)) == 1  # told once, not on every retry
 
 
-async def test_messages_after_the_handoff_join_the_same_hubspot_thread(
-    runtime: Runtime, handoff_sandbox: RunningSandbox
-) -> None:
-    person = Person("Jane Doe", "jane@example.com", verified=True)
-    conversation_id = await handed_off(runtime, handoff_sandbox, person, messages=2, files=0)
-    await drain(runtime)
+async def write_after_handoff(runtime: Runtime, conversation_id: str, *texts: str) -> None:
+    """The visitor writes `texts`; the first comes with a receipt (a PDF)."""
     data = b"%PDF-1.4\n% receipt\n"
     key = f"test/{uuid.uuid4().hex}"
     await runtime.files.put(key, data)
@@ -408,18 +405,25 @@ async def test_messages_after_the_handoff_join_the_same_hubspot_thread(
                             sha256="0" * 64, storage_key=key)  # fmt: skip
         session.add(upload)
         await session.flush()
-        await post_visitor_message(
-            session,
-            runtime.effects,
-            visitor,
-            client_id="after-1",
-            text="Here is my receipt",
-            attachment_ids=[upload.id],
-        )
-        await post_visitor_message(
-            session, runtime.effects, visitor, client_id="after-2", text="Any news?"
-        )
+        for n, text in enumerate(texts):
+            await post_visitor_message(
+                session,
+                runtime.effects,
+                visitor,
+                client_id=f"after-{n}",
+                text=text,
+                attachment_ids=[upload.id] if n == 0 else None,
+            )
         await commit(session)
+
+
+async def test_messages_after_the_handoff_join_the_same_hubspot_thread(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    conversation_id = await handed_off(runtime, handoff_sandbox, person, messages=2, files=0)
+    await drain(runtime)
+    await write_after_handoff(runtime, conversation_id, "Here is my receipt", "Any news?")
     await drain(runtime)
     assert await failed_jobs(runtime.sessions) == []
 
@@ -431,6 +435,119 @@ async def test_messages_after_the_handoff_join_the_same_hubspot_thread(
     assert [len(m["attachments"]) for m in last_two] == [1, 0]
     [file] = state["files"]
     assert last_two[0]["attachments"][0]["fileId"] == file["id"]
+
+
+async def hubspot_ids(runtime: Runtime, conversation_id: str) -> dict[str, str | None]:
+    """The HubSpot id stored on each visitor message, by its text."""
+    async with runtime.sessions() as session:
+        rows = await session.execute(
+            select(Message.text, func.coalesce(Message.hubspot_message_id, Message.hubspot_note_id))
+            .where(Message.conversation_id == conversation_id, Message.role == "visitor")
+            .order_by(Message.seq)
+        )
+        return {text: hubspot_id for text, hubspot_id in rows}
+
+
+def publish_again(conversation_id: str, message_id: str) -> OutboxJob:
+    return OutboxJob(kind=events.HUBSPOT_PUBLISH, payload={"message_id": message_id},
+                     ordering_key=conversation_id, dedupe_key=f"again:{uuid.uuid4().hex}",
+                     state="pending", run_after=utcnow(), attempts=0)  # fmt: skip
+
+
+async def test_private_app_messages_after_the_handoff_become_notes_on_the_ticket(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    """No thread in private-app mode: each later message is a note on the ticket and contact,
+    written once (a job run again finds the id stored) and as text, not HTML."""
+    conversation_id = await private_app_handoff(runtime, handoff_sandbox)
+    await drain(runtime)
+    await write_after_handoff(runtime, conversation_id, "Here is my receipt", "Order <b>#12</b>")
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+
+    state = await sandbox_state(handoff_sandbox)
+    [contact], [ticket] = state["contacts"], state["tickets"]
+    handoff_note, *later = sorted(state["notes"], key=lambda n: n["properties"]["hs_timestamp"])
+    bodies = [n["properties"]["hs_note_body"] for n in later]
+    assert len(bodies) == 2
+    assert "Here is my receipt" in bodies[0] and "receipt.pdf" in bodies[0]
+    assert "Order &lt;b&gt;#12&lt;/b&gt;" in bodies[1]
+    assert all(f"{PUBLIC_URL}/admin/conversations/{conversation_id}" in b for b in bodies)
+    every = {handoff_note["id"], *(n["id"] for n in later)}
+    assert {n["id"] for n in ticket["associations"]["notes"]} == every
+    assert {n["id"] for n in contact["associations"]["notes"]} == every
+    ids = await hubspot_ids(runtime, conversation_id)
+    assert [ids["Here is my receipt"], ids["Order <b>#12</b>"]] == [n["id"] for n in later]
+
+    async with runtime.sessions() as session:  # the same message's job, run again
+        message_id = await session.scalar(
+            select(Message.id).where(
+                Message.conversation_id == conversation_id,
+                Message.hubspot_note_id == later[0]["id"],
+            )
+        )
+        assert message_id is not None
+        session.add(publish_again(conversation_id, message_id))
+        await session.commit()
+    await drain(runtime)
+    assert len((await sandbox_state(handoff_sandbox))["notes"]) == 3
+
+
+async def test_an_interrupted_follow_up_note_is_found_not_written_twice(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    """The note was created, then the run died before storing its id: the next run finds it by
+    the message id in it."""
+    conversation_id = await private_app_handoff(runtime, handoff_sandbox)
+    await drain(runtime)
+    await write_after_handoff(runtime, conversation_id, "Here is my receipt")
+    await drain(runtime)
+    notes = (await sandbox_state(handoff_sandbox))["notes"]
+    note_id = (await hubspot_ids(runtime, conversation_id))["Here is my receipt"]
+    assert len(notes) == 2 and note_id in [n["id"] for n in notes]
+    async with runtime.sessions() as session:  # as if the id had never been stored
+        message = await session.scalar(
+            select(Message).where(
+                Message.conversation_id == conversation_id, Message.hubspot_note_id == note_id
+            )
+        )
+        assert message is not None and message.hubspot_note_started_at is not None
+        message.hubspot_note_id = None
+        session.add(publish_again(conversation_id, message.id))
+        await session.commit()
+
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    assert len((await sandbox_state(handoff_sandbox))["notes"]) == 2
+    assert (await hubspot_ids(runtime, conversation_id))["Here is my receipt"] == note_id
+
+
+async def test_a_later_message_that_needed_a_retry_leaves_the_thread_step_done(
+    runtime: Runtime, handoff_sandbox: RunningSandbox
+) -> None:
+    """A 500 on a message after the handoff shows on the thread step until a retry sends it."""
+    person = Person("Jane Doe", "jane@example.com", verified=True)
+    conversation_id = await handed_off(runtime, handoff_sandbox, person, messages=2, files=0)
+    await drain(runtime)
+    await faults(handoff_sandbox, error_rate=1.0)
+    await write_after_handoff(runtime, conversation_id, "Here is my receipt")
+    assert await runtime.worker().run_once() == 1
+    async with runtime.sessions() as session:
+        [thread] = [s for s in await sync_status(session, conversation_id) if s.step == "thread"]
+    assert (thread.state, thread.error) == ("failed", "ServerError: internal error")
+
+    await faults(handoff_sandbox, error_rate=0.0)
+    async with runtime.sessions() as session:  # the retry comes due
+        await session.execute(
+            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
+        )
+        await session.commit()
+    await drain(runtime)
+    assert await failed_jobs(runtime.sessions) == []
+    async with runtime.sessions() as session:
+        [thread] = [s for s in await sync_status(session, conversation_id) if s.step == "thread"]
+    assert (thread.state, thread.error) == ("done", None)
+    assert (await hubspot_ids(runtime, conversation_id))["Here is my receipt"]
 
 
 async def test_a_visitor_ending_the_chat_closes_the_hubspot_thread(

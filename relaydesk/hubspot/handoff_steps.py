@@ -7,6 +7,7 @@ a committed `started` marker, so a run after a crash looks for the record before
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from .transcript import (
     HandoffLook,
     SyncOptions,
     admin_url,
+    follow_up_text,
     iso,
     note_text,
     priority,
@@ -468,9 +470,57 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
     return note_id
 
 
+async def follow_up_note(
+    sync: StepContext, portal: Portal, conversation_id: str, message_id: str
+) -> str | None:
+    """Private-app mode: a message written after the handoff, as a CRM note on the ticket and
+    the contact (there is no thread). The start is committed first, so a run after a crash
+    looks for the note (by the message id in it) before writing it again."""
+    async with sync.sessions() as session:
+        loaded = await load(session, conversation_id)
+        message = await session.get(Message, message_id)
+        if message is None or message.role not in PUBLISHED_ROLES:
+            return None
+        if message.hubspot_note_id:
+            return message.hubspot_note_id
+        attachments = list(
+            await session.scalars(
+                select(Attachment)
+                .where(Attachment.message_id == message_id)
+                .order_by(Attachment.created_at, Attachment.id)
+            )
+        )
+    started = message.hubspot_note_started_at
+    note_id = None
+    if started is not None:
+
+        async def find() -> str | None:
+            ids = await lookups.search_ids(
+                portal.client, "notes", "hs_note_body", message_id, "CONTAINS_TOKEN"
+            )
+            return ids[0] if ids else None
+
+        note_id = await recover(sync, progress.StepMarker("started", 1, started), find)
+    if note_id is None:
+        if started is None:
+            await _mark_message(sync, message_id, hubspot_note_started_at=utcnow())
+        link = admin_url(sync.public_base_url, conversation_id)
+        text = follow_up_text(message, attachments, link)
+        note_id = await create_crm_note(portal, loaded.conversation, text)
+    await _mark_message(sync, message_id, hubspot_note_id=note_id)
+    return note_id
+
+
+async def _mark_message(sync: StepContext, message_id: str, **values: Any) -> None:
+    async with sync.sessions() as session:
+        await session.execute(update(Message).where(Message.id == message_id).values(**values))
+        await session.commit()
+
+
 async def create_crm_note(portal: Portal, conversation: Conversation, text: str) -> str:
     assert conversation.hubspot_ticket_id and conversation.hubspot_contact_id
-    properties = {"hs_note_body": text.replace("\n", "<br>"), "hs_timestamp": iso(now())}
+    body = html.escape(text).replace("\n", "<br>")  # the body is HTML; visitors write text
+    properties = {"hs_note_body": body, "hs_timestamp": iso(now())}
     links = [
         association(conversation.hubspot_ticket_id, NOTE_TO_TICKET),
         association(conversation.hubspot_contact_id, NOTE_TO_CONTACT),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -67,6 +67,25 @@ async def finish(session: AsyncSession, conversation_id: str, step: str, hubspot
         row = HubSpotSyncStep(conversation_id=conversation_id, step=step, attempts=1)
         session.add(row)
     row.state, row.hubspot_id, row.last_error, row.updated_at = "done", hubspot_id, None, utcnow()
+
+
+async def settle(
+    sessions: async_sessionmaker[AsyncSession], conversation_id: str, step: str
+) -> None:
+    """A later write of a finished step (a message after the handoff) went through: an error
+    one of its tries recorded is over, so admin no longer shows the step as failed."""
+    async with sessions() as session:
+        await session.execute(
+            update(HubSpotSyncStep)
+            .where(
+                HubSpotSyncStep.conversation_id == conversation_id,
+                HubSpotSyncStep.step == step,
+                HubSpotSyncStep.state == "failed",
+                HubSpotSyncStep.hubspot_id.is_not(None),
+            )
+            .values(state="done", last_error=None, updated_at=utcnow())
+        )
+        await session.commit()
 
 
 async def record_error(

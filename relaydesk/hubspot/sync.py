@@ -1,8 +1,9 @@
 """Outbox handlers that carry a handed-off conversation into HubSpot and keep it in step.
 
 `hubspot.handoff` runs contact → thread (transcript and files) → ticket → note, each step
-idempotent; `hubspot.publish` sends one later message to the same thread; `hubspot.close_thread`
-closes it. HubSpot being unreachable, rate-limiting or disconnected becomes a `RetryLater`.
+idempotent; `hubspot.publish` sends one later message to the same thread (in private-app mode,
+as a note on the ticket); `hubspot.close_thread` closes it. HubSpot being unreachable,
+rate-limiting or disconnected becomes a `RetryLater`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .handoff_steps import (
     Portal,
     StepContext,
     contact_step,
+    follow_up_note,
     note_step,
     publish_messages,
     thread_step,
@@ -89,14 +91,24 @@ class HubSpotSync:
             )
         if message is None or conversation is None or message.hubspot_message_id:
             return
-        if not conversation.hubspot_thread_id:
-            return  # private-app mode: there is no thread to write to
         portal = await self._portal(conversation.id)
-        await self._step(
-            conversation.id,
-            "thread",
-            lambda: publish_messages(self.context, portal, conversation.id, message_id),
-        )
+        if conversation.hubspot_thread_id:
+            step = "thread"
+            await self._step(
+                conversation.id,
+                step,
+                lambda: publish_messages(self.context, portal, conversation.id, message_id),
+            )
+        elif portal.mode == "private_app" and conversation.hubspot_ticket_id:
+            step = "note"  # no thread in this mode: the rep finds it as a note on the ticket
+            await self._step(
+                conversation.id,
+                step,
+                lambda: follow_up_note(self.context, portal, conversation.id, message_id),
+            )
+        else:
+            return
+        await progress.settle(self.sessions, conversation.id, step)
 
     async def close_thread(self, payload: dict[str, Any]) -> None:
         conversation_id = str(payload["conversation_id"])

@@ -180,5 +180,18 @@ def note_text(
     return "\n".join(lines)
 
 
+def follow_up_text(message: Message, attachments: Sequence[Attachment], admin_url: str) -> str:
+    """Private-app mode: a visitor message written after the handoff, as a note on the ticket.
+    The message id stands alone as a word, so search finds the note again after a crash."""
+    lines = [
+        f"The visitor wrote after the handoff ({iso(message.created_at)}):",
+        message.text.strip() or "(no text)",
+    ]
+    if attachments:
+        lines.append(f"Files (in relaydesk): {', '.join(a.name for a in attachments)}")
+    lines.append(f"Message {message.id} in {admin_url}")
+    return "\n".join(lines)
+
+
 def admin_url(public_base_url: str, conversation_id: str) -> str:
     return f"{public_base_url.rstrip('/')}/admin/conversations/{conversation_id}"

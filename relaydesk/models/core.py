@@ -153,6 +153,11 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The HubSpot message this is (a rep's reply) or became (published by the handoff sync).
     hubspot_message_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # Private-app mode (no thread): the CRM note a message written after the handoff became,
+    # and when its creation started (committed first: a run that finds it without the note id
+    # looks for the note before writing it again).
+    hubspot_note_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    hubspot_note_started_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Attachment(Base):
