@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import struct
 import threading
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, Route, expect
+from playwright.async_api import Browser, Page, Route, WebSocketRoute, expect
 
 from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
@@ -496,6 +497,75 @@ async def test_identify_while_the_first_session_is_starting_keeps_the_identity(
         "Where is my parcel?"
     )
     await expect(other.locator(f"{W} li.profile")).to_be_hidden()  # verified: no "About you"
+    await laptop.close()
+
+
+async def test_a_reconnect_while_identify_runs_does_not_take_the_identity_back(
+    browser: Browser, page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    """The socket drops and its reconnect starts an anonymous session just as the page calls
+    identify(). The anonymous answer is held a second for the verified one to overtake it (it
+    did, before session starts were queued): the page stays verified and writes into the
+    verified visitor's conversation."""
+    url = site.publish("account.html", company_page(widget_server, shop))
+    await page.goto(url)
+    await page.wait_for_function("window.Relaydesk")
+    token = await identity_token(widget_server, shop, "hedy@example.com")
+    await page.evaluate("t => { Relaydesk.identify(t); Relaydesk.open(); }", token)
+    await ask(page, "Where is my parcel?")
+    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+    verified = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
+
+    laptop = await browser.new_context()
+    other = await laptop.new_page()
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    greeted = asyncio.Event()  # the widget has its first hello: the next one is a reconnect's
+    other.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda f: '"hello"' in str(f) and greeted.set()),
+    )
+    await other.route_web_socket(re.compile(r".*/ws\?token=.*"), through)
+    await other.goto(url)
+    await other.locator(f"{W} .launcher").click()
+    await expect(other.locator(f"{W} li.profile")).to_be_visible()  # anonymous
+    await asyncio.wait_for(greeted.wait(), 15)
+
+    held, identified, delivered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def anonymous_answer_last(route: Route) -> None:
+        answer = await route.fetch()
+        if held.is_set():  # identify()'s session
+            await route.fulfill(response=answer)
+            identified.set()
+            return
+        held.set()  # the reconnect's: the server answered for the anonymous visitor…
+        with contextlib.suppress(TimeoutError):  # …and, if identify() asks meanwhile,
+            await asyncio.wait_for(identified.wait(), 1.0)
+        await asyncio.sleep(0.2)
+        await route.fulfill(response=answer)  # …the page hears it after the verified one
+        delivered.set()
+
+    await other.route("**/api/widget/v1/sessions", anonymous_answer_last)
+    await sockets[0].close()  # the reconnect's hello starts a session
+    await asyncio.wait_for(held.wait(), 15)
+    token = await identity_token(widget_server, shop, "hedy@example.com")
+    await other.evaluate("t => { Relaydesk.identify(t); }", token)
+    await asyncio.wait_for(identified.wait(), 15)
+    await expect(other.locator(f"{W} li.msg[data-role=visitor]")).to_have_text(
+        "Where is my parcel?"
+    )
+    await asyncio.wait_for(delivered.wait(), 15)
+    await other.wait_for_timeout(300)  # the page has read the late anonymous answer
+    await ask(other, "Still there?")
+    sent = other.locator(f"{W} li.msg[data-role=visitor]").last
+    await expect(sent).to_have_attribute("data-status", "sent")
+    assert await sent.get_attribute("data-conversation") == verified
+    await expect(other.locator(f"{W} li.profile")).to_be_hidden()
     await laptop.close()
 
 

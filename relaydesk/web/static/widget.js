@@ -470,8 +470,17 @@
     }
 
     // ---- Session: a refused identity token falls back to the anonymous session, a refused
-    // visitor token to a new visitor.
-    async function startSession() {
+    // visitor token to a new visitor. One request at a time, each built from the answer before
+    // it: a session started on a reconnect while identify() runs cannot answer last with the
+    // anonymous visitor and take the identity back.
+    let sessionQueue = Promise.resolve();
+    function startSession() {
+      const next = sessionQueue.then(newSession, newSession);
+      sessionQueue = next.catch(() => {});
+      return next;
+    }
+
+    async function newSession() {
       const body = { widget_key: opts.widgetKey, visitor_token: token || undefined, identity_token: opts.identityToken || undefined };
       for (;;) {
         try {
