@@ -120,9 +120,12 @@ async def _seed_rows(
     doc = await _document(session, org.id, marker)
     key = await session.scalar(select(ApiKey).where(ApiKey.organization_id == org.id))
     assert key is not None
+    message_id = await session.scalar(
+        select(Message.id).where(Message.conversation_id == conversation_id).limit(1)
+    )
     job = OutboxJob(
         kind="hubspot.publish",
-        payload={"conversation_id": conversation_id},
+        payload={"message_id": message_id},
         ordering_key=conversation_id,
         dedupe_key=f"test-failed-{marker}",
         state="failed",

@@ -186,3 +186,32 @@ async def test_conversations_are_filtered_and_shown_in_full(
     page = await owner.get(link)
     assert "HubSpot ticket 77" in page.text and "HubSpot conversation 301" in page.text
     await owner.close()
+
+
+async def test_an_error_on_an_admin_page_is_a_page_for_the_browser_and_json_otherwise(
+    server: RunningServer, db: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(db, "error-pages")
+    owner = await signed_in(server.base_url, world.owner)
+    member = await signed_in(server.base_url, world.member)
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+    missing = await owner.get("/admin/actions/no-such-action", headers=browser)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "<h1 id=\"error-heading\">Not found</h1>" in missing.text
+    assert 'href="/admin/conversations"' in missing.text
+    assert "frame-ancestors 'none'" in missing.headers["content-security-policy"]
+    refused = await member.post("/admin/handoff", {"level": "0"}, headers=browser)
+    assert refused.status_code == 403 and "Not allowed" in refused.text
+
+    as_json = await owner.get("/admin/actions/no-such-action")  # a script, not a browser
+    assert as_json.status_code == 404 and as_json.json()["error"]["code"] == "not_found"
+    api = await owner.get("/api/widget/v1/config?widget_key=nope", headers=browser)
+    assert api.status_code == 404 and api.json()["error"]["code"] == "unknown_widget_key"
+    signed_out = await httpx.AsyncClient(base_url=server.base_url).get(
+        "/admin/conversations", headers=browser
+    )
+    assert signed_out.status_code == 303 and signed_out.headers["location"] == "/admin/login"
+    await owner.close()
+    await member.close()

@@ -1,4 +1,5 @@
-"""Map our exceptions and request-parsing failures to clear JSON errors, in one place."""
+"""Map our exceptions and request-parsing failures to clear errors, in one place: JSON for the
+APIs, a page for a person in the admin's browser."""
 
 from __future__ import annotations
 
@@ -6,41 +7,71 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from ..errors import RateLimited, RelaydeskError
+from .admin.deps import render
+
+TITLES = {
+    400: "That request could not be used",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not found",
+    409: "That conflicts with what is there",
+    413: "Too large",
+    422: "That request could not be used",
+    429: "Too many requests",
+}
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-async def relaydesk_error(request: Request, exc: Exception) -> JSONResponse:
+def answer(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """The JSON error, or, for a browser on an admin page, the same message as a page."""
+    browser = "text/html" in request.headers.get("accept", "")
+    if status >= 400 and browser and request.url.path.startswith("/admin"):
+        title = TITLES.get(status, "Something went wrong")
+        page = render(request, None, "error.html", status, title=title, message=message)
+        page.headers.update(headers or {})
+        return page
+    return JSONResponse(error_body(code, message, **extra), status, headers=headers)
+
+
+async def relaydesk_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RelaydeskError)
     headers = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(max(1, round(exc.retry_after + 0.5)))
-    return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
+    return answer(request, exc.status, exc.code, exc.message, headers)
 
 
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return JSONResponse(error_body("malformed_json", "the request body is not valid JSON"), 400)
+        return answer(request, 400, "malformed_json", "the request body is not valid JSON")
     details = [
         {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")}
         for e in errors
     ]
     message = "; ".join(f"{d['field'] or 'body'}: {d['problem']}" for d in details)
-    return JSONResponse(error_body("invalid_input", message, details=details), 422)
+    return answer(request, 422, "invalid_input", message, details=details)
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+    return answer(request, exc.status_code, code, str(exc.detail), exc.headers)
 
 
 def install(app: FastAPI) -> None:
