@@ -3,6 +3,7 @@ APIs, a page for a person in the admin's browser."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,7 +35,7 @@ def answer(
     status: int,
     code: str,
     message: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
     """The JSON error, or, for a browser on an admin page, the same message as a page."""
