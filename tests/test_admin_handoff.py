@@ -59,6 +59,18 @@ async def test_admin_hands_off_and_sees_sync_steps_and_hubspot_links(
     html = (await owner.get(page)).text
     assert "https://app.hubspot.com/live-messages/4242/inbox/301" in html
     assert "https://app.hubspot.com/contacts/4242/record/0-5/77" in html
+    assert '<tr class="step-done" data-step="thread">' in html
+
+    async with db() as session:  # a private-app connection has no thread to wait for
+        connection = await session.scalar(
+            select(HubSpotConnection).where(HubSpotConnection.organization_id == org.id)
+        )
+        assert connection is not None
+        connection.mode = "private_app"
+        await session.commit()
+    html = (await owner.get(page)).text
+    assert '<tr class="step-skipped" data-step="thread">' in html
+    assert "private-app mode: the transcript is in the ticket" in html
     await owner.close()
 
 

@@ -478,6 +478,10 @@ async def test_private_app_messages_after_the_handoff_become_notes_on_the_ticket
     assert {n["id"] for n in contact["associations"]["notes"]} == every
     ids = await hubspot_ids(runtime, conversation_id)
     assert [ids["Here is my receipt"], ids["Order <b>#12</b>"]] == [n["id"] for n in later]
+    async with runtime.sessions() as session:
+        steps = {s.step: s for s in await sync_status(session, conversation_id, "private_app")}
+    assert (steps["note"].state, steps["note"].detail) == ("done", "and 2 later messages as notes")
+    assert steps["thread"].state == steps["files"].state == "skipped"
 
     async with runtime.sessions() as session:  # the same message's job, run again
         message_id = await session.scalar(

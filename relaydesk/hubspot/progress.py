@@ -119,7 +119,7 @@ async def record_error(
 @dataclass(frozen=True)
 class StepStatus:
     step: str
-    state: str  # waiting | started | done | failed
+    state: str  # waiting | started | done | failed | skipped (not run in this mode)
     hubspot_id: str | None
     error: str | None
     attempts: int
@@ -127,8 +127,18 @@ class StepStatus:
     detail: str = ""
 
 
-async def sync_status(session: AsyncSession, conversation_id: str) -> list[StepStatus]:
-    """Every step of the conversation's handoff, in order, with the ids and the last error."""
+# Private-app mode has no inbox thread: these steps do not run (what they carry is elsewhere).
+NOT_IN_PRIVATE_APP_MODE = {
+    "thread": "private-app mode: the transcript is in the ticket",
+    "files": "private-app mode: the ticket lists the files",
+}
+
+
+async def sync_status(
+    session: AsyncSession, conversation_id: str, mode: str = "oauth"
+) -> list[StepStatus]:
+    """Every step of the conversation's handoff, in order, with the ids and the last error;
+    `mode` is the connection's (`oauth` or `private_app`)."""
     rows = {
         r.step: r
         for r in await session.scalars(
@@ -142,8 +152,10 @@ async def sync_status(session: AsyncSession, conversation_id: str) -> list[StepS
         "ticket": conversation.hubspot_ticket_id if conversation else None,
         "note": conversation.hubspot_note_id if conversation else None,
     }
-    published, files = await _counts(session, conversation_id)
+    published, files, later_notes = await _counts(session, conversation_id)
     details = {"thread": published, "files": files[2]}
+    if later_notes:
+        details["note"] = f"and {later_notes} later message{'s' * (later_notes > 1)} as notes"
     result = []
     for step in (*STEPS, "files"):
         row = rows.get(step)
@@ -153,6 +165,8 @@ async def sync_status(session: AsyncSession, conversation_id: str) -> list[StepS
             state = "failed"
         if step == "files":
             state = "done" if files[0] == files[1] else "waiting"
+        if mode == "private_app" and step in NOT_IN_PRIVATE_APP_MODE:
+            state, details[step] = "skipped", NOT_IN_PRIVATE_APP_MODE[step]
         result.append(
             StepStatus(
                 step,
@@ -167,12 +181,15 @@ async def sync_status(session: AsyncSession, conversation_id: str) -> list[StepS
     return result
 
 
-async def _counts(session: AsyncSession, conversation_id: str) -> tuple[str, tuple[int, int, str]]:
+async def _counts(
+    session: AsyncSession, conversation_id: str
+) -> tuple[str, tuple[int, int, str], int]:
     messages = (
         await session.execute(
             select(
                 func.count(Message.id),
                 func.count(Message.hubspot_message_id),
+                func.count(Message.hubspot_note_id),
             ).where(Message.conversation_id == conversation_id, Message.role.in_(("visitor", "ai")))
         )
     ).one()
@@ -185,4 +202,4 @@ async def _counts(session: AsyncSession, conversation_id: str) -> tuple[str, tup
     ).one()
     total, uploaded = int(attached[0]), int(attached[1])
     files = (total, uploaded, f"{uploaded} of {total} files uploaded")
-    return f"{messages[1]} of {messages[0]} messages published", files
+    return f"{messages[1]} of {messages[0]} messages published", files, int(messages[2])

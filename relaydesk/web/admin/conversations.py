@@ -79,7 +79,8 @@ async def conversation_page(
     found.hubspot_links = hubspot_links(
         found.conversation, runtime.settings.hubspot.app_base_url, portal
     )
-    steps = await sync_status(session, conversation_id) if found.handoff else []
+    mode = connection.mode if connection else "oauth"
+    steps = await sync_status(session, conversation_id, mode) if found.handoff else []
     return render(request, admin, "conversation.html", t=found, files=files, steps=steps)
 
 
