@@ -16,10 +16,11 @@ from .assistant.brain import HandoffDecision
 from .assistant.configuration import load_policy
 from .assistant.language import conversation_language
 from .assistant.summary import summarize
-from .assistant.wording import HANDING_OFF, say
+from .assistant.wording import BY_EMAIL, HANDING_OFF, LEAVE_EMAIL, say
 from .conversations import Effects, Slot, add_message, announce_state, insert_message
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
+from .hubspot.connections import find_connection
 from .models import Conversation, Handoff, Message, Visitor
 from .outbox import enqueue
 
@@ -78,13 +79,24 @@ async def _tell_visitor(
     reply_to_id: str | None,
     author_name: str | None,
 ) -> None:
-    text = say(HANDING_OFF, decision.language)
+    text = await _handoff_text(session, conversation, decision.language)
     if slot is None:
         await add_message(session, effects, conversation, "system", text)
         return
     await insert_message(
         session, effects, slot, "ai", text, reply_to_id=reply_to_id, author_name=author_name
     )
+
+
+async def _handoff_text(session: AsyncSession, conversation: Conversation, language: str) -> str:
+    """A person will reply in the chat, unless HubSpot is connected with a private-app token:
+    then the team gets a ticket and answers by email (asked for, when we have none)."""
+    connection = await find_connection(session, conversation.organization_id)
+    if connection is None or connection.mode != "private_app":
+        return say(HANDING_OFF, language)
+    visitor = await session.get(Visitor, conversation.visitor_id)
+    known = visitor is not None and (visitor.verified_email or visitor.email)
+    return say(BY_EMAIL, language) + ("" if known else " " + say(LEAVE_EMAIL, language))
 
 
 async def visitor_asks_for_person(

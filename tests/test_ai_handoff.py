@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.assistant.configuration import save_policy
 from relaydesk.assistant.policy import HandoffPolicy
+from relaydesk.assistant.wording import BY_EMAIL, say
 from relaydesk.db import commit
 from relaydesk.models import Conversation, Handoff, OutboxJob
+from relaydesk.models.hubspot import HubSpotConnection
 
 from .conftest import Org
 from .support import WidgetClient, wait_for
@@ -67,6 +69,34 @@ async def test_asking_for_a_human_hands_off_in_english(
             )
         )
     assert job is not None and job.payload == {"conversation_id": handoff.conversation_id}
+
+
+async def _private_app(db: Sessions, org: Org) -> None:
+    """HubSpot connected with a private-app token: tickets, but no replies in the chat."""
+    async with db() as session:
+        session.add(HubSpotConnection(organization_id=org.id, mode="private_app", portal_id="42"))
+        await session.commit()
+
+
+async def test_in_private_app_mode_the_visitor_hears_the_team_follows_up_by_email(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    await _private_app(db, org)
+    visitor = await _visitor(client, org)
+    await visitor.send("I want to talk to a human")
+    [notice] = await visitor.wait_for_reply()
+    assert "follow up by email" in notice["text"] and "leave your email" in notice["text"]
+    assert "reply right here" not in notice["text"]
+    assert await _state(db, visitor.conversation_id) == "pending_human"
+
+    known = await _visitor(client, org)
+    profile = await client.post(
+        "/api/widget/v1/profile", json={"email": "ada@example.com"}, headers=known.auth
+    )
+    assert profile.status_code == 200, profile.text
+    await known.send("Ich möchte mit einem Menschen sprechen")
+    [notice] = await known.wait_for_reply()
+    assert notice["text"] == say(BY_EMAIL, "de")  # an email to answer to: not asked for
 
 
 async def test_asking_for_a_human_in_german_hands_off_in_german(

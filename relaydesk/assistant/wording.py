@@ -16,6 +16,42 @@ HANDING_OFF = {
     "da": "Jeg sender dig videre til en person fra vores team. Du får svar her.",
     "fi": "Siirrän sinut tiimimme henkilölle. Hän vastaa sinulle tässä.",
 }
+# Private-app mode: HubSpot gets a ticket, but reps cannot answer in the chat.
+BY_EMAIL = {
+    "en": "I've passed this to our team with the whole conversation. They'll follow up by email.",
+    "de": "Ich habe das mit dem ganzen Gespräch an unser Team weitergegeben. Es meldet sich per "
+    "E-Mail bei Ihnen.",
+    "fr": "J'ai transmis votre demande et toute la conversation à notre équipe. Elle vous "
+    "répondra par e-mail.",
+    "es": "He pasado tu consulta y toda la conversación a nuestro equipo. Te responderá por "
+    "correo electrónico.",
+    "it": "Ho passato la richiesta e l'intera conversazione al nostro team. Ti risponderà via "
+    "e-mail.",
+    "pt": "Passei o seu pedido e toda a conversa para a nossa equipe. Ela responderá por e-mail.",
+    "nl": "Ik heb dit met het hele gesprek aan ons team doorgegeven. Je krijgt antwoord per "
+    "e-mail.",
+    "pl": "Przekazałem sprawę wraz z całą rozmową naszemu zespołowi. Odpowie e-mailem.",
+    "sv": "Jag har skickat detta med hela konversationen till vårt team. De återkommer via "
+    "e-post.",
+    "tr": "Talebinizi tüm konuşmayla birlikte ekibimize ilettim. Size e-postayla dönüş yapacaklar.",
+    "da": "Jeg har sendt dette med hele samtalen videre til vores team. De vender tilbage på "
+    "e-mail.",
+    "fi": "Välitin asian koko keskustelun kera tiimillemme. He vastaavat sinulle sähköpostitse.",
+}
+LEAVE_EMAIL = {
+    "en": "Please leave your email address so they can reach you.",
+    "de": "Bitte hinterlassen Sie Ihre E-Mail-Adresse, damit das Team Sie erreichen kann.",
+    "fr": "Laissez votre adresse e-mail pour que l'équipe puisse vous joindre.",
+    "es": "Déjanos tu correo electrónico para que el equipo pueda contactarte.",
+    "it": "Lascia il tuo indirizzo e-mail così il team può contattarti.",
+    "pt": "Deixe o seu e-mail para que a equipe possa entrar em contato.",
+    "nl": "Laat je e-mailadres achter zodat het team je kan bereiken.",
+    "pl": "Zostaw swój adres e-mail, aby zespół mógł się z Tobą skontaktować.",
+    "sv": "Lämna din e-postadress så att teamet kan nå dig.",
+    "tr": "Ekibin size ulaşabilmesi için lütfen e-posta adresinizi bırakın.",
+    "da": "Skriv din e-mailadresse, så teamet kan kontakte dig.",
+    "fi": "Jätä sähköpostiosoitteesi, jotta tiimi voi tavoittaa sinut.",
+}
 DECLINE = {
     "en": "I'm sorry, our team can't take chats here, but I'll gladly keep helping you.",
     "de": "Leider kann unser Team hier keine Chats übernehmen, aber ich helfe Ihnen gern weiter.",
