@@ -213,14 +213,14 @@ async def upload_files(sync: StepContext, portal: Portal, attachments: list[Atta
         if file_id is None:
             if attachment.hubspot_upload_started_at is None:
                 attachment.hubspot_upload_started_at = started = utcnow()
-                await _store(sync, attachment, hubspot_upload_started_at=started)
+                await _store(sync, Attachment, attachment.id, hubspot_upload_started_at=started)
             data = await sync.files.get(attachment.storage_key)
             uploaded = await portal.client.upload_file(
                 f"{attachment.id}-{attachment.name}", data, attachment.content_type
             )
             file_id = uploaded.id
         attachment.hubspot_file_id = file_id
-        await _store(sync, attachment, hubspot_file_id=file_id)
+        await _store(sync, Attachment, attachment.id, hubspot_file_id=file_id)
 
 
 async def find_upload(sync: StepContext, portal: Portal, attachment: Attachment) -> str | None:
@@ -239,11 +239,12 @@ async def find_upload(sync: StepContext, portal: Portal, attachment: Attachment)
     return None
 
 
-async def _store(sync: StepContext, attachment: Attachment, **values: Any) -> None:
+async def _store(
+    sync: StepContext, model: type[Attachment | Message], row_id: str, **values: Any
+) -> None:
+    """Values on one of our rows, committed at once (ids and markers of the HubSpot calls)."""
     async with sync.sessions() as session:
-        await session.execute(
-            update(Attachment).where(Attachment.id == attachment.id).values(**values)
-        )
+        await session.execute(update(model).where(model.id == row_id).values(**values))
         await session.commit()
 
 
@@ -503,18 +504,12 @@ async def follow_up_note(
         note_id = await recover(sync, progress.StepMarker("started", 1, started), find)
     if note_id is None:
         if started is None:
-            await _mark_message(sync, message_id, hubspot_note_started_at=utcnow())
+            await _store(sync, Message, message_id, hubspot_note_started_at=utcnow())
         link = admin_url(sync.public_base_url, conversation_id)
         text = follow_up_text(message, attachments, link)
         note_id = await create_crm_note(portal, loaded.conversation, text)
-    await _mark_message(sync, message_id, hubspot_note_id=note_id)
+    await _store(sync, Message, message_id, hubspot_note_id=note_id)
     return note_id
-
-
-async def _mark_message(sync: StepContext, message_id: str, **values: Any) -> None:
-    async with sync.sessions() as session:
-        await session.execute(update(Message).where(Message.id == message_id).values(**values))
-        await session.commit()
 
 
 async def create_crm_note(portal: Portal, conversation: Conversation, text: str) -> str:
