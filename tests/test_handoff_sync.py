@@ -40,6 +40,15 @@ from .handoff_world import (
 __all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 
+async def retries_due(runtime: Runtime) -> None:
+    """Every pending job may run now (a retry's wait is over)."""
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
+        )
+        await session.commit()
+
+
 async def handed_off(runtime: Runtime, sandbox: RunningSandbox, person: Person, **kw: Any) -> str:
     organization_id = await new_organization(runtime)
     await connect(runtime, sandbox, organization_id)
@@ -378,11 +387,7 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     assert (await sandbox_state(handoff_sandbox))["contacts"] == []
 
     await connect(runtime, handoff_sandbox, organization_id)
-    async with runtime.sessions() as session:  # the retry comes due (30 s later in real life)
-        await session.execute(
-            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
-        )
-        await session.commit()
+    await retries_due(runtime)  # 30 s later in real life
     await drain(runtime)
     assert await failed_jobs(runtime.sessions) == []
     state = await sandbox_state(handoff_sandbox)
@@ -541,11 +546,7 @@ async def test_a_later_message_that_needed_a_retry_leaves_the_thread_step_done(
     assert (thread.state, thread.error) == ("failed", "ServerError: internal error")
 
     await faults(handoff_sandbox, error_rate=0.0)
-    async with runtime.sessions() as session:  # the retry comes due
-        await session.execute(
-            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
-        )
-        await session.commit()
+    await retries_due(runtime)
     await drain(runtime)
     assert await failed_jobs(runtime.sessions) == []
     async with runtime.sessions() as session:

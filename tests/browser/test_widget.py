@@ -438,16 +438,25 @@ async def identity_token(server: RunningServer, org: Org, email: str) -> str:
     return str(answer.json()["identity_token"])
 
 
-async def test_identified_visitor_sees_their_history_in_another_browser(
-    browser: Browser, page: Page, site: Site, widget_server: RunningServer, shop: Org
-) -> None:
-    url = site.publish("account.html", company_page(widget_server, shop))
+async def verified_visitor_asked(
+    page: Page, site: Site, server: RunningServer, org: Org, email: str
+) -> str:
+    """A verified visitor asks about a parcel and gets the AI's answer on `page`; returns the
+    page's URL (the same site, for the visitor's other browser)."""
+    url = site.publish("account.html", company_page(server, org))
     await page.goto(url)
     await page.wait_for_function("window.Relaydesk")
-    token = await identity_token(widget_server, shop, "ada@example.com")
+    token = await identity_token(server, org, email)
     await page.evaluate("t => { Relaydesk.identify(t); Relaydesk.open(); }", token)
     await ask(page, "Where is my parcel?")
     await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+    return url
+
+
+async def test_identified_visitor_sees_their_history_in_another_browser(
+    browser: Browser, page: Page, site: Site, widget_server: RunningServer, shop: Org
+) -> None:
+    url = await verified_visitor_asked(page, site, widget_server, shop, "ada@example.com")
 
     laptop = await browser.new_context()
     other = await laptop.new_page()
@@ -467,13 +476,7 @@ async def test_identified_visitor_sees_their_history_in_another_browser(
 async def test_identify_while_the_first_session_is_starting_keeps_the_identity(
     browser: Browser, page: Page, site: Site, widget_server: RunningServer, shop: Org
 ) -> None:
-    url = site.publish("account.html", company_page(widget_server, shop))
-    await page.goto(url)
-    await page.wait_for_function("window.Relaydesk")
-    token = await identity_token(widget_server, shop, "grace@example.com")
-    await page.evaluate("t => { Relaydesk.identify(t); Relaydesk.open(); }", token)
-    await ask(page, "Where is my parcel?")
-    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+    url = await verified_visitor_asked(page, site, widget_server, shop, "grace@example.com")
 
     # The anonymous session's answer arrives only after the page called identify().
     laptop = await browser.new_context()
@@ -507,13 +510,7 @@ async def test_a_reconnect_while_identify_runs_does_not_take_the_identity_back(
     identify(). The anonymous answer is held a second for the verified one to overtake it (it
     did, before session starts were queued): the page stays verified and writes into the
     verified visitor's conversation."""
-    url = site.publish("account.html", company_page(widget_server, shop))
-    await page.goto(url)
-    await page.wait_for_function("window.Relaydesk")
-    token = await identity_token(widget_server, shop, "hedy@example.com")
-    await page.evaluate("t => { Relaydesk.identify(t); Relaydesk.open(); }", token)
-    await ask(page, "Where is my parcel?")
-    await expect(page.locator(f"{W} li.msg[data-role=ai]")).to_have_count(1)
+    url = await verified_visitor_asked(page, site, widget_server, shop, "hedy@example.com")
     verified = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
 
     laptop = await browser.new_context()
