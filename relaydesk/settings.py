@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
     visitor_token_ttl_days: int = 365
     identity_token_max_ttl_s: int = 3600
+    # How often objects frozen out of the garbage collector are thawed, so cycles among them
+    # that died are freed (`collector.py`); 0 keeps only the start-up freeze.
+    collector_thaw_s: float = Field(default=600.0, ge=0)
     limits: LimitSettings = LimitSettings()
     worker: WorkerSettings = WorkerSettings()
     hubspot: HubSpotSettings = HubSpotSettings()

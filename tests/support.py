@@ -41,6 +41,9 @@ def server_settings(database_url: str, data_dir: Path, port: int, **overrides: A
     settings.database_pool_size, settings.database_max_overflow = 4, 6
     settings.limits.visitor_messages_per_minute = 600
     settings.worker.poll_interval_s = 0.2
+    # The collector is the process's: servers in the test process keep only the start-up
+    # freeze (tests/test_collector.py covers the refreezing policy).
+    settings.collector_thaw_s = 0
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings

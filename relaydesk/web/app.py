@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..assistant.brain import Brain
+from ..collector import hold_old_objects
 from ..runtime import Runtime
 from ..settings import Settings
 from . import admin, demo, errors, health, hubspot_webhooks, public_api, widget_api, widget_ws
@@ -32,13 +32,12 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
         worker = runtime.worker() if settings.worker.in_process else None
         app.state.worker = worker
         task = asyncio.create_task(worker.run()) if worker else None
-        # What start-up built (modules, models, the brain's index) lives as long as the process:
-        # frozen, the collector stops walking it, so a full collection takes milliseconds
-        # instead of stalling every socket for a tenth of a second.
-        gc.collect()
-        gc.freeze()
+        # What start-up built, and later what survives a full collection, is frozen: the
+        # collector stops walking it, so a full collection takes milliseconds instead of
+        # stalling every socket for a tenth of a second (`collector.py`).
         try:
-            yield
+            async with hold_old_objects(settings.collector_thaw_s):
+                yield
         finally:
             if worker and task:
                 worker.stop()
