@@ -40,6 +40,13 @@ from .handoff_world import (
 __all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 
+async def step_status(runtime: Runtime, conversation_id: str, step: str) -> progress.StepStatus:
+    """One step of the conversation's sync, as the admin page shows it."""
+    async with runtime.sessions() as session:
+        [found] = [s for s in await sync_status(session, conversation_id) if s.step == step]
+    return found
+
+
 async def retries_due(runtime: Runtime) -> None:
     """Every pending job may run now (a retry's wait is over)."""
     async with runtime.sessions() as session:
@@ -381,8 +388,7 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     assert "will follow up" in told and "leave your email" in told
     [told] = await system_texts(with_email)
     assert "will follow up" in told and "email" not in told
-    async with runtime.sessions() as session:
-        [waiting] = [s for s in await sync_status(session, no_email) if s.step == "connection"]
+    waiting = await step_status(runtime, no_email, "connection")
     assert waiting.error == "HubSpot is not connected"
     assert (await sandbox_state(handoff_sandbox))["contacts"] == []
 
@@ -541,16 +547,14 @@ async def test_a_later_message_that_needed_a_retry_leaves_the_thread_step_done(
     await faults(handoff_sandbox, error_rate=1.0)
     await write_after_handoff(runtime, conversation_id, "Here is my receipt")
     assert await runtime.worker().run_once() == 1
-    async with runtime.sessions() as session:
-        [thread] = [s for s in await sync_status(session, conversation_id) if s.step == "thread"]
+    thread = await step_status(runtime, conversation_id, "thread")
     assert (thread.state, thread.error) == ("failed", "ServerError: internal error")
 
     await faults(handoff_sandbox, error_rate=0.0)
     await retries_due(runtime)
     await drain(runtime)
     assert await failed_jobs(runtime.sessions) == []
-    async with runtime.sessions() as session:
-        [thread] = [s for s in await sync_status(session, conversation_id) if s.step == "thread"]
+    thread = await step_status(runtime, conversation_id, "thread")
     assert (thread.state, thread.error) == ("done", None)
     assert (await hubspot_ids(runtime, conversation_id))["Here is my receipt"]
 

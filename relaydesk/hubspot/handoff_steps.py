@@ -478,9 +478,9 @@ async def follow_up_note(
     the contact (there is no thread). The start is committed first, so a run after a crash
     looks for the note (by the message id in it) before writing it again."""
     async with sync.sessions() as session:
-        loaded = await load(session, conversation_id)
+        conversation = await session.get(Conversation, conversation_id)
         message = await session.get(Message, message_id)
-        if message is None or message.role not in PUBLISHED_ROLES:
+        if conversation is None or message is None or message.role not in PUBLISHED_ROLES:
             return None
         if message.hubspot_note_id:
             return message.hubspot_note_id
@@ -507,7 +507,7 @@ async def follow_up_note(
             await _store(sync, Message, message_id, hubspot_note_started_at=utcnow())
         link = admin_url(sync.public_base_url, conversation_id)
         text = follow_up_text(message, attachments, link)
-        note_id = await create_crm_note(portal, loaded.conversation, text)
+        note_id = await create_crm_note(portal, conversation, text)
     await _store(sync, Message, message_id, hubspot_note_id=note_id)
     return note_id
 
