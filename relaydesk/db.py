@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,14 +13,24 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .sqlite_inline import inline_connector
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
-    """Build the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, busy_timeout_s: float = 30
+) -> AsyncEngine:
+    """Build the async engine; SQLite gets WAL, foreign keys and a busy timeout, and runs its
+    statements on the event loop's thread (`sqlite_inline`)."""
     if url.startswith("sqlite"):
         # One connection: SQLite has one writer anyway, and waiting in the pool's queue is
         # first come, first served, where SQLite's busy handler sleeps in growing steps.
+        path = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            async_creator=inline_connector(path, timeout=busy_timeout_s),
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
