@@ -150,6 +150,7 @@ class Slot:
     conversation_id: str
     visitor_id: str
     seq: int
+    state: str  # the conversation's state when the slot was taken
 
 
 async def next_slot(
@@ -160,12 +161,12 @@ async def next_slot(
         update(Conversation)
         .where(Conversation.id == conversation_id)
         .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
-        .returning(Conversation.last_seq, Conversation.visitor_id)
+        .returning(Conversation.last_seq, Conversation.visitor_id, Conversation.state)
     )
     if only_in_state is not None:
         stmt = stmt.where(Conversation.state == only_in_state)
     row = (await session.execute(stmt)).first()
-    return Slot(conversation_id, row.visitor_id, row.last_seq) if row else None
+    return Slot(conversation_id, row.visitor_id, row.last_seq, row.state) if row else None
 
 
 async def add_message(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import event, make_url
+from sqlalchemy import Insert, TableClause, event, make_url
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -55,6 +58,18 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+@functools.cache
+def insert_or_skip(dialect: str, table: TableClause, unique: str) -> Insert:
+    """`INSERT … ON CONFLICT (unique) DO NOTHING` into `table`, built once per dialect and run
+    with a dict of values (hot paths: building a statement costs more than running it)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=[unique])
 
 
 AfterCommit = Callable[[], Awaitable[None]]

@@ -14,12 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from .db import on_commit
+from .db import dialect_of, insert_or_skip, on_commit
 from .models import OutboxJob, utcnow
 
 
@@ -43,21 +41,21 @@ async def enqueue(
     dedupe_key: str,
 ) -> None:
     """Add a job in the caller's transaction; a job with the same dedupe key is kept as is."""
+    now = utcnow()
     values = dict(
         kind=kind,
         payload=payload,
         ordering_key=ordering_key,
         dedupe_key=dedupe_key,
         state="pending",
-        run_after=utcnow(),
+        run_after=now,
         attempts=0,
-        created_at=utcnow(),
-        updated_at=utcnow(),
+        created_at=now,
+        updated_at=now,
     )
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(OutboxJob).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    await session.execute(stmt)
+    await session.execute(
+        insert_or_skip(dialect_of(session), OutboxJob.__table__, "dedupe_key"), values
+    )
     on_commit(session, wakeup.notify)
 
 

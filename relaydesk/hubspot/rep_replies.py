@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,10 +21,9 @@ from ..conversations import announce_state, insert_message, next_slot
 from ..db import commit
 from ..files import safe_name, sniff
 from ..models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
-from .connections import find_connection
 from .delivery_status import SENT, report
 from .inbound_events import REP_MESSAGE, ChannelEvent, Received, RepMessage
-from .webhooks import Inbound, mark_processed, settle
+from .webhooks import Apply, Inbound, settle
 
 
 @dataclass(frozen=True)
@@ -32,27 +31,37 @@ class Target:
     conversation_id: str
     visitor_id: str
     connection: HubSpotConnection
+    message_known: bool = False  # the HubSpot message asked about is already one of ours
 
 
 async def target_of(
-    session: AsyncSession, organization_id: str | None, thread_ids: list[str]
+    session: AsyncSession,
+    organization_id: str | None,
+    thread_ids: list[str],
+    hubspot_message_id: str | None = None,
 ) -> Target | None:
-    """The conversation a HubSpot thread (or our integration thread id) belongs to."""
+    """The conversation a HubSpot thread (or our integration thread id) belongs to, with its
+    organization's connection, in one query; with `hubspot_message_id`, also whether that
+    message is already stored."""
     ids = [t for t in thread_ids if t]
     if not ids:
         return None
-    query = select(Conversation).where(
-        or_(Conversation.hubspot_thread_id.in_(ids), Conversation.id.in_(ids))
+    known = (
+        exists().where(Message.hubspot_message_id == hubspot_message_id)
+        if hubspot_message_id is not None
+        else literal(False)
+    )
+    query = (
+        select(Conversation.id, Conversation.visitor_id, HubSpotConnection, known.label("known"))
+        .join(HubSpotConnection, HubSpotConnection.organization_id == Conversation.organization_id)
+        .where(or_(Conversation.hubspot_thread_id.in_(ids), Conversation.id.in_(ids)))
     )
     if organization_id is not None:
         query = query.where(Conversation.organization_id == organization_id)
-    conversation = await session.scalar(query.limit(1))
-    if conversation is None:
+    row = (await session.execute(query.limit(1))).first()
+    if row is None:
         return None
-    connection = await find_connection(session, conversation.organization_id)
-    if connection is None:
-        return None
-    return Target(conversation.id, conversation.visitor_id, connection)
+    return Target(row.id, row.visitor_id, row.HubSpotConnection, bool(row.known))
 
 
 @dataclass(frozen=True)
@@ -69,13 +78,13 @@ async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessa
     if message is None:
         return Skip("no message in the event", "failed")
     thread_ids = [message.conversations_thread_id or "", *event.channel_integration_thread_ids]
-    target = await target_of(session, None, thread_ids)
+    target = await target_of(session, None, thread_ids, message.id)
     if target is None:
         return Skip("no conversation for this thread", "failed")
     portal = target.connection.portal_id
     if event.portal_id and portal and str(event.portal_id) != portal:
         return Skip("the thread's portal is not this organization's")
-    if message.from_integration or await _known_message(session, message.id):
+    if message.from_integration or target.message_known:
         return Skip("our own message, echoed back")
     return message, target
 
@@ -113,24 +122,25 @@ async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: R
             await inbound.skip(delivery_id, "already delivered")
 
 
-async def deliver_at_once(
-    inbound: Inbound, session: AsyncSession, delivery_id: str, event: Received
-) -> bool:
-    """A reply that needs no network (no files, the rep's name known) is applied in the
-    transaction that stores its delivery, so its frame leaves as that commits. Anything else,
-    including what `rep_message` would skip, is left to the processing job."""
+async def deliver_at_once(inbound: Inbound, session: AsyncSession, event: Received) -> Apply | None:
+    """A reply that needs no network (no files, the rep's name known) is written in the
+    transaction that stores its delivery, so its frame leaves as that commits: what writes it is
+    returned. Anything else, including what `rep_message` would skip, is left to the processing
+    job (None)."""
     if event.event_type != REP_MESSAGE:
-        return False
+        return None
     found = await _examine(session, ChannelEvent.model_validate(event.payload))
     if isinstance(found, Skip):
-        return False
+        return None
     message, target = found
     name = message.sender_name or inbound.known_actor(target.connection, message.sender_actor)
     if message.attachments or (name is None and message.sender_actor):
-        return False
-    await _write(session, inbound, target, message, name, [])
-    await mark_processed(session, delivery_id)
-    return True
+        return None
+
+    async def write() -> None:
+        await _write(session, inbound, target, message, name, [])
+
+    return write
 
 
 async def _write(
@@ -156,9 +166,9 @@ async def _write(
         author_name=name,
         hubspot_message_id=message.id,
     )
-    conversation = await session.get(Conversation, target.conversation_id)
-    assert conversation is not None
-    if conversation.state in ("ai", "pending_human"):
+    if slot.state in ("ai", "pending_human"):
+        conversation = await session.get(Conversation, target.conversation_id)
+        assert conversation is not None
         conversation.state = "human"
         conversation.assignee = conversation.assignee or name
         announce_state(session, inbound.effects, conversation)

@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events
 from ..conversations import Effects
-from ..db import commit
+from ..db import commit, dialect_of, insert_or_skip
 from ..files import FileStore
 from ..models import HubSpotConnection, OutboxJob, WebhookDelivery, new_id, utcnow
 from ..outbox import Wakeup, enqueue
@@ -46,9 +44,11 @@ class Stored:
     ids: tuple[str, ...] = ()  # the new deliveries still to process
 
 
-# Applies a just-stored delivery in the transaction that stored it, when that needs no network;
-# False leaves it to the processing job.
-ApplyAtOnce = Callable[[AsyncSession, str, Received], Awaitable[bool]]
+# What writes an event's effect in the transaction that stores it.
+Apply = Callable[[], Awaitable[None]]
+# Looks at a just-received event: its `Apply` when that needs no network, else None (the
+# processing job applies it).
+AtOnce = Callable[[AsyncSession, Received], Awaitable[Apply | None]]
 
 
 async def store_events(
@@ -58,22 +58,21 @@ async def store_events(
     received: Sequence[Received],
     known: Sequence[str],
     organization_id: str | None = None,
-    apply_at_once: ApplyAtOnce | None = None,
+    at_once: AtOnce | None = None,
 ) -> Stored:
-    """Insert each event once; a known one is applied at once (`apply_at_once`) or gets its
-    processing job, in the same transaction."""
+    """Insert each event once; a known one is applied at once (`at_once`, and its row is stored
+    as done) or gets its processing job, in the same transaction."""
     duplicate = unknown = applied = 0
     ids: list[str] = []
     for event in received:
         delivery_id = new_id()
         is_known = event.event_type in known
-        if not await _insert(session, delivery_id, source, event, organization_id, is_known):
+        apply = await at_once(session, event) if is_known and at_once is not None else None
+        state = "done" if apply is not None else "received" if is_known else "unknown"
+        if not await _insert(session, delivery_id, source, event, organization_id, state):
             duplicate += 1
-        elif (
-            is_known
-            and apply_at_once is not None
-            and await apply_at_once(session, delivery_id, event)
-        ):
+        elif apply is not None:
+            await apply()
             applied += 1
         elif is_known:
             ids.append(delivery_id)
@@ -91,25 +90,22 @@ async def _insert(
     source: str,
     event: Received,
     organization_id: str | None,
-    known: bool,
+    state: str,
 ) -> bool:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(WebhookDelivery)
-        .values(
-            id=delivery_id,
-            organization_id=organization_id,
-            external_id=event.external_id,
-            source=source,
-            event_type=event.event_type[:100],
-            payload=event.payload,
-            state="received" if known else "unknown",
-            received_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["external_id"])
+    now = utcnow()
+    values = dict(
+        id=delivery_id,
+        organization_id=organization_id,
+        external_id=event.external_id,
+        source=source,
+        event_type=event.event_type[:100],
+        payload=event.payload,
+        state=state,
+        received_at=now,
+        processed_at=now if state == "done" else None,
     )
-    result = await session.execute(stmt)
+    stmt = insert_or_skip(dialect_of(session), WebhookDelivery.__table__, "external_id")
+    result = await session.execute(stmt, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -21,7 +21,7 @@ from ..hubspot.inbound_events import MalformedEvent, Received, app_events, chann
 from ..hubspot.inbound_handlers import HANDLERS, process_now
 from ..hubspot.rep_replies import deliver_at_once
 from ..hubspot.signatures import InvalidSignature, verify_signature
-from ..hubspot.webhooks import Stored, connection_by_token, store_events
+from ..hubspot.webhooks import Apply, Stored, connection_by_token, store_events
 from .deps import RuntimeDep, SessionDep
 from .errors import error_body
 
@@ -90,11 +90,11 @@ async def channel_webhook(
         return events
     inbound = runtime.inbound
 
-    async def at_once(session: AsyncSession, delivery_id: str, event: Received) -> bool:
-        return await deliver_at_once(inbound, session, delivery_id, event)
+    async def at_once(session: AsyncSession, event: Received) -> Apply | None:
+        return await deliver_at_once(inbound, session, event)
 
     stored = await store_events(
-        session, runtime.wakeup, "channel", events, list(HANDLERS), apply_at_once=at_once
+        session, runtime.wakeup, "channel", events, list(HANDLERS), at_once=at_once
     )
     await commit(session)  # pushes the replies applied at once to the widgets
     background.add_task(process_now, runtime.inbound, stored.ids)  # after the 2xx is sent
