@@ -11,11 +11,10 @@ import random
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from .db import dialect_of, insert_or_skip, on_commit
 from .models import OutboxJob, utcnow
@@ -67,6 +66,11 @@ class ClaimedJob:
     attempts: int
 
 
+JOBS = cast(Table, OutboxJob.__table__)
+EARLIER = JOBS.alias("earlier")
+WAITING = ("pending", "running", "failed")
+
+
 async def claim(
     session: AsyncSession,
     *,
@@ -76,38 +80,45 @@ async def claim(
     running: Collection[int] = (),
 ) -> list[ClaimedJob]:
     """Lease up to `limit` runnable jobs, of the given kinds if any, never one of the caller's
-    `running` ones (the caller commits)."""
+    `running` ones, in one statement (the caller commits)."""
     now = utcnow()
-    earlier = aliased(OutboxJob)
+    jobs = JOBS.c
     blocked = exists().where(
-        and_(
-            earlier.ordering_key == OutboxJob.ordering_key,
-            earlier.id < OutboxJob.id,
-            earlier.state.in_(("pending", "running", "failed")),
-        )
+        EARLIER.c.ordering_key == jobs.ordering_key,
+        EARLIER.c.id < jobs.id,
+        EARLIER.c.state.in_(WAITING),
     )
     runnable = or_(
-        and_(OutboxJob.state == "pending", OutboxJob.run_after <= now),
-        and_(OutboxJob.state == "running", OutboxJob.locked_until < now),
+        and_(jobs.state == "pending", jobs.run_after <= now),
+        and_(jobs.state == "running", jobs.locked_until < now),
     )
     if kinds is not None:
-        runnable = and_(runnable, OutboxJob.kind.in_(list(kinds)))
+        runnable = and_(runnable, jobs.kind.in_(list(kinds)))
     if running:
-        runnable = and_(runnable, OutboxJob.id.not_in(list(running)))
-    query = (
-        select(OutboxJob)
+        runnable = and_(runnable, jobs.id.not_in(list(running)))
+    chosen = (
+        select(jobs.id)
         .where(runnable, ~blocked)
-        .order_by(OutboxJob.id)
+        .order_by(jobs.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboxJob)
+        .with_for_update(skip_locked=True)
     )
-    jobs = (await session.scalars(query)).all()
-    for job in jobs:
-        job.state = "running"
-        job.locked_until = now + timedelta(seconds=lease_s)
-        job.attempts += 1
-        job.updated_at = now
-    return [ClaimedJob(j.id, j.kind, dict(j.payload), j.attempts) for j in jobs]
+    leased = (
+        update(JOBS)
+        .where(jobs.id.in_(chosen.scalar_subquery()))
+        .values(
+            state="running",
+            locked_until=now + timedelta(seconds=lease_s),
+            attempts=jobs.attempts + 1,
+            updated_at=now,
+        )
+        .returning(jobs.id, jobs.kind, jobs.payload, jobs.attempts)
+    )
+    rows = (await session.execute(leased)).all()
+    return sorted(
+        (ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts) for row in rows),
+        key=lambda job: job.id,
+    )
 
 
 async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> None:
@@ -119,12 +130,21 @@ async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> No
     )
 
 
-async def complete(session: AsyncSession, job_id: int) -> None:
-    await session.execute(
-        update(OutboxJob)
-        .where(OutboxJob.id == job_id)
-        .values(state="done", locked_until=None, last_error=None, updated_at=utcnow())
-    )
+# Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery unqualified.
+COMPLETE = text(
+    "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
+    "updated_at = :now WHERE id = :job_id "
+    "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
+    "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
+    "AND later.state = 'pending') AS followed"
+).bindparams(bindparam("now", type_=OutboxJob.__table__.c.updated_at.type), bindparam("job_id"))
+
+
+async def complete(session: AsyncSession, job_id: int) -> bool:
+    """Mark the job done; True if a later job of its ordering key is pending (this one may have
+    been what held it back)."""
+    row = (await session.execute(COMPLETE, {"job_id": job_id, "now": utcnow()})).first()
+    return bool(row and row.followed)
 
 
 async def fail(

@@ -1,11 +1,12 @@
 """The outbox worker: claims jobs, runs their handlers, records success or the error.
 
 `run()` keeps up to `concurrency` jobs running and claims more as slots free up (at most
-`CLAIM_BATCH` per claim), waking at once when this process commits a job or a job ends, and
-polling for jobs other processes wrote. A job waiting on HubSpot (its rate limit, a slow answer)
-holds only its own slot, and jobs start a few at a time rather than in bursts that would queue
-every request of the process behind them. `run_once()` claims one batch and runs it to the end:
-what tests call.
+`CLAIM_BATCH` per claim), waking at once when this process commits a job, when a job ends while
+more may be waiting (slots were full, or a later job of its ordering key is pending), and
+polling for jobs other processes wrote or whose retry came due. A job waiting on HubSpot (its
+rate limit, a slow answer) holds only its own slot, and jobs start a few at a time rather than in
+bursts that would queue every request of the process behind them. `run_once()` claims one batch
+and runs it to the end: what tests call.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ class Worker:
         self.settings = settings
         self._claim_lock = asyncio.Lock()  # one claimer per process (all SQLite needs)
         self._stopping = asyncio.Event()
-        self._slot_freed = asyncio.Event()
+        # Set when a claim may find something new: a job ended while every slot was taken or
+        # the last claim was cut short by its limit, or an ended job had a successor waiting.
+        self._claim_wanted = asyncio.Event()
+        self._saturated = False
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
         self.processed = 0
@@ -80,7 +84,8 @@ class Worker:
 
         def ended(done: asyncio.Task[None]) -> None:
             self._running.discard(done)
-            self._slot_freed.set()
+            if self._saturated:
+                self._claim_wanted.set()
 
         task.add_done_callback(ended)
 
@@ -121,9 +126,11 @@ class Worker:
             error = f"{type(exc).__name__}: {exc}"
         else:
             async with self.sessions() as session:
-                await outbox.complete(session, job.id)
+                followed = await outbox.complete(session, job.id)
                 await session.commit()
             self.processed += 1
+            if followed:
+                self._claim_wanted.set()
             return
         async with self.sessions() as session:
             await outbox.fail(
@@ -140,7 +147,7 @@ class Worker:
         try:
             while not self._stopping.is_set():
                 self.wakeup.event.clear()
-                self._slot_freed.clear()
+                self._claim_wanted.clear()
                 free = self.settings.concurrency - len(self._running)
                 claimed: list[ClaimedJob] = []
                 if free > 0:
@@ -150,6 +157,8 @@ class Worker:
                         log.exception("worker iteration failed")
                 for job in claimed:
                     self._start(job)
+                # Cut short by the limit (or no free slot): more may be waiting.
+                self._saturated = free <= 0 or len(claimed) == min(free, CLAIM_BATCH)
                 if claimed and len(claimed) == min(free, CLAIM_BATCH) < free:
                     await asyncio.sleep(0)  # more may be waiting: claim again once others ran
                     continue
@@ -161,7 +170,7 @@ class Worker:
     async def _wait(self) -> None:
         waits = [
             asyncio.ensure_future(e.wait())
-            for e in (self._stopping, self.wakeup.event, self._slot_freed)
+            for e in (self._stopping, self.wakeup.event, self._claim_wanted)
         ]
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)

@@ -177,6 +177,72 @@ async def test_wakeup_starts_the_job_without_waiting_for_the_poll(
     await task
 
 
+async def run_held_back(
+    db: async_sessionmaker[AsyncSession], concurrency: int, jobs: list[tuple[str, int]]
+) -> list[tuple[str, int]]:
+    """Run `jobs` (key, n) with the poll 30 s away; the order they finished in."""
+    kind = f"test.next.{uuid.uuid4().hex[:6]}"
+    done: list[tuple[str, int]] = []
+    all_done = asyncio.Event()
+
+    async def handler(payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.05)
+        done.append((payload["key"], payload["n"]))
+        if len(done) == len(jobs):
+            all_done.set()
+
+    wakeup = Wakeup()
+    worker = Worker(
+        db, wakeup, {kind: handler}, settings(poll_interval_s=30, concurrency=concurrency)
+    )
+    async with db() as session:
+        for key, n in jobs:
+            await outbox.enqueue(
+                session, wakeup, kind, {"key": key, "n": n},
+                ordering_key=f"{kind}:{key}", dedupe_key=f"{kind}:{key}:{n}",
+            )  # fmt: skip
+        await commit(session)
+    task = asyncio.create_task(worker.run())
+    try:
+        await asyncio.wait_for(all_done.wait(), 5)
+    finally:
+        worker.stop()
+        await task
+    return done
+
+
+async def test_a_job_held_back_starts_when_what_held_it_ends_not_at_the_poll(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    # The next job of a conversation, with slots to spare: the claim skipped it.
+    assert await run_held_back(db, 4, [("a", 0), ("a", 1)]) == [("a", 0), ("a", 1)]
+    # A job that found the only slot taken.
+    assert await run_held_back(db, 1, [("a", 0), ("b", 0)]) == [("a", 0), ("b", 0)]
+
+
+async def test_concurrent_claimers_never_take_the_same_job(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    kind = f"test.claimers.{uuid.uuid4().hex[:6]}"
+    for n in range(40):
+        await put(db, kind, f"k{n}", n)
+
+    async def claimer() -> list[int]:
+        taken: list[int] = []
+        while True:
+            async with db() as session:
+                jobs = await outbox.claim(session, limit=3, lease_s=30, kinds=[kind])
+                await session.commit()
+            if not jobs:
+                return taken
+            taken += [job.id for job in jobs]
+
+    claims = await asyncio.gather(*(claimer() for _ in range(4)))
+    taken = [job_id for claim in claims for job_id in claim]
+    assert len(taken) == len(set(taken)) == 40
+    assert {job.attempts for job in await jobs_of(db, kind)} == {1}
+
+
 async def test_a_job_waiting_on_hubspot_holds_only_its_own_slot(
     db: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -30,13 +30,23 @@ def dedupe_key(status: str, message_id: str) -> str:
     return f"{KIND}:{status}:{message_id}"
 
 
-async def report(session: AsyncSession, wakeup: Wakeup, message: Message, status: str) -> None:
-    """Queue one status report (a repeat is a no-op)."""
+async def report(
+    session: AsyncSession,
+    wakeup: Wakeup,
+    message: Message,
+    status: str,
+    organization_id: str | None = None,
+) -> None:
+    """Queue one status report (a repeat is a no-op). With the organization known, the job
+    carries what it needs and reads only the connection."""
+    payload = {"message_id": message.id, "status": status}
+    if organization_id is not None and message.hubspot_message_id is not None:
+        payload |= {"organization_id": organization_id, "hubspot_id": message.hubspot_message_id}
     await enqueue(
         session,
         wakeup,
         KIND,
-        {"message_id": message.id, "status": status},
+        payload,
         ordering_key=f"hubspot:status:{message.conversation_id}",
         dedupe_key=dedupe_key(status, message.id),
     )
@@ -97,7 +107,7 @@ class StatusJob:
 
     async def __call__(self, payload: dict[str, Any]) -> None:
         async with self.sessions() as session:
-            found = await self._load(session, str(payload["message_id"]))
+            found = await self._load(session, payload)
         if found is None:
             log.warning("status of message %s not reported: not a HubSpot reply", payload)
             return
@@ -109,21 +119,25 @@ class StatusJob:
             log.warning("HubSpot no longer has message %s", hubspot_message_id)
 
     async def _load(
-        self, session: AsyncSession, message_id: str
+        self, session: AsyncSession, payload: dict[str, Any]
     ) -> tuple[HubSpotConnection, str, str] | None:
-        row = (
-            await session.execute(
-                select(Message.hubspot_message_id, Conversation.organization_id)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(Message.id == message_id)
-            )
-        ).first()
-        if row is None or row.hubspot_message_id is None:
-            return None
-        connection = await find_connection(session, row.organization_id)
+        if "hubspot_id" in payload:
+            hubspot_message_id, organization_id = payload["hubspot_id"], payload["organization_id"]
+        else:
+            row = (
+                await session.execute(
+                    select(Message.hubspot_message_id, Conversation.organization_id)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .where(Message.id == payload["message_id"])
+                )
+            ).first()
+            if row is None or row.hubspot_message_id is None:
+                return None
+            hubspot_message_id, organization_id = row.hubspot_message_id, row.organization_id
+        connection = await find_connection(session, organization_id)
         if connection is None:
             return None
         channel_id = connection.channel_id or await session.scalar(
             select(HubSpotChannel.channel_id).limit(1)
         )
-        return (connection, channel_id, row.hubspot_message_id) if channel_id else None
+        return (connection, channel_id, hubspot_message_id) if channel_id else None

@@ -173,7 +173,9 @@ async def _write(
         conversation.assignee = conversation.assignee or name
         announce_state(session, inbound.effects, conversation)
     if inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
-        await report(session, inbound.effects.wakeup, stored, SENT)
+        await report(
+            session, inbound.effects.wakeup, stored, SENT, target.connection.organization_id
+        )
 
 
 async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | None:
