@@ -50,9 +50,9 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     errors.install(app)
     app.add_middleware(health.MeasureRequests, metrics=app.state.metrics)
     app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
-    for module in (health, widget_api, widget_ws, public_api, demo):
+    # Routes are matched in order: the busiest first (a rep reply is a webhook, a visitor's
+    # message a widget call), the admin's pages last.
+    for module in (hubspot_webhooks, widget_api, widget_ws, health, public_api, demo, admin):
         app.include_router(module.router)
-    app.include_router(admin.router)
-    app.include_router(hubspot_webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

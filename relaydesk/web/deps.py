@@ -17,7 +17,8 @@ from ..organizations import check_origin, normalize_origin
 from ..runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain function dependency in a thread pool, a thread hop per request.
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -27,7 +27,7 @@ router = APIRouter()
 PAGE = "/admin/integrations/hubspot"
 
 
-def hubspot_setup(runtime: RuntimeDep) -> hs.Setup:
+async def hubspot_setup(runtime: RuntimeDep) -> hs.Setup:
     return hs.Setup(
         runtime.hubspot,
         runtime.sessions,
