@@ -160,12 +160,16 @@ async def handed_off_conversation(
     messages: int = 12,
     files: int = 2,
     label: str = "",
+    language: str | None = None,
 ) -> str:
     """A conversation as the handoff verb leaves it: pending_human, a Handoff row, the job."""
     async with runtime.sessions() as session:
         visitor = await person_row(session, organization_id, person)
         conversation = Conversation(
-            organization_id=organization_id, visitor_id=visitor.id, state="pending_human"
+            organization_id=organization_id,
+            visitor_id=visitor.id,
+            state="pending_human",
+            language=language,
         )
         session.add(conversation)
         await session.flush()

@@ -371,8 +371,11 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     with_email = await handed_off_conversation(
         runtime, organization_id, Person("Jo", "jo@example.com"), messages=2, files=0
     )
+    german = await handed_off_conversation(
+        runtime, organization_id, Person("Uwe"), messages=2, files=0, language="de"
+    )
     worker = runtime.worker()
-    assert await worker.run_once() == 2  # both wait for the connection
+    assert await worker.run_once() == 3  # all wait for the connection
     assert await worker.run_once() == 0  # ... later, not now
 
     async def system_texts(conversation_id: str) -> list[str]:
@@ -388,6 +391,8 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     assert "will follow up" in told and "leave your email" in told
     [told] = await system_texts(with_email)
     assert "will follow up" in told and "email" not in told
+    [told] = await system_texts(german)
+    assert "meldet sich bei Ihnen" in told and "E-Mail-Adresse" in told
     waiting = await step_status(runtime, no_email, "connection")
     assert waiting.error == "HubSpot is not connected"
     assert (await sandbox_state(handoff_sandbox))["contacts"] == []
@@ -397,7 +402,7 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     await drain(runtime)
     assert await failed_jobs(runtime.sessions) == []
     state = await sandbox_state(handoff_sandbox)
-    assert len(state["threads"]) == len(state["tickets"]) == len(state["contacts"]) == 2
+    assert len(state["threads"]) == len(state["tickets"]) == len(state["contacts"]) == 3
     assert len(await system_texts(no_email)) == 1  # told once, not on every retry
 
 

@@ -38,6 +38,21 @@ BY_EMAIL = {
     "e-mail.",
     "fi": "Välitin asian koko keskustelun kera tiimillemme. He vastaavat sinulle sähköpostitse.",
 }
+# HubSpot cannot take the handoff yet (not connected, the connection broken): it is queued.
+FOLLOW_UP = {
+    "en": "Thanks for your patience. A member of our team will follow up with you.",
+    "de": "Danke für Ihre Geduld. Jemand aus unserem Team meldet sich bei Ihnen.",
+    "fr": "Merci de votre patience. Un membre de notre équipe reviendra vers vous.",
+    "es": "Gracias por tu paciencia. Una persona de nuestro equipo se pondrá en contacto contigo.",
+    "it": "Grazie per la pazienza. Una persona del nostro team ti ricontatterà.",
+    "pt": "Obrigado pela paciência. Uma pessoa da nossa equipe entrará em contato com você.",
+    "nl": "Bedankt voor je geduld. Iemand van ons team neemt contact met je op.",
+    "pl": "Dziękujemy za cierpliwość. Ktoś z naszego zespołu skontaktuje się z Tobą.",
+    "sv": "Tack för ditt tålamod. Någon i vårt team återkommer till dig.",
+    "tr": "Sabrınız için teşekkürler. Ekibimizden biri sizinle iletişime geçecek.",
+    "da": "Tak for din tålmodighed. En fra vores team vender tilbage til dig.",
+    "fi": "Kiitos kärsivällisyydestäsi. Joku tiimistämme ottaa sinuun yhteyttä.",
+}
 LEAVE_EMAIL = {
     "en": "Please leave your email address so they can reach you.",
     "de": "Bitte hinterlassen Sie Ihre E-Mail-Adresse, damit das Team Sie erreichen kann.",

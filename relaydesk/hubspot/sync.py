@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..assistant.wording import FOLLOW_UP, LEAVE_EMAIL, say
 from ..conversations import Effects, add_message
 from ..db import commit
 from ..files import FileStore
@@ -39,8 +40,6 @@ from .transcript import HandoffLook, SyncOptions
 T = TypeVar("T")
 Step = Callable[[StepContext, Portal, str], Awaitable[str]]
 MAX_WAIT_S = 3600.0
-FOLLOW_UP = "Thanks for your patience. A member of our team will follow up with you."
-ASK_EMAIL = " Please leave your email address so they can reach you."
 
 
 class NotConnected(Exception):
@@ -186,7 +185,10 @@ class HubSpotSync:
             conversation = await session.get(Conversation, conversation_id)
             assert conversation is not None
             visitor = await session.get(Visitor, conversation.visitor_id)
-            text = FOLLOW_UP + ("" if visitor is not None and visitor.email else ASK_EMAIL)
+            language = conversation.language
+            text = say(FOLLOW_UP, language)
+            if visitor is None or not visitor.email:
+                text += " " + say(LEAVE_EMAIL, language)
             await add_message(session, self.effects, conversation, "system", text)
             await commit(session)
 
