@@ -19,6 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import dialect_of, insert_or_skip, on_commit
 from .models import OutboxJob, utcnow
 
+JOBS = cast(Table, OutboxJob.__table__)
+EARLIER = JOBS.alias("earlier")
+WAITING = ("pending", "running", "failed")
+
 
 class Wakeup:
     """Tells this process's worker that a job was just committed."""
@@ -52,9 +56,7 @@ async def enqueue(
         created_at=now,
         updated_at=now,
     )
-    await session.execute(
-        insert_or_skip(dialect_of(session), OutboxJob.__table__, "dedupe_key"), values
-    )
+    await session.execute(insert_or_skip(dialect_of(session), JOBS, "dedupe_key"), values)
     on_commit(session, wakeup.notify)
 
 
@@ -64,11 +66,6 @@ class ClaimedJob:
     kind: str
     payload: dict[str, Any]
     attempts: int
-
-
-JOBS = cast(Table, OutboxJob.__table__)
-EARLIER = JOBS.alias("earlier")
-WAITING = ("pending", "running", "failed")
 
 
 async def claim(
@@ -137,7 +134,7 @@ COMPLETE = text(
     "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
     "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
     "AND later.state = 'pending') AS followed"
-).bindparams(bindparam("now", type_=OutboxJob.__table__.c.updated_at.type), bindparam("job_id"))
+).bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
 
 
 async def complete(session: AsyncSession, job_id: int) -> bool:
