@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
@@ -16,13 +17,15 @@ from hubspot_sandbox import SandboxConfig, start_sandbox_sync
 from .assistant.analysis import analyze_lines
 from .db import commit
 from .demo import ensure_demo_organization
+from .errors import InvalidInput
 from .hubspot.demo_connection import connect_demo, sandbox_settings
+from .hubspot.project import write_project
 from .hubspot.setup import Setup
 from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime
 from .settings import Settings
-from .setup_commands import create_admin, kb_add
+from .setup_commands import CommandFailed, create_admin, kb_add
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -56,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     kb_add_cmd.add_argument("paths", nargs="+", metavar="PATH")
     kb_add_cmd.add_argument("--org", help="organization id, widget key or name")
+    project = commands.add_parser(
+        "hubspot-project", help="write this installation's HubSpot developer-platform project"
+    )
+    project.add_argument("--public-url", required=True, help="e.g. https://chat.example.com")
+    project.add_argument("outdir", help="the project folder (created; its files are replaced)")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -80,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(create_admin(settings, args.email, args.org, args.password_stdin))
     elif args.command == "kb":
         asyncio.run(kb_add(settings, args.paths, args.org))
+    elif args.command == "hubspot-project":
+        _hubspot_project(args.public_url, Path(args.outdir))
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
@@ -143,6 +153,17 @@ async def _work(settings: Settings) -> None:
         await worker.run()
     finally:
         await runtime.close()
+
+
+def _hubspot_project(public_url: str, outdir: Path) -> None:
+    try:
+        written = write_project(public_url, outdir)
+    except InvalidInput as error:
+        raise CommandFailed(error.message) from error
+    except OSError as error:
+        raise CommandFailed(f"cannot write the project to {outdir}: {error}") from error
+    for path in written:
+        print(path)
 
 
 async def _create_org(settings: Settings, name: str, origins: list[str]) -> None:
