@@ -26,19 +26,9 @@ from .channel import channel_webhook_url, ensure_channel, ensure_channel_account
 from .errors import HubSpotError, ReconnectRequired, Unauthorized
 from .integration import HubSpot
 from .shapes import Inbox, Owner, Pipeline
+from .scopes import SCOPES
 from .transcript import SyncOptions
 
-SCOPES = [
-    "oauth",
-    "conversations.read",
-    "conversations.write",
-    "conversations.custom_channels.read",
-    "conversations.custom_channels.write",
-    "crm.objects.contacts.read",
-    "crm.objects.contacts.write",
-    "tickets",
-    "files",
-]
 STATE_TTL_S = 600
 
 
@@ -83,7 +73,8 @@ def check_state(secret: str, state: str, organization_id: str, user_id: str) -> 
 def authorize_url(setup: Setup, organization_id: str, user_id: str) -> str:
     state = sign_state(setup.secret, organization_id, user_id)
     settings = setup.hubspot.settings
-    return setup.hubspot.app.authorize_url(settings.app_base_url, setup.redirect_uri, SCOPES, state)
+    redirect = setup.redirect_uri
+    return setup.hubspot.app.authorize_url(settings.app_base_url, redirect, list(SCOPES), state)
 
 
 async def complete_oauth(setup: Setup, organization_id: str, code: str) -> HubSpotConnection:

@@ -1,0 +1,30 @@
+"""The OAuth scopes relaydesk's HubSpot app asks for: one list, used by the authorize URL, the
+developer-platform project files and the admin page that names a scope HubSpot did not grant.
+
+Each scope is here because a call relaydesk makes requires it (HubSpot's OpenAPI `security`
+blocks and its guides).
+"""
+
+from __future__ import annotations
+
+SCOPE_PURPOSES: dict[str, str] = {
+    "oauth": "reading the token's own details",
+    "conversations.read": "listing inboxes, reading threads, messages and reps",
+    "conversations.write": "posting the handoff note on the thread and closing it",
+    "conversations.custom_channels.read": "finding the channel account and messages",
+    "conversations.custom_channels.write": "publishing the transcript and delivery status",
+    "crm.objects.contacts.read": "finding the visitor's contact",
+    "crm.objects.contacts.write": "creating the contact and CRM notes",
+    "crm.objects.owners.read": "listing owners for the ticket and the AI sender",
+    "crm.schemas.contacts.write": "creating the relaydesk contact property",
+    "tickets": "creating the ticket, its pipeline choice and its tag property",
+    "files": "uploading the visitor's files and downloading the rep's",
+}
+
+SCOPES: tuple[str, ...] = tuple(SCOPE_PURPOSES)
+
+
+def missing(granted: list[str] | tuple[str, ...]) -> list[str]:
+    """The scopes relaydesk needs that a token does not carry, in the list's order."""
+    have = set(granted)
+    return [scope for scope in SCOPES if scope not in have]
