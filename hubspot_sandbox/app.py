@@ -36,6 +36,7 @@ from hubspot_sandbox.errors import (
 from hubspot_sandbox.faults import FaultGate
 from hubspot_sandbox.journal import Journal
 from hubspot_sandbox.sandbox import Sandbox, is_api_path
+from hubspot_sandbox.scopes import load_scope_table
 from hubspot_sandbox.validation import load_body_validator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +57,8 @@ async def unknown_route(request: Request, exc: Exception) -> Response:
 def create_sandbox_app(config: SandboxConfig | None = None) -> Starlette:
     """A fresh portal with its own store; nothing is shared between apps."""
     config = config or SandboxConfig()
-    sandbox = Sandbox.build(config, load_body_validator(config.openapi_dir))
+    validator = load_body_validator(config.openapi_dir)
+    sandbox = Sandbox.build(config, validator, load_scope_table(config.openapi_dir))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from hubspot_sandbox.errors import HubSpotError
-from hubspot_sandbox.store import Store
+from hubspot_sandbox.sandbox import sandbox_of
 
 CREDENTIALS_NOT_FOUND = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
@@ -28,8 +28,10 @@ class Principal:
 
 
 def require_token(request: Request) -> Principal:
-    """Any valid Bearer token: an unexpired OAuth access token or the private-app token."""
-    store: Store = request.app.state.sandbox.store
+    """Any valid Bearer token: an unexpired OAuth access token holding the scopes the endpoint
+    requires, or the portal's private-app token."""
+    sandbox = sandbox_of(request)
+    store = sandbox.store
     token = bearer(request)
     if token is None:
         raise HubSpotError(401, CREDENTIALS_NOT_FOUND, "INVALID_AUTHENTICATION")
@@ -48,30 +50,37 @@ def require_token(request: Request) -> Principal:
             "EXPIRED_AUTHENTICATION",
             context={"expiredAt": [str(int(access.expires_at * 1000))]},
         )
+    lacking = sandbox.scopes.missing(request.method, request.url.path, access.scopes)
+    if lacking:
+        raise missing_scopes(lacking)
     return Principal("oauth", access.user_id, tuple(access.scopes))
+
+
+def missing_scopes(scopes: tuple[str, ...] | list[str]) -> HubSpotError:
+    return HubSpotError(
+        403,
+        MISSING_SCOPES,
+        "MISSING_SCOPES",
+        errors=[
+            {
+                "message": "One or more of the following scopes are required.",
+                "context": {"requiredGranularScopes": list(scopes)},
+            }
+        ],
+    )
 
 
 def require_app_token(request: Request, *scopes: str) -> Principal:
     """An OAuth token holding one of `scopes`; private-app tokens cannot use custom channels."""
     principal = require_token(request)
     if principal.kind != "oauth" or not set(scopes) & set(principal.scopes):
-        raise HubSpotError(
-            403,
-            MISSING_SCOPES,
-            "MISSING_SCOPES",
-            errors=[
-                {
-                    "message": "One or more of the following scopes are required.",
-                    "context": {"requiredGranularScopes": list(scopes)},
-                }
-            ],
-        )
+        raise missing_scopes(scopes)
     return principal
 
 
 def require_developer_key(request: Request, app_id: str | None = None) -> Principal:
     """The developer account's API key (`hapikey`) for the app that owns the call."""
-    config = request.app.state.sandbox.config
+    config = sandbox_of(request).config
     if request.query_params.get("hapikey") != config.developer_api_key:
         raise HubSpotError(
             401,

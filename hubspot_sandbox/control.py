@@ -28,11 +28,27 @@ async def body_of(request: Request) -> JsonDict:
     return body
 
 
-def thread_or_404(sandbox: Sandbox, request: Request) -> Thread:
-    thread = sandbox.store.threads.get(request.path_params["threadId"])
-    if thread is None:
-        raise not_found(f"Thread {request.path_params['threadId']} not found")
-    return thread
+async def target(request: Request) -> tuple[Sandbox, JsonDict]:
+    """The portal a control call acts in (`portalId` in the body or query, else the first) and
+    the call's body."""
+    body = await body_of(request)
+    root: Sandbox = request.app.state.sandbox
+    wanted = body.get("portalId") or request.query_params.get("portalId")
+    return (root.portal(wanted) if wanted else root.first), body
+
+
+async def thread_target(request: Request) -> tuple[Sandbox, Thread, JsonDict]:
+    """The thread named in the path and its portal (thread ids are unique across portals); a
+    `portalId` given with it must be the thread's own."""
+    sandbox, body = await target(request)
+    thread_id = request.path_params["threadId"]
+    named = body.get("portalId") or request.query_params.get("portalId")
+    candidates = [sandbox] if named else list(sandbox.portals.values())
+    for portal in candidates:
+        thread = portal.store.threads.get(thread_id)
+        if thread is not None:
+            return portal, thread, body
+    raise not_found(f"Thread {thread_id} not found")
 
 
 def agent(sandbox: Sandbox, thread: Thread | None, wanted: str | None) -> Owner:
@@ -94,6 +110,9 @@ def thread_state(t: Thread) -> JsonDict:
 
 def state(sandbox: Sandbox) -> JsonDict:
     store, config = sandbox.store, sandbox.config
+    portals = [
+        {"portalId": p.config.portal_id, "name": p.store.name} for p in sandbox.portals.values()
+    ]
     crm = {
         kind: [crm_state(sandbox, o) for o in store.objects[kind].values()]
         for kind in ("contacts", "tickets", "notes")
@@ -101,9 +120,11 @@ def state(sandbox: Sandbox) -> JsonDict:
     return crm | {
         "portal": {
             "portalId": config.portal_id,
+            "name": store.name,
             "appId": config.app_id,
             "now": iso(sandbox.clock.now()),
         },
+        "portals": portals,
         "threads": [thread_state(t) for t in store.threads.values()],
         "files": [
             shapes.file(f, config.public_base_url, config.portal_id) for f in store.files.values()
@@ -168,10 +189,20 @@ async def reset(request: Request) -> Response:
     return JSONResponse({"status": "reset"})
 
 
+async def add_portal(request: Request) -> Response:
+    """Another portal the app can be installed in, seeded like the first."""
+    sandbox, body = await target(request)
+    name = str(body.get("name") or "").strip()
+    if not name:
+        raise validation_error("name is required")
+    portal = sandbox.add_portal(name)
+    token = portal.config.private_app_token
+    answer = {"portalId": portal.config.portal_id, "name": name, "privateAppToken": token}
+    return JSONResponse(answer, status_code=201)
+
+
 async def reply(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    thread = thread_or_404(sandbox, request)
-    body = await body_of(request)
+    sandbox, thread, body = await thread_target(request)
     text = str(body.get("text") or "")
     eggs = attachment_eggs(sandbox, body.get("attachments") or [])
     if not text and not eggs:
@@ -184,9 +215,7 @@ async def reply(request: Request) -> Response:
 
 
 async def comment(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    thread = thread_or_404(sandbox, request)
-    body = await body_of(request)
+    sandbox, thread, body = await thread_target(request)
     owner = agent(sandbox, thread, body.get("agent"))
     message = threads.add_comment(
         sandbox,
@@ -201,56 +230,62 @@ async def comment(request: Request) -> Response:
 
 
 async def close(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    thread = thread_or_404(sandbox, request)
+    sandbox, thread, _ = await thread_target(request)
     threads.set_status(sandbox, thread, "CLOSED", source="CONVERSATIONS")
     return JSONResponse(shapes.thread(thread))
 
 
 async def reopen(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    thread = thread_or_404(sandbox, request)
+    sandbox, thread, _ = await thread_target(request)
     threads.set_status(sandbox, thread, "OPEN", source="CONVERSATIONS")
     return JSONResponse(shapes.thread(thread))
 
 
 async def assign(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    thread = thread_or_404(sandbox, request)
-    wanted = (await body_of(request)).get("agent")
+    sandbox, thread, body = await thread_target(request)
+    wanted = body.get("agent")
     owner = agent(sandbox, thread, str(wanted)) if wanted else None
     threads.assign(sandbox, thread, owner, source="CONVERSATIONS")
     return JSONResponse(shapes.thread(thread))
 
 
 async def edit_ticket(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    ticket = sandbox.store.objects["tickets"].get(request.path_params["ticketId"])
-    if ticket is None:
+    root, body = await target(request)
+    wanted = request.path_params["ticketId"]
+    found = [
+        (p, p.store.objects["tickets"][wanted])
+        for p in root.portals.values()
+        if wanted in p.store.objects["tickets"]
+    ]
+    if not found:
         raise not_found("Ticket not found")
-    properties = {k: str(v) for k, v in (await body_of(request)).get("properties", {}).items()}
+    [(sandbox, ticket)] = found
+    properties = {k: str(v) for k, v in body.get("properties", {}).items()}
     ticket_events(sandbox, ticket, objects.update(sandbox.store, ticket, properties), "CRM_UI")
     return JSONResponse(shapes.crm_object(ticket, everything=True))
 
 
 async def faults(request: Request) -> Response:
-    sandbox = sandbox_of(request)
+    sandbox, body = await target(request)
     if request.method == "POST":
-        sandbox.faults.update(await body_of(request))
+        sandbox.faults.update({k: v for k, v in body.items() if k != "portalId"})
     return JSONResponse(sandbox.faults.snapshot())
 
 
 async def advance_clock(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    sandbox.clock.advance(float((await body_of(request)).get("seconds", 0)))
+    sandbox, body = await target(request)
+    sandbox.clock.advance(float(body.get("seconds", 0)))
     return JSONResponse({"now": iso(sandbox.clock.now())})
 
 
 async def revoke_tokens(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    wanted = (await body_of(request)).get("refresh_token")
+    sandbox, body = await target(request)
+    wanted = body.get("refresh_token")
+    named = body.get("portalId") or request.query_params.get("portalId")
     for token in sandbox.store.refresh_tokens.values():
-        if wanted in (None, token.token):
+        if wanted in (None, token.token) and (
+            not named or token.portal_id == sandbox.config.portal_id
+        ):
             token.revoked = True
     return JSONResponse({"revoked": wanted or "all"})
 
@@ -261,6 +296,7 @@ routes = [
     Route("/_sandbox/requests", get_requests, methods=["GET"]),
     Route("/_sandbox/webhooks", get_webhooks, methods=["GET"]),
     Route("/_sandbox/reset", reset, methods=["POST"]),
+    Route("/_sandbox/portals", add_portal, methods=["POST"]),
     Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
     Route("/_sandbox/clock/advance", advance_clock, methods=["POST"]),
     Route("/_sandbox/tokens/revoke", revoke_tokens, methods=["POST"]),

@@ -38,16 +38,23 @@ def check_redirect(sandbox: Sandbox, redirect_uri: str) -> None:
 
 
 async def authorize_page(request: Request) -> Response:
+    """The consent page; a script may add `portalId=…&approve=1` to be sent straight back."""
     sandbox = sandbox_of(request)
     q = request.query_params
     check_client(sandbox, q)
     check_redirect(sandbox, q.get("redirect_uri", ""))
+    scopes = q.get("scope", "").replace("+", " ").split()
+    optional = q.get("optional_scope", "").replace("+", " ").split()
+    if q.get("approve") == "1":
+        user = int(q["user_id"]) if q.get("user_id", "").isdigit() else None
+        return approved(sandbox, q["redirect_uri"], q.get("state", ""), scopes + optional, user)
     context = {
         "request": request,
         "config": sandbox.config,
+        "portals": list(sandbox.portals.values()),
         "owners": sandbox.store.owners,
-        "scopes": q.get("scope", "").replace("+", " ").split(),
-        "optional_scopes": q.get("optional_scope", "").replace("+", " ").split(),
+        "scopes": scopes,
+        "optional_scopes": optional,
         "redirect_uri": q["redirect_uri"],
         "state": q.get("state", ""),
     }
@@ -55,26 +62,40 @@ async def authorize_page(request: Request) -> Response:
 
 
 async def authorize_decision(request: Request) -> Response:
-    sandbox = sandbox_of(request)
     form = await request.form()
+    root = sandbox_of(request)
+    sandbox = root.portal(form["portal_id"]) if form.get("portal_id") else root
     check_client(sandbox, form)
     redirect_uri = str(form.get("redirect_uri", ""))
     check_redirect(sandbox, redirect_uri)
-    state = {"state": str(form["state"])} if form.get("state") else {}
+    state = str(form.get("state") or "")
     if form.get("decision") != "approve":
-        query = {"error": "access_denied", "error_description": "The user denied access"} | state
+        query = {"error": "access_denied", "error_description": "The user denied access"}
+        query |= {"state": state} if state else {}
         return RedirectResponse(f"{redirect_uri}{sep(redirect_uri)}{urlencode(query)}", 302)
+    user = str(form.get("user_id", ""))
     scopes = [str(s) for s in form.getlist("scope")]
-    owner = sandbox.store.owner_by(str(form.get("user_id", ""))) or sandbox.store.owners[0]
+    return approved(sandbox, redirect_uri, state, scopes, int(user) if user.isdigit() else None)
+
+
+def approved(
+    sandbox: Sandbox, redirect_uri: str, state: str, asked: list[str], user_id: int | None
+) -> Response:
+    """A code for this portal carrying the scopes granted: those asked for that the app has."""
+    configured = sandbox.config.app_scopes
+    scopes = [s for s in asked if configured is None or s in configured]
+    owner = sandbox.store.owner_by_user_id(user_id) if user_id else None
+    owner = owner or sandbox.store.owners[0]
     code = AuthCode(
         str(uuid.uuid4()),
         redirect_uri,
         scopes,
         owner.user_id,
         sandbox.clock.now() + sandbox.config.auth_code_ttl_s,
+        sandbox.config.portal_id,
     )
     sandbox.store.auth_codes[code.code] = code
-    query = {"code": code.code} | state
+    query = {"code": code.code} | ({"state": state} if state else {})
     return RedirectResponse(f"{redirect_uri}{sep(redirect_uri)}{urlencode(query)}", 302)
 
 
@@ -109,7 +130,9 @@ def redeem_code(sandbox: Sandbox, code: str, redirect_uri: str) -> RefreshToken:
     if found.redirect_uri != redirect_uri:
         raise OAuthError(400, "BAD_REDIRECT_URI", "redirect_uri does not match the authorize call")
     found.used = True
-    refresh = RefreshToken(f"na1-{uuid.uuid4()}", found.scopes, found.user_id, sandbox.clock.now())
+    refresh = RefreshToken(
+        f"na1-{uuid.uuid4()}", found.scopes, found.user_id, sandbox.clock.now(), found.portal_id
+    )
     sandbox.store.refresh_tokens[refresh.token] = refresh
     return refresh
 
@@ -121,7 +144,8 @@ def live_refresh_token(sandbox: Sandbox, value: str) -> RefreshToken:
     return refresh
 
 
-def issue_access_token(sandbox: Sandbox, refresh: RefreshToken) -> JsonDict:
+def issue_access_token(root: Sandbox, refresh: RefreshToken) -> JsonDict:
+    sandbox = root.portal(refresh.portal_id)
     ttl = sandbox.config.access_token_ttl_s
     access = AccessToken(
         "C" + secrets.token_urlsafe(96),
@@ -129,6 +153,7 @@ def issue_access_token(sandbox: Sandbox, refresh: RefreshToken) -> JsonDict:
         refresh.scopes,
         refresh.user_id,
         sandbox.clock.now() + ttl,
+        refresh.portal_id,
     )
     sandbox.store.access_tokens[access.token] = access
     return {
@@ -149,10 +174,11 @@ def user_email(sandbox: Sandbox, user_id: int) -> str:
 
 
 async def access_token_info(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    access = sandbox.store.access_tokens.get(request.path_params["token"])
-    if access is None or sandbox.store.refresh_tokens[access.refresh_token].revoked:
+    root = sandbox_of(request)
+    access = root.store.access_tokens.get(request.path_params["token"])
+    if access is None or root.store.refresh_tokens[access.refresh_token].revoked:
         raise OAuthError(404, "NOT_FOUND", "access token not found")
+    sandbox = root.portal(access.portal_id)
     remaining = int(access.expires_at - sandbox.clock.now())
     if remaining <= 0:
         raise OAuthError(401, "EXPIRED_AUTHENTICATION", "The OAuth token has expired")
@@ -173,8 +199,9 @@ async def access_token_info(request: Request) -> Response:
 
 
 async def refresh_token_info(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    refresh = live_refresh_token(sandbox, request.path_params["token"])
+    root = sandbox_of(request)
+    refresh = live_refresh_token(root, request.path_params["token"])
+    sandbox = root.portal(refresh.portal_id)
     if request.method == "DELETE":
         refresh.revoked = True
         return Response(status_code=204)

@@ -162,6 +162,7 @@ class AuthCode:
     scopes: list[str]
     user_id: int
     expires_at: float
+    portal_id: int
     used: bool = False
 
 
@@ -171,6 +172,7 @@ class RefreshToken:
     scopes: list[str]
     user_id: int
     created_at: float
+    portal_id: int
     revoked: bool = False
 
 
@@ -181,6 +183,7 @@ class AccessToken:
     scopes: list[str]
     user_id: int
     expires_at: float
+    portal_id: int
 
 
 @dataclass

@@ -1,13 +1,12 @@
-"""The in-memory portal: every record the sandbox holds, created fresh per app and on reset."""
+"""One in-memory portal: every record it holds, created fresh per portal and on reset."""
 
 from __future__ import annotations
 
-import itertools
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 from hubspot_sandbox import seed
+from hubspot_sandbox.app_state import AppState
 from hubspot_sandbox.clock import Clock
 from hubspot_sandbox.config import SandboxConfig
 from hubspot_sandbox.records import (
@@ -29,29 +28,19 @@ from hubspot_sandbox.records import (
     Thread,
 )
 
-# Distinct id ranges per kind, so an id used for the wrong kind of record is never found.
-ID_STARTS = {
-    "contacts": 1401,
-    "tickets": 5000001,
-    "notes": 7000001,
-    "threads": 8412345001,
-    "channels": 2930001,
-    "channel_accounts": 3307400001,
-    "files": 184123456001,
-    "subscriptions": 2371601,
-    "events": 3269195001,
-}
-
 
 class Store:
-    def __init__(self, config: SandboxConfig, clock: Clock) -> None:
+    """One portal's records; what belongs to the app is on `app`, shared by every portal."""
+
+    def __init__(self, config: SandboxConfig, clock: Clock, app: AppState, name: str) -> None:
         self.config = config
         self.clock = clock
+        self.app = app
+        self.name = name
         self.reset()
 
     def reset(self) -> None:
         now = self.clock.now()
-        self._ids: dict[str, Iterator[int]] = {k: itertools.count(v) for k, v in ID_STARTS.items()}
         self.objects: dict[str, dict[str, CrmObject]] = {"contacts": {}, "tickets": {}, "notes": {}}
         self.associations: list[Association] = []
         self.properties: dict[tuple[str, str], Property] = {
@@ -61,35 +50,63 @@ class Store:
         self.inboxes: dict[str, Inbox] = {i.id: i for i in seed.inboxes(now)}
         self.pipelines: dict[str, list[dict[str, Any]]] = {"tickets": [seed.ticket_pipeline()]}
         self.seeded_at = now
-        self.channels: dict[str, Channel] = {}
         self.channel_accounts: dict[str, ChannelAccount] = {}
         self.threads: dict[str, Thread] = {}
         self.messages: dict[str, Message] = {}
         self.files: dict[str, StoredFile] = {}
-        self.auth_codes: dict[str, AuthCode] = {}
-        self.refresh_tokens: dict[str, RefreshToken] = {}
-        self.access_tokens: dict[str, AccessToken] = {}
-        self.webhook_target_url: str | None = self.config.webhook_target_url
-        self.webhook_max_concurrent = 10
-        self.subscriptions: dict[str, Subscription] = {}
-        for event_type in self.config.webhook_subscriptions:
-            self.add_subscription(event_type, None)
-        self.requests: list[RecordedRequest] = []
-        self.deliveries: list[Delivery] = []
 
     def next_id(self, kind: str) -> str:
-        return str(next(self._ids[kind]))
+        return self.app.next_id(kind)
+
+    # What the app holds, reached from any of its portals.
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        return self.app.channels
+
+    @property
+    def auth_codes(self) -> dict[str, AuthCode]:
+        return self.app.auth_codes
+
+    @property
+    def refresh_tokens(self) -> dict[str, RefreshToken]:
+        return self.app.refresh_tokens
+
+    @property
+    def access_tokens(self) -> dict[str, AccessToken]:
+        return self.app.access_tokens
+
+    @property
+    def subscriptions(self) -> dict[str, Subscription]:
+        return self.app.subscriptions
+
+    @property
+    def webhook_target_url(self) -> str | None:
+        return self.app.webhook_target_url
+
+    @webhook_target_url.setter
+    def webhook_target_url(self, url: str | None) -> None:
+        self.app.webhook_target_url = url
+
+    @property
+    def webhook_max_concurrent(self) -> int:
+        return self.app.webhook_max_concurrent
+
+    @webhook_max_concurrent.setter
+    def webhook_max_concurrent(self, limit: int) -> None:
+        self.app.webhook_max_concurrent = limit
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.app.requests
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return self.app.deliveries
 
     @staticmethod
     def new_token(prefix: str = "") -> str:
         return prefix + secrets.token_urlsafe(24)
-
-    def add_subscription(self, event_type: str, property_name: str | None) -> Subscription:
-        sub = Subscription(
-            self.next_id("subscriptions"), event_type, self.clock.now(), property_name
-        )
-        self.subscriptions[sub.id] = sub
-        return sub
 
     # Lookups used by several route modules.
 

@@ -122,7 +122,9 @@ async def create_subscription(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_developer_key(request, request.path_params["appId"])
     body = await json_object(request)
-    sub = sandbox.store.add_subscription(required_str(body, "eventType"), body.get("propertyName"))
+    sub = sandbox.store.app.add_subscription(
+        required_str(body, "eventType"), body.get("propertyName")
+    )
     sub.active = bool(body.get("active", True))
     return JSONResponse(subscription_shape(sub), status_code=201)
 

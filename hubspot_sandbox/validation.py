@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from hubspot_sandbox.config import documents_missing
 from hubspot_sandbox.errors import validation_error
 from hubspot_sandbox.schemas import Problem, Schema, SchemaValidator
 
@@ -75,7 +76,12 @@ def invalid_body(problems: list[Problem]) -> Exception:
 
 
 def load_body_validator(openapi_dir: Path | None) -> BodyValidator:
-    if openapi_dir is None or not openapi_dir.is_dir():
+    """Every operation's body schema; `None` is a deliberate choice of the sandbox's own rules
+    only, a folder that is not there is reported (`documents_missing`)."""
+    if openapi_dir is None:
+        return BodyValidator([])
+    if not openapi_dir.is_dir():
+        documents_missing(openapi_dir)
         return BodyValidator([])
     return BodyValidator(list(load_operations(str(openapi_dir.resolve()))))
 

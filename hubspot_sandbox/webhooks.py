@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 
+from hubspot_sandbox.app_state import AppState
 from hubspot_sandbox.clock import Clock
 from hubspot_sandbox.config import SandboxConfig
 from hubspot_sandbox.records import Delivery
 from hubspot_sandbox.signatures import v1_headers, v3_headers
-from hubspot_sandbox.store import Store
 
 JsonDict = dict[str, Any]
 BodyFor = Callable[[int], bytes]  # attempt number → request body
@@ -26,7 +26,7 @@ FINAL_STATUSES = {400, 401, 403, 404, 405}
 class WebhookDispatcher:
     """Sends deliveries in the background over one shared client; keeps every attempt."""
 
-    def __init__(self, store: Store, config: SandboxConfig, clock: Clock) -> None:
+    def __init__(self, store: AppState, config: SandboxConfig, clock: Clock) -> None:
         self.store = store
         self.config = config
         self.clock = clock

@@ -23,6 +23,7 @@ from relaydesk.models import Organization
 from relaydesk.organizations import create_api_key, create_organization, identity_secret
 from relaydesk.vault import Vault
 
+from .services import unavailable
 from .support import SECRET, RunningServer, free_port, server_settings, start_server
 
 PG_ADMIN_DSN = os.environ.get("RELAYDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -77,7 +78,7 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> str:
     if request.param not in database_urls:
-        pytest.skip("PostgreSQL is not reachable on this machine")
+        unavailable("PostgreSQL is not reachable on this machine")
     return str(request.param)
 
 

@@ -14,6 +14,7 @@ from relaydesk.runtime import Runtime
 
 from .conftest import migrated_databases
 from .handoff_world import reset, world_settings
+from .services import unavailable
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,7 @@ def handoff_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def handoff_backend(request: pytest.FixtureRequest, handoff_databases: dict[str, str]) -> str:
     if request.param not in handoff_databases:
-        pytest.skip("PostgreSQL is not reachable on this machine")
+        unavailable("PostgreSQL is not reachable on this machine")
     return str(request.param)
 
 

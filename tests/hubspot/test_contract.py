@@ -22,6 +22,7 @@ from relaydesk.hubspot.channel import CAPABILITIES
 from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.errors import Conflict
 
+from ..services import unavailable
 from .conftest import recorded
 
 
@@ -158,7 +159,7 @@ async def test_every_client_method_against_the_sandbox(
     assert not unexpected, unexpected
     folder = default_openapi_dir()
     if not folder.is_dir():
-        pytest.skip(f"{folder} is absent: requests were not checked against HubSpot's schemas")
+        unavailable(f"{folder} is absent: requests were not checked against HubSpot's schemas")
     assert_documented(folder, sent)
 
 

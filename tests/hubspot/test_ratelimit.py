@@ -11,6 +11,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from relaydesk.hubspot.ratelimit import Bucket, MemoryPortalLimiter, RedisPortalLimiter
 
+from ..services import unavailable
+
 
 def test_any_ten_seconds_hold_at_most_the_limit() -> None:
     bucket = Bucket(100)
@@ -31,7 +33,7 @@ async def test_redis_bucket_is_shared_between_limiters() -> None:
     try:
         await redis.ping()
     except (RedisConnectionError, OSError):
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+        unavailable("Redis is not reachable on 127.0.0.1:6379")
     prefix = f"relaydesk:test:{uuid.uuid4().hex}:"
     first = RedisPortalLimiter(redis, Bucket(100), prefix)
     second = RedisPortalLimiter(redis, Bucket(100), prefix)

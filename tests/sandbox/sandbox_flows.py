@@ -15,18 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hubspot_sandbox import SandboxConfig
+from relaydesk.hubspot.scopes import SCOPES as RELAYDESK_SCOPES
 
-SCOPES = [
-    "oauth",
-    "conversations.read",
-    "conversations.write",
-    "conversations.custom_channels.read",
-    "conversations.custom_channels.write",
-    "crm.objects.contacts.read",
-    "crm.objects.contacts.write",
-    "tickets",
-    "files",
-]
+SCOPES = list(RELAYDESK_SCOPES)  # what relaydesk's app asks for
 REDIRECT_URI = "http://127.0.0.1:9/hubspot/callback"
 
 

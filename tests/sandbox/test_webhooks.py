@@ -21,6 +21,23 @@ from tests.sandbox.sandbox_flows import (
     wait_for,
 )
 
+APP_EVENTS = ("conversation.newMessage", "conversation.propertyChange", "ticket.propertyChange")
+
+
+async def subscribe(
+    client: httpx.AsyncClient, sandbox: RunningSandbox, target: str, concurrency: int = 5
+) -> None:
+    """The app's target URL and subscriptions, set through the webhooks API as an app does."""
+    params = {"hapikey": sandbox.config.developer_api_key}
+    base = f"/webhooks/v3/{sandbox.config.app_id}"
+    settings = {"targetUrl": target, "throttling": {"maxConcurrentRequests": concurrency}}
+    assert (await client.put(f"{base}/settings", params=params, json=settings)).status_code == 200
+    for event_type in APP_EVENTS:
+        created = await client.post(
+            f"{base}/subscriptions", params=params, json={"eventType": event_type, "active": True}
+        )
+        assert created.status_code == 201, created.text
+
 
 def valid_v3(secret: str, method: str, url: str, body: bytes, headers: dict[str, str]) -> bool:
     timestamp = headers["x-hubspot-request-timestamp"]
@@ -107,12 +124,7 @@ async def test_app_subscriptions_arrive_as_signed_arrays(
 ) -> None:
     target = receiver.url + "/app-webhooks"
     app_id = sandbox.config.app_id
-    settings = await client.put(
-        f"/webhooks/v3/{app_id}/settings",
-        params={"hapikey": sandbox.config.developer_api_key},
-        json={"targetUrl": target, "throttling": {"maxConcurrentRequests": 5}},
-    )
-    assert settings.status_code == 200
+    await subscribe(client, sandbox, target)
     published = await start_thread(client, api, developer_params, None)
     thread_id = published["conversationsThreadId"]
     await client.post(f"/_sandbox/threads/{thread_id}/close")
@@ -144,11 +156,7 @@ async def test_failed_delivery_is_retried_with_a_new_attempt_number(
     developer_params: dict[str, str],
     receiver: Receiver,
 ) -> None:
-    await client.put(
-        f"/webhooks/v3/{sandbox.config.app_id}/settings",
-        params={"hapikey": sandbox.config.developer_api_key},
-        json={"targetUrl": receiver.url + "/app", "throttling": {"maxConcurrentRequests": 1}},
-    )
+    await subscribe(client, sandbox, receiver.url + "/app", concurrency=1)
     published = await start_thread(client, api, developer_params, receiver.url + "/channel")
     await eventually(all_delivered(client))
     receiver.received.clear()
@@ -196,3 +204,23 @@ async def test_delivery_gives_up_after_the_retry_schedule(
     failed = await eventually(failed_delivery)
     assert len(failed["attempts"]) == 4  # the first attempt and three retries
     assert len(receiver.received) == 4
+
+
+async def test_no_subscription_means_no_app_event(
+    client: httpx.AsyncClient,
+    api: httpx.AsyncClient,
+    sandbox: RunningSandbox,
+    developer_params: dict[str, str],
+    receiver: Receiver,
+) -> None:
+    """HubSpot pre-seeds nothing: a target URL alone receives no event until the app subscribes."""
+    params = {"hapikey": sandbox.config.developer_api_key}
+    base = f"/webhooks/v3/{sandbox.config.app_id}"
+    assert (await client.get(f"{base}/subscriptions", params=params)).json()["results"] == []
+    settings = {"targetUrl": receiver.url + "/bare", "throttling": {"maxConcurrentRequests": 5}}
+    await client.put(f"{base}/settings", params=params, json=settings)
+    published = await start_thread(client, api, developer_params, None)
+    await client.post(f"/_sandbox/threads/{published['conversationsThreadId']}/close")
+    await eventually(all_delivered(client))
+    assert [r for r in receiver.received if r.url.endswith("/bare")] == []
+    assert (await client.get("/_sandbox/webhooks")).json()["deliveries"] == []
