@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from hubspot_sandbox.clock import Clock
 from hubspot_sandbox.config import SandboxConfig
+from hubspot_sandbox.project import ProjectApp
 from hubspot_sandbox.records import (
     AccessToken,
     AuthCode,
@@ -52,11 +53,37 @@ def id_counters(now: float) -> dict[str, Iterator[int]]:
 
 
 class AppState:
+    webhook_target_url: str | None
+
     def __init__(self, config: SandboxConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
         self._ids = id_counters(time.time())
+        self.project: ProjectApp | None = None
         self.reset()
+
+    @property
+    def scopes(self) -> tuple[str, ...] | None:
+        """The scopes the app is configured with (None: whatever an install asks for)."""
+        return self.project.scopes if self.project else self.config.app_scopes
+
+    @property
+    def redirect_uris(self) -> tuple[str, ...]:
+        return self.project.redirect_uris if self.project else self.config.redirect_uris
+
+    def configure_project(self, project: ProjectApp) -> None:
+        """The app as an uploaded project: its settings outlive resets, as an upload would."""
+        self.project = project
+        self.subscriptions.clear()
+        self._apply_project()
+
+    def _apply_project(self) -> None:
+        if self.project is None:
+            return
+        self.webhook_target_url = self.project.target_url
+        self.webhook_max_concurrent = self.project.max_concurrent
+        for wanted in self.project.subscriptions:
+            self.add_subscription(wanted.event_type, wanted.property_name).active = wanted.active
 
     def reset(self) -> None:
         self.seeded_at = self.clock.now()
@@ -64,13 +91,14 @@ class AppState:
         self.auth_codes: dict[str, AuthCode] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.access_tokens: dict[str, AccessToken] = {}
-        self.webhook_target_url: str | None = self.config.webhook_target_url
+        self.webhook_target_url = self.config.webhook_target_url
         self.webhook_max_concurrent = 10
         self.subscriptions: dict[str, Subscription] = {}
         for event_type in self.config.webhook_subscriptions:
             self.add_subscription(event_type, None)
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[Delivery] = []
+        self._apply_project()
 
     def next_id(self, kind: str) -> str:
         return str(next(self._ids[kind]))

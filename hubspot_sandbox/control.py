@@ -13,6 +13,7 @@ from hubspot_sandbox import associations, objects, shapes, threads
 from hubspot_sandbox.clock import iso
 from hubspot_sandbox.crm import ticket_events
 from hubspot_sandbox.errors import not_found, validation_error
+from hubspot_sandbox.project import parse_project
 from hubspot_sandbox.records import CrmObject, Owner, StoredFile, Thread
 from hubspot_sandbox.sandbox import Sandbox, sandbox_of
 from hubspot_sandbox.subscriptions import settings_shape, subscription_shape
@@ -189,6 +190,22 @@ async def reset(request: Request) -> Response:
     return JSONResponse({"status": "reset"})
 
 
+async def configure_project(request: Request) -> Response:
+    """The app as a developer-platform project: `{"app": <app-hsmeta.json>, "webhooks":
+    <webhooks-hsmeta.json>}` set its scopes, redirect URLs, target URL and subscriptions."""
+    sandbox, body = await target(request)
+    project = parse_project(body.get("app"), body.get("webhooks"))
+    sandbox.app.configure_project(project)
+    subs = [subscription_shape(s) for s in sandbox.app.subscriptions.values()]
+    answer = {
+        "scopes": list(project.scopes),
+        "redirectUrls": list(project.redirect_uris),
+        "targetUrl": project.target_url,
+        "subscriptions": subs,
+    }
+    return JSONResponse(answer)
+
+
 async def add_portal(request: Request) -> Response:
     """Another portal the app can be installed in, seeded like the first."""
     sandbox, body = await target(request)
@@ -297,6 +314,7 @@ routes = [
     Route("/_sandbox/webhooks", get_webhooks, methods=["GET"]),
     Route("/_sandbox/reset", reset, methods=["POST"]),
     Route("/_sandbox/portals", add_portal, methods=["POST"]),
+    Route("/_sandbox/project", configure_project, methods=["POST"]),
     Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
     Route("/_sandbox/clock/advance", advance_clock, methods=["POST"]),
     Route("/_sandbox/tokens/revoke", revoke_tokens, methods=["POST"]),

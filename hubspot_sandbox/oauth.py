@@ -30,7 +30,7 @@ def check_client(sandbox: Sandbox, params: Any) -> None:
 
 
 def check_redirect(sandbox: Sandbox, redirect_uri: str) -> None:
-    allowed = sandbox.config.redirect_uris
+    allowed = sandbox.app.redirect_uris
     if not redirect_uri.startswith(("http://", "https://")) or (
         allowed and redirect_uri not in allowed
     ):
@@ -82,7 +82,7 @@ def approved(
     sandbox: Sandbox, redirect_uri: str, state: str, asked: list[str], user_id: int | None
 ) -> Response:
     """A code for this portal carrying the scopes granted: those asked for that the app has."""
-    configured = sandbox.config.app_scopes
+    configured = sandbox.app.scopes
     scopes = [s for s in asked if configured is None or s in configured]
     owner = sandbox.store.owner_by_user_id(user_id) if user_id else None
     owner = owner or sandbox.store.owners[0]

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from hubspot_sandbox.auth import require_developer_key
 from hubspot_sandbox.bodies import json_object, required_str
 from hubspot_sandbox.clock import iso
-from hubspot_sandbox.errors import not_found
+from hubspot_sandbox.errors import HubSpotError, not_found
 from hubspot_sandbox.records import Subscription
 from hubspot_sandbox.sandbox import Sandbox, sandbox_of
 
@@ -62,7 +62,20 @@ def emit(sandbox: Sandbox, *events: JsonDict | None) -> None:
     sandbox.dispatcher.send_app_events([e for e in events if e is not None])
 
 
-# The Webhooks API (developer API key) through which an app sets its target URL.
+# The Webhooks API (developer API key) through which a legacy public app sets its target URL.
+
+
+def require_legacy_app(request: Request) -> None:
+    """The webhooks API serves legacy public apps; a project app declares its webhooks in its
+    project, as HubSpot's guide says."""
+    require_developer_key(request, request.path_params["appId"])
+    if sandbox_of(request).app.project is not None:
+        raise HubSpotError(
+            400,
+            "This app is a developer-platform project app: its webhooks are configured in the "
+            "project's webhooks-hsmeta.json, not through the webhooks API.",
+            "VALIDATION_ERROR",
+        )
 
 
 def settings_shape(sandbox: Sandbox) -> JsonDict:
@@ -88,7 +101,7 @@ def subscription_shape(sub: Subscription) -> JsonDict:
 
 async def get_settings(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    require_developer_key(request, request.path_params["appId"])
+    require_legacy_app(request)
     if not sandbox.store.webhook_target_url:
         raise not_found("No webhook settings for this app")
     return JSONResponse(settings_shape(sandbox))
@@ -96,7 +109,7 @@ async def get_settings(request: Request) -> Response:
 
 async def put_settings(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    require_developer_key(request, request.path_params["appId"])
+    require_legacy_app(request)
     body = await json_object(request)
     sandbox.store.webhook_target_url = required_str(body, "targetUrl")
     throttling = body.get("throttling") or {}
@@ -106,21 +119,21 @@ async def put_settings(request: Request) -> Response:
 
 async def delete_settings(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    require_developer_key(request, request.path_params["appId"])
+    require_legacy_app(request)
     sandbox.store.webhook_target_url = None
     return Response(status_code=204)
 
 
 async def list_subscriptions(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    require_developer_key(request, request.path_params["appId"])
+    require_legacy_app(request)
     subs = [subscription_shape(s) for s in sandbox.store.subscriptions.values()]
     return JSONResponse({"results": subs})
 
 
 async def create_subscription(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    require_developer_key(request, request.path_params["appId"])
+    require_legacy_app(request)
     body = await json_object(request)
     sub = sandbox.store.app.add_subscription(
         required_str(body, "eventType"), body.get("propertyName")
@@ -131,7 +144,7 @@ async def create_subscription(request: Request) -> Response:
 
 async def change_subscription(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    require_developer_key(request, request.path_params["appId"])
+    require_legacy_app(request)
     sub = sandbox.store.subscriptions.get(request.path_params["subscriptionId"])
     if sub is None:
         raise not_found("Subscription not found")
