@@ -137,7 +137,7 @@ async def _seed_demo(settings: Settings) -> None:
             runtime.hubspot, runtime.sessions, runtime.vault, runtime.secret,
             settings.public_base_url,
         )  # fmt: skip
-        await connect_demo(setup, organization.id)
+        await connect_demo(setup, organization.id, settings.data_dir / "hubspot-project")
     finally:
         await runtime.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,10 @@ class WorkerSettings(BaseModel):
 class HubSpotSettings(BaseModel):
     """The instance's HubSpot app (OAuth mode); the demo points the URLs at the sandbox."""
 
+    # "project": a developer-platform project app (`relaydesk hubspot-project` writes it; its
+    # webhooks are declared in the project); "legacy": an existing legacy public app, whose
+    # webhook settings and subscriptions relaydesk creates through the webhooks API.
+    app_kind: Literal["project", "legacy"] = "project"
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
     app_id: int = 0

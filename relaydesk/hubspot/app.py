@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .shapes import Channel, Page, TokenInfo, TokenSet, WebhookSettings
+from .shapes import Channel, Page, Subscription, TokenInfo, TokenSet, WebhookSettings
 from .transport import HubSpotTransport, json_of
 
 CHANNELS = "/conversations/v3/custom-channels"
@@ -105,6 +105,28 @@ class HubSpotApp:
         path = f"/webhooks/v3/{self.credentials.app_id}/settings"
         await self.transport.request(
             "PUT",
+            path,
+            portal=self._portal,
+            params={"hapikey": self._developer["hapikey"]},
+            json=body,
+        )
+
+    async def list_subscriptions(self) -> list[Subscription]:
+        path = f"/webhooks/v3/{self.credentials.app_id}/subscriptions"
+        response = await self.transport.request(
+            "GET", path, portal=self._portal, params={"hapikey": self._developer["hapikey"]}
+        )
+        return [
+            Subscription.model_validate(item)
+            for item in Page.model_validate(json_of(response)).results
+        ]
+
+    async def create_subscription(self, event_type: str, property_name: str | None) -> None:
+        path = f"/webhooks/v3/{self.credentials.app_id}/subscriptions"
+        body: dict[str, Any] = {"eventType": event_type, "active": True}
+        body |= {"propertyName": property_name} if property_name else {}
+        await self.transport.request(
+            "POST",
             path,
             portal=self._portal,
             params={"hapikey": self._developer["hapikey"]},

@@ -16,12 +16,13 @@ from .client import HubSpotClient
 from .errors import ReconnectRequired
 from .integration import HubSpot
 
-ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED = (
+ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED, MISSING_SCOPES = (
     "active",
     "setup_required",
     "reconnect_required",
     "error",
     "disconnected",
+    "missing_scopes",
 )
 
 
@@ -113,6 +114,7 @@ def portal_client(
     return hubspot.client(connection.portal_id or "unknown", tokens)
 
 
-def webhook_url(public_base_url: str, connection: HubSpotConnection) -> str:
-    """Where HubSpot sends this organization's app webhooks; the token in it is a secret."""
-    return f"{public_base_url.rstrip('/')}/hubspot/webhooks/{connection.webhook_token}"
+def webhook_url(public_base_url: str, webhook_token: str) -> str:
+    """The per-organization webhook URL earlier versions handed out (the token in it is a
+    secret); it keeps working, and `app_webhooks.app_webhook_url` is the one URL used now."""
+    return f"{public_base_url.rstrip('/')}/hubspot/webhooks/{webhook_token}"

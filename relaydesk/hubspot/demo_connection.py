@@ -3,13 +3,16 @@ through the same setup steps an admin takes (consent page included, approved ove
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from ..settings import HubSpotSettings
 from . import setup as hs
-from .connections import ACTIVE, SETUP, find_connection, webhook_url
+from .connections import ACTIVE, SETUP, find_connection
+from .project import APP_FILE, WEBHOOKS_FILE, write_project
 
 # The sandbox's demo app (hubspot_sandbox.config.SandboxConfig defaults): not secrets.
 SANDBOX_APP = {
@@ -37,8 +40,20 @@ async def approve(authorize_url: str) -> str:
     return parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
 
 
-async def connect_demo(setup: hs.Setup, organization_id: str) -> str:
-    """Connect (or reconnect, after a sandbox restart) and pick the first inbox, owner, pipeline."""
+async def upload_project(setup: hs.Setup, folder: Path) -> None:
+    """What an operator does with HubSpot's CLI, done against the sandbox: write this
+    installation's project (`relaydesk hubspot-project`) and configure the app from its files."""
+    write_project(setup.public_base_url, folder)
+    files = {"app": folder / APP_FILE, "webhooks": folder / WEBHOOKS_FILE}
+    body = {name: json.loads(path.read_text()) for name, path in files.items()}
+    async with httpx.AsyncClient(base_url=setup.hubspot.settings.base_url, timeout=10) as sandbox:
+        (await sandbox.post("/_sandbox/project", json=body)).raise_for_status()
+
+
+async def connect_demo(setup: hs.Setup, organization_id: str, project_dir: Path) -> str:
+    """Configure the sandbox's app from our project files, connect (or reconnect, after a
+    sandbox restart) and pick the first inbox, owner, pipeline."""
+    await upload_project(setup, project_dir)
     async with setup.sessions() as session:
         connection = await find_connection(session, organization_id)
     if (
@@ -53,9 +68,4 @@ async def connect_demo(setup: hs.Setup, organization_id: str) -> str:
     chosen = hs.Chosen(
         choices.inboxes[0].id, choices.owners[0].id, pipeline.id, pipeline.stages[0].id
     )
-    status = await hs.choose(setup, organization_id, chosen, "Demo website")
-    async with setup.sessions() as session:
-        connection = await find_connection(session, organization_id)
-    assert connection is not None
-    await setup.hubspot.app.put_webhook_settings(webhook_url(setup.public_base_url, connection))
-    return status
+    return await hs.choose(setup, organization_id, chosen, "Demo website")

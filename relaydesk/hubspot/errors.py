@@ -35,6 +35,14 @@ class Unauthorized(HubSpotError):
     """The token is missing, expired, revoked or lacks a scope."""
 
 
+class MissingScopes(Unauthorized):
+    """HubSpot's 403 MISSING_SCOPES: the app was not granted a scope the call requires."""
+
+    def __init__(self, message: str, scopes: list[str]) -> None:
+        super().__init__(message, 403, "MISSING_SCOPES")
+        self.scopes = scopes
+
+
 class ReconnectRequired(Unauthorized):
     """The refresh token no longer works: an admin has to connect the portal again."""
 
@@ -78,6 +86,8 @@ def translate(response: httpx.Response) -> HubSpotError:
     category = str(body.get("category") or body.get("status") or "")
     if status == 429:
         return RateLimited(message, retry_after(response), str(body.get("policyName", "")))
+    if status == 403 and category == "MISSING_SCOPES":
+        return MissingScopes(message, required_scopes(body))
     if status in (401, 403):
         return Unauthorized(message, status, category)
     if status == 404:
@@ -87,6 +97,16 @@ def translate(response: httpx.Response) -> HubSpotError:
     if status >= 500:
         return ServerError(message, status, category)
     return BadRequest(message, status, category)
+
+
+def required_scopes(body: dict[str, Any]) -> list[str]:
+    """The scopes a MISSING_SCOPES answer names (`errors[].context.requiredGranularScopes`)."""
+    found: list[str] = []
+    for error in body.get("errors") or []:
+        context = error.get("context") if isinstance(error, dict) else None
+        for scope in (context or {}).get("requiredGranularScopes") or []:
+            found += [str(scope)] if str(scope) not in found else []
+    return found
 
 
 def retry_after(response: httpx.Response) -> float:

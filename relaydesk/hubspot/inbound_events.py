@@ -117,12 +117,14 @@ def channel_events(body: bytes) -> list[Received]:
 
 
 def app_events(body: bytes) -> list[Received]:
-    """Subscription events, keyed by HubSpot's `eventId`."""
+    """Subscription events, keyed by their portal and HubSpot's `eventId` (one app URL serves
+    every portal, and event ids are HubSpot's per portal)."""
     found = []
     for item in _objects(body):
         try:
             event = AppEvent.model_validate(item)
         except ValidationError as exc:
             raise MalformedEvent(f"not a subscription event: {exc.error_count()} errors") from exc
-        found.append(Received(f"app:{event.event_id}", event.subscription_type, item))
+        key = f"app:{event.portal_id or '-'}:{event.event_id}"
+        found.append(Received(key, event.subscription_type, item))
     return found

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..closing import close_conversation
 from ..conversations import add_message, announce_state
 from ..db import commit
-from ..models import Conversation, Message, WebhookDelivery
+from ..models import Conversation, HubSpotConnection, Message, WebhookDelivery
 from .inbound_events import (
     NEW_MESSAGE,
     PROPERTY_CHANGE,
@@ -24,7 +24,7 @@ from .inbound_events import (
     AppEvent,
     RepMessage,
 )
-from .rep_replies import Target, deliver, rep_message, target_of
+from .rep_replies import Target, ThreadRef, deliver, rep_message, target_of
 from .webhooks import Inbound, settle
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,12 @@ JOINED = "{name} joined the conversation"
 
 
 async def _thread_target(inbound: Inbound, delivery: WebhookDelivery) -> Target | None:
+    """The conversation of the event's thread, looked for in the event's portal only."""
     event = AppEvent.model_validate(delivery.payload)
+    portal = str(event.portal_id) if event.portal_id is not None else None
+    ref = ThreadRef(portal, thread_id=str(event.object_id))
     async with inbound.sessions() as session:
-        return await target_of(session, delivery.organization_id, [str(event.object_id)])
+        return await target_of(session, ref, organization_id=delivery.organization_id)
 
 
 async def property_change(inbound: Inbound, delivery: WebhookDelivery) -> None:
@@ -102,13 +105,17 @@ async def new_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
 
 async def ticket_change(inbound: Inbound, delivery: WebhookDelivery) -> None:
     event = AppEvent.model_validate(delivery.payload)
+    in_portal = select(HubSpotConnection.organization_id).where(
+        HubSpotConnection.portal_id == str(event.portal_id)
+    )
+    query = select(Conversation).where(
+        Conversation.organization_id.in_(in_portal),
+        Conversation.hubspot_ticket_id == str(event.object_id),
+    )
+    if delivery.organization_id is not None:
+        query = query.where(Conversation.organization_id == delivery.organization_id)
     async with inbound.sessions() as session:
-        conversation = await session.scalar(
-            select(Conversation).where(
-                Conversation.organization_id == delivery.organization_id,
-                Conversation.hubspot_ticket_id == str(event.object_id),
-            )
-        )
+        conversation = await session.scalar(query.order_by(Conversation.created_at.desc()).limit(1))
         if conversation is None:
             await session.rollback()
             return await inbound.skip(delivery.id, "no conversation for this ticket")

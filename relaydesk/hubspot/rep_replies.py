@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, literal, or_, select
+from sqlalchemy import case, exists, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from .. import events
 from ..conversations import announce_state, insert_message, next_slot
@@ -34,27 +35,42 @@ class Target:
     message_known: bool = False  # the HubSpot message asked about is already one of ours
 
 
+@dataclass(frozen=True)
+class ThreadRef:
+    """How a HubSpot event names a conversation: its portal, our integration thread ids (our
+    conversation ids, on channel events) and HubSpot's thread id."""
+
+    portal_id: str | None
+    integration_ids: tuple[str, ...] = ()
+    thread_id: str | None = None
+
+
 async def target_of(
     session: AsyncSession,
-    organization_id: str | None,
-    thread_ids: list[str],
+    ref: ThreadRef,
     hubspot_message_id: str | None = None,
+    organization_id: str | None = None,
 ) -> Target | None:
-    """The conversation a HubSpot thread (or our integration thread id) belongs to, with its
-    organization's connection, in one query; with `hubspot_message_id`, also whether that
-    message is already stored."""
-    ids = [t for t in thread_ids if t]
-    if not ids:
+    """The conversation an event names, within the event's portal only: by our integration
+    thread id first, then by HubSpot's thread id (the newest, should a thread id ever repeat),
+    with its organization's connection, in one query; with `hubspot_message_id`, also whether
+    that message is already stored."""
+    ours = [i for i in ref.integration_ids if i]
+    matches: list[ColumnElement[bool]] = [Conversation.id.in_(ours)] if ours else []
+    matches += [Conversation.hubspot_thread_id == ref.thread_id] if ref.thread_id else []
+    if not matches or not ref.portal_id:
         return None
     known = (
         exists().where(Message.hubspot_message_id == hubspot_message_id)
         if hubspot_message_id is not None
         else literal(False)
     )
+    by_ours = case((Conversation.id.in_(ours), 0), else_=1) if ours else literal(1)
     query = (
         select(Conversation.id, Conversation.visitor_id, HubSpotConnection, known.label("known"))
         .join(HubSpotConnection, HubSpotConnection.organization_id == Conversation.organization_id)
-        .where(or_(Conversation.hubspot_thread_id.in_(ids), Conversation.id.in_(ids)))
+        .where(HubSpotConnection.portal_id == ref.portal_id, or_(*matches))
+        .order_by(by_ours, Conversation.created_at.desc())
     )
     if organization_id is not None:
         query = query.where(Conversation.organization_id == organization_id)
@@ -77,13 +93,11 @@ async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessa
     message = event.message
     if message is None:
         return Skip("no message in the event", "failed")
-    thread_ids = [message.conversations_thread_id or "", *event.channel_integration_thread_ids]
-    target = await target_of(session, None, thread_ids, message.id)
+    ours = tuple(event.channel_integration_thread_ids)
+    ref = ThreadRef(event.portal_id, ours, message.conversations_thread_id)
+    target = await target_of(session, ref, message.id)
     if target is None:
-        return Skip("no conversation for this thread", "failed")
-    portal = target.connection.portal_id
-    if event.portal_id and portal and str(event.portal_id) != portal:
-        return Skip("the thread's portal is not this organization's")
+        return Skip("no conversation for this thread in this portal", "failed")
     if message.from_integration or target.message_known:
         return Skip("our own message, echoed back")
     return message, target

@@ -28,3 +28,12 @@ def missing(granted: list[str] | tuple[str, ...]) -> list[str]:
     """The scopes relaydesk needs that a token does not carry, in the list's order."""
     have = set(granted)
     return [scope for scope in SCOPES if scope not in have]
+
+
+def missing_scopes_advice(scopes: list[str]) -> str:
+    """What the admin reads when HubSpot did not grant every scope relaydesk needs."""
+    return (
+        f"HubSpot did not grant {', '.join(scopes)}. Add the missing scopes to the app's "
+        "requiredScopes (src/app/app-hsmeta.json, as `relaydesk hubspot-project` writes it; for a "
+        "legacy app, its Auth settings), upload the project, then connect again."
+    )

@@ -21,12 +21,13 @@ from ..errors import Forbidden, InvalidInput
 from ..models import HubSpotConnection
 from ..vault import Vault
 from . import connections as conn
+from .app_webhooks import ensure_legacy_webhooks
 from .auth import OAuthGrant, StaticToken
 from .channel import channel_webhook_url, ensure_channel, ensure_channel_account
-from .errors import HubSpotError, ReconnectRequired, Unauthorized
+from .errors import HubSpotError, MissingScopes, ReconnectRequired, Unauthorized
 from .integration import HubSpot
+from .scopes import SCOPES, missing, missing_scopes_advice
 from .shapes import Inbox, Owner, Pipeline
-from .scopes import SCOPES
 from .transcript import SyncOptions
 
 STATE_TTL_S = 600
@@ -78,15 +79,20 @@ def authorize_url(setup: Setup, organization_id: str, user_id: str) -> str:
 
 
 async def complete_oauth(setup: Setup, organization_id: str, code: str) -> HubSpotConnection:
-    """The callback: exchange the code, detect the portal, store the tokens sealed."""
+    """The callback: exchange the code, detect the portal, store the tokens sealed; a scope
+    HubSpot did not grant is named on the connection, with what to do."""
     tokens = await setup.hubspot.app.exchange_code(code, setup.redirect_uri)
     info = await setup.hubspot.app.access_token_info(tokens.access_token)
+    lacking = missing(info.scopes)
     async with setup.sessions() as session:
         connection = await conn.connection_for(session, organization_id)
         connection.mode = "oauth"
         connection.portal_id = str(info.hub_id)
         conn.store_grant(setup.vault, connection, OAuthGrant.issued(tokens))
-        conn.mark(connection, conn.SETUP if not connection.channel_account_id else conn.ACTIVE)
+        if lacking:
+            conn.mark(connection, conn.MISSING_SCOPES, missing_scopes_advice(lacking))
+        else:
+            conn.mark(connection, conn.ACTIVE if connection.channel_account_id else conn.SETUP)
         await commit(session)
     return connection
 
@@ -153,6 +159,10 @@ async def choose(setup: Setup, organization_id: str, chosen: Chosen, name: str) 
         await ensure_channel_account(
             setup.sessions, client, connection.id, channel_id, chosen.inbox_id, name
         )
+        if setup.hubspot.settings.app_kind == "legacy":
+            hooks = await ensure_legacy_webhooks(setup.hubspot.app, setup.public_base_url)
+            if hooks.error:
+                raise InvalidInput(f"HubSpot refused the app's webhook settings: {hooks.error}")
     async with setup.sessions() as session:
         row = await conn.connection_for(session, organization_id)
         row.inbox_id = chosen.inbox_id
@@ -169,6 +179,14 @@ async def test_connection(setup: Setup, organization_id: str) -> str:
     try:
         client = conn.portal_client(setup.hubspot, setup.sessions, setup.vault, connection)
         await client.account_details()
+        if connection.mode == "oauth":
+            info = await setup.hubspot.app.access_token_info(await client.tokens.access_token())
+            if lacking := missing(info.scopes):
+                advice = missing_scopes_advice(lacking)
+                return await _record(setup, organization_id, conn.MISSING_SCOPES, advice)
+    except MissingScopes as refused:
+        advice = missing_scopes_advice(refused.scopes)
+        return await _record(setup, organization_id, conn.MISSING_SCOPES, advice)
     except ReconnectRequired as lost:
         return await _record(setup, organization_id, conn.RECONNECT, lost.message)
     except HubSpotError as failed:

@@ -142,6 +142,15 @@ class WebhookSettings(Shape):
     throttling: dict[str, Any] = Field(default_factory=dict)
 
 
+class Subscription(Shape):
+    """One of a legacy app's webhook subscriptions."""
+
+    id: str | int
+    event_type: str
+    property_name: str | None = None
+    active: bool = True
+
+
 class Page(Shape):
     """A listing's results, still untyped; `parse` turns them into one shape."""
 

@@ -22,8 +22,8 @@ from ..models import Conversation, HubSpotConnection, Message, Visitor
 from ..vault import Vault
 from ..worker import RetryLater
 from . import progress
-from .connections import ACTIVE, find_connection, portal_client
-from .errors import HubSpotError, NotFound, RateLimited, Unauthorized
+from .connections import ACTIVE, MISSING_SCOPES, find_connection, mark, portal_client
+from .errors import HubSpotError, MissingScopes, NotFound, RateLimited, Unauthorized
 from .handoff_steps import (
     Portal,
     StepContext,
@@ -35,6 +35,7 @@ from .handoff_steps import (
     ticket_step,
 )
 from .integration import HubSpot
+from .scopes import missing_scopes_advice
 from .transcript import HandoffLook, SyncOptions
 
 T = TypeVar("T")
@@ -135,7 +136,10 @@ class HubSpotSync:
             raise RetryLater(f"{name}: {limited.message}", limited.retry_after_s) from limited
         except Unauthorized as refused:
             await progress.record_error(self.sessions, conversation_id, name, refused.message)
-            await self._wait_for_connection(conversation_id, refused.message)
+            reason = refused.message
+            if isinstance(refused, MissingScopes):
+                reason = await self._missing_scopes(conversation_id, refused.scopes)
+            await self._wait_for_connection(conversation_id, reason)
         except HubSpotError as failed:
             error = f"{type(failed).__name__}: {failed.message}"
             await progress.record_error(self.sessions, conversation_id, name, error)
@@ -171,6 +175,18 @@ class HubSpotSync:
             connection.default_owner_id,
             HandoffLook.of(connection),
         )
+
+    async def _missing_scopes(self, conversation_id: str, scopes: list[str]) -> str:
+        """The connection shows which scopes HubSpot did not grant, so the admin can fix it."""
+        advice = missing_scopes_advice(scopes)
+        async with self.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            assert conversation is not None
+            connection = await find_connection(session, conversation.organization_id)
+            if connection is not None:
+                mark(connection, MISSING_SCOPES, advice)
+            await commit(session)
+        return advice
 
     async def _wait_for_connection(self, conversation_id: str, reason: str) -> NoReturn:
         """Tell the visitor once that the team will follow up; try again later, less often."""

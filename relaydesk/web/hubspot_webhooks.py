@@ -1,4 +1,4 @@
-"""HubSpot's webhooks: the custom channel's (rep replies) and each organization's app webhook URL.
+"""HubSpot's webhooks: the custom channel's (rep replies) and the app's one webhook URL.
 
 Thin edge: verify the signature over the raw bytes and the public URL HubSpot called, store the
 events (`hubspot/webhooks.py`), commit, answer 2xx. A rep's plain reply is written in that
@@ -101,6 +101,24 @@ async def channel_webhook(
     return answer(request, "channel", stored)
 
 
+@router.post("/webhooks")
+async def app_webhooks(
+    request: Request, session: SessionDep, runtime: RuntimeDep, background: BackgroundTasks
+) -> Any:
+    """The app's one webhook URL: conversation and ticket events of every portal that installed
+    the app, each routed by its `portalId` when it is processed."""
+    body = await verified(request, runtime, "app")
+    if isinstance(body, JSONResponse):
+        return body
+    events = parsed(app_events, body)
+    if isinstance(events, JSONResponse):
+        return events
+    stored = await store_events(session, runtime.wakeup, "app", events, list(HANDLERS))
+    await commit(session)
+    background.add_task(process_now, runtime.inbound, stored.ids)
+    return answer(request, "app", stored)
+
+
 @router.post("/webhooks/{token}")
 async def app_webhook(
     token: str,
@@ -109,7 +127,8 @@ async def app_webhook(
     runtime: RuntimeDep,
     background: BackgroundTasks,
 ) -> Any:
-    """An organization's app webhook URL (its token is a secret): conversation/ticket events."""
+    """The per-organization URL earlier versions handed out (its token is a secret); it keeps
+    working for apps still pointed at it, with events limited to that organization."""
     connection = await connection_by_token(session, token)
     if connection is None:
         return refuse(request, "app", "unknown webhook URL")

@@ -3,6 +3,7 @@ consent page, reconnect required after the grant is revoked, private-app tokens 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from relaydesk.db import create_engine, session_factory
 from relaydesk.hubspot.connections import find_connection
 from relaydesk.hubspot.demo_connection import sandbox_settings
+from relaydesk.hubspot.project import APP_FILE, WEBHOOKS_FILE, write_project
+from relaydesk.hubspot.scopes import SCOPES
 from relaydesk.migrate import upgrade
 from relaydesk.models import HubSpotConnection
 
@@ -90,7 +93,7 @@ async def test_oauth_connect_pick_active_then_reconnect_required(
     org_id = await open_hubspot_page(page, server, sessions, "admin")
 
     await page.get_by_role("link", name="Connect with HubSpot").click()
-    await expect(page.locator("h1")).to_contain_text("Connect an app to portal")
+    await expect(page.locator("h1")).to_contain_text("Connect an app to a HubSpot portal")
     await page.get_by_role("button", name="Connect app").click()
     await expect(page.get_by_role("status")).to_contain_text("Pick the inbox")
     await expect(page.locator("#hubspot-status")).to_have_text("Setup required")
@@ -100,12 +103,10 @@ async def test_oauth_connect_pick_active_then_reconnect_required(
 
     await expect(page.locator("#hubspot-status")).to_have_text("Active")
     await expect(page.locator("#hubspot-portal")).to_have_text(str(sandbox.config.portal_id))
-    secret = (await connection_of(sessions, org_id)).webhook_token
-    webhook = page.locator("#webhook-url")
-    await expect(webhook).to_be_hidden()
-    await expect(page.locator("#webhook-masked")).not_to_contain_text(secret)
-    await page.get_by_text("Reveal").click()
-    await expect(webhook).to_have_value(f"{server.base_url}/hubspot/webhooks/{secret}")
+    # One app webhook URL for every organization, declared in the project relaydesk writes.
+    await expect(page.locator("#webhook-url")).to_have_value(f"{server.base_url}/hubspot/webhooks")
+    await expect(page.locator("#hubspot-app-kind")).to_contain_text("project app")
+    await expect(page.locator("#webhook-subscriptions")).to_contain_text("webhooks-hsmeta.json")
 
     # How handoffs look in HubSpot: the AI's name and the ticket tag.
     await page.get_by_label("The AI's name in the transcript").fill("Ava from Acme")
@@ -160,3 +161,34 @@ async def test_private_app_token_is_verified_and_disconnect_forgets_it(
     await expect(page.locator("#hubspot-status")).to_have_text("Not connected")
     forgotten = await connection_of(sessions, org_id)
     assert forgotten.access_token_enc is None and forgotten.refresh_token_enc is None
+
+
+async def test_a_scope_the_app_lacks_is_named_on_the_page(
+    page: Page, server: RunningServer, sandbox: RunningSandbox,
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path,
+) -> None:  # fmt: skip
+    without_owners = [s for s in SCOPES if s != "crm.objects.owners.read"]
+    await configure_app(sandbox, server, tmp_path, without_owners)
+    try:
+        org_id = await open_hubspot_page(page, server, sessions, "owner")
+        await page.get_by_role("link", name="Connect with HubSpot").click()
+        await page.get_by_role("button", name="Connect app").click()
+        await expect(page.locator("#hubspot-status")).to_have_text("Missing scopes")
+        await expect(page.locator("#hubspot-reason")).to_contain_text("crm.objects.owners.read")
+        await expect(page.locator("#hubspot-reason")).to_contain_text("requiredScopes")
+        assert (await connection_of(sessions, org_id)).status == "missing_scopes"
+    finally:
+        await configure_app(sandbox, server, tmp_path, list(SCOPES))
+
+
+async def configure_app(
+    sandbox: RunningSandbox, server: RunningServer, folder: Path, scopes: list[str]
+) -> None:
+    """The sandbox's app as the project relaydesk writes, with `scopes` as its scopes."""
+    write_project(server.base_url, folder)
+    app = json.loads((folder / APP_FILE).read_text())
+    app["config"]["auth"]["requiredScopes"] = scopes
+    webhooks = json.loads((folder / WEBHOOKS_FILE).read_text())
+    async with httpx.AsyncClient(base_url=sandbox.base_url) as control:
+        answer = await control.post("/_sandbox/project", json={"app": app, "webhooks": webhooks})
+        assert answer.status_code == 200, answer.text

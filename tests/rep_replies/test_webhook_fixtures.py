@@ -59,6 +59,11 @@ async def test_rep_message_echo_of_our_message(world: World) -> None:
     assert await world.agent_messages() == []
 
 
+def app_key(event: dict[str, Any]) -> str:
+    """How a delivery of an app event is keyed: per portal and HubSpot's event id."""
+    return f"app:{event['portalId']}:{event['eventId']}"
+
+
 async def test_conversation_property_change_assigned(world: World) -> None:
     owner = (await world.control("GET", "/_sandbox/state"))["owners"][0]
     payload = as_ours(world, "conversation.propertyChange__assigned",
@@ -89,7 +94,7 @@ async def test_conversation_property_change_closed(world: World) -> None:
 async def test_conversation_new_message_internal_note(world: World) -> None:
     payload = as_ours(world, "conversation.newMessage__internal_note")
     assert (await world.post_signed(world.app_url, payload)).status_code == 200
-    [delivery] = await settled(world, 1, external_id=f"app:{payload[0]['eventId']}")
+    [delivery] = await settled(world, 1, external_id=app_key(payload[0]))
     assert delivery.state == "done"
     assert [m for m in await world.visitor.history() if m["role"] in ("agent", "system")] == []
 
@@ -115,7 +120,7 @@ async def test_conversation_creation_unhandled(world: World) -> None:
     answer = await world.post_signed(world.app_url, payload)
     assert answer.status_code == 200
     assert answer.json()["ignored"] == 1 and "ignored" in answer.json()["status"]
-    [delivery] = await world.deliveries(external_id=f"app:{payload[0]['eventId']}")
+    [delivery] = await world.deliveries(external_id=app_key(payload[0]))
     assert delivery.state == "unknown" and delivery.event_type == "conversation.creation"
 
 
@@ -167,3 +172,21 @@ async def test_the_same_delivery_twice_shows_the_message_once(world: World) -> N
     assert again.status_code == 200 and again.json() == {"received": 0, "duplicates": 1}
     await settled(world, 1, external_id=f"channel:message:{payload['message']['id']}")
     assert len(await world.agent_messages()) == 1
+
+
+async def test_the_earlier_per_organization_url_keeps_working(world: World) -> None:
+    payload = as_ours(world, "conversation.propertyChange__closed")
+    assert (await world.post_signed(world.organization_url, payload)).status_code == 200
+
+    async def closed() -> bool:
+        return (await world.conversation()).state == "closed"
+
+    await wait_for(closed)
+
+
+async def test_an_event_of_another_portal_naming_our_thread_changes_nothing(world: World) -> None:
+    payload = as_ours(world, "conversation.propertyChange__closed", portalId=987654321)
+    assert (await world.post_signed(world.app_url, payload)).status_code == 200
+    [delivery] = await settled(world, 1, external_id=app_key(payload[0]))
+    assert delivery.error == "no conversation for this thread"
+    assert (await world.conversation()).state != "closed"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.signatures import sign_v3
 from relaydesk.db import commit
+from relaydesk.hubspot.app_webhooks import app_webhook_url, ensure_legacy_webhooks
 from relaydesk.hubspot.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.channel import channel_webhook_url, delivery_value, ensure_channel
 from relaydesk.hubspot.client import HubSpotClient
@@ -126,7 +127,12 @@ class World:
 
     @property
     def app_url(self) -> str:
-        return f"{self.pair.server.base_url}/hubspot/webhooks/{self.webhook_token}"
+        return app_webhook_url(self.pair.server.base_url)
+
+    @property
+    def organization_url(self) -> str:
+        """The per-organization URL earlier versions handed out; it keeps working."""
+        return webhook_url(self.pair.server.base_url, self.webhook_token)
 
     async def post_signed(self, url: str, payload: Any, **sign: Any) -> httpx.Response:
         body = json.dumps(payload).encode()
@@ -143,6 +149,9 @@ async def _connect(pair: Pair, rows: async_sessionmaker[AsyncSession]) -> HubSpo
         pair.hubspot = HubSpot.build(pair.server.settings.hubspot)
         webhook = channel_webhook_url(pair.server.base_url)
         pair.channel_id = await ensure_channel(rows, pair.hubspot.app, webhook)
+        # This pair's sandbox app is a legacy public app: relaydesk subscribes through the API.
+        hooks = await ensure_legacy_webhooks(pair.hubspot.app, pair.server.base_url)
+        assert hooks.ready, hooks
     return pair.hubspot
 
 
@@ -184,7 +193,6 @@ async def connected_org(
         store_grant(Vault(SECRET), connection, grant)
         session.add(connection)
         await commit(session)
-    await hubspot.app.put_webhook_settings(webhook_url(pair.server.base_url, connection))
     return org, portal, connection, account.id
 
 

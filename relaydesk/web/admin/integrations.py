@@ -16,7 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from ...db import commit
 from ...errors import RelaydeskError
 from ...hubspot import setup as hs
-from ...hubspot.connections import SETUP, find_connection, webhook_url
+from ...hubspot.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
+from ...hubspot.connections import SETUP, find_connection
 from ...hubspot.errors import HubSpotError
 from ...hubspot.transcript import HandoffLook
 from ...models import HubSpotConnection
@@ -65,15 +66,13 @@ async def _page(
             error = error or f"HubSpot did not list the inboxes and owners: {failed.message}"
             await session.refresh(connection)  # a revoked grant has just been recorded
             await commit(session)
-    webhook = webhook_url(setup.public_base_url, connection) if connection else None
     return render(
         request,
         admin,
         "integrations_hubspot.html",
         status,
         connection=connection,
-        webhook=webhook,
-        masked_webhook=webhook.rsplit("/", 1)[0] + "/" + "•" * 12 if webhook else None,
+        hooks=await app_webhooks(setup, connection),
         oauth_configured=bool(setup.hubspot.settings.client_id),
         choices=choices,
         look=HandoffLook.of(connection) if connection else HandoffLook(),
@@ -81,6 +80,15 @@ async def _page(
         done=request.query_params.get("done"),
         error=error,
     )
+
+
+async def app_webhooks(setup: hs.Setup, connection: HubSpotConnection | None) -> AppWebhooks:
+    """The app's webhooks as the page shows them; a legacy app's are read from HubSpot."""
+    settings = setup.hubspot.settings
+    if settings.app_kind == "legacy" and settings.developer_api_key.get_secret_value():
+        if connection is not None and connection.mode == "oauth":
+            return await legacy_webhooks(setup.hubspot.app, setup.public_base_url)
+    return AppWebhooks(settings.app_kind, app_webhook_url(setup.public_base_url))
 
 
 async def _attempt(step: Awaitable[object]) -> str | None:
