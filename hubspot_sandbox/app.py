@@ -24,6 +24,7 @@ from hubspot_sandbox import (
     oauth,
     portal,
     properties,
+    service_keys,
     subscriptions,
 )
 from hubspot_sandbox.config import SandboxConfig
@@ -79,6 +80,7 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Starlette:
         *files.routes,
         *subscriptions.routes,
         *control.routes,
+        *service_keys.routes,
         *inbox.routes,
     ]
     app = Starlette(

@@ -35,7 +35,7 @@ def require_token(request: Request) -> Principal:
     token = bearer(request)
     if token is None:
         raise HubSpotError(401, CREDENTIALS_NOT_FOUND, "INVALID_AUTHENTICATION")
-    if token == store.config.private_app_token:
+    if token == store.config.private_app_token or token in store.service_keys:
         return Principal("private_app", None, ())
     access = store.access_tokens.get(token)
     refresh = store.refresh_tokens.get(access.refresh_token) if access else None

@@ -107,7 +107,14 @@ class Sandbox:
         access = self.app.access_tokens.get(token)
         if access is not None:
             return self.portals.get(access.portal_id)
-        return next((p for p in self.portals.values() if p.config.private_app_token == token), None)
+        return next(
+            (
+                p
+                for p in self.portals.values()
+                if token == p.config.private_app_token or token in p.store.service_keys
+            ),
+            None,
+        )
 
     def reset(self) -> None:
         """Back to one freshly seeded portal; ids keep counting, so none is handed out twice."""

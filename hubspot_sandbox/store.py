@@ -54,6 +54,7 @@ class Store:
         self.threads: dict[str, Thread] = {}
         self.messages: dict[str, Message] = {}
         self.files: dict[str, StoredFile] = {}
+        self.service_keys: set[str] = set()
 
     def next_id(self, kind: str) -> str:
         return self.app.next_id(kind)
