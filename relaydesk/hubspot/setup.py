@@ -31,6 +31,7 @@ from .shapes import Inbox, Owner, Pipeline
 from .transcript import SyncOptions
 
 STATE_TTL_S = 600
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9._~+/=-]{16,500}")
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,14 @@ async def complete_oauth(setup: Setup, organization_id: str, code: str) -> HubSp
 
 
 async def connect_private_app(setup: Setup, organization_id: str, token: str) -> HubSpotConnection:
-    """Verify the token with HubSpot before saving it; a refusal carries HubSpot's reason."""
+    """Ticket-only mode with a Service Key (or a legacy private-app `pat-…` token): verified
+    with HubSpot before it is saved; a refusal carries HubSpot's reason. HubSpot documents no
+    fixed form for Service Keys, so only what cannot be a key is refused here."""
     token = token.strip()
-    if not token.startswith("pat-"):
-        raise InvalidInput("a private-app token starts with pat-")
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise InvalidInput(
+            "paste the Service Key (or a private-app token) exactly as HubSpot shows it"
+        )
     try:
         details = await setup.hubspot.client("private", StaticToken(token)).account_details()
     except Unauthorized as refused:

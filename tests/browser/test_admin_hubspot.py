@@ -137,7 +137,7 @@ async def test_private_app_token_is_verified_and_disconnect_forgets_it(
 ) -> None:  # fmt: skip
     org_id = await open_hubspot_page(page, server, sessions, "owner")
     await expect(page.locator("main")).to_contain_text("cannot carry rep replies back")
-    token = page.get_by_label("Private-app access token")
+    token = page.get_by_label("Service Key or private-app token")
 
     await token.fill(WRONG_TOKEN)
     await page.get_by_role("button", name="Save token").click()
@@ -152,7 +152,7 @@ async def test_private_app_token_is_verified_and_disconnect_forgets_it(
     await page.get_by_label("Default owner").select_option(index=1)
     await page.get_by_role("button", name="Save", exact=True).click()
     await expect(page.locator("#hubspot-status")).to_have_text("Active")
-    await expect(page.locator("main")).to_contain_text("Private-app token (ticket-only)")
+    await expect(page.locator("main")).to_contain_text("Service Key or private-app token (ticket-only)")
     connected = await connection_of(sessions, org_id)
     assert connected.mode == "private_app" and connected.default_owner_id
 
