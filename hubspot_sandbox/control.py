@@ -16,6 +16,7 @@ from hubspot_sandbox.errors import not_found, validation_error
 from hubspot_sandbox.project import parse_project
 from hubspot_sandbox.records import CrmObject, Owner, StoredFile, Thread
 from hubspot_sandbox.sandbox import Sandbox, sandbox_of
+from hubspot_sandbox.store import PRO, TIERS
 from hubspot_sandbox.subscriptions import settings_shape, subscription_shape
 
 JsonDict = dict[str, Any]
@@ -210,11 +211,17 @@ async def add_portal(request: Request) -> Response:
     """Another portal the app can be installed in, seeded like the first."""
     sandbox, body = await target(request)
     name = str(body.get("name") or "").strip()
-    if not name:
-        raise validation_error("name is required")
-    portal = sandbox.add_portal(name)
+    tier = str(body.get("tier") or PRO)
+    if not name or tier not in TIERS:
+        raise validation_error(f"name is required and tier is one of {', '.join(TIERS)}")
+    portal = sandbox.add_portal(name, tier)
     token = portal.config.private_app_token
-    answer = {"portalId": portal.config.portal_id, "name": name, "privateAppToken": token}
+    answer = {
+        "portalId": portal.config.portal_id,
+        "name": name,
+        "tier": tier,
+        "privateAppToken": token,
+    }
     return JSONResponse(answer, status_code=201)
 
 

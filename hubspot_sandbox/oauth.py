@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from hubspot_sandbox.errors import OAuthError
 from hubspot_sandbox.records import AccessToken, AuthCode, RefreshToken
 from hubspot_sandbox.sandbox import Sandbox, sandbox_of
+from hubspot_sandbox.store import TIER_GATED
 
 JsonDict = dict[str, Any]
 
@@ -84,6 +85,8 @@ def approved(
     """A code for this portal carrying the scopes granted: those asked for that the app has."""
     configured = sandbox.app.scopes
     scopes = [s for s in asked if configured is None or s in configured]
+    if sandbox.store.tier not in ("professional", "enterprise"):
+        scopes = [s for s in scopes if s not in TIER_GATED]
     owner = sandbox.store.owner_by_user_id(user_id) if user_id else None
     owner = owner or sandbox.store.owners[0]
     code = AuthCode(

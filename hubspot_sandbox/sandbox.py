@@ -18,7 +18,7 @@ from hubspot_sandbox.config import SandboxConfig
 from hubspot_sandbox.errors import not_found, validation_error
 from hubspot_sandbox.faults import Faults
 from hubspot_sandbox.scopes import ScopeTable
-from hubspot_sandbox.store import Store
+from hubspot_sandbox.store import PRO, Store
 from hubspot_sandbox.validation import BodyValidator
 from hubspot_sandbox.webhooks import WebhookDispatcher
 
@@ -71,7 +71,7 @@ class Sandbox:
     def first(self) -> Sandbox:
         return next(iter(self.portals.values()))
 
-    def add_portal(self, name: str) -> Sandbox:
+    def add_portal(self, name: str, tier: str = PRO) -> Sandbox:
         """A new portal with the standard seed (owners, inboxes, pipeline) and its own ids."""
         portal_id = int(self.app.next_id("portals"))
         config = replace(
@@ -80,7 +80,7 @@ class Sandbox:
             private_app_token=f"pat-na1-{uuid.uuid4()}",
             hub_domain=f"portal-{portal_id}.{self.first.config.hub_domain}",
         )
-        store = Store(config, self.clock, self.app, name)
+        store = Store(config, self.clock, self.app, name, tier)
         portal = Sandbox(
             config,
             self.clock,

@@ -28,15 +28,23 @@ from hubspot_sandbox.records import (
     Thread,
 )
 
+PRO, TIERS = "professional", ("free", "starter", "professional", "enterprise")
+# Scopes a portal below Sales/Service Hub Professional cannot grant: custom channels carry
+# `x-hubspot-product-tier-requirements` in HubSpot's documents.
+TIER_GATED = ("conversations.custom_channels.read", "conversations.custom_channels.write")
+
 
 class Store:
     """One portal's records; what belongs to the app is on `app`, shared by every portal."""
 
-    def __init__(self, config: SandboxConfig, clock: Clock, app: AppState, name: str) -> None:
+    def __init__(
+        self, config: SandboxConfig, clock: Clock, app: AppState, name: str, tier: str = PRO
+    ) -> None:
         self.config = config
         self.clock = clock
         self.app = app
         self.name = name
+        self.tier = tier  # the portal's Service Hub tier: custom channels need Professional+
         self.reset()
 
     def reset(self) -> None:

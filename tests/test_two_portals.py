@@ -257,3 +257,20 @@ async def project_with(world: Installation, folder: Path, scopes: list[str]) -> 
     app["config"]["auth"]["requiredScopes"] = scopes
     webhooks = json.loads((folder / WEBHOOKS_FILE).read_text())
     await control(world, "/_sandbox/project", app=app, webhooks=webhooks)
+
+
+async def test_a_portal_below_the_tier_custom_channels_need_is_named_as_such(
+    installation: Installation,
+) -> None:
+    world = installation
+    starter = await control(world, "/_sandbox/portals", name="Small shop", tier="starter")
+    org = await make_org(world.runtime.sessions, sample_kb=False)
+    steps = flow(world.runtime, world.server)
+    url = setup.authorize_url(steps, org.id, "admin") + f"&portalId={starter['portalId']}&approve=1"
+    async with httpx.AsyncClient() as browser:
+        consent = await browser.get(url)
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    connection = await setup.complete_oauth(steps, org.id, code)
+    assert connection.status == "tier_required"
+    assert "Service Hub Professional" in (connection.last_error or "")
+    assert "conversations.custom_channels.write" in (connection.last_error or "")

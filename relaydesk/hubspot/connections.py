@@ -15,14 +15,16 @@ from .auth import OAuthGrant, RefreshingToken, StaticToken, TokenSource
 from .client import HubSpotClient
 from .errors import ReconnectRequired
 from .integration import HubSpot
+from .scopes import missing_scopes_advice, needs_tier
 
-ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED, MISSING_SCOPES = (
+ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED, MISSING_SCOPES, TIER_REQUIRED = (
     "active",
     "setup_required",
     "reconnect_required",
     "error",
     "disconnected",
     "missing_scopes",
+    "tier_required",
 )
 
 
@@ -58,6 +60,15 @@ def store_private_token(vault: Vault, connection: HubSpotConnection, token: str)
 def mark(connection: HubSpotConnection, status: str, error: str | None = None) -> None:
     connection.status = status
     connection.last_error = error
+
+
+def missing_status(scopes: list[str]) -> str:
+    """The status for a grant that lacks `scopes`: a tier to upgrade, or scopes to add."""
+    return TIER_REQUIRED if needs_tier(scopes) else MISSING_SCOPES
+
+
+def mark_missing(connection: HubSpotConnection, scopes: list[str]) -> None:
+    mark(connection, missing_status(scopes), missing_scopes_advice(scopes))
 
 
 def clear_tokens(connection: HubSpotConnection) -> None:

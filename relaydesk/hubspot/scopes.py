@@ -22,6 +22,12 @@ SCOPE_PURPOSES: dict[str, str] = {
 }
 
 SCOPES: tuple[str, ...] = tuple(SCOPE_PURPOSES)
+# Custom channels need Sales Hub or Service Hub Professional or higher
+# (`x-hubspot-product-tier-requirements` in HubSpot's documents): a portal below that tier
+# cannot grant these.
+TIER_GATED = frozenset(
+    {"conversations.custom_channels.read", "conversations.custom_channels.write"}
+)
 
 
 def missing(granted: list[str] | tuple[str, ...]) -> list[str]:
@@ -30,8 +36,21 @@ def missing(granted: list[str] | tuple[str, ...]) -> list[str]:
     return [scope for scope in SCOPES if scope not in have]
 
 
+def needs_tier(scopes: list[str]) -> bool:
+    """Whether what is missing is exactly what a portal below the tier cannot grant (one of
+    them alone is an app missing a scope)."""
+    return set(scopes) == TIER_GATED
+
+
 def missing_scopes_advice(scopes: list[str]) -> str:
     """What the admin reads when HubSpot did not grant every scope relaydesk needs."""
+    if needs_tier(scopes):
+        return (
+            f"This HubSpot portal did not grant {', '.join(scopes)}: custom channels, which put "
+            "the chat in your inbox, need Sales Hub or Service Hub Professional or higher. "
+            "Upgrade the portal and connect again, or use ticket-only mode with a Service Key. "
+            "(If the portal has that tier, add both scopes to the app's requiredScopes.)"
+        )
     return (
         f"HubSpot did not grant {', '.join(scopes)}. Add the missing scopes to the app's "
         "requiredScopes (src/app/app-hsmeta.json, as `relaydesk hubspot-project` writes it; for a "

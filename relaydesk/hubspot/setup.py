@@ -91,7 +91,7 @@ async def complete_oauth(setup: Setup, organization_id: str, code: str) -> HubSp
         connection.portal_id = str(info.hub_id)
         conn.store_grant(setup.vault, connection, OAuthGrant.issued(tokens))
         if lacking:
-            conn.mark(connection, conn.MISSING_SCOPES, missing_scopes_advice(lacking))
+            conn.mark_missing(connection, lacking)
         else:
             conn.mark(connection, conn.ACTIVE if connection.channel_account_id else conn.SETUP)
         await commit(session)
@@ -188,10 +188,11 @@ async def test_connection(setup: Setup, organization_id: str) -> str:
             info = await setup.hubspot.app.access_token_info(await client.tokens.access_token())
             if lacking := missing(info.scopes):
                 advice = missing_scopes_advice(lacking)
-                return await _record(setup, organization_id, conn.MISSING_SCOPES, advice)
+                return await _record(setup, organization_id, conn.missing_status(lacking), advice)
     except MissingScopes as refused:
         advice = missing_scopes_advice(refused.scopes)
-        return await _record(setup, organization_id, conn.MISSING_SCOPES, advice)
+        status = conn.missing_status(refused.scopes)
+        return await _record(setup, organization_id, status, advice)
     except ReconnectRequired as lost:
         return await _record(setup, organization_id, conn.RECONNECT, lost.message)
     except HubSpotError as failed:
