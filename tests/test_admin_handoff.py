@@ -100,6 +100,11 @@ async def test_the_ai_name_and_ticket_tag_are_set_on_the_hubspot_page(
     page = "/admin/integrations/hubspot"
     html = (await owner.get(page)).text
     assert "<code>relaydesk_handoff_tag</code> = <code>opencx_handedoff</code>" in html
+    # This test server has no HubSpot app: the page names what its operator has yet to set.
+    missing = html.split('id="hubspot-app-missing">')[1].split("</small>")[0]
+    for setting in ("CLIENT_ID", "CLIENT_SECRET", "DEVELOPER_API_KEY"):
+        assert f"RELAYDESK_HUBSPOT__{setting}" in missing
+    assert f"{server.base_url}/hubspot/webhooks" in html
 
     look = {"ai_sender_name": " Ava from Acme ", "ticket_tag_property": "acme_escalation",
             "ticket_tag_value": "from_chat"}  # fmt: skip

@@ -73,6 +73,7 @@ async def _page(
         status,
         connection=connection,
         hooks=await app_webhooks(setup, connection),
+        missing_app_settings=missing_app_settings(setup),
         oauth_configured=bool(setup.hubspot.settings.client_id),
         choices=choices,
         look=HandoffLook.of(connection) if connection else HandoffLook(),
@@ -80,6 +81,19 @@ async def _page(
         done=request.query_params.get("done"),
         error=error,
     )
+
+
+def missing_app_settings(setup: hs.Setup) -> list[str]:
+    """What the operator has yet to set for full mode: the OAuth credentials, and for the custom
+    channel the developer account's API key (and, for a legacy app, the app id)."""
+    settings = setup.hubspot.settings
+    wanted = {
+        "RELAYDESK_HUBSPOT__CLIENT_ID": bool(settings.client_id),
+        "RELAYDESK_HUBSPOT__CLIENT_SECRET": bool(settings.client_secret.get_secret_value()),
+        "RELAYDESK_HUBSPOT__DEVELOPER_API_KEY": bool(settings.developer_api_key.get_secret_value()),
+        "RELAYDESK_HUBSPOT__APP_ID": bool(settings.app_id) or settings.app_kind == "project",
+    }
+    return [name for name, present in wanted.items() if not present]
 
 
 async def app_webhooks(setup: hs.Setup, connection: HubSpotConnection | None) -> AppWebhooks:
