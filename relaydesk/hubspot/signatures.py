@@ -77,12 +77,22 @@ def verify_v1(secret: str, body: bytes, headers: Mapping[str, str]) -> None:
 
 
 def verify_signature(
-    secret: str, method: str, uri: str, body: bytes, headers: Mapping[str, str]
+    secret: str,
+    method: str,
+    uri: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    allow_v1: bool = True,
 ) -> None:
-    """v3 when HubSpot sent it, else v1; `headers` must look names up case-insensitively."""
+    """v3 when HubSpot sent it, else v1 where HubSpot still sends only v1 (`allow_v1`: a legacy
+    app's webhooks); `headers` must look names up case-insensitively. v1 signs neither the URL
+    nor a time, so a captured request could be replayed: where HubSpot signs with v3, only v3
+    is accepted."""
     if headers.get("x-hubspot-signature-v3"):
         verify_v3(secret, method, uri, body, headers)
-    elif headers.get("x-hubspot-signature"):
+    elif headers.get("x-hubspot-signature") and allow_v1:
         verify_v1(secret, body, headers)
+    elif headers.get("x-hubspot-signature"):
+        raise InvalidSignature("only signature v3 is accepted here")
     else:
         raise InvalidSignature("the request is not signed")

@@ -60,10 +60,12 @@ async def verified(request: Request, runtime: RuntimeDep, endpoint: str) -> byte
     body = await request.body()
     secret = runtime.settings.hubspot.client_secret.get_secret_value()
     url = public_url(request, runtime.settings.public_base_url)
+    # The channel signs with v3 only; a legacy app's subscriptions may still come with v1 alone.
+    allow_v1 = endpoint == "app" and runtime.settings.hubspot.app_kind == "legacy"
     try:
         if not secret:
             raise InvalidSignature("no HubSpot app client secret is configured")
-        verify_signature(secret, request.method, url, body, request.headers)
+        verify_signature(secret, request.method, url, body, request.headers, allow_v1)
     except InvalidSignature as refused:
         return refuse(request, endpoint, str(refused))
     return body
