@@ -13,7 +13,10 @@ def main() -> None:
     parser.add_argument(
         "names",
         nargs="*",
-        default=["size", "roundtrip", "memory", "hubspot", "handoff", "brain", "repreply"],
+        default=[
+            *("size", "startup", "roundtrip", "memory"),
+            *("hubspot", "handoff", "brain", "repreply"),
+        ],
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--visitors", type=int, default=200)
@@ -23,6 +26,9 @@ def main() -> None:
         widget_size.run()
     if "brain" in args.names:
         brain.run()
+    if "startup" in args.names:
+        with demo_server(args.database_url) as server:
+            print(roundtrip.startup_line(server))
     if "roundtrip" in args.names:
         with demo_server(args.database_url) as server:
             roundtrip.run(server, visitors=args.visitors)

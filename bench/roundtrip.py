@@ -59,6 +59,7 @@ async def measure(server: BenchServer, visitors: int = 200, rounds: int = 5) -> 
 
 
 def run(server: BenchServer, visitors: int = 200, rounds: int = 5) -> list[float]:
+    print(startup_line(server))
     cpu_before = server.cpu_seconds()
     timings = asyncio.run(measure(server, visitors, rounds))
     cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(timings)
@@ -67,3 +68,10 @@ def run(server: BenchServer, visitors: int = 200, rounds: int = 5) -> list[float
         f"{rounds}: {summary_ms(timings)}; server CPU {cpu_ms:.1f} ms per round trip"
     )
     return timings
+
+
+def startup_line(server: BenchServer) -> str:
+    return (
+        f"server start-up: ready in {server.startup_s:.1f} s, "
+        f"RSS {server.startup_rss_kib / 1024:.1f} MiB before any visitor"
+    )

@@ -20,6 +20,8 @@ import httpx
 class BenchServer:
     base_url: str
     process: subprocess.Popen[bytes]
+    startup_s: float = 0.0  # from the process's start until /readyz answers
+    startup_rss_kib: int = 0  # its RSS then, before any visitor
 
     @property
     def ws_url(self) -> str:
@@ -72,8 +74,11 @@ def demo_server(database_url: str | None = None) -> Iterator[BenchServer]:
             stderr=open(os.path.join(tmp, "server.log"), "wb"),
         )
         server = BenchServer(f"http://127.0.0.1:{port}", process)
+        started = time.monotonic()
         try:
             _wait_ready(server)
+            server.startup_s = time.monotonic() - started
+            server.startup_rss_kib = server.rss_kib()
             yield server
         finally:
             process.terminate()

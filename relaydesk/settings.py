@@ -14,6 +14,11 @@ class LimitSettings(BaseModel):
     max_upload_bytes: int = 10 * 1024 * 1024
     visitor_messages_per_minute: int = 30
     ip_requests_per_minute: int = 600
+    # Request bodies, bounded at the ASGI edge (`web/body_limit.py`): any request but a file
+    # upload; an upload of knowledge files in the admin; how long a body may pause.
+    max_body_bytes: int = 1024 * 1024
+    max_import_bytes: int = 25 * 1024 * 1024
+    body_timeout_s: float = 30.0
 
 
 class WorkerSettings(BaseModel):
