@@ -39,6 +39,7 @@ from hubspot_sandbox.journal import Journal
 from hubspot_sandbox.sandbox import Sandbox, is_api_path
 from hubspot_sandbox.scopes import load_scope_table
 from hubspot_sandbox.validation import load_body_validator
+from hubspot_sandbox.versions import VersionedPaths, sent_path
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -48,7 +49,7 @@ async def unknown_route(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     body = {
         "status": "error",
-        "message": f"Unable to route {request.method} {request.url.path}",
+        "message": f"Unable to route {request.method} {sent_path(request)}",
         "correlationId": "00000000-0000-0000-0000-000000000000",
         "category": "OBJECT_NOT_FOUND",
     }
@@ -89,6 +90,8 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Starlette:
         middleware=[
             Middleware(Journal, store=sandbox.store, is_api_path=is_api_path),
             Middleware(FaultGate, faults=sandbox.faults, is_api_path=is_api_path),
+            # Innermost: the journal and the fault gate see the path as sent.
+            Middleware(VersionedPaths),
         ],
         exception_handlers={
             HubSpotError: render_hubspot_error,

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from hubspot_sandbox.errors import HubSpotError
 from hubspot_sandbox.sandbox import sandbox_of
+from hubspot_sandbox.versions import documented_path, is_dated
 
 CREDENTIALS_NOT_FOUND = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
@@ -50,7 +51,7 @@ def require_token(request: Request) -> Principal:
             "EXPIRED_AUTHENTICATION",
             context={"expiredAt": [str(int(access.expires_at * 1000))]},
         )
-    lacking = sandbox.scopes.missing(request.method, request.url.path, access.scopes)
+    lacking = sandbox.scopes.missing(request.method, documented_path(request), access.scopes)
     if lacking:
         raise missing_scopes(lacking)
     return Principal("oauth", access.user_id, tuple(access.scopes))
@@ -79,7 +80,8 @@ def require_app_token(request: Request, *scopes: str) -> Principal:
 
 
 def require_developer_key(request: Request, app_id: str | None = None) -> Principal:
-    """The developer account's API key (`hapikey`) for the app that owns the call."""
+    """The developer account's API key (`hapikey`) for the app that owns the call; HubSpot's
+    date-versioned channel endpoints take the key alone, without `appId`."""
     config = sandbox_of(request).config
     if request.query_params.get("hapikey") != config.developer_api_key:
         raise HubSpotError(
@@ -89,6 +91,8 @@ def require_developer_key(request: Request, app_id: str | None = None) -> Princi
             "INVALID_AUTHENTICATION",
         )
     wanted_app = app_id if app_id is not None else request.query_params.get("appId")
+    if wanted_app is None and is_dated(request):
+        return Principal("developer", None, ())
     if wanted_app != str(config.app_id):
         raise HubSpotError(
             403,

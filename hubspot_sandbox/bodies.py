@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from hubspot_sandbox.errors import validation_error
+from hubspot_sandbox.versions import documented_path
 
 
 async def json_body(request: Request) -> Any:
@@ -17,7 +18,7 @@ async def json_body(request: Request) -> Any:
         body = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise validation_error(f"Invalid input JSON on line {getattr(exc, 'lineno', 1)}") from exc
-    request.app.state.sandbox.validator.check(request.method, request.url.path, body)
+    request.app.state.sandbox.validator.check(request.method, documented_path(request), body)
     return body
 
 
