@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .hubspot.paths import LATEST, ApiVersion
+
 
 class LimitSettings(BaseModel):
     max_text_length: int = 4000
@@ -43,6 +45,9 @@ class HubSpotSettings(BaseModel):
     developer_api_key: SecretStr = SecretStr("")
     base_url: str = "https://api.hubapi.com"
     app_base_url: str = "https://app.hubspot.com"
+    # HubSpot's API version, by date ("2026-09", "2026-03") or "v3" (the paths relaydesk called
+    # before); `hubspot/paths.py` maps each operation to its path in each.
+    api_version: ApiVersion = LATEST
     rate_limit_per_10s: int = 100
     timeout_s: float = 20.0
 

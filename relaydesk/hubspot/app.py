@@ -1,7 +1,7 @@
 """Calls made as the HubSpot app rather than as a portal: OAuth, custom channels, webhook settings.
 
 OAuth uses the client id and secret; the channel and webhook-settings APIs use the developer
-account's API key (`hapikey`) with the app id. One method per endpoint.
+account's API key (`hapikey`), v3's channel endpoints with the app id. One method per endpoint.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from . import paths as ops
+from .paths import Paths
 from .shapes import Channel, Page, Subscription, TokenInfo, TokenSet, WebhookSettings
 from .transport import HubSpotTransport, json_of
-
-CHANNELS = "/conversations/v3/custom-channels"
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,19 @@ class AppCredentials:
 
 
 class HubSpotApp:
-    def __init__(self, transport: HubSpotTransport, credentials: AppCredentials) -> None:
+    def __init__(
+        self, transport: HubSpotTransport, credentials: AppCredentials, paths: Paths | None = None
+    ) -> None:
         self.transport = transport
         self.credentials = credentials
+        self.paths = paths or Paths()
 
     @property
     def _developer(self) -> dict[str, str]:
-        return {
-            "hapikey": self.credentials.developer_api_key,
-            "appId": str(self.credentials.app_id),
-        }
+        key = {"hapikey": self.credentials.developer_api_key}
+        if self.paths.channel_takes_app_id:
+            key["appId"] = str(self.credentials.app_id)
+        return key
 
     @property
     def _portal(self) -> str:
@@ -62,38 +65,39 @@ class HubSpotApp:
         secrets = {"client_id": self.credentials.client_id}
         secrets["client_secret"] = self.credentials.client_secret
         response = await self.transport.request(
-            "POST", "/oauth/v1/token", portal=None, data=form | secrets
+            "POST", self.paths(ops.OAUTH_TOKEN), portal=None, data=form | secrets
         )
         return TokenSet.model_validate(json_of(response))
 
     async def access_token_info(self, access_token: str) -> TokenInfo:
-        path = f"/oauth/v1/access-tokens/{quote(access_token, safe='')}"
+        path = self.paths(ops.ACCESS_TOKEN_INFO, token=access_token)
         response = await self.transport.request("GET", path, portal=None)
         return TokenInfo.model_validate(json_of(response))
 
     async def list_channels(self) -> list[Channel]:
         response = await self.transport.request(
-            "GET", CHANNELS, portal=self._portal, params=self._developer
+            "GET", self.paths(ops.CHANNELS), portal=self._portal, params=self._developer
         )
         page = Page.model_validate(json_of(response))
         return [Channel.model_validate(item) for item in page.results]
 
     async def create_channel(self, body: dict[str, Any]) -> Channel:
         response = await self.transport.request(
-            "POST", CHANNELS, portal=self._portal, params=self._developer, json=body
+            "POST", self.paths(ops.CHANNELS), portal=self._portal, params=self._developer, json=body
         )
         return Channel.model_validate(json_of(response))
 
     async def get_channel(self, channel_id: str) -> Channel:
+        path = self.paths(ops.CHANNEL, channelId=channel_id)
         response = await self.transport.request(
-            "GET", f"{CHANNELS}/{channel_id}", portal=self._portal, params=self._developer
+            "GET", path, portal=self._portal, params=self._developer
         )
         return Channel.model_validate(json_of(response))
 
     async def update_channel(self, channel_id: str, changes: dict[str, Any]) -> Channel:
         response = await self.transport.request(
             "PATCH",
-            f"{CHANNELS}/{channel_id}",
+            self.paths(ops.CHANNEL, channelId=channel_id),
             portal=self._portal,
             params=self._developer,
             json=changes,
@@ -102,7 +106,7 @@ class HubSpotApp:
 
     async def put_webhook_settings(self, target_url: str, max_concurrent: int = 10) -> None:
         body = {"targetUrl": target_url, "throttling": {"maxConcurrentRequests": max_concurrent}}
-        path = f"/webhooks/v3/{self.credentials.app_id}/settings"
+        path = self.paths(ops.WEBHOOK_SETTINGS, appId=self.credentials.app_id)
         await self.transport.request(
             "PUT",
             path,
@@ -112,7 +116,7 @@ class HubSpotApp:
         )
 
     async def list_subscriptions(self) -> list[Subscription]:
-        path = f"/webhooks/v3/{self.credentials.app_id}/subscriptions"
+        path = self.paths(ops.WEBHOOK_SUBSCRIPTIONS, appId=self.credentials.app_id)
         response = await self.transport.request(
             "GET", path, portal=self._portal, params={"hapikey": self._developer["hapikey"]}
         )
@@ -122,7 +126,7 @@ class HubSpotApp:
         ]
 
     async def create_subscription(self, event_type: str, property_name: str | None) -> None:
-        path = f"/webhooks/v3/{self.credentials.app_id}/subscriptions"
+        path = self.paths(ops.WEBHOOK_SUBSCRIPTIONS, appId=self.credentials.app_id)
         body: dict[str, Any] = {"eventType": event_type, "active": True}
         body |= {"propertyName": property_name} if property_name else {}
         await self.transport.request(
@@ -134,7 +138,7 @@ class HubSpotApp:
         )
 
     async def get_webhook_settings(self) -> WebhookSettings:
-        path = f"/webhooks/v3/{self.credentials.app_id}/settings"
+        path = self.paths(ops.WEBHOOK_SETTINGS, appId=self.credentials.app_id)
         response = await self.transport.request(
             "GET", path, portal=self._portal, params={"hapikey": self._developer["hapikey"]}
         )

@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from . import paths as ops
 from .auth import TokenSource
 from .errors import Unauthorized
+from .paths import Paths
 from .shapes import (
     AccountDetails,
     Actor,
@@ -27,8 +29,6 @@ from .shapes import (
 )
 from .transport import HubSpotTransport, json_of
 
-CHANNELS = "/conversations/v3/custom-channels"
-CONVERSATIONS = "/conversations/v3/conversations"
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -37,10 +37,17 @@ def page_of(response: httpx.Response, shape: type[T]) -> list[T]:
 
 
 class HubSpotClient:
-    def __init__(self, transport: HubSpotTransport, portal_id: str, tokens: TokenSource) -> None:
+    def __init__(
+        self,
+        transport: HubSpotTransport,
+        portal_id: str,
+        tokens: TokenSource,
+        paths: Paths | None = None,
+    ) -> None:
         self.transport = transport
         self.portal_id = portal_id
         self.tokens = tokens
+        self.paths = paths or Paths()
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -61,25 +68,28 @@ class HubSpotClient:
 
     async def account_details(self) -> AccountDetails:
         return AccountDetails.model_validate(
-            json_of(await self._call("GET", "/account-info/v3/details"))
+            json_of(await self._call("GET", self.paths(ops.ACCOUNT_DETAILS)))
         )
 
     async def list_inboxes(self) -> list[Inbox]:
-        return page_of(await self._call("GET", f"{CONVERSATIONS}/inboxes"), Inbox)
+        return page_of(await self._call("GET", self.paths(ops.INBOXES)), Inbox)
 
     async def list_owners(self) -> list[Owner]:
-        return page_of(await self._call("GET", "/crm/v3/owners"), Owner)
+        return page_of(await self._call("GET", self.paths(ops.OWNERS)), Owner)
 
     async def list_pipelines(self, object_type: str = "tickets") -> list[Pipeline]:
-        return page_of(await self._call("GET", f"/crm/v3/pipelines/{object_type}"), Pipeline)
+        path = self.paths(ops.PIPELINES, objectType=object_type)
+        return page_of(await self._call("GET", path), Pipeline)
 
     async def get_property(self, object_type: str, name: str) -> Property:
-        response = await self._call("GET", f"/crm/v3/properties/{object_type}/{name}")
+        path = self.paths(ops.PROPERTY, objectType=object_type, propertyName=name)
+        response = await self._call("GET", path)
         return Property.model_validate(json_of(response))
 
     async def create_property(self, object_type: str, body: dict[str, Any]) -> Property:
         """409 (`Conflict`) means it exists already, which callers treat as success."""
-        response = await self._call("POST", f"/crm/v3/properties/{object_type}", json=body)
+        path = self.paths(ops.PROPERTIES, objectType=object_type)
+        response = await self._call("POST", path, json=body)
         return Property.model_validate(json_of(response))
 
     # Custom channel: accounts and messages
@@ -92,46 +102,45 @@ class HubSpotClient:
             if delivery_identifier_value
             else {}
         )
-        response = await self._call(
-            "GET", f"{CHANNELS}/{channel_id}/channel-accounts", params=params
-        )
+        path = self.paths(ops.CHANNEL_ACCOUNTS, channelId=channel_id)
+        response = await self._call("GET", path, params=params)
         return page_of(response, ChannelAccount)
 
     async def create_channel_account(self, channel_id: str, body: dict[str, Any]) -> ChannelAccount:
-        response = await self._call("POST", f"{CHANNELS}/{channel_id}/channel-accounts", json=body)
+        path = self.paths(ops.CHANNEL_ACCOUNTS, channelId=channel_id)
+        response = await self._call("POST", path, json=body)
         return ChannelAccount.model_validate(json_of(response))
 
     async def publish_message(self, channel_id: str, body: dict[str, Any]) -> Message:
         """`body` carries `integrationThreadId` and `integrationIdempotencyId` (our message id)."""
-        response = await self._call("POST", f"{CHANNELS}/{channel_id}/messages", json=body)
+        path = self.paths(ops.CHANNEL_MESSAGES, channelId=channel_id)
+        response = await self._call("POST", path, json=body)
         return Message.model_validate(json_of(response))
 
     async def update_message_status(
         self, channel_id: str, message_id: str, status: str, error_message: str | None = None
     ) -> Message:
         body = {"statusType": status} | ({"errorMessage": error_message} if error_message else {})
-        path = f"{CHANNELS}/{channel_id}/messages/{message_id}"
+        path = self.paths(ops.CHANNEL_MESSAGE, channelId=channel_id, messageId=message_id)
         return Message.model_validate(json_of(await self._call("PATCH", path, json=body)))
 
     # Conversations inbox: threads, messages, comments, actors
 
     async def get_thread(self, thread_id: str) -> Thread:
-        response = await self._call("GET", f"{CONVERSATIONS}/threads/{thread_id}")
+        response = await self._call("GET", self.paths(ops.THREAD, threadId=thread_id))
         return Thread.model_validate(json_of(response))
 
     async def update_thread(self, thread_id: str, status: str) -> Thread:
-        response = await self._call(
-            "PATCH", f"{CONVERSATIONS}/threads/{thread_id}", json={"status": status}
-        )
+        path = self.paths(ops.THREAD, threadId=thread_id)
+        response = await self._call("PATCH", path, json={"status": status})
         return Thread.model_validate(json_of(response))
 
     async def list_thread_messages(self, thread_id: str) -> list[Message]:
-        return page_of(
-            await self._call("GET", f"{CONVERSATIONS}/threads/{thread_id}/messages"), Message
-        )
+        path = self.paths(ops.THREAD_MESSAGES, threadId=thread_id)
+        return page_of(await self._call("GET", path), Message)
 
     async def get_thread_message(self, thread_id: str, message_id: str) -> Message:
-        path = f"{CONVERSATIONS}/threads/{thread_id}/messages/{message_id}"
+        path = self.paths(ops.THREAD_MESSAGE, threadId=thread_id, messageId=message_id)
         return Message.model_validate(json_of(await self._call("GET", path)))
 
     async def add_comment(
@@ -145,13 +154,12 @@ class HubSpotClient:
         }
         if rich_text:
             body["richText"] = rich_text
-        path = f"{CONVERSATIONS}/threads/{thread_id}/messages"
+        path = self.paths(ops.THREAD_MESSAGES, threadId=thread_id)
         return Message.model_validate(json_of(await self._call("POST", path, json=body)))
 
     async def get_actor(self, actor_id: str) -> Actor:
-        return Actor.model_validate(
-            json_of(await self._call("GET", f"{CONVERSATIONS}/actors/{actor_id}"))
-        )
+        path = self.paths(ops.ACTOR, actorId=actor_id)
+        return Actor.model_validate(json_of(await self._call("GET", path)))
 
     # CRM: contacts, tickets, notes, associations
 
@@ -159,7 +167,8 @@ class HubSpotClient:
         params = {"idProperty": "email"} | (
             {"properties": ",".join(properties)} if properties else {}
         )
-        response = await self._call("GET", f"/crm/v3/objects/contacts/{email}", params=params)
+        path = self.paths(ops.OBJECT, objectType="contacts", objectId=email)
+        response = await self._call("GET", path, params=params)
         return CrmObject.model_validate(json_of(response))
 
     async def search_contacts_by_email(self, email: str) -> list[CrmObject]:
@@ -186,7 +195,7 @@ class HubSpotClient:
             "properties": list(properties) or [name],
             "limit": limit,
         }
-        path = f"/crm/v3/objects/{object_type}/search"
+        path = self.paths(ops.OBJECT_SEARCH, objectType=object_type)
         return page_of(await self._call("POST", path, json=body), CrmObject)
 
     async def create_object(
@@ -199,28 +208,34 @@ class HubSpotClient:
         body: dict[str, Any] = {"properties": properties}
         if associations:
             body["associations"] = list(associations)
-        response = await self._call("POST", f"/crm/v3/objects/{object_type}", json=body)
+        path = self.paths(ops.OBJECTS, objectType=object_type)
+        response = await self._call("POST", path, json=body)
         return CrmObject.model_validate(json_of(response))
 
     async def update_object(
         self, object_type: str, object_id: str, properties: dict[str, str]
     ) -> CrmObject:
-        path = f"/crm/v3/objects/{object_type}/{object_id}"
+        path = self.paths(ops.OBJECT, objectType=object_type, objectId=object_id)
         return CrmObject.model_validate(
             json_of(await self._call("PATCH", path, json={"properties": properties}))
         )
 
     async def upsert_contacts_by_email(self, contacts: list[dict[str, str]]) -> list[CrmObject]:
         inputs = [{"id": c["email"], "idProperty": "email", "properties": c} for c in contacts]
-        response = await self._call(
-            "POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": inputs}
-        )
+        path = self.paths(ops.CONTACTS_UPSERT)
+        response = await self._call("POST", path, json={"inputs": inputs})
         return page_of(response, CrmObject)
 
     async def associate_default(
         self, from_type: str, from_id: str, to_type: str, to_id: str
     ) -> None:
-        path = f"/crm/v4/objects/{from_type}/{from_id}/associations/default/{to_type}/{to_id}"
+        path = self.paths(
+            ops.DEFAULT_ASSOCIATION,
+            fromObjectType=from_type,
+            fromObjectId=from_id,
+            toObjectType=to_type,
+            toObjectId=to_id,
+        )
         await self._call("PUT", path)
 
     # Files
@@ -232,22 +247,23 @@ class HubSpotClient:
         options = {"access": "PRIVATE", "overwrite": False, "duplicateValidationStrategy": "NONE"}
         data = {"folderPath": folder_path, "fileName": name, "options": json.dumps(options)}
         files = {"file": (name, content, content_type)}
-        response = await self._call("POST", "/files/v3/files", data=data, files=files)
+        path = self.paths(ops.FILE_UPLOAD)
+        response = await self._call("POST", path, data=data, files=files)
         return File.model_validate(json_of(response))
 
     async def search_files(self, name: str, limit: int = 10) -> list[File]:
         """Files whose name contains `name` (HubSpot's file index lags uploads)."""
         params = {"name": name, "limit": str(limit)}
-        response = await self._call("GET", "/files/v3/files/search", params=params)
+        response = await self._call("GET", self.paths(ops.FILE_SEARCH), params=params)
         return [File.model_validate(item) for item in json_of(response).get("results", [])]
 
     async def signed_url(self, file_id: str, expiration_s: int = 3600) -> str:
         params = {"expirationSeconds": str(expiration_s)}
-        response = await self._call("GET", f"/files/v3/files/{file_id}/signed-url", params=params)
+        path = self.paths(ops.FILE_SIGNED_URL, fileId=file_id)
+        response = await self._call("GET", path, params=params)
         return str(json_of(response)["url"])
 
     async def download_file(self, file_id: str) -> bytes:
-        response = await self._call(
-            "GET", f"/files/v3/files/{file_id}/download", follow_redirects=True
-        )
+        path = self.paths(ops.FILE_DOWNLOAD, fileId=file_id)
+        response = await self._call("GET", path, follow_redirects=True)
         return response.content

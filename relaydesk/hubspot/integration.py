@@ -11,6 +11,7 @@ from ..settings import HubSpotSettings
 from .app import AppCredentials, HubSpotApp
 from .auth import TokenSource
 from .client import HubSpotClient
+from .paths import Paths
 from .ratelimit import PortalLimiter, create_portal_limiter
 from .transport import HubSpotTransport, RetryPolicy
 
@@ -42,10 +43,11 @@ class HubSpot:
             settings.app_id,
             settings.developer_api_key.get_secret_value(),
         )
-        return cls(settings, http, limiter, transport, HubSpotApp(transport, credentials))
+        app = HubSpotApp(transport, credentials, Paths(settings.api_version))
+        return cls(settings, http, limiter, transport, app)
 
     def client(self, portal_id: str, tokens: TokenSource) -> HubSpotClient:
-        return HubSpotClient(self.transport, portal_id, tokens)
+        return HubSpotClient(self.transport, portal_id, tokens, self.app.paths)
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from hubspot_sandbox import RunningSandbox
+from relaydesk.hubspot import paths as ops
 from relaydesk.hubspot.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.errors import BadRequest, Conflict, Unavailable
@@ -59,14 +60,12 @@ async def test_server_errors_are_retried_until_hubspot_is_back(
     await eventually(lambda: _seen(faulty, 503, 2), timeout_s=10)
     await control(faulty, "/_sandbox/clock/advance", {"seconds": 61})
     assert await asyncio.wait_for(call, 10)
-    assert (await statuses(faulty, "/conversations/v3/conversations/inboxes"))[-1] == 200
+    assert (await statuses(faulty, portal.paths(ops.INBOXES)))[-1] == 200
     await hubspot.close()
 
 
 async def _seen(sandbox: RunningSandbox, status: int, count: int) -> bool:
-    return (await statuses(sandbox, "/conversations/v3/conversations/inboxes")).count(
-        status
-    ) >= count
+    return (await statuses(sandbox, ops.Paths()(ops.INBOXES))).count(status) >= count
 
 
 async def test_timeouts_are_retried_then_reported(
@@ -76,7 +75,7 @@ async def test_timeouts_are_retried_then_reported(
     await control(faulty, "/_sandbox/faults", {"latency_ms": 600})
     with pytest.raises(Unavailable):
         await portal.list_owners()
-    await eventually(lambda: _count(faulty, "/crm/v3/owners", 3), timeout_s=10)
+    await eventually(lambda: _count(faulty, portal.paths(ops.OWNERS), 3), timeout_s=10)
     await hubspot.close()
 
 
@@ -96,7 +95,8 @@ async def test_rate_limited_calls_wait_for_retry_after(
     started = time.monotonic()
     assert await portal.list_pipelines()
     assert time.monotonic() - started >= 0.9
-    assert await statuses(faulty, "/crm/v3/pipelines/tickets") == [200, 200, 429, 200]
+    tickets = portal.paths(ops.PIPELINES, objectType="tickets")
+    assert await statuses(faulty, tickets) == [200, 200, 429, 200]
     await hubspot.close()
 
 
@@ -108,8 +108,9 @@ async def test_bad_requests_and_conflicts_are_not_retried(
     await portal.create_object("contacts", {"email": "twice@example.com"})
     with pytest.raises(Conflict):
         await portal.create_object("contacts", {"email": "twice@example.com"})
-    assert await statuses(sandbox, "/crm/v3/objects/notes") == [400]
-    assert await statuses(sandbox, "/crm/v3/objects/contacts") == [201, 409]
+    assert await statuses(sandbox, portal.paths(ops.OBJECTS, objectType="notes")) == [400]
+    contacts = portal.paths(ops.OBJECTS, objectType="contacts")
+    assert await statuses(sandbox, contacts) == [201, 409]
 
 
 async def test_a_burst_drains_at_the_limit_without_429(
@@ -124,5 +125,5 @@ async def test_a_burst_drains_at_the_limit_without_429(
     bucket = Bucket(limit)
     floor = (calls - bucket.burst) / bucket.rate
     assert floor * 0.95 <= elapsed <= floor * 1.5 + 1
-    assert 429 not in await statuses(faulty, "/account-info/v3/details")
+    assert 429 not in await statuses(faulty, portal.paths(ops.ACCOUNT_DETAILS))
     await hubspot.close()
