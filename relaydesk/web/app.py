@@ -16,6 +16,7 @@ from ..collector import hold_old_objects
 from ..runtime import Runtime
 from ..settings import Settings
 from . import admin, demo, errors, health, hubspot_webhooks, public_api, widget_api, widget_ws
+from .body_limit import BodyLimit, BodyLimits
 from .cors import WidgetCors
 
 STATIC = Path(__file__).parent / "static"
@@ -50,9 +51,20 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     errors.install(app)
     app.add_middleware(health.MeasureRequests, metrics=app.state.metrics)
     app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
+    app.add_middleware(BodyLimit, limits=body_limits(settings))
     # Routes are matched in order: the busiest first (a rep reply is a webhook, a visitor's
     # message a widget call), the admin's pages last.
     for module in (hubspot_webhooks, widget_api, widget_ws, health, public_api, demo, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def body_limits(settings: Settings) -> BodyLimits:
+    """The widget's upload takes one file and its form; the admin's import several files."""
+    limits = settings.limits
+    uploads = (
+        ("/api/widget/v1/uploads", limits.max_upload_bytes + 64 * 1024),
+        ("/admin/knowledge/upload", limits.max_import_bytes),
+    )
+    return BodyLimits(limits.max_body_bytes, uploads, limits.body_timeout_s)

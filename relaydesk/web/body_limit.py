@@ -1,0 +1,103 @@
+"""Request bodies are bounded at the ASGI edge, before any route reads them: a declared
+`Content-Length` over the limit is refused at once, a body that streams past it is cut off, and
+one that stops arriving is given up after a timeout. The webhook endpoints are unauthenticated
+and read the whole body before checking its signature, so this is what bounds them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import error_body
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    default_bytes: int  # every request but an upload
+    uploads: tuple[tuple[str, int], ...]  # (path prefix, bytes) of the routes taking files
+    timeout_s: float  # how long a body may take between two chunks
+
+    def for_path(self, path: str) -> int:
+        return next(
+            (n for prefix, n in self.uploads if path.startswith(prefix)), self.default_bytes
+        )
+
+
+class BodyLimit:
+    """ASGI middleware applying `BodyLimits`; refusals are the API's JSON error (413 / 408)."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limits.for_path(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await refuse(send, 413, "body_too_large", f"the request body exceeds {limit} bytes")
+            return
+        guard = BodyGuard(receive, limit, self.limits.timeout_s)
+        started = False
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            if not (guard.refusal and not started):
+                await send(message)
+
+        try:
+            await self.app(scope, guard.receive, send_and_note)
+        except Exception:
+            if guard.refusal is None:
+                raise
+        if guard.refusal is not None and not started:
+            await refuse(send, *guard.refusal)
+
+
+class BodyGuard:
+    """Counts the body as the app reads it; past the limit or the timeout the app is told the
+    client went away, and the middleware answers instead."""
+
+    def __init__(self, receive: Receive, limit: int, timeout_s: float) -> None:
+        self._receive = receive
+        self.limit = limit
+        self.timeout_s = timeout_s
+        self.seen = 0
+        self.refusal: tuple[int, str, str] | None = None
+
+    async def receive(self) -> Message:
+        if self.refusal is not None:
+            return {"type": "http.disconnect"}
+        try:
+            message = await asyncio.wait_for(self._receive(), self.timeout_s)
+        except TimeoutError:
+            self.refusal = (408, "body_timeout", "the request body did not arrive in time")
+            return {"type": "http.disconnect"}
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                self.refusal = (
+                    413,
+                    "body_too_large",
+                    f"the request body exceeds {self.limit} bytes",
+                )
+                return {"type": "http.disconnect"}
+        return message
+
+
+async def refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(code, message)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
