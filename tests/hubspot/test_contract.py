@@ -19,7 +19,6 @@ import pytest_asyncio
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.config import default_openapi_dir
 from hubspot_sandbox.validation import PATH_ALIASES, load_operations, template_pattern
-from relaydesk.hubspot import paths as ops
 from relaydesk.hubspot.app import HubSpotApp
 from relaydesk.hubspot.auth import OAuthGrant
 from relaydesk.hubspot.channel import CAPABILITIES
@@ -30,6 +29,7 @@ from relaydesk.hubspot.paths import ApiVersion
 
 from ..services import unavailable
 from .conftest import FAST_RETRY, hubspot_settings, recorded
+from .versions import assert_version, kept
 
 
 @pytest.fixture(params=["2026-09", "v3"])
@@ -184,29 +184,11 @@ async def test_every_client_method_against_the_sandbox(
     unexpected = [r for r in sent if int(str(r["status"])) >= 400 and int(str(r["status"])) != 409]
     assert not unexpected, unexpected
     assert_version(api_version, sent)
+    assert [r for r in sent if "hapikey" in str(r["query"]) and "custom-channels" in str(r["path"])]
     folder = default_openapi_dir()
     if not folder.is_dir():
         unavailable(f"{folder} is absent: requests were not checked against HubSpot's schemas")
     assert_documented(documents_of(folder, api_version, tmp_path), sent, api_version)
-
-
-def assert_version(version: ApiVersion, sent: list[dict[str, Any]]) -> None:
-    """A dated run calls no semantic-version path but the rows `paths.py` says why it keeps;
-    only v3 names the app on the channel endpoints (the date-versioned ones take the key alone)."""
-    older = [r["path"] for r in sent if re.search(r"/v\d+(/|$)", str(r["path"]))]
-    if version == "v3":
-        assert len(older) == len(sent)
-    else:
-        assert not [p for p in older if not kept(str(p))], older
-        assert [r for r in sent if "/2026-09/" in str(r["path"])], "nothing was date-versioned"
-    developer = [r for r in sent if "hapikey" in r["query"] and "custom-channels" in r["path"]]
-    assert developer and all(("appId" in r["query"]) == (version == "v3") for r in developer)
-
-
-def kept(path: str) -> bool:
-    """Whether `path` is a row of `paths.py` that has no date-versioned path, with its reason."""
-    rows = [o for o in vars(ops).values() if isinstance(o, ops.Operation) and o.why]
-    return any(template_pattern(o.v3).fullmatch(path) for o in rows)
 
 
 def documents_of(folder: Path, version: ApiVersion, tmp_path: Path) -> Path:
