@@ -43,9 +43,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("migrate", help="apply database migrations")
     ai = commands.add_parser("ai", help="the AI's tools")
     analyze = ai.add_subparsers(dest="ai_command", required=True).add_parser(
-        "analyze", help="stdin lines → JSON lines: language, sentiment, handoff request, topic"
+        "analyze",
+        help="stdin lines → JSON lines: language, sentiment, handoff request, topic, small talk",
     )
     analyze.add_argument("--topic", action="append", default=[], help="a handoff topic (repeat)")
+    analyze.add_argument("--locale", help="the browser's locale (e.g. de-DE) for short lines")
+    analyze.add_argument(
+        "--conversation", action="store_true", help="the lines are one visitor's conversation"
+    )
     org = commands.add_parser("create-org", help="create an organization and print its keys")
     org.add_argument("name")
     org.add_argument("--origin", action="append", default=[], help="an allowed origin (repeat)")
@@ -73,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "migrate":
         upgrade(settings.database_url)
     elif args.command == "ai":
-        for line in analyze_lines(sys.stdin, args.topic):
+        for line in analyze_lines(sys.stdin, args.topic, args.locale, args.conversation):
             print(line, flush=True)
     elif args.command == "serve":
         settings.worker.in_process = not args.no_worker

@@ -1,15 +1,18 @@
 """What one visitor message says beyond its words: language, mood, a request for a person,
-frustration and a handoff topic. Shared by the embedded brain and `relaydesk ai analyze`."""
+frustration, small talk and a handoff topic. Shared by the brains and `relaydesk ai analyze`."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .language import DEFAULT, detect_language
+from .language import conversation_language
 from .person_requests import asks_for_person, sounds_frustrated
 from .sentiment import Sentiment, sentiment_of
+from .small_talk import small_talk_of
+from .small_talk_words import PRAISE
 from .topics import match_topic
 
 USER_REQUESTED = "user_requested_human_assistance"
@@ -38,6 +41,7 @@ class MessageAnalysis:
     handoff_requested: bool
     frustrated: bool
     topic: str | None
+    small_talk: str | None = None  # its kind (greeting, thanks, presence…) when it is small talk
 
     @property
     def reasons(self) -> list[str]:
@@ -54,27 +58,61 @@ class MessageAnalysis:
             "handoff_requested": self.handoff_requested,
             "reasons": self.reasons,
             "topic": self.topic,
+            "small_talk": self.small_talk is not None,
         }
 
 
-def analyze_message(text: str, topics: Sequence[str] = ()) -> MessageAnalysis:
-    language = detect_language(text) or DEFAULT
+def analyze_message(
+    text: str,
+    topics: Sequence[str] = (),
+    *,
+    earlier: Sequence[str] = (),
+    locale: str | None = None,
+) -> MessageAnalysis:
+    """`earlier`: the visitor's previous messages; with the browser's `locale` they decide the
+    language of a message too short to tell by itself."""
+    language = conversation_language([*earlier, text], locale)
     sentiment = sentiment_of(text, language)
     frustrated = sounds_frustrated(text)
     if frustrated and sentiment.label != "angry":
         sentiment = Sentiment("angry", min(sentiment.score, -0.5))
+    requested = asks_for_person(text)
+    topic = match_topic(text, topics)
     return MessageAnalysis(
         text=text,
         language=language,
         sentiment=sentiment,
-        handoff_requested=asks_for_person(text),
+        handoff_requested=requested,
         frustrated=frustrated or sentiment.score <= -0.75,
-        topic=match_topic(text, topics),
+        topic=topic,
+        small_talk=None if requested or topic else _small_talk(text, sentiment),
     )
 
 
-def analyze_lines(lines: Iterable[str], topics: Sequence[str] = ()) -> Iterator[str]:
-    """`relaydesk ai analyze`: one JSON object per non-empty input line."""
+_WORD = re.compile(r"\S+")
+PRAISE_WORDS = 12
+
+
+def _small_talk(text: str, sentiment: Sentiment) -> str | None:
+    """Its kind; praise too ("Awesome service, the parcel came early"): glad, and asking nothing."""
+    found = small_talk_of(text)
+    if found is not None:
+        return found.kind
+    short = len(_WORD.findall(text)) <= PRAISE_WORDS
+    return PRAISE if sentiment.label == "happy" and short and "?" not in text else None
+
+
+def analyze_lines(
+    lines: Iterable[str],
+    topics: Sequence[str] = (),
+    locale: str | None = None,
+    conversation: bool = False,
+) -> Iterator[str]:
+    """`relaydesk ai analyze`: one JSON object per non-empty input line. With `conversation`,
+    the lines before one are its conversation (a short "ok" keeps their language)."""
+    earlier: list[str] = []
     for line in lines:
         if line.strip():
-            yield json.dumps(analyze_message(line.strip(), topics).as_json(), ensure_ascii=False)
+            found = analyze_message(line.strip(), topics, earlier=earlier, locale=locale)
+            earlier += [line.strip()] if conversation else []
+            yield json.dumps(found.as_json(), ensure_ascii=False)

@@ -1,87 +1,25 @@
-"""Explicit requests for a person, in the languages we serve, and signs of frustration.
+"""Explicit requests for a person, in the 30 languages we serve, and signs of frustration.
 
-A request is a cue (talk, connect, sprechen, parler…) near a word for a person (human, agent,
-Mensch, conseiller…) in the same sentence, or a short message that is little more than such a
-word ("human please", "Mitarbeiter?"). Phrases that only mention people ("my agent forwarded
-the parcel", "a human-readable invoice") have no cue and stay answers.
+A request is a phrase that asks by itself ("real person", "call me back", 转人工), a cue (talk,
+connect, sprechen, 说话…) near a word for a person (human, agent, Mensch, 客服…) in the same
+sentence, or a short message that is little more than such a word ("human please",
+"Mitarbeiter?"). Words by language are in `person_request_words.py`. Phrases that only
+mention people ("my agent forwarded the parcel", "do your employees speak German?") have no
+cue before the person, and presence checks ("is anybody there?") are small talk.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 
-_PERSON = (
-    # en
-    r"human(?![- ]?readable)s?|(?<!in )person|people|agent|representative|rep|operator|someone|"
-    r"somebody|anyone|anybody|staff|employee|customer (?:service|support|care)|"
-    r"support (?:team|staff)|team member|manager|supervisor|advisor|adviser|"
-    # de
-    r"mensch\w*|mitarbeiter\w*|berater\w*|kundendienst\w*|kundenservice|jemand\w*|"
-    r"ansprechpartner\w*|sachbearbeiter\w*|servicemitarbeiter\w*|echte[nm]? person|"
-    # fr
-    r"humain\w*|conseill\w*|opérat\w*|quelqu'un|quelqu’un|service client|vraie personne|"
-    r"une personne|un agent|un collaborateur|"
-    # es
-    r"humano\w*|persona(?:s)?|asesor\w*|operador\w*|alguien|representante\w*|ejecutivo\w*|"
-    # it
-    r"umano|umani|operat\w*|consulent\w*|qualcuno|assistenza clienti|"
-    # pt
-    r"pessoa\w*|atendente\w*|alguém|assistente\w*|"
-    # nl
-    r"mens|medewerker\w*|iemand|klantenservice|"
-    # pl
-    r"człowiek\w*|osob[ąaey]|konsultant\w*|pracownik\w*|kimś|ktoś|agent\w*|"
-    # sv
-    r"människa|människor|handläggare|medarbetare|någon|kundtjänst|riktig person|"
-    # tr
-    r"insan\w*|temsilci\w*|yetkili\w*|operatör\w*|biri\w*|müşteri hizmetleri\w*|canlı destek|"
-    # da, fi
-    r"menneske\w*|medarbejder\w*|kundeservice|rigtig person|ihmi\w*|asiakaspalvel\w*"
-)
-_CUE = (
-    # en (present, not "talked"/"spoke": telling a story is no request)
-    r"talk(?!ed)|speak|chat (?:to|with)|connect|transfer|escalate|put me through|get me|"
-    r"give me|pass me|hand me|want|need|like to|request|reach|contact|is there|are there|"
-    r"can i|could i|let me|please|pls|plz|now|"
-    # de
-    r"sprechen|reden|verbinden|verbinde|weiterleiten|durchstellen|möchte|will|wollen|"
-    r"brauche|bitte|kann ich|gibt es|erreichen|"
-    # fr
-    r"parler|discuter|joindre|contacter|mettre en relation|mettez-moi|passer|passez|"
-    r"passez-moi|transférer|veux|voudrais|"
-    r"besoin|s'il vous plaît|svp|"
-    # es
-    r"hablar|comunicar|pasar|pásame|contactar|quiero|quisiera|necesito|transferir|"
-    r"por favor|comunícame|"
-    # it
-    r"parlare|passare|passami|contattare|voglio|vorrei|mett\w* in contatto|bisogno|"
-    r"per favore|"
-    # pt
-    r"falar|conversar|transferir|transfira|passa|passe|quero|gostaria|preciso|por favor|"
-    # nl
-    r"spreken|praten|doorverbinden|verbinden|verbind|wil|graag|alstublieft|aub|"
-    # pl
-    r"rozmawiać|porozmawiać|połącz\w*|chcę|chciał\w*|proszę|potrzebuję|"
-    # sv
-    r"prata|tala|koppla|vill|behöver|snälla|"
-    # tr
-    r"konuş\w*|görüş\w*|bağla\w*|istiyorum|lütfen|aktar\w*|"
-    # da, fi
-    r"tale|snakke|stil mig om|gerne|brug for|puhua|puhu\w*|yhdistä\w*|haluan|voinko"
-)
-_STRONG = (
-    r"live (?:agent|chat with a person|person)|real (?:human|person|agent)|actual (?:human|person)|"
-    r"not (?:a|the|this) (?:bot|robot|machine)|human being|"
-    r"echte[nm]? menschen|keinen? (?:bot|roboter)|vraie personne|pas un robot|"
-    r"persona real|no un robot|persona vera|non un bot|pessoa real|não um robô|"
-    r"echt(?:e)? mens|geen bot|prawdziw\w* (?:człowiek\w*|osob\w*)|riktig människa|"
-    r"gerçek (?:bir )?(?:insan|kişi)|canlı destek|rigtig person|oikea\w* ihmi\w*"
-)
+from .person_request_words import LANGUAGES, Words
+from .small_talk import small_talk_of
+
 _NEAR = 30
-_PERSON_RE = re.compile(rf"(?<!\w)(?:{_PERSON})(?!\w)", re.IGNORECASE)
-_CUE_RE = re.compile(rf"(?<!\w)(?:{_CUE})(?!\w)", re.IGNORECASE)
-_STRONG_RE = re.compile(rf"(?<!\w)(?:{_STRONG})(?!\w)", re.IGNORECASE)
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n")
+_NEAR_UNSPACED = 12
+_SENTENCES = re.compile(r"(?<=[.!?;。！？])\s*|\n")
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # A story about a person, not a request: "my agent", "your staff said", "mein Mitarbeiter".
 _POSSESSED = re.compile(
@@ -89,6 +27,83 @@ _POSSESSED = re.compile(
     r"il mio|la mia|meu|minha|mijn|onze|mój|moja|moim|min|mitt|benim)\s+$",
     re.IGNORECASE,
 )
+# In English a cue comes before the person ("talk to an agent"), after it with "I" or "to"
+# between ("someone I can talk to"), or after a question's modal ("can a human look at
+# this?"); "do your employees speak German?" is no request.
+_ENGLISH_AFTER = re.compile(r"(?<!\w)(?:i|to|who|that)(?!\w)", re.IGNORECASE)
+_ENGLISH_MODAL = re.compile(r"^\W*(?:can|could|would|will|may)(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    language: str
+    person: re.Pattern[str]
+    cue: re.Pattern[str]
+    strong: re.Pattern[str] | None
+    bounded: bool
+
+
+def _compile(language: str, words: Words) -> _Compiled:
+    def pattern(alternation: str) -> re.Pattern[str]:
+        if words.bounded:
+            return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+        return re.compile(f"(?:{alternation})", re.IGNORECASE)
+
+    strong = pattern(words.strong) if words.strong else None
+    return _Compiled(language, pattern(words.person), pattern(words.cue), strong, words.bounded)
+
+
+@cache
+def _languages() -> tuple[_Compiled, ...]:
+    return tuple(_compile(language, words) for language, words in LANGUAGES.items())
+
+
+def asks_for_person(text: str) -> bool:
+    """True when the visitor explicitly asks to talk to a person."""
+    if small_talk_of(text) is not None:
+        return False
+    sentences = [s for s in _SENTENCES.split(text) if s.strip()]
+    for words in _languages():
+        if words.strong is not None and words.strong.search(text):
+            return True
+        if words.bounded and _short_call(text, words):
+            return True
+        if any(_cue_near_person(sentence, words) for sentence in sentences):
+            return True
+    return False
+
+
+def _short_call(text: str, words: _Compiled) -> bool:
+    """'human please', 'Mitarbeiter?', 'agent!': a word for a person and at most two more."""
+    found = _WORDS.findall(text)
+    return 0 < len(found) <= 3 and any(words.person.fullmatch(w) for w in found)
+
+
+def _cue_near_person(sentence: str, words: _Compiled) -> bool:
+    people = [m for m in words.person.finditer(sentence) if not _possessed(sentence, m.start())]
+    if not people:
+        return False
+    near = _NEAR if words.bounded else _NEAR_UNSPACED
+    for cue in words.cue.finditer(sentence):
+        for person in people:
+            if _distance(cue.span(), person.span()) > near:
+                continue
+            if words.language != "en" or cue.start() < person.start():
+                return True
+            if _ENGLISH_AFTER.search(sentence, person.end(), cue.start()):
+                return True
+            if _ENGLISH_MODAL.match(sentence):
+                return True
+    return False
+
+
+def _possessed(sentence: str, start: int) -> bool:
+    return bool(_POSSESSED.search(sentence[max(0, start - 20) : start]))
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
 
 _FRUSTRATION = re.compile(
     r"(?<!\w)(?:useless|not helpful|(?:you'?re|you are) not helping|stupid bot|dumb bot|"
@@ -105,37 +120,6 @@ _FRUSTRATION = re.compile(
     r"ne sert à rien|no sirve|nic nie pomaga|bot hilft nicht)(?!\w)",
     re.IGNORECASE,
 )
-
-
-def asks_for_person(text: str) -> bool:
-    """True when the visitor explicitly asks to talk to a person."""
-    if _STRONG_RE.search(text):
-        return True
-    if _short_call(text):
-        return True
-    return any(_cue_near_person(sentence) for sentence in _SENTENCES.split(text))
-
-
-def _short_call(text: str) -> bool:
-    """'human please', 'Mitarbeiter?', 'agent!': a word for a person and at most two more."""
-    words = _WORDS.findall(text)
-    return 0 < len(words) <= 3 and any(_PERSON_RE.fullmatch(w) for w in words)
-
-
-def _cue_near_person(sentence: str) -> bool:
-    people = [m for m in _PERSON_RE.finditer(sentence) if not _possessed(sentence, m.start())]
-    if not people:
-        return False
-    cues = list(_CUE_RE.finditer(sentence))
-    return any(_distance(c.span(), p.span()) <= _NEAR for c in cues for p in people)
-
-
-def _possessed(sentence: str, start: int) -> bool:
-    return bool(_POSSESSED.search(sentence[max(0, start - 20) : start]))
-
-
-def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
 def sounds_frustrated(text: str) -> bool:
