@@ -1,8 +1,9 @@
 """The handoff verb: a conversation passes from the AI to a person.
 
-State → pending_human, a Handoff row (why, summary, mood, language, topic, who asked), a message
-telling the visitor in their language, the state pushed after commit and the `hubspot.handoff`
-job written in the same transaction.
+State → pending_human, a Handoff row (why, summary, mood, language, topic, who asked, the
+visitor's first real question, the team's language), a message telling the visitor in their
+language, the state pushed after commit and the `hubspot.handoff` job written in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events
 from .assistant.analysis import USER_REQUESTED, analyze_message
-from .assistant.brain import HandoffDecision
-from .assistant.configuration import load_policy
+from .assistant.brain import HandoffDecision, Turn
+from .assistant.configuration import load_policy, team_language
 from .assistant.language import conversation_language
-from .assistant.summary import summarize
+from .assistant.summary import first_question, handoff_summary, summarize
 from .assistant.wording import BY_EMAIL, HANDING_OFF, LEAVE_EMAIL, say
 from .conversations import Effects, Slot, add_message, announce_state, insert_message
 from .conversations import open_conversation as open_visitor_conversation
@@ -46,15 +47,21 @@ async def hand_off(
     conversation.state = "pending_human"
     conversation.language = decision.language
     conversation.sentiment = decision.sentiment.label
+    transcript = await _transcript(session, conversation.id)
+    team = await team_language(session, conversation.organization_id)
     record = Handoff(
         conversation_id=conversation.id,
         reasons=list(decision.reasons),
-        summary=decision.summary,
+        summary=handoff_summary(
+            decision.summary, transcript, decision.reasons, team, decision.topic
+        ),
         sentiment=decision.sentiment.label,
         sentiment_score=decision.sentiment.score,
         language=decision.language,
         topic=decision.topic,
         requested_by=requested_by,
+        question=first_question([t.text for t in transcript if t.role == "visitor"]),
+        team_language=team,
     )
     session.add(record)
     await _tell_visitor(session, effects, conversation, decision, slot, reply_to_id, author_name)
@@ -129,13 +136,18 @@ async def _requested_decision(
     session: AsyncSession, conversation: Conversation, reasons: list[str]
 ) -> HandoffDecision:
     """A person asked for the handoff: summary, mood and language come from the visitor's words."""
-    texts = list(
-        await session.scalars(
-            select(Message.text)
-            .where(Message.conversation_id == conversation.id, Message.role == "visitor")
-            .order_by(Message.seq)
-        )
-    )
+    texts = [t.text for t in await _transcript(session, conversation.id) if t.role == "visitor"]
     mood = analyze_message(" ".join(texts[-3:])).sentiment
     language = conversation_language(texts) if texts else "en"
     return HandoffDecision(reasons, summarize(texts, reasons), mood, language)
+
+
+async def _transcript(session: AsyncSession, conversation_id: str) -> list[Turn]:
+    """The visitor's and the AI's messages so far (an AI turn answered when it had sources or a
+    component), as the brain saw them."""
+    rows = await session.execute(
+        select(Message.role, Message.text, Message.sources, Message.component)
+        .where(Message.conversation_id == conversation_id, Message.role.in_(("visitor", "ai")))
+        .order_by(Message.seq)
+    )
+    return [Turn(r.role, r.text, bool(r.sources or r.component)) for r in rows]

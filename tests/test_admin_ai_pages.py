@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.assistant.action_editing import actions_of
@@ -11,7 +12,7 @@ from relaydesk.vault import Vault
 
 from .admin_support import signed_in
 from .admin_world import build_world
-from .support import SECRET, RunningServer
+from .support import SECRET, RunningServer, WidgetClient
 
 ACTION = {
     "name": "track_parcel",
@@ -47,6 +48,44 @@ async def test_handoff_settings_are_saved_and_members_only_read_them(
     assert page.status_code == 200 and "legal questions" in page.text
     assert "<fieldset disabled>" in page.text.replace(" >", ">")
     assert (await member.post("/admin/handoff", {"level": "0"})).status_code == 403
+    await owner.close()
+    await member.close()
+
+
+async def test_the_handoff_page_shows_what_each_topic_would_catch(
+    server: RunningServer, db: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await build_world(db, "topic-preview")
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+        visitor = WidgetClient(http, world.org.widget_key)
+        await visitor.start()
+        await visitor.send("My attorney will be in touch about this")
+    owner = await signed_in(server.base_url, world.owner)
+    form = {"level": "1", "topics": "legal questions\nclose my account", "team_language": "de"}
+    assert (await owner.post("/admin/handoff", form)).status_code == 303
+    async with db() as session:
+        policy = await load_policy(session, world.org.id)
+    assert policy.team_language == "de"
+
+    page = (await owner.get("/admin/handoff")).text
+    legal, closing = page.split("<h3>")[1:3]
+    assert legal.startswith("legal questions") and "My lawyer will contact you." in legal
+    assert "My attorney will be in touch about this" in legal  # a visitor of this organization
+    assert closing.startswith("close my account") and "Ich möchte mein Konto kündigen." in closing
+    assert "My attorney" not in closing and 'value="de" selected' in page
+
+    typed = {**form, "topics": "refunds over 100 euros\nquestions"}
+    preview = await owner.post("/admin/handoff/preview", typed)
+    assert preview.status_code == 200 and "(not saved yet)" in preview.text
+    assert "Je voudrais un remboursement de 120 euros." in preview.text
+    assert "no word to match by" in preview.text  # "questions" names no subject
+    async with db() as session:
+        assert (await load_policy(session, world.org.id)).topics == policy.topics  # not saved
+
+    refused = await owner.post("/admin/handoff", {**form, "team_language": "xx"})
+    assert refused.status_code == 422 and "the team language is one of" in refused.text
+    member = await signed_in(server.base_url, world.member)
+    assert (await member.post("/admin/handoff/preview", typed)).status_code == 403
     await owner.close()
     await member.close()
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.assistant.configuration import save_policy
 from relaydesk.assistant.policy import HandoffPolicy
+from relaydesk.assistant.rep_record import reason_words, requester_words, ticket_subject
 from relaydesk.assistant.wording import BY_EMAIL, say
 from relaydesk.db import commit
 from relaydesk.models import Conversation, Handoff, OutboxJob
@@ -59,7 +60,7 @@ async def test_asking_for_a_human_hands_off_in_english(
     handoff = await _handoff(db, visitor.conversation_id)
     assert handoff is not None
     assert handoff.reasons == ["user_requested_human_assistance"]
-    assert handoff.language == "en" and handoff.requested_by == "ai"
+    assert handoff.language == "en" and handoff.requested_by == "visitor"
     assert "talk to a human" in handoff.summary
     assert await _state(db, visitor.conversation_id) == "pending_human"
     async with db() as session:
@@ -177,13 +178,78 @@ async def test_a_handoff_topic_hands_off_with_the_topic(
     from .conftest import make_org
 
     org = await make_org(db)
-    await _set_policy(db, org, HandoffPolicy(topics=("legal questions", "data deletion request")))
+    topics = ("legal questions", "data deletion request", "close my account")
+    await _set_policy(db, org, HandoffPolicy(topics=topics))
+    caught = {
+        "I want to file a data deletion request under GDPR": "data deletion request",
+        "I'm going to sue you": "legal questions",
+        "My lawyer will contact you": "legal questions",
+        "cancel my account": "close my account",
+    }
+    for message, topic in caught.items():
+        visitor = await _visitor(client, org)
+        await visitor.send(message)
+        await visitor.wait_for_reply()
+        handoff = await _handoff(db, visitor.conversation_id)
+        assert handoff is not None, message
+        assert handoff.reasons == ["prohibited_topic"] and handoff.topic == topic
+        assert f"the handoff topic “{topic}”" in handoff.summary
+
+
+async def test_the_record_says_the_question_the_answer_and_why_in_the_teams_language(
+    client: httpx.AsyncClient, db: Sessions
+) -> None:
+    from .conftest import make_org
+
+    org = await make_org(db)
     visitor = await _visitor(client, org)
-    await visitor.send("I want to file a data deletion request under GDPR")
+    await visitor.send("Hi")
     await visitor.wait_for_reply()
+    await visitor.send("How long does shipping take?")
+    await visitor.wait_for_reply(2)
+    await visitor.send("Can I speak to a real person please?")
+    await visitor.wait_for_reply(3)
     handoff = await _handoff(db, visitor.conversation_id)
     assert handoff is not None
-    assert handoff.reasons == ["prohibited_topic"] and handoff.topic == "data deletion request"
+    assert handoff.requested_by == "visitor" and handoff.team_language == "en"
+    assert handoff.question == "How long does shipping take?"
+    question, answered, why = handoff.summary.splitlines()
+    assert question == "Visitor's question: How long does shipping take?"
+    assert answered.startswith("AI answered: ") and "3 to 5 business days" in answered
+    assert why == "Handed off because: the visitor asked for a person"
+    assert ticket_subject(handoff, "Chat with a visitor") == "How long does shipping take?"
+    assert requester_words(handoff.requested_by, handoff.team_language) == "visitor"
+
+    await _set_policy(db, org, HandoffPolicy(team_language="de"))
+    german_team = await _visitor(client, org)
+    await german_team.send("Do you sell submarines to penguins?")
+    await german_team.wait_for_reply()
+    await german_team.send("Can I pay with seashells?")
+    await german_team.wait_for_reply(2)
+    handoff = await _handoff(db, german_team.conversation_id)
+    assert handoff is not None and handoff.team_language == "de"
+    question, answered, why = handoff.summary.splitlines()
+    assert question == (
+        "Frage des Besuchers: Do you sell submarines to penguins? … Can I pay with seashells?"
+    )
+    assert answered.startswith("Antwort der KI: keine passende Antwort (sie schrieb: “")
+    assert why == "Übergeben, weil: die KI hat in den Hilfeartikeln keine Antwort gefunden"
+    assert reason_words(handoff.reasons, "de") == (
+        "die KI hat in den Hilfeartikeln keine Antwort gefunden"
+    )
+    assert requester_words("visitor", "de") == "Besucher"
+
+
+def test_reasons_read_as_words_in_the_teams_language() -> None:
+    reasons = ["frustration", "prohibited_topic"]
+    assert reason_words(reasons, "en", "legal questions") == (
+        "the visitor is frustrated; the message is about the handoff topic “legal questions”"
+    )
+    assert reason_words(["user_requested_human_assistance"], "fr") == (
+        "le visiteur a demandé à parler à une personne"
+    )
+    assert reason_words(["ai_error"], "xx") == "the AI ran into an error"  # English fallback
+    assert reason_words([], "en") == "not given"
 
 
 async def test_the_widget_button_hands_off_as_the_visitor(

@@ -192,7 +192,10 @@ async def test_a_hand_off_tool_call_hands_off_with_its_reasons_and_summary(
 
     handoff = await _handoff(sessions, visitor)
     assert handoff.reasons == ["insufficient_tools"]
-    assert handoff.summary == arguments["summary"]
+    wanted, _, why = handoff.summary.splitlines()  # the model's words, then the record's
+    assert wanted == f"Visitor's question: {arguments['summary']}"
+    assert why == "Handed off because: the AI's actions could not do what the visitor needed"
+    assert handoff.question == "Ich will meinen Vertrag vom letzten Jahr ändern"
     assert (handoff.sentiment, handoff.sentiment_score) == ("angry", -0.6)
     assert handoff.language == "de" and handoff.requested_by == "ai"
     async with sessions() as session:

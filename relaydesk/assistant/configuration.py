@@ -18,6 +18,7 @@ from ..models import AiAction, HandoffSettings, utcnow
 from ..vault import Vault
 from .actions import ActionSpec
 from .policy import LEVELS, HandoffPolicy
+from .rep_record import TEAM_LANGUAGES
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -33,7 +34,14 @@ async def load_policy(session: AsyncSession, organization_id: str) -> HandoffPol
         on_unproductive=row.on_unproductive,
         on_cannot_answer=row.on_cannot_answer,
         topics=tuple(str(t) for t in row.topics),
+        team_language=row.team_language,
     )
+
+
+async def team_language(session: AsyncSession, organization_id: str) -> str:
+    """The language the organization's team reads (English until an admin picks one)."""
+    row = await session.get(HandoffSettings, organization_id)
+    return row.team_language if row is not None else HandoffPolicy.team_language
 
 
 async def save_policy(
@@ -41,6 +49,10 @@ async def save_policy(
 ) -> HandoffSettings:
     if policy.level not in LEVELS:
         raise InvalidInput("the handoff level is 0, 1, 2 or 3", code="invalid_level")
+    if policy.team_language not in TEAM_LANGUAGES:
+        raise InvalidInput(
+            "the team language is one of " + ", ".join(TEAM_LANGUAGES), code="invalid_language"
+        )
     row = await session.get(HandoffSettings, organization_id)
     if row is None:
         row = HandoffSettings(organization_id=organization_id)
@@ -51,6 +63,7 @@ async def save_policy(
     row.on_unproductive = policy.on_unproductive
     row.on_cannot_answer = policy.on_cannot_answer
     row.topics = [t.strip() for t in policy.topics if t.strip()]
+    row.team_language = policy.team_language
     row.updated_at = utcnow()
     await session.flush()
     return row

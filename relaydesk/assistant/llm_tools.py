@@ -77,8 +77,8 @@ def _hand_off_tool() -> ChatCompletionToolParam:
             },
             "summary": {
                 "type": "string",
-                "description": "Two or three sentences for the person taking over: what the "
-                "visitor wants and what was tried.",
+                "description": "One or two sentences for the person taking over: what the "
+                "visitor wants (the record adds what was answered and why it hands off).",
             },
             "sentiment": {
                 "type": "object",

@@ -16,6 +16,7 @@ class HandoffPolicy:
     on_unproductive: bool = True
     on_cannot_answer: bool = True
     topics: tuple[str, ...] = ()
+    team_language: str = "en"  # what the rep's note and ticket are written in
 
     @property
     def hands_off(self) -> bool:

@@ -24,7 +24,7 @@ from ..knowledge.documents import IndexCache
 from ..models import Conversation, Message, Organization, Visitor
 from ..vault import Vault
 from .actions import ActionFailed, ActionRunner
-from .analysis import AI_ERROR
+from .analysis import AI_ERROR, USER_REQUESTED
 from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn
 from .configuration import load_actions, load_policy
 from .summary import summarize
@@ -112,12 +112,13 @@ class ReplyJob:
         if reply.sentiment is not None:
             conversation.sentiment = reply.sentiment.label
         if reply.handoff is not None and pending.context.policy.hands_off:
+            asked = USER_REQUESTED in reply.handoff.reasons
             await hand_off(
                 session,
                 self.effects,
                 conversation,
                 reply.handoff,
-                requested_by="ai",
+                requested_by="visitor" if asked else "ai",
                 slot=slot,
                 reply_to_id=message_id,
                 author_name=pending.author_name,

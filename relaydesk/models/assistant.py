@@ -24,6 +24,8 @@ class HandoffSettings(Base):
     on_unproductive: Mapped[bool] = mapped_column(Boolean, default=True)
     on_cannot_answer: Mapped[bool] = mapped_column(Boolean, default=True)
     topics: Mapped[list[Any]] = mapped_column(default=list)
+    # The language the team reads: the handoff note and ticket in HubSpot are written in it.
+    team_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -25,4 +25,10 @@ class Handoff(Base):
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     topic: Mapped[str | None] = mapped_column(String(300), default=None)
     requested_by: Mapped[str] = mapped_column(String(16), default="ai")  # ai | visitor | admin
+    # The visitor's first real question (not a greeting): the ticket's subject. NULL on
+    # handoffs recorded before it was kept.
+    question: Mapped[str | None] = mapped_column(Text, default=None)
+    # The organization's team language when it handed off: the summary's labels are in it,
+    # and the rep's note words the reasons in it (NULL: English).
+    team_language: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
