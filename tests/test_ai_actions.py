@@ -1,8 +1,10 @@
 """AI actions: triggered by a phrase with a slot, run against an HTTP server of the test's own,
-rendered as a component with a text form; private addresses refused unless allowed."""
+rendered as a component with a text form; private addresses refused unless allowed; what the
+server refuses (404, 422) told to the visitor, handed off only the second time or on a 5xx."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -20,11 +22,11 @@ from starlette.routing import Route
 from relaydesk.assistant.actions import ActionFailed, ActionRunner, ActionSpec, match_trigger
 from relaydesk.assistant.configuration import save_action
 from relaydesk.db import commit
-from relaydesk.models import AiAction
+from relaydesk.models import AiAction, Handoff
 from relaydesk.vault import Vault
 
-from .conftest import Org
-from .support import SECRET, WidgetClient, free_port
+from .conftest import Org, make_org
+from .support import SECRET, WidgetClient, free_port, wait_for
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -33,6 +35,12 @@ async def _order(request: Request) -> JSONResponse:
     if request.headers.get("authorization") != "Bearer shop-token":
         return JSONResponse({"error": "unauthorized"}, status_code=401)
     order_id = request.path_params["order_id"]
+    if not order_id.isdigit():
+        return JSONResponse({"error": "an order number is digits"}, status_code=422)
+    if order_id.startswith("99"):
+        return JSONResponse({"error": "no such order"}, status_code=404)
+    if order_id == "500":
+        return JSONResponse({"error": "database down"}, status_code=500)
     return JSONResponse({"id": order_id, "status": "shipped", "carrier": {"name": "DHL"}})
 
 
@@ -107,11 +115,6 @@ async def test_private_addresses_are_refused_unless_allowed(order_api: str) -> N
 async def test_a_failing_action_hands_off_with_ai_error(
     client: httpx.AsyncClient, db: Sessions
 ) -> None:
-    from relaydesk.models import Handoff
-
-    from .conftest import make_org
-    from .support import wait_for
-
     org = await make_org(db)
     async with db() as session:
         spec = _order_status(f"http://127.0.0.1:{free_port()}")  # nobody listens there
@@ -129,3 +132,73 @@ async def test_a_failing_action_hands_off_with_ai_error(
 
     handoff = await wait_for(handed_off)
     assert handoff.reasons == ["ai_error"]
+
+
+async def _shop(client: httpx.AsyncClient, db: Sessions, order_api: str) -> WidgetClient:
+    """A fresh organization with the order action, and a visitor of it."""
+    org = await make_org(db)
+    async with db() as session:
+        await save_action(session, Vault(SECRET), org.id, _order_status(order_api))
+        await commit(session)
+    visitor = WidgetClient(client, org.widget_key)
+    await visitor.start()
+    return visitor
+
+
+async def _handoff(db: Sessions, visitor: WidgetClient) -> Handoff | None:
+    async with db() as session:
+        return await session.scalar(
+            select(Handoff).where(Handoff.conversation_id == visitor.conversation_id)
+        )
+
+
+def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.WARNING and r.exc_info]
+
+
+async def test_an_order_not_found_is_told_and_the_same_failure_again_hands_off(
+    client: httpx.AsyncClient, db: Sessions, order_api: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    visitor = await _shop(client, db, order_api)
+    with caplog.at_level(logging.INFO):
+        await visitor.send("where is my order 9999")
+        [told] = await visitor.wait_for_reply()
+        assert told["text"] == "I couldn't find order 9999 — could you check the number?"
+        assert told["component"] is None
+        assert await _handoff(db, visitor) is None
+
+        await visitor.send("where is my order 4711")  # a good number in between
+        assert (await visitor.wait_for_reply(2))[-1]["text"] == "Order 4711 is shipped with DHL."
+
+        await visitor.send("where is my order 9998")
+        handoff = await wait_for(lambda: _handoff(db, visitor))
+    assert handoff.reasons == ["insufficient_tools"] and handoff.requested_by == "ai"
+    assert "where is my order 9998" in handoff.summary
+    assert _tracebacks(caplog) == []
+
+
+async def test_an_invalid_number_is_told_in_the_visitors_language(
+    client: httpx.AsyncClient, db: Sessions, order_api: str
+) -> None:
+    visitor = await _shop(client, db, order_api)
+    await visitor.send("where is my order latest")
+    [told] = await visitor.wait_for_reply()
+    assert told["text"] == "Order latest doesn't look right — could you check it and send it again?"
+
+    german = await _shop(client, db, order_api)
+    await german.send("Wo ist meine Bestellung 9999?")
+    [told] = await german.wait_for_reply()
+    assert told["text"] == "Ich konnte 9999 nicht finden — können Sie die Nummer prüfen?"
+    assert await _handoff(db, german) is None
+
+
+async def test_a_server_error_hands_off_at_once_without_a_traceback(
+    client: httpx.AsyncClient, db: Sessions, order_api: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    visitor = await _shop(client, db, order_api)
+    with caplog.at_level(logging.INFO):
+        await visitor.send("where is my order 500")
+        handoff = await wait_for(lambda: _handoff(db, visitor))
+    assert handoff.reasons == ["ai_error"]
+    assert _tracebacks(caplog) == []
+    assert any("HTTP 500" in r.getMessage() for r in caplog.records)

@@ -17,10 +17,27 @@ import httpx
 _SLOT = re.compile(r"\{(\w+)\}")
 _FIELD = re.compile(r"\{([\w.]+)\}")
 BODY_METHODS = ("POST", "PUT", "PATCH")
+NOT_FOUND, INVALID = "not_found", "invalid"
+REFUSALS = (400, 404, 422)
 
 
 class ActionFailed(Exception):
-    """The action could not run: refused address, timeout, HTTP error or unreadable answer."""
+    """The action could not run: refused address, timeout, server or credential error."""
+
+
+class ActionRefused(ActionFailed):
+    """The action's server says the visitor's input names nothing (404) or is not valid (400,
+    422): an expected outcome the visitor can correct, not a fault."""
+
+    def __init__(self, action: str, status: int, arguments: dict[str, Any]) -> None:
+        super().__init__(f"{action}: HTTP {status}")
+        self.action = action
+        self.status = status
+        self.arguments = arguments
+
+    @property
+    def kind(self) -> str:
+        return NOT_FOUND if self.status == 404 else INVALID
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,8 @@ class ActionRunner:
             )
         except httpx.HTTPError as exc:
             raise ActionFailed(f"{action.name}: {type(exc).__name__}") from exc
+        if answer.status_code in REFUSALS:
+            raise ActionRefused(action.name, answer.status_code, arguments)
         if answer.status_code >= 400:
             raise ActionFailed(f"{action.name}: HTTP {answer.status_code}")
         return answer

@@ -1,8 +1,9 @@
 """The `ai.reply` job: answer one visitor message, exactly once, outside any transaction.
 
-The brain (and any action it calls) runs between two short transactions. Whatever goes wrong
-on the way (a brain error, a timeout, a failed action) hands the conversation to a person with
-`ai_error` rather than leave the visitor waiting.
+The brain (and any action it calls) runs between two short transactions. An action's server
+refusing what the visitor typed (404, 400, 422) is told to the visitor (`action_refusals`).
+Whatever else goes wrong on the way (a brain error, a timeout, an action's server error) hands
+the conversation to a person with `ai_error` rather than leave the visitor waiting.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from ..handoffs import hand_off
 from ..knowledge.documents import IndexCache
 from ..models import Conversation, Message, Organization, Visitor
 from ..vault import Vault
-from .actions import ActionFailed, ActionRunner
+from .action_refusals import reply_to_refusal
+from .actions import ActionFailed, ActionRefused, ActionRunner
 from .analysis import AI_ERROR, USER_REQUESTED
 from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn
 from .configuration import load_actions, load_policy
@@ -78,6 +80,9 @@ class ReplyJob:
             async with asyncio.timeout(self.timeout_s):
                 reply = await self.brain.reply(context)
                 return await self._act(context, reply)
+        except (ActionFailed, TimeoutError) as exc:  # the action's server or the clock
+            log.warning("ai.reply handing off: %s", exc or type(exc).__name__)
+            return _failed(context)
         except Exception as exc:  # whatever broke, the visitor must not be left waiting
             log.warning("ai.reply failed, handing off: %s", exc, exc_info=exc)
             return _failed(context)
@@ -88,7 +93,11 @@ class ReplyJob:
         action = next((a for a in context.actions if a.name == reply.action.name), None)
         if action is None or self.runner is None:
             raise ActionFailed(f"unknown action {reply.action.name}")
-        result = await self.runner.run(action, reply.action.arguments)
+        try:
+            result = await self.runner.run(action, reply.action.arguments)
+        except ActionRefused as refused:
+            log.info("ai.reply: %s refused the visitor's input", refused)
+            return reply_to_refusal(context, refused, reply.language or "en")
         return replace(reply, text=result.text or reply.text, component=result.component)
 
     def _streamer(self, channel: str, message_id: str) -> Any:
