@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,8 +15,6 @@ from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from .models import Membership, Organization, User, utcnow
 
 ROLES = ("owner", "admin", "member")
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs what a wrong password costs.
@@ -65,27 +63,44 @@ async def set_password(session: AsyncSession, user: User, password: str) -> None
     user.locked_until = None
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User:
-    """The user these credentials belong to; failures count, and too many lock the account.
+async def verify_password(password_hash: str, password: str) -> bool:
+    """argon2 costs tens of milliseconds of CPU: it runs in a thread (the C code releases the
+    GIL), never on the event loop, so a flood of sign-ins does not stall other requests."""
+    return await asyncio.to_thread(_password_ok, password_hash, password)
 
-    The caller commits in both outcomes, so the failure count survives the refusal.
-    """
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a sign-in is checked against: read in a transaction of its own, so no database
+    connection is held while the password is hashed."""
+
+    user_id: str | None  # None: no such user (checked against a dummy hash all the same)
+    password_hash: str
+
+
+async def credentials(session: AsyncSession, email: str) -> Credentials:
     user = await user_by_email(session, email)
+    return Credentials(user.id, user.password_hash) if user else Credentials(None, _DUMMY_HASH)
+
+
+async def password_matches(found: Credentials, password: str) -> bool:
+    """An unknown email costs the same argon2 verification as a wrong password."""
+    matches = await verify_password(found.password_hash, password)
+    return matches and found.user_id is not None
+
+
+async def record_sign_in(session: AsyncSession, found: Credentials, matched: bool) -> User:
+    """The signed-in user, or `Unauthorized`; a wrong password is counted on the user row (the
+    caller commits in both outcomes). Who is kept waiting is `login_throttle`'s business."""
+    user = await session.get(User, found.user_id) if found.user_id else None
     if user is None:
-        _password_ok(_DUMMY_HASH, password)
         raise Unauthorized("wrong email or password", code="bad_credentials")
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise Unauthorized("too many failed attempts; try again later", code="locked")
-    if not _password_ok(user.password_hash, password):
+    if not matched:
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = now + LOCKOUT
         raise Unauthorized("wrong email or password", code="bad_credentials")
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     return user
 
 

@@ -110,7 +110,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         ws_per_message_deflate=False,
         timeout_keep_alive=75,  # longer than load balancers' idle timeouts, so they close first
         log_level="warning",
-        proxy_headers=True,
+        proxy_headers=False,  # a trusted proxy's headers are read by web/proxies.py
     )
 
 

@@ -18,6 +18,11 @@ class LimitSettings(BaseModel):
     ip_requests_per_minute: int = 600
     # Request bodies, bounded at the ASGI edge (`web/body_limit.py`): any request but a file
     # upload; an upload of knowledge files in the admin; how long a body may pause.
+    # Signing in (`login_throttle.py`): tries per address, and wrong passwords for one account
+    # from one address before that address waits `login_lockout_s`.
+    login_attempts_per_minute: int = 10
+    login_failures_before_lockout: int = 5
+    login_lockout_s: float = 900.0
     max_body_bytes: int = 1024 * 1024
     max_import_bytes: int = 25 * 1024 * 1024
     body_timeout_s: float = 30.0
@@ -82,6 +87,9 @@ class Settings(BaseSettings):
     database_max_overflow: int = 10
     secret_key: SecretStr = SecretStr("change-me-in-production-please-32b")
     public_base_url: str = "http://127.0.0.1:8000"
+    # Proxies (IPs or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (`web/proxies.py`); empty: the peer's address is the client's.
+    trusted_proxies: list[str] = []
     data_dir: Path = Path("./var")
     demo: bool = False
     log_level: str = "info"

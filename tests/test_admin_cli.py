@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from relaydesk.accounts import authenticate, memberships_of
+from relaydesk.accounts import credentials, memberships_of, password_matches, record_sign_in
 from relaydesk.cli import main
 from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.demo import ensure_demo_organization
@@ -33,7 +33,9 @@ async def _roles(url: str, email: str, password: str) -> list[tuple[str, str]]:
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            user = await authenticate(session, email, password)
+            found = await credentials(session, email)
+            matched = await password_matches(found, password)
+            user = await record_sign_in(session, found, matched)
             return [(m.organization.name, m.role) for m in await memberships_of(session, user.id)]
     finally:
         await engine.dispose()

@@ -13,11 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..assistant.brain import Brain
 from ..collector import hold_old_objects
+from ..login_throttle import LoginThrottle
 from ..runtime import Runtime
 from ..settings import Settings
 from . import admin, demo, errors, health, hubspot_webhooks, public_api, widget_api, widget_ws
 from .body_limit import BodyLimit, BodyLimits
 from .cors import WidgetCors
+from .proxies import TrustedProxies, networks
 
 STATIC = Path(__file__).parent / "static"
 
@@ -52,6 +54,14 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     app.add_middleware(health.MeasureRequests, metrics=app.state.metrics)
     app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
     app.add_middleware(BodyLimit, limits=body_limits(settings))
+    # Outermost: every layer inside sees the client's address as the trusted proxy reported it.
+    app.add_middleware(TrustedProxies, trusted=networks(settings.trusted_proxies))
+    limits = settings.limits
+    app.state.login_throttle = LoginThrottle(
+        limits.login_attempts_per_minute,
+        limits.login_failures_before_lockout,
+        limits.login_lockout_s,
+    )
     # Routes are matched in order: the busiest first (a rep reply is a webhook, a visitor's
     # message a widget call), the admin's pages last.
     for module in (hubspot_webhooks, widget_api, widget_ws, health, public_api, demo, admin):

@@ -8,14 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from ...accounts import authenticate
+from ...accounts import credentials, password_matches, record_sign_in
 from ...admin_sessions import end_session, load_session, start_session, switch_organization
 from ...db import commit
-from ...errors import Unauthorized
-from ..deps import RuntimeDep, SessionDep
+from ...errors import RateLimited, Unauthorized
+from ...login_throttle import LoginThrottle
+from ..deps import RuntimeDep, SessionDep, client_ip
 from .deps import COOKIE, LOGIN_COOKIE, CurrentAdmin, back_to, check_login_csrf, render
 
 router = APIRouter()
+LOCKED = "too many failed attempts from this address; try again later"
 
 
 def _login_page(
@@ -51,11 +53,22 @@ async def login(
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     secure = runtime.settings.public_base_url.startswith("https://")
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = client_ip(request)
+    if wait := await throttle.admit(address):
+        raise RateLimited("too many sign-in attempts from this address", retry_after=wait)
+    if throttle.locked(email, address):
+        return _login_page(request, secure, LOCKED, 401)
+    async with runtime.sessions() as reading:
+        found = await credentials(reading, email)
+    matched = await password_matches(found, password)
     try:
-        user = await authenticate(session, email, password)
+        user = await record_sign_in(session, found, matched)
     except Unauthorized as refused:
-        await commit(session)  # keep the failure count that leads to a lockout
+        throttle.failed(email, address)
+        await commit(session)  # keep the failure count on the user row
         return _login_page(request, secure, refused.message, 401)
+    throttle.succeeded(email, address)
     token = await start_session(session, user)
     await commit(session)
     answer = back_to("/admin/conversations")
