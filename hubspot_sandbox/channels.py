@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -188,7 +189,7 @@ async def update_account(request: Request) -> Response:
     return JSONResponse(shapes.channel_account(account))
 
 
-def check_publish(channel: Channel, body: JsonDict) -> None:
+def check_publish(sandbox: Sandbox, channel: Channel, body: JsonDict) -> None:
     for name in ("senders", "recipients"):
         people = required_list(body, name)
         if not people or not all(
@@ -204,9 +205,41 @@ def check_publish(channel: Channel, body: JsonDict) -> None:
         raise validation_error(
             "integrationThreadId is required for channels threaded by INTEGRATION_THREAD_ID"
         )
-    limit = channel.capabilities.get("maxFileAttachmentCount")
-    if isinstance(limit, int) and len(body.get("attachments") or []) > limit:
+    check_files(sandbox, channel.capabilities, body.get("attachments") or [])
+
+
+def check_files(sandbox: Sandbox, capabilities: JsonDict, attachments: list[Any]) -> None:
+    """The channel's declared file capabilities: count, size per file and in all, types."""
+    limit = capabilities.get("maxFileAttachmentCount")
+    if isinstance(limit, int) and len(attachments) > limit:
         raise validation_error(f"Too many attachments: the channel allows {limit}")
+    files = [
+        sandbox.store.files[str(a.get("fileId"))]
+        for a in attachments
+        if isinstance(a, dict) and str(a.get("fileId")) in sandbox.store.files
+    ]
+    per_file = capabilities.get("maxFileAttachmentSizeBytes")
+    types = capabilities.get("allowedFileAttachmentMimeTypes")
+    for stored in files:
+        if isinstance(per_file, int) and len(stored.content) > per_file:
+            raise validation_error(
+                f"File {stored.id} is {len(stored.content)} bytes; the channel allows {per_file}"
+            )
+        if isinstance(types, list) and stored.content_type not in types:
+            raise validation_error(
+                f"File {stored.id} is {stored.content_type}, which the channel does not allow"
+            )
+    total = capabilities.get("maxTotalFileAttachmentSizeBytes")
+    if isinstance(total, int) and sum(len(f.content) for f in files) > total:
+        raise validation_error(f"The attachments exceed the channel's {total} bytes in all")
+
+
+def timestamp_of(body: JsonDict) -> float | None:
+    """The message's own time (`timestamp`, ISO-8601), which the inbox shows."""
+    try:
+        return datetime.fromisoformat(str(body.get("timestamp"))).timestamp()
+    except ValueError:
+        return None
 
 
 async def publish_message(request: Request) -> Response:
@@ -217,10 +250,11 @@ async def publish_message(request: Request) -> Response:
     account = account_or_404(sandbox, channel, required_str(body, "channelAccountId"))
     if not account.authorized or account.archived:
         raise validation_error(f"Channel account {account.id} is not authorized")
-    check_publish(channel, body)
+    check_publish(sandbox, channel, body)
     message = threads.find_published(sandbox, channel.id, body.get("integrationIdempotencyId"))
     if message is None:
         message = threads.publish(sandbox, channel, account, body)
+        message.sent_at = timestamp_of(body)
     return JSONResponse(shapes.message(message), status_code=201)
 
 

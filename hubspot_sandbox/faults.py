@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class Faults:
     rate_limit_per_10s: int | None = None
     search_limit_per_s: int | None = None
     down_until: float = 0.0
+    refusals: list[Refusal] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random)
     windows: dict[str, deque[float]] = field(default_factory=dict)
 
@@ -43,6 +45,7 @@ class Faults:
         self.rate_limit_per_10s = self.config.rate_limit_per_10s
         self.search_limit_per_s = self.config.search_rate_limit_per_s
         self.down_until = 0.0
+        self.refusals = []
         self.windows = {}
 
     def update(self, settings: dict[str, Any]) -> None:
@@ -58,6 +61,8 @@ class Faults:
             self.search_limit_per_s = None if limit is None else int(limit)
         if settings.get("down_for_s"):
             self.down_until = self.clock.now() + float(settings["down_for_s"])
+        if "refuse" in settings:
+            self.refusals = [Refusal.of(rule) for rule in settings["refuse"] or []]
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -67,7 +72,11 @@ class Faults:
             "rate_limit_per_10s": self.rate_limit_per_10s,
             "search_rate_limit_per_s": self.search_limit_per_s,
             "down_for_s": max(0.0, self.down_until - self.clock.now()),
+            "refuse": [r.snapshot() for r in self.refusals],
         }
+
+    def refusal(self, method: str, path: str) -> Refusal | None:
+        return next((r for r in self.refusals if r.matches(method, path)), None)
 
     def admit(self, key: str, limit: int | None, window_s: float) -> tuple[bool, int, float]:
         """Counts a request in `key`'s rolling window: (allowed, remaining, seconds to wait)."""
@@ -81,6 +90,41 @@ class Faults:
             return False, 0, window[0] + window_s - now
         window.append(now)
         return True, limit - len(window), 0.0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """`refuse: [{"method", "path" (a regular expression searched in the path), "status",
+    "message", "category"}]`: matching calls are answered with that error, as HubSpot refuses
+    a request it will not take (e.g. every publish on a channel)."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    message: str
+    category: str
+
+    @classmethod
+    def of(cls, rule: dict[str, Any]) -> Refusal:
+        return cls(
+            str(rule.get("method", "POST")).upper(),
+            re.compile(str(rule["path"])),
+            int(rule.get("status", 400)),
+            str(rule.get("message", "The request was refused")),
+            str(rule.get("category", "VALIDATION_ERROR")),
+        )
+
+    def matches(self, method: str, path: str) -> bool:
+        return method == self.method and self.path.search(path) is not None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path.pattern,
+            "status": self.status,
+            "message": self.message,
+            "category": self.category,
+        }
 
 
 class FaultGate:
@@ -111,6 +155,10 @@ class FaultGate:
         headers = rate_headers(limit, remaining, window_s)
         if not allowed:
             await rate_limited(policy, wait_s, headers)(scope, receive, send)
+            return
+        refused = faults.refusal(scope["method"], scope["path"])
+        if refused is not None:
+            await error(refused.status, refused.message, refused.category)(scope, receive, send)
             return
         if faults.error_rate and faults.rng.random() < faults.error_rate:
             await error(faults.error_status, "internal error", "INTERNAL_ERROR")(

@@ -43,7 +43,7 @@ def message_view(sandbox: Sandbox, m: Message) -> JsonDict:
         "kind": kind,
         "author": author(sandbox, m),
         "text": m.text,
-        "at": clock_time(m.created_at),
+        "at": clock_time(m.sent_at if m.sent_at is not None else m.created_at),
         "files": files,
         "status": (m.status or {}).get("statusType"),
     }

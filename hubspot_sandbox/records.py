@@ -114,6 +114,7 @@ class Message:
     in_reply_to_id: str | None = None
     status: JsonDict | None = None
     updated_at: float | None = None
+    sent_at: float | None = None  # a published message's own `timestamp`
 
 
 @dataclass
