@@ -1,4 +1,5 @@
-"""Uploads: size limit, type sniffed from the content (never trusted from the client), storage."""
+"""Uploads: the limits of one message, type sniffed from the content (never trusted from the
+client), storage."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import filetype
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from .models import Attachment, Visitor, new_id
+from .settings import LimitSettings
 
 ALLOWED_TYPES = {
     "image/png",
@@ -41,6 +44,37 @@ COMPATIBLE_EXTENSIONS = {
 
 
 @dataclass(frozen=True)
+class MessageLimits:
+    """What one visitor message may carry: the widget shows and enforces these numbers, and
+    the HubSpot custom channel declares the same ones as its capabilities."""
+
+    text_length: int
+    file_bytes: int
+    files: int = 5
+    total_bytes: int = 20 * 1024 * 1024
+    types: tuple[str, ...] = tuple(sorted(ALLOWED_TYPES))
+
+    @classmethod
+    def of(cls, limits: LimitSettings) -> MessageLimits:
+        return cls(limits.max_text_length, limits.max_upload_bytes)
+
+    def widget_config(self) -> dict[str, Any]:
+        extensions = sorted({e for t in self.types for e in COMPATIBLE_EXTENSIONS[t] if e})
+        return {
+            "max_text_length": self.text_length,
+            "max_upload_bytes": self.file_bytes,
+            "max_files": self.files,
+            "max_total_upload_bytes": self.total_bytes,
+            "accepted_types": list(self.types),
+            "accepted_extensions": extensions,
+        }
+
+
+# The product's limits (the channel relaydesk registers in HubSpot declares these).
+MESSAGE_LIMITS = MessageLimits.of(LimitSettings())
+
+
+@dataclass(frozen=True)
 class CheckedUpload:
     name: str
     content_type: str
@@ -48,15 +82,15 @@ class CheckedUpload:
     sha256: str
 
 
-def check_upload(name: str, data: bytes, max_bytes: int) -> CheckedUpload:
+def check_upload(name: str, data: bytes, limits: MessageLimits) -> CheckedUpload:
     """Validate an upload; the stored type is what the bytes are, and the name must agree."""
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"file is larger than the limit of {max_bytes} bytes")
+    if len(data) > limits.file_bytes:
+        raise PayloadTooLarge(f"file is larger than the limit of {limits.file_bytes} bytes")
     if not data:
         raise InvalidInput("file is empty", code="empty_file")
     clean = safe_name(name)
     content_type = sniff(data, clean)
-    if content_type not in ALLOWED_TYPES:
+    if content_type not in limits.types:
         raise UnsupportedMedia(f"files of type {content_type} are not accepted")
     ext = Path(clean).suffix.lower()
     if ext not in COMPATIBLE_EXTENSIONS[content_type]:
@@ -65,6 +99,25 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> CheckedUpload:
             code="disguised_file",
         )
     return CheckedUpload(clean, content_type, data, hashlib.sha256(data).hexdigest())
+
+
+async def check_message_files(
+    session: AsyncSession, visitor: Visitor, ids: list[str], limits: MessageLimits
+) -> None:
+    """A message carries at most `limits.files` files of at most `limits.total_bytes` in all."""
+    if len(set(ids)) > limits.files:
+        raise InvalidInput(f"a message carries at most {limits.files} files", code="too_many_files")
+    if not ids:
+        return
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.id.in_(ids), Attachment.visitor_id == visitor.id
+        )
+    )
+    if int(total or 0) > limits.total_bytes:
+        raise PayloadTooLarge(
+            f"the files of one message are limited to {limits.total_bytes} bytes in all"
+        )
 
 
 def sniff(data: bytes, name: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..db import commit
+from ..files import MESSAGE_LIMITS, MessageLimits
 from ..models import HubSpotChannel, HubSpotConnection, utcnow
 from .app import HubSpotApp
 from .client import HubSpotClient
@@ -28,18 +29,25 @@ LEASE = timedelta(seconds=30)
 POLL_S = 0.05
 T = TypeVar("T")
 
-CAPABILITIES: dict[str, Any] = {
-    "deliveryIdentifierTypes": ["CHANNEL_SPECIFIC_OPAQUE_ID", "HS_EMAIL_ADDRESS"],
-    "threadingModel": "INTEGRATION_THREAD_ID",
-    "richText": ["HYPERLINK", "BOLD", "ITALIC", "LISTS"],
-    "allowInlineImages": False,
-    "allowOutgoingMessages": True,
-    "outgoingAttachmentTypes": ["FILE"],
-    "allowedFileAttachmentMimeTypes": ["image/png", "image/jpeg", "image/gif", "application/pdf"],
-    "maxFileAttachmentCount": 5,
-    "maxFileAttachmentSizeBytes": 10_000_000,
-    "maxTotalFileAttachmentSizeBytes": 20_000_000,
-}
+
+def capabilities(limits: MessageLimits) -> dict[str, Any]:
+    """The channel's capabilities: its file limits are the widget's (`MessageLimits`). HubSpot
+    documents no text-length capability, so the text limit is the widget's alone."""
+    return {
+        "deliveryIdentifierTypes": ["CHANNEL_SPECIFIC_OPAQUE_ID", "HS_EMAIL_ADDRESS"],
+        "threadingModel": "INTEGRATION_THREAD_ID",
+        "richText": ["HYPERLINK", "BOLD", "ITALIC", "LISTS"],
+        "allowInlineImages": False,
+        "allowOutgoingMessages": True,
+        "outgoingAttachmentTypes": ["FILE"],
+        "allowedFileAttachmentMimeTypes": list(limits.types),
+        "maxFileAttachmentCount": limits.files,
+        "maxFileAttachmentSizeBytes": limits.file_bytes,
+        "maxTotalFileAttachmentSizeBytes": limits.total_bytes,
+    }
+
+
+CAPABILITIES = capabilities(MESSAGE_LIMITS)
 
 
 def channel_webhook_url(public_base_url: str) -> str:
@@ -85,10 +93,17 @@ async def ensure_channel(
 
 async def _still_registered(app: HubSpotApp, channel_id: str) -> bool:
     try:
-        await app.get_channel(channel_id)
+        await in_line(app, await app.get_channel(channel_id))
     except NotFound:
         return False
     return True
+
+
+async def in_line(app: HubSpotApp, channel: Channel) -> Channel:
+    """A channel registered with other capabilities (an earlier relaydesk's) gets today's."""
+    if channel.capabilities == CAPABILITIES:
+        return channel
+    return await app.update_channel(channel.id, {"capabilities": CAPABILITIES})
 
 
 async def _stored_channel(sessions: async_sessionmaker[AsyncSession], app_id: int) -> str | None:
@@ -150,7 +165,7 @@ async def _store_channel(
 async def _find_or_register(app: HubSpotApp, webhook_url: str) -> Channel:
     existing = [c for c in await app.list_channels() if c.webhook_url == webhook_url]
     if existing:
-        return existing[0]
+        return await in_line(app, existing[0])
     body = {
         "name": "relaydesk chat",
         "webhookUrl": webhook_url,

@@ -11,7 +11,13 @@ from .. import conversations, events, organizations
 from ..closing import close_conversation, rate_conversation
 from ..db import commit
 from ..errors import InvalidInput, NotFound, PayloadTooLarge, RateLimited
-from ..files import attachment_signature_ok, check_upload, store_upload
+from ..files import (
+    MessageLimits,
+    attachment_signature_ok,
+    check_message_files,
+    check_upload,
+    store_upload,
+)
 from ..handoffs import visitor_asks_for_person
 from ..hubspot.delivery_status import report_read, report_sent
 from ..models import Attachment
@@ -60,9 +66,16 @@ class TypingIn(BaseModel):
     on: bool
 
 
+def _limits(runtime: RuntimeDep) -> MessageLimits:
+    return MessageLimits.of(runtime.settings.limits)
+
+
 def _config(runtime: RuntimeDep, organization: Any) -> dict[str, Any]:
-    limits = runtime.settings.limits
-    return widget_config(organization, limits.max_upload_bytes, limits.max_text_length)
+    """The organization's look and the limits of one message (what HubSpot's channel takes)."""
+    limits = _limits(runtime)
+    return widget_config(organization, limits.file_bytes, limits.text_length) | (
+        limits.widget_config()
+    )
 
 
 @router.get("/config")
@@ -114,12 +127,13 @@ async def post_message(
     runtime: RuntimeDep,
     response: Response,
 ) -> dict[str, Any]:
-    limit = runtime.settings.limits
-    if len(body.text) > limit.max_text_length:
+    limits = _limits(runtime)
+    if len(body.text) > limits.text_length:
         raise InvalidInput(
-            f"text is longer than {limit.max_text_length} characters", code="text_too_long"
+            f"text is longer than {limits.text_length} characters", code="text_too_long"
         )
-    per_minute = limit.visitor_messages_per_minute
+    await check_message_files(session, auth.visitor, body.attachment_ids, limits)
+    per_minute = runtime.settings.limits.visitor_messages_per_minute
     wait = await runtime.limiter.acquire(
         f"visitor:{auth.visitor.id}", per_minute / 60, per_minute / 3
     )
@@ -218,10 +232,11 @@ async def upload(
     file: Annotated[UploadFile, File()],
     content_length: Annotated[int | None, Header()] = None,
 ) -> dict[str, Any]:
-    max_bytes = runtime.settings.limits.max_upload_bytes
+    limits = _limits(runtime)
+    max_bytes = limits.file_bytes
     if content_length is not None and content_length > max_bytes + UPLOAD_OVERHEAD:
         raise PayloadTooLarge(f"file is larger than the limit of {max_bytes} bytes")
-    checked = check_upload(file.filename or "file", await file.read(max_bytes + 1), max_bytes)
+    checked = check_upload(file.filename or "file", await file.read(max_bytes + 1), limits)
     attachment = await store_upload(session, runtime.files, auth.visitor, checked)
     await commit(session)
     return attachment_payload(attachment, runtime.secret)

@@ -30,10 +30,15 @@
  *         (replaced by "thanks" text once rated)
  *     div.typing[part=typing][data-role=ai|agent]                  hidden unless typing
  *     div.error[part=error][role=alert]                            hidden unless an error
- *     form.composer[part=composer] > button.attach[part=attach], input[type=file],
- *       textarea.input[part=input], button.send[part=send]
+ *     form.composer[part=composer] > button.attach[part=attach] (its title: the limits),
+ *       input[type=file][accept] (the accepted types), textarea.input[part=input],
+ *       button.send[part=send]
  *     div.drop[part=drop]            drag-and-drop overlay
  *     div.powered[part=powered]
+ *
+ * Files: the ones picked, dropped or pasted together go in one message, checked first against
+ * the limits in the config (max_files, max_upload_bytes each, max_total_upload_bytes,
+ * accepted_types / accepted_extensions: what HubSpot's channel carries in one message).
  *
  * Read receipts: while the panel is open and the page visible, the highest agent message seq
  * shown is reported with POST /conversations/{id}/read {up_to_seq} (HubSpot then shows READ).
@@ -46,6 +51,8 @@
     title: 'Chat with us', placeholder: 'Write a message…', send: 'Send', retry: 'Retry',
     failed: 'Not sent.', typing: 'Typing…', attach: 'Attach a file', close: 'Close',
     uploadTooLarge: '{name} is too large (limit {max}).', tooLong: 'Messages are limited to {max} characters.',
+    tooManyFiles: 'You can send up to {max} files at a time.', filesTooLarge: 'These files are too large together (limit {max}).',
+    fileType: '{name} is not a type of file we accept.', attachLimits: 'Attach up to {count} files ({max} each, {total} in all)',
     poweredBy: 'Powered by relaydesk', connecting: 'Connecting…', drop: 'Drop files to send them',
     end: 'End chat', csatQuestion: 'How was this conversation?', csatComment: 'Add a comment (optional)',
     csatWhy: 'What went wrong? (optional)', csatSend: 'Send rating', csatThanks: 'Thanks for your feedback!',
@@ -241,6 +248,11 @@
       sendBtn.textContent = t('send');
       endBtn.textContent = t('end');
       for (const [b, k] of [[attach, 'attach'], [closeBtn, 'close']]) b.title = b.ariaLabel = t(k);
+      if (config.max_files) {
+        const limits = { count: config.max_files, max: bytes(config.max_upload_bytes), total: bytes(config.max_total_upload_bytes) };
+        attach.title = attach.ariaLabel = t('attachLimits', limits);
+      }
+      file.accept = [...(config.accepted_types || []), ...(config.accepted_extensions || [])].join(',');
       typing.textContent = t('typing');
       drop.textContent = t('drop');
       pName.placeholder = pName.ariaLabel = t('profileName');
@@ -282,7 +294,7 @@
 
     const order = (conversation, seq) => (convs.indexOf(conversation) + 1) * 1e9 + seq;
 
-    function messageEl(m, pendingFile) {
+    function messageEl(m, pendingFiles) {
       const li = el('li', {
         className: 'msg', part: 'message', title: m.created_at && new Date(m.created_at).toLocaleString(),
         'data-role': m.role, 'data-id': m.id, 'data-seq': m.seq, 'data-conversation': m.conversation_id,
@@ -291,7 +303,7 @@
       if (m.role === 'agent' && m.author_name) li.append(el('span', { className: 'author' }, str(m.author_name)));
       if (m.text) li.append(el('div', { className: 'text' }, formatText(m.text)));
       const files = (m.attachments || []).map(fileEl);
-      if (pendingFile) files.push(el('span', { className: 'file' }, str(pendingFile.name)));
+      for (const f of pendingFiles || []) files.push(el('span', { className: 'file' }, str(f.name)));
       if (files.length) li.append(el('div', { className: 'files' }, ...files));
       if (m.component) li.append(componentEl(m.component, m.text));
       const titles = [...new Set((m.sources || []).map(s => str(s.title)).filter(Boolean))];
@@ -724,19 +736,17 @@
     }
 
     // ---- Sending: shown at once as pending, matched to the server's message by client_id.
-    function send(text, upload) {
+    function send(text, uploads = []) {
       text = str(text).trim();
-      if (!text && !upload) return;
-      const maxText = config.max_text_length, maxFile = config.max_upload_bytes;
-      const refusal = maxText && text.length > maxText ? t('tooLong', { max: maxText })
-        : upload && maxFile && upload.size > maxFile ? t('uploadTooLarge', { name: upload.name, max: bytes(maxFile) }) : '';
-      if (refusal) {
-        showError(refusal);
-        emit('error', { code: upload ? 'upload_too_large' : 'text_too_long', message: refusal });
+      if (!text && !uploads.length) return;
+      const refused = refusal(text, uploads);
+      if (refused) {
+        showError(refused[1]);
+        emit('error', { code: refused[0], message: refused[1] });
         return false;
       }
-      const job = { id: uuid(), text, upload, ids: [] };
-      job.li = messageEl({ role: 'visitor', text, client_id: job.id }, upload);
+      const job = { id: uuid(), text, uploads: [...uploads], ids: [] };
+      job.li = messageEl({ role: 'visitor', text, client_id: job.id }, uploads);
       job.li.append(el('span', { className: 'note' }, t('failed')),
         el('button', { type: 'button', className: 'retry', part: 'retry', onclick: () => deliver(job) }, t('retry')));
       jobs.set(job.id, job);
@@ -744,6 +754,27 @@
       stopTyping();
       deliver(job);
       return true;
+    }
+
+    // The limits of one message (HubSpot's channel carries the same): [code, message] or null.
+    function refusal(text, files) {
+      const c = config, total = files.reduce((n, f) => n + f.size, 0);
+      const big = c.max_upload_bytes && files.find(f => f.size > c.max_upload_bytes);
+      const odd = files.find(f => !accepted(f));
+      if (c.max_text_length && text.length > c.max_text_length) return ['text_too_long', t('tooLong', { max: c.max_text_length })];
+      if (c.max_files && files.length > c.max_files) return ['too_many_files', t('tooManyFiles', { max: c.max_files })];
+      if (big) return ['upload_too_large', t('uploadTooLarge', { name: big.name, max: bytes(c.max_upload_bytes) })];
+      if (odd) return ['unsupported_file', t('fileType', { name: odd.name })];
+      if (c.max_total_upload_bytes && total > c.max_total_upload_bytes) {
+        return ['files_too_large', t('filesTooLarge', { max: bytes(c.max_total_upload_bytes) })];
+      }
+      return null;
+    }
+
+    function accepted(f) {
+      if (!config.accepted_types) return true;
+      const ext = (/\.[^.]+$/.exec(f.name.toLowerCase()) || [''])[0];
+      return config.accepted_types.includes(f.type) || (config.accepted_extensions || []).includes(ext);
     }
 
     // One send at a time, in the order typed: the server numbers messages as they arrive.
@@ -757,11 +788,11 @@
     async function deliverNow(job) {
       try {
         await started;
-        if (job.upload) {
-          const form = new FormData();
-          form.append('file', job.upload, job.upload.name);
-          job.ids = [(await api('POST', '/uploads', form, { timeout: 60000, tries: 2 })).id];
-          job.upload = null;
+        while (job.uploads.length) { // a retry goes on with the files not uploaded yet
+          const form = new FormData(), next = job.uploads[0];
+          form.append('file', next, next.name);
+          job.ids.push((await api('POST', '/uploads', form, { timeout: 60000, tries: 2 })).id);
+          job.uploads.shift();
         }
         const m = await api('POST', '/messages', { client_id: job.id, text: job.text, attachment_ids: job.ids });
         switchTo(m.conversation_id);
@@ -797,7 +828,7 @@
     }
 
     function sendFiles(files) {
-      for (const f of files) send('', f);
+      send('', [...files]);
     }
 
     function pickFiles() {
