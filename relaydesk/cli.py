@@ -127,7 +127,8 @@ def run_demo(settings: Settings, host: str, port: int, sandbox_port: int = 8001)
     print(f"relaydesk demo: http://{host}:{port}/demo  (widget key: demo)", flush=True)
     print(f"  HubSpot sandbox inbox (act as the rep): {sandbox.base_url}/inbox", flush=True)
     print(
-        f"  health: http://{host}:{port}/healthz   API docs: http://{host}:{port}/docs", flush=True
+        f"  health: http://{host}:{port}/healthz   API: http://{host}:{port}/openapi.json",
+        flush=True,
     )
     _serve(settings, host, port)
 

@@ -179,6 +179,8 @@ class Attachment(Base):
     # Set (committed) before the upload to HubSpot starts: a run that finds it without
     # `hubspot_file_id` looks for the file before uploading it again.
     hubspot_upload_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Why HubSpot cannot carry the file on the custom channel (the transcript names it instead).
+    hubspot_refusal: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class OutboxJob(Base):

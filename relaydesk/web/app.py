@@ -20,6 +20,7 @@ from . import admin, demo, errors, health, hubspot_webhooks, public_api, widget_
 from .body_limit import BodyLimit, BodyLimits
 from .cors import WidgetCors
 from .proxies import TrustedProxies, networks
+from .security_headers import NoSniff
 
 STATIC = Path(__file__).parent / "static"
 
@@ -47,13 +48,18 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
                 await task
             await runtime.close()
 
-    app = FastAPI(title="relaydesk", version=__version__, lifespan=lifespan)
+    # No /docs or /redoc: their pages load scripts from a CDN, which fails offline and is code
+    # relaydesk does not control; the API is described by /openapi.json.
+    app = FastAPI(
+        title="relaydesk", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.metrics = health.Metrics()
     app.state.worker = None
     errors.install(app)
     app.add_middleware(health.MeasureRequests, metrics=app.state.metrics)
     app.add_middleware(WidgetCors, prefixes=("/api/widget/", "/static/"))
     app.add_middleware(BodyLimit, limits=body_limits(settings))
+    app.add_middleware(NoSniff)
     # Outermost: every layer inside sees the client's address as the trusted proxy reported it.
     app.add_middleware(TrustedProxies, trusted=networks(settings.trusted_proxies))
     limits = settings.limits
