@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.validation import load_body_validator
 from relaydesk import events, outbox
+from relaydesk.conversations import post_visitor_message
 from relaydesk.db import commit
 from relaydesk.hubspot import setup
 from relaydesk.hubspot.auth import OAuthGrant
@@ -161,10 +162,13 @@ async def handed_off_conversation(
     files: int = 2,
     label: str = "",
     language: str | None = None,
+    visitor_id: str | None = None,
 ) -> str:
-    """A conversation as the handoff verb leaves it: pending_human, a Handoff row, the job."""
+    """A conversation as the handoff verb leaves it: pending_human, a Handoff row, the job
+    (of the visitor `visitor_id`, when given, else of a visitor for `person`)."""
     async with runtime.sessions() as session:
-        visitor = await person_row(session, organization_id, person)
+        known = await session.get(Visitor, visitor_id) if visitor_id else None
+        visitor = known or await person_row(session, organization_id, person)
         conversation = Conversation(
             organization_id=organization_id,
             visitor_id=visitor.id,
@@ -263,6 +267,29 @@ async def add_file(
     )
 
 
+async def attach(
+    runtime: Runtime, conversation_id: str, seq: int, files: list[tuple[str, bytes, str]]
+) -> None:
+    """`files` (name, bytes, type) on the conversation's message `seq`, in that order."""
+    async with runtime.sessions() as session:
+        message = await session.scalar(
+            select(Message).where(Message.conversation_id == conversation_id, Message.seq == seq)
+        )
+        conversation = await session.get(Conversation, conversation_id)
+        assert message is not None and conversation is not None
+        start = utcnow()
+        for n, (name, data, content_type) in enumerate(files):
+            key = f"test/{uuid.uuid4().hex}"
+            await runtime.files.put(key, data)
+            session.add(
+                Attachment(organization_id=conversation.organization_id,
+                           visitor_id=conversation.visitor_id, message_id=message.id, name=name,
+                           content_type=content_type, size=len(data), sha256="0" * 64,
+                           storage_key=key, created_at=start + timedelta(milliseconds=n))
+            )  # fmt: skip
+        await commit(session)
+
+
 async def unfinished(sessions: async_sessionmaker[AsyncSession], kinds: tuple[str, ...]) -> int:
     async with sessions() as session:
         count = await session.scalar(
@@ -330,3 +357,39 @@ def comparable(state: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
         "notes": len(state["notes"]),
         "attached_files": attached,
     }
+
+
+async def retries_due(runtime: Runtime) -> None:
+    """Every pending job may run now (a retry's wait is over)."""
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
+        )
+        await session.commit()
+
+
+async def write_after_handoff(runtime: Runtime, conversation_id: str, *texts: str) -> None:
+    """The visitor writes `texts`; the first comes with a receipt (a PDF)."""
+    data = b"%PDF-1.4\n% receipt\n"
+    key = f"test/{uuid.uuid4().hex}"
+    await runtime.files.put(key, data)
+    async with runtime.sessions() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        visitor = await session.get(Visitor, conversation.visitor_id)
+        assert visitor is not None
+        upload = Attachment(organization_id=visitor.organization_id, visitor_id=visitor.id,
+                            name="receipt.pdf", content_type="application/pdf", size=len(data),
+                            sha256="0" * 64, storage_key=key)  # fmt: skip
+        session.add(upload)
+        await session.flush()
+        for n, text in enumerate(texts):
+            await post_visitor_message(
+                session,
+                runtime.effects,
+                visitor,
+                client_id=f"after-{n}",
+                text=text,
+                attachment_ids=[upload.id] if n == 0 else (),
+            )
+        await commit(session)

@@ -3,20 +3,20 @@ ticket, note; every request fits HubSpot's schema; contacts by identity."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from hubspot_sandbox import RunningSandbox
 from relaydesk import events
 from relaydesk.closing import close_conversation
-from relaydesk.conversations import post_visitor_message
 from relaydesk.db import commit
 from relaydesk.hubspot import progress, setup
 from relaydesk.hubspot.connections import find_connection, portal_client
 from relaydesk.hubspot.progress import sync_status
-from relaydesk.models import Attachment, Conversation, Message, OutboxJob, Visitor, utcnow
+from relaydesk.models import Attachment, Conversation, Message, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 
 from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
@@ -31,9 +31,11 @@ from .handoff_world import (
     faults,
     handed_off_conversation,
     new_organization,
+    retries_due,
     sandbox_requests,
     sandbox_state,
     schema_problems,
+    write_after_handoff,
 )
 from .services import unavailable
 
@@ -45,15 +47,6 @@ async def step_status(runtime: Runtime, conversation_id: str, step: str) -> prog
     async with runtime.sessions() as session:
         [found] = [s for s in await sync_status(session, conversation_id) if s.step == step]
     return found
-
-
-async def retries_due(runtime: Runtime) -> None:
-    """Every pending job may run now (a retry's wait is over)."""
-    async with runtime.sessions() as session:
-        await session.execute(
-            update(OutboxJob).where(OutboxJob.state == "pending").values(run_after=utcnow())
-        )
-        await session.commit()
 
 
 async def handed_off(runtime: Runtime, sandbox: RunningSandbox, person: Person, **kw: Any) -> str:
@@ -176,7 +169,8 @@ async def test_the_ai_name_and_ticket_tag_follow_the_organizations_choice(
     created = [
         r["body"]["name"]
         for r in await sandbox_requests(handoff_sandbox)
-        if r["method"] == "POST" and r["path"] == "/crm/v3/properties/tickets"
+        if r["method"] == "POST"
+        and re.fullmatch(r"/crm/(v3/)?properties/(\S+/)?tickets", r["path"])
     ]
     assert "acme_escalation" in created
 
@@ -404,33 +398,6 @@ async def test_without_a_connection_the_visitor_hears_once_and_the_sync_runs_onc
     state = await sandbox_state(handoff_sandbox)
     assert len(state["threads"]) == len(state["tickets"]) == len(state["contacts"]) == 3
     assert len(await system_texts(no_email)) == 1  # told once, not on every retry
-
-
-async def write_after_handoff(runtime: Runtime, conversation_id: str, *texts: str) -> None:
-    """The visitor writes `texts`; the first comes with a receipt (a PDF)."""
-    data = b"%PDF-1.4\n% receipt\n"
-    key = f"test/{uuid.uuid4().hex}"
-    await runtime.files.put(key, data)
-    async with runtime.sessions() as session:
-        conversation = await session.get(Conversation, conversation_id)
-        assert conversation is not None
-        visitor = await session.get(Visitor, conversation.visitor_id)
-        assert visitor is not None
-        upload = Attachment(organization_id=visitor.organization_id, visitor_id=visitor.id,
-                            name="receipt.pdf", content_type="application/pdf", size=len(data),
-                            sha256="0" * 64, storage_key=key)  # fmt: skip
-        session.add(upload)
-        await session.flush()
-        for n, text in enumerate(texts):
-            await post_visitor_message(
-                session,
-                runtime.effects,
-                visitor,
-                client_id=f"after-{n}",
-                text=text,
-                attachment_ids=[upload.id] if n == 0 else None,
-            )
-        await commit(session)
 
 
 async def test_messages_after_the_handoff_join_the_same_hubspot_thread(

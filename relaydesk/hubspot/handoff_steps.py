@@ -1,8 +1,11 @@
-"""The steps of a handoff into HubSpot, each idempotent and each storing ids the moment known.
+"""The steps of a handoff into HubSpot, each idempotent and each storing ids the moment known:
+contact, ticket and note here; the thread (the transcript) in `channel_messages.py`.
 
 A step reads our rows in one short transaction, calls HubSpot with no transaction open, and
 stores what HubSpot answered in another. Creates that HubSpot cannot deduplicate are preceded by
 a committed `started` marker, so a run after a crash looks for the record before creating it.
+A step goes without what a step before it could not make (the ticket without a thread, the
+note on the ticket): it raises `StepRefused` only when it cannot be made at all.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..files import FileStore
+from ..files import MESSAGE_LIMITS, FileStore, MessageLimits
 from ..models import Attachment, Conversation, Handoff, Message, Visitor, utcnow
 from ..worker import RetryLater
 from . import lookups, progress
@@ -27,10 +30,9 @@ from .transcript import (
     SyncOptions,
     admin_url,
     follow_up_text,
+    handoff_note,
     iso,
-    note_text,
     priority,
-    publish_body,
     subject,
     ticket_description,
     transcript_text,
@@ -66,6 +68,13 @@ class StepContext:
     options: SyncOptions
     public_base_url: str
     known_properties: set[tuple[str, str]] = field(default_factory=set)
+    # What the channel relaydesk registered carries (its declared capabilities).
+    limits: MessageLimits = MESSAGE_LIMITS
+
+
+class StepRefused(Exception):
+    """A step that cannot be done, now or on a retry (HubSpot's 4xx are the same): the steps
+    that need it go on without it."""
 
 
 @dataclass
@@ -113,18 +122,31 @@ async def find_contact(client: HubSpotClient, email: str) -> str | None:
         return None
 
 
-async def create_contact(client: HubSpotClient, visitor: Visitor, email: str | None) -> str:
-    """A new contact; a duplicate email answers 409 with the id that already has it."""
+async def create_contact(client: HubSpotClient, visitor: Visitor, email: str) -> tuple[str, bool]:
+    """A new contact (and True); a duplicate email answers 409 with the id that already has it
+    (and False: it existed)."""
     try:
-        return (await client.create_object("contacts", contact_properties(visitor, email))).id
+        return (await client.create_object("contacts", contact_properties(visitor, email))).id, True
     except Conflict as exists:
         if exists.existing_id:
-            return exists.existing_id
-        assert email is not None
+            return exists.existing_id, False
         found = await client.search_contacts_by_email(email)
         if not found:
             raise
-        return found[0].id
+        return found[0].id, False
+
+
+async def contact_by_email(
+    sync: StepContext, portal: Portal, conversation_id: str, visitor: Visitor, email: str
+) -> tuple[str, bool]:
+    """The contact with `email`, and whether this handoff made it. A contact found after an
+    interrupted create of this handoff (its `started` marker) is the one that create made."""
+    previous = await progress.marker(sync.sessions, conversation_id, "contact")
+    found = await find_contact(portal.client, email)
+    if found is not None:
+        return found, previous.state == "started"
+    await progress.begin(sync.sessions, conversation_id, "contact")
+    return await create_contact(portal.client, visitor, email)
 
 
 async def create_anonymous_contact(
@@ -155,10 +177,9 @@ async def contact_step(sync: StepContext, portal: Portal, conversation_id: str) 
         return conversation.hubspot_contact_id
     email = visitor.verified_email or visitor.email
     contact_id = visitor.hubspot_contact_id if visitor.verified else None
+    made = False  # by relaydesk for this visitor: not "an existing contact" in the note
     if contact_id is None and email:
-        contact_id = await find_contact(portal.client, email) or await create_contact(
-            portal.client, visitor, email
-        )
+        contact_id, made = await contact_by_email(sync, portal, conversation_id, visitor, email)
     elif contact_id is None:
         contact_id = visitor.hubspot_contact_id or await create_anonymous_contact(
             sync, portal, conversation_id, visitor
@@ -168,130 +189,20 @@ async def contact_step(sync: StepContext, portal: Portal, conversation_id: str) 
         person = await session.get(Visitor, visitor.id)
         assert row is not None and person is not None
         row.hubspot_contact_id = contact_id
-        if person.hubspot_contact_id is None and (person.verified or not email):
+        if made or (person.hubspot_contact_id is None and (person.verified or not email)):
             person.hubspot_contact_id = contact_id
         await progress.finish(session, conversation_id, "contact", contact_id)
         await session.commit()
     return contact_id
 
 
-# Thread: the transcript, message by message ---------------------------------------------------
-
-
-async def unpublished(
-    session: AsyncSession, conversation_id: str, message_id: str | None = None
-) -> list[tuple[Message, list[Attachment]]]:
-    query = select(Message).where(
-        Message.conversation_id == conversation_id,
-        Message.role.in_(PUBLISHED_ROLES),
-        Message.hubspot_message_id.is_(None),
-    )
-    if message_id is not None:
-        query = query.where(Message.id == message_id)
-    messages = list(await session.scalars(query.order_by(Message.seq)))
-    if not messages:
-        return []
-    files = await session.scalars(
-        select(Attachment)
-        .where(Attachment.message_id.in_([m.id for m in messages]))
-        .order_by(Attachment.created_at, Attachment.id)
-    )
-    grouped: dict[str, list[Attachment]] = {}
-    for attachment in files:
-        grouped.setdefault(attachment.message_id or "", []).append(attachment)
-    return [(m, grouped.get(m.id, [])) for m in messages]
-
-
-async def upload_files(sync: StepContext, portal: Portal, attachments: list[Attachment]) -> None:
-    """Each file to the File Manager (private) once; the id is stored before it is used. The
-    start of an upload is committed first, so a run after a crash looks for the file (named
-    after the attachment's id) before uploading it again."""
-    for attachment in attachments:
-        if attachment.hubspot_file_id:
-            continue
-        file_id = await find_upload(sync, portal, attachment)
-        if file_id is None:
-            if attachment.hubspot_upload_started_at is None:
-                attachment.hubspot_upload_started_at = started = utcnow()
-                await _store(sync, Attachment, attachment.id, hubspot_upload_started_at=started)
-            data = await sync.files.get(attachment.storage_key)
-            uploaded = await portal.client.upload_file(
-                f"{attachment.id}-{attachment.name}", data, attachment.content_type
-            )
-            file_id = uploaded.id
-        attachment.hubspot_file_id = file_id
-        await _store(sync, Attachment, attachment.id, hubspot_file_id=file_id)
-
-
-async def find_upload(sync: StepContext, portal: Portal, attachment: Attachment) -> str | None:
-    """After an interrupted upload: the file it made, or None once the index had time to show
-    it (or when no upload was started)."""
-    started = attachment.hubspot_upload_started_at
-    if started is None:
-        return None
-    for found in await portal.client.search_files(attachment.id):
-        if (found.name or "").startswith(attachment.id):
-            return found.id
-    waited = (utcnow() - started).total_seconds()
-    if waited < sync.options.search_grace_s:
-        again = min(SEARCH_RECHECK_S, sync.options.search_grace_s - waited)
-        raise RetryLater("waiting for HubSpot's file index", again)
-    return None
-
-
-async def _store(
+async def store_values(
     sync: StepContext, model: type[Attachment | Message], row_id: str, **values: Any
 ) -> None:
     """Values on one of our rows, committed at once (ids and markers of the HubSpot calls)."""
     async with sync.sessions() as session:
         await session.execute(update(model).where(model.id == row_id).values(**values))
         await session.commit()
-
-
-async def publish_messages(
-    sync: StepContext, portal: Portal, conversation_id: str, message_id: str | None = None
-) -> str | None:
-    """Publish what is not in HubSpot yet, in `seq` order; returns the thread id."""
-    async with sync.sessions() as session:
-        loaded = await load(session, conversation_id)
-        pending = await unpublished(session, conversation_id, message_id)
-    thread_id = loaded.conversation.hubspot_thread_id
-    assert portal.channel_id and portal.channel_account_id
-    for message, attachments in pending:
-        await upload_files(sync, portal, attachments)
-        body = publish_body(
-            message,
-            attachments,
-            loaded.visitor,
-            portal.channel_account_id,
-            loaded.conversation.hubspot_contact_id,
-            portal.look.ai_name,
-        )
-        published = await portal.client.publish_message(portal.channel_id, body)
-        thread_id = published.conversations_thread_id or thread_id
-        async with sync.sessions() as session:
-            await session.execute(
-                update(Message)
-                .where(Message.id == message.id)
-                .values(hubspot_message_id=published.id)
-            )
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation_id, Conversation.hubspot_thread_id.is_(None))
-                .values(hubspot_thread_id=thread_id)
-            )
-            await session.commit()
-    return thread_id
-
-
-async def thread_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
-    thread_id = await publish_messages(sync, portal, conversation_id)
-    if thread_id is None:
-        raise RuntimeError("the conversation has no message to publish")
-    async with sync.sessions() as session:
-        await progress.finish(session, conversation_id, "thread", thread_id)
-        await session.commit()
-    return thread_id
 
 
 # Ticket ----------------------------------------------------------------------------------------
@@ -361,7 +272,7 @@ async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -
     conversation, handoff = loaded.conversation, loaded.handoff
     if conversation.hubspot_ticket_id:
         return conversation.hubspot_ticket_id
-    assert handoff is not None and conversation.hubspot_contact_id
+    assert handoff is not None
     await ensure_properties(sync, portal)
     options = sync.options
 
@@ -391,9 +302,14 @@ async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -
             )
             if v
         }
-        links = [association(conversation.hubspot_contact_id, TICKET_TO_CONTACT)]
-        if conversation.hubspot_thread_id:
-            links.append(association(conversation.hubspot_thread_id, TICKET_TO_THREAD))
+        links = [
+            association(to_id, type_id)
+            for to_id, type_id in (
+                (conversation.hubspot_contact_id, TICKET_TO_CONTACT),
+                (conversation.hubspot_thread_id, TICKET_TO_THREAD),
+            )
+            if to_id
+        ]
         ticket_id = (await portal.client.create_object("tickets", properties, links)).id
     async with sync.sessions() as session:
         await session.execute(
@@ -424,22 +340,27 @@ async def unpublished_files(
 
 
 async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> str:
-    """The rep-only note: a COMMENT on the thread, or a CRM note in private-app mode."""
+    """The rep-only note: a COMMENT on the thread; without a thread (private-app mode, or a
+    thread HubSpot refused) a CRM note on the ticket and contact. It says what is missing."""
     async with sync.sessions() as session:
         loaded = await load(session, conversation_id)
+        missing = await progress.missing(session, conversation_id, portal.mode)
     conversation, visitor, handoff = loaded.conversation, loaded.visitor, loaded.handoff
     if conversation.hubspot_note_id:
         return conversation.hubspot_note_id
     assert handoff is not None
+    thread_id, ticket_id = conversation.hubspot_thread_id, conversation.hubspot_ticket_id
+    if not (thread_id or ticket_id):
+        raise StepRefused("neither a thread nor a ticket to write the note on")
     link = admin_url(sync.public_base_url, conversation_id)
     linked_existing = bool(
         not visitor.verified
         and visitor.email
+        and conversation.hubspot_contact_id
         and conversation.hubspot_contact_id != visitor.hubspot_contact_id
     )
-    text = note_text(handoff, conversation, visitor, linked_existing, link)
+    note = handoff_note(handoff, conversation, visitor, linked_existing, link, missing)
     previous = await progress.begin(sync.sessions, conversation_id, "note")
-    thread_id = conversation.hubspot_thread_id
     if thread_id:
 
         async def find() -> str | None:
@@ -448,8 +369,8 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
 
         note_id = await recover(sync, previous, find)
         if note_id is None:
-            note_id = (await portal.client.add_comment(thread_id, text)).id
-    else:  # private-app mode: a CRM note, found again by the conversation id in its link
+            note_id = (await portal.client.add_comment(thread_id, note.text, note.html)).id
+    else:  # a CRM note, found again by the conversation id in its link
 
         async def find_note() -> str | None:
             ids = await lookups.search_ids(
@@ -459,7 +380,7 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
 
         note_id = await recover(sync, previous, find_note)
         if note_id is None:
-            note_id = await create_crm_note(portal, conversation, text)
+            note_id = await create_crm_note(portal, conversation, note.html)
     async with sync.sessions() as session:
         await session.execute(
             update(Conversation)
@@ -504,21 +425,25 @@ async def follow_up_note(
         note_id = await recover(sync, progress.StepMarker("started", 1, started), find)
     if note_id is None:
         if started is None:
-            await _store(sync, Message, message_id, hubspot_note_started_at=utcnow())
+            await store_values(sync, Message, message_id, hubspot_note_started_at=utcnow())
         link = admin_url(sync.public_base_url, conversation_id)
         text = follow_up_text(message, attachments, link)
-        note_id = await create_crm_note(portal, conversation, text)
-    await _store(sync, Message, message_id, hubspot_note_id=note_id)
+        body = html.escape(text).replace("\n", "<br>")  # the body is HTML; visitors write text
+        note_id = await create_crm_note(portal, conversation, body)
+    await store_values(sync, Message, message_id, hubspot_note_id=note_id)
     return note_id
 
 
-async def create_crm_note(portal: Portal, conversation: Conversation, text: str) -> str:
-    assert conversation.hubspot_ticket_id and conversation.hubspot_contact_id
-    body = html.escape(text).replace("\n", "<br>")  # the body is HTML; visitors write text
+async def create_crm_note(portal: Portal, conversation: Conversation, body: str) -> str:
+    """A CRM note (`body` is HTML) on the conversation's ticket and contact, where they exist."""
     properties = {"hs_note_body": body, "hs_timestamp": iso(now())}
     links = [
-        association(conversation.hubspot_ticket_id, NOTE_TO_TICKET),
-        association(conversation.hubspot_contact_id, NOTE_TO_CONTACT),
+        association(to_id, type_id)
+        for to_id, type_id in (
+            (conversation.hubspot_ticket_id, NOTE_TO_TICKET),
+            (conversation.hubspot_contact_id, NOTE_TO_CONTACT),
+        )
+        if to_id
     ]
     return (await portal.client.create_object("notes", properties, links)).id
 

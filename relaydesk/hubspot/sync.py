@@ -1,8 +1,10 @@
 """Outbox handlers that carry a handed-off conversation into HubSpot and keep it in step.
 
 `hubspot.handoff` runs contact → thread (transcript and files) → ticket → note, each step
-idempotent; `hubspot.publish` sends one later message to the same thread (in private-app mode,
-as a note on the ticket); `hubspot.close_thread` closes it. HubSpot being unreachable,
+idempotent. A step that fails holds up only the steps that need it, and only while it is worth
+retrying: a step HubSpot refused (a 4xx) is recorded and the others go on without it.
+`hubspot.publish` sends one later message to the same thread (without a thread, as a note on
+the ticket); `hubspot.close_thread` leaves a note and closes it. HubSpot being unreachable,
 rate-limiting or disconnected becomes a `RetryLater`.
 """
 
@@ -22,29 +24,50 @@ from ..models import Conversation, HubSpotConnection, Message, Visitor
 from ..vault import Vault
 from ..worker import RetryLater
 from . import progress
+from .channel_messages import publish_messages, thread_step
 from .connections import ACTIVE, MISSING_SCOPES, find_connection, mark, portal_client
-from .errors import HubSpotError, MissingScopes, NotFound, RateLimited, Unauthorized
+from .errors import (
+    BadRequest,
+    Conflict,
+    HubSpotError,
+    MissingScopes,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
 from .handoff_steps import (
     Portal,
     StepContext,
+    StepRefused,
     contact_step,
     follow_up_note,
     note_step,
-    publish_messages,
-    thread_step,
     ticket_step,
 )
 from .integration import HubSpot
+from .lookups import find_comment
 from .scopes import missing_scopes_advice
-from .transcript import HandoffLook, SyncOptions
+from .transcript import HandoffLook, SyncOptions, admin_url, closing_note
 
 T = TypeVar("T")
 Step = Callable[[StepContext, Portal, str], Awaitable[str]]
 MAX_WAIT_S = 3600.0
+# HubSpot answers these the same however often it is asked: the step is refused, not retried.
+REFUSALS = (BadRequest, NotFound, Conflict, StepRefused)
+HANDOFF_STEPS: tuple[tuple[str, Step], ...] = (
+    ("contact", contact_step),
+    ("thread", thread_step),
+    ("ticket", ticket_step),
+    ("note", note_step),
+)
 
 
 class NotConnected(Exception):
     """The organization's HubSpot connection cannot be used right now."""
+
+
+class PortalUnavailable(RetryLater):
+    """Every call to the portal would fail now (disconnected, rate limited): the run stops."""
 
 
 class HubSpotSync:
@@ -68,18 +91,29 @@ class HubSpotSync:
         return self.context.sessions
 
     async def handoff(self, payload: dict[str, Any]) -> None:
-        conversation_id = cid = str(payload["conversation_id"])
-        portal = await self._portal(conversation_id)
-        steps: tuple[tuple[str, Step], ...] = (
-            ("contact", contact_step),
-            ("thread", thread_step),
-            ("ticket", ticket_step),
-            ("note", note_step),
-        )
-        for name, step in steps:
+        """Each step runs unless a step it needs is still to be retried; the job is retried
+        while any step is, and ends when every step is done or refused."""
+        cid = str(payload["conversation_id"])
+        portal = await self._portal(cid)
+        retrying: set[str] = set()
+        first: Exception | None = None
+        for name, step in HANDOFF_STEPS:
             if name == "thread" and portal.mode != "oauth":
                 continue
-            await self._step(conversation_id, name, partial(step, self.context, portal, cid))
+            if retrying & set(progress.NEEDS.get(name, ())):
+                retrying.add(name)
+                continue
+            try:
+                await self._step(cid, name, partial(step, self.context, portal, cid))
+            except PortalUnavailable:
+                raise
+            except REFUSALS:
+                continue  # recorded on the step; what needs it goes on without it
+            except Exception as failed:  # retried: what needs it waits for the next run
+                retrying.add(name)
+                first = first or failed
+        if first is not None:
+            raise first
 
     async def publish(self, payload: dict[str, Any]) -> None:
         """A message written after the handoff, to the conversation's thread."""
@@ -92,15 +126,15 @@ class HubSpotSync:
         if message is None or conversation is None or message.hubspot_message_id:
             return
         portal = await self._portal(conversation.id)
-        if conversation.hubspot_thread_id:
+        if conversation.hubspot_thread_id and portal.mode == "oauth":
             step = "thread"
             await self._step(
                 conversation.id,
                 step,
                 lambda: publish_messages(self.context, portal, conversation.id, message_id),
             )
-        elif portal.mode == "private_app" and conversation.hubspot_ticket_id:
-            step = "note"  # no thread in this mode: the rep finds it as a note on the ticket
+        elif conversation.hubspot_ticket_id:
+            step = "note"  # no thread (private-app mode, or refused): a note on the ticket
             await self._step(
                 conversation.id,
                 step,
@@ -111,16 +145,23 @@ class HubSpotSync:
         await progress.settle(self.sessions, conversation.id, step)
 
     async def close_thread(self, payload: dict[str, Any]) -> None:
+        """The chat ended on our side: an internal note tells the rep, then the thread closes."""
         conversation_id = str(payload["conversation_id"])
         async with self.sessions() as session:
             conversation = await session.get(Conversation, conversation_id)
         if conversation is None or not conversation.hubspot_thread_id:
             return
+        if conversation.state != "closed":
+            return  # reopened (by a rep) since: the thread stays open
         thread_id = conversation.hubspot_thread_id
         portal = await self._portal(conversation_id)
+        note = closing_note(conversation, admin_url(self.context.public_base_url, conversation_id))
 
         async def close() -> None:
             try:
+                # The title names the moment: a retry finds the note instead of writing it again.
+                if await find_comment(portal.client, thread_id, note.title) is None:
+                    await portal.client.add_comment(thread_id, note.text, note.html)
                 await portal.client.update_thread(thread_id, "CLOSED")
             except NotFound:
                 pass  # deleted in HubSpot: nothing left to close
@@ -133,7 +174,9 @@ class HubSpotSync:
             return await run()
         except RateLimited as limited:
             await progress.record_error(self.sessions, conversation_id, name, str(limited))
-            raise RetryLater(f"{name}: {limited.message}", limited.retry_after_s) from limited
+            raise PortalUnavailable(
+                f"{name}: {limited.message}", limited.retry_after_s
+            ) from limited
         except Unauthorized as refused:
             await progress.record_error(self.sessions, conversation_id, name, refused.message)
             reason = refused.message
@@ -143,6 +186,9 @@ class HubSpotSync:
         except HubSpotError as failed:
             error = f"{type(failed).__name__}: {failed.message}"
             await progress.record_error(self.sessions, conversation_id, name, error)
+            raise
+        except StepRefused as refused:
+            await progress.record_error(self.sessions, conversation_id, name, str(refused))
             raise
 
     async def _portal(self, conversation_id: str) -> Portal:
@@ -194,7 +240,7 @@ class HubSpotSync:
         if attempts == 1:
             await self._tell_visitor(conversation_id)
         delay = min(MAX_WAIT_S, self.context.options.unconnected_retry_s * 2 ** (attempts - 1))
-        raise RetryLater(f"HubSpot unavailable: {reason}", delay)
+        raise PortalUnavailable(f"HubSpot unavailable: {reason}", delay)
 
     async def _tell_visitor(self, conversation_id: str) -> None:
         async with self.sessions() as session:

@@ -5,6 +5,7 @@ Pure functions: no database, no network.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,6 +65,15 @@ def message_text(message: Message, attachments: Sequence[Attachment] = ()) -> st
     return text or ", ".join(a.name for a in attachments) or "(empty message)"
 
 
+def refusal_lines(attachments: Sequence[Attachment]) -> list[str]:
+    """One line per file HubSpot could not take, in the transcript instead of the file."""
+    return [
+        f"File {a.name} could not be attached: {a.hubspot_refusal}"
+        for a in attachments
+        if a.hubspot_refusal
+    ]
+
+
 def visitor_name(visitor: Visitor) -> str:
     return visitor.name or visitor.verified_email or visitor.email or "Website visitor"
 
@@ -75,8 +85,13 @@ def publish_body(
     channel_account_id: str,
     contact_id: str | None,
     ai_name: str,
+    *,
+    text: str | None = None,
+    part: int = 0,
 ) -> dict[str, Any]:
-    """A `ChannelIntegrationMessageEgg`: the visitor's words come in, the AI's went out."""
+    """A `ChannelIntegrationMessageEgg`: the visitor's words come in, the AI's went out. A
+    message whose files need more than one channel message is published in parts (`part` 1, 2
+    … carry the rest of its files, each with an idempotency id of its own)."""
     person = {
         "name": visitor_name(visitor),
         "deliveryIdentifier": {"type": "CHANNEL_SPECIFIC_OPAQUE_ID", "value": visitor.id},
@@ -92,13 +107,15 @@ def publish_body(
     body: dict[str, Any] = {
         "channelAccountId": channel_account_id,
         "integrationThreadId": message.conversation_id,
-        "integrationIdempotencyId": message.id,
+        "integrationIdempotencyId": message.id if part == 0 else f"{message.id}-{part}",
         "messageDirection": "INCOMING" if incoming else "OUTGOING",
-        "text": message_text(message, attachments),
+        "text": message_text(message, attachments) if text is None else text,
         "timestamp": iso(message.created_at),
         "senders": [person if incoming else us],
         "recipients": [us if incoming else person],
-        "attachments": [file_attachment(a) for a in attachments if a.hubspot_file_id],
+        "attachments": [
+            file_attachment(a) for a in attachments if a.hubspot_file_id and not a.hubspot_refusal
+        ],
     }
     if contact_id:
         body["associateWithContactId"] = int(contact_id)
@@ -120,6 +137,7 @@ def transcript_text(messages: Sequence[Message], attachments: dict[str, list[Att
             who = f"{who} ({m.author_name})"
         files = attachments.get(m.id, [])
         lines.append(f"[{iso(m.created_at)}] {who}: {message_text(m, files)}")
+        lines += [f"  {line}" for line in refusal_lines(files)]
     return "\n".join(lines)
 
 
@@ -157,27 +175,70 @@ def identity_line(visitor: Visitor, linked_existing: bool) -> str:
     return "anonymous (no email given)"
 
 
-def note_text(
+@dataclass(frozen=True)
+class Note:
+    """The rep-only handoff note, as labelled lines: written as text and as rich text."""
+
+    title: str
+    facts: list[tuple[str, str]]
+    missing: list[str]
+    link: str
+
+    @property
+    def text(self) -> str:
+        lines = [self.title, *(f"{label}: {value}" for label, value in self.facts)]
+        lines += [f"Missing in HubSpot: {item}" for item in self.missing]
+        return "\n".join([*lines, f"Conversation: {self.link}"])
+
+    @property
+    def html(self) -> str:
+        """HubSpot's rich text (the channel's BOLD, LISTS, HYPERLINK); every value escaped."""
+        e = html.escape
+        facts = "".join(f"<li><b>{e(label)}:</b> {e(value)}</li>" for label, value in self.facts)
+        out = f"<p><b>{e(self.title)}</b></p>" + (f"<ul>{facts}</ul>" if facts else "")
+        if self.missing:
+            items = "".join(f"<li>{e(item)}</li>" for item in self.missing)
+            out += f"<p><b>Missing in HubSpot:</b></p><ul>{items}</ul>"
+        link = e(self.link)
+        return out + f'<p>Conversation: <a href="{link}">{link}</a></p>'
+
+
+def handoff_note(
     handoff: Handoff,
     conversation: Conversation,
     visitor: Visitor,
     linked_existing: bool,
     admin_url: str,
-) -> str:
-    """The rep-only note: why the AI stepped back and how to read this visitor."""
+    missing: Sequence[str] = (),
+) -> Note:
+    """The rep-only note: why the AI stepped back, how to read this visitor, what HubSpot lacks."""
     score = f" ({handoff.sentiment_score:+.2f})" if handoff.sentiment_score is not None else ""
-    lines = [
-        "Handed off by relaydesk",
-        f"Reason: {', '.join(handoff.reasons) or 'not given'}",
-        f"Requested by: {handoff.requested_by}",
-        f"Sentiment: {handoff.sentiment or conversation.sentiment or 'unknown'}{score}",
-        f"Language: {handoff.language or conversation.language or 'unknown'}",
-        f"Identity: {identity_line(visitor, linked_existing)}",
+    facts = [
+        ("Reason", ", ".join(handoff.reasons) or "not given"),
+        ("Requested by", handoff.requested_by),
+        ("Sentiment", f"{handoff.sentiment or conversation.sentiment or 'unknown'}{score}"),
+        ("Language", handoff.language or conversation.language or "unknown"),
+        ("Identity", identity_line(visitor, linked_existing)),
     ]
     if handoff.topic:
-        lines.append(f"Topic: {handoff.topic}")
-    lines += [f"Summary: {handoff.summary.strip() or '-'}", f"Conversation: {admin_url}"]
-    return "\n".join(lines)
+        facts.append(("Topic", handoff.topic))
+    facts.append(("Summary", handoff.summary.strip() or "-"))
+    return Note("Handed off by relaydesk", facts, list(missing), admin_url)
+
+
+CLOSERS = {
+    "visitor": "The visitor ended the chat",
+    "ai": "The AI assistant ended the chat",
+    "admin": "An admin closed the chat in relaydesk",
+}
+
+
+def closing_note(conversation: Conversation, admin_url: str) -> Note:
+    """The internal note left on the thread when the chat ends on relaydesk's side; its title
+    carries the moment, so a retried job finds it instead of writing it twice."""
+    who = CLOSERS.get(conversation.closed_by or "", "The chat was closed in relaydesk")
+    when = iso(conversation.closed_at or conversation.updated_at)
+    return Note(f"{who} ({when}); relaydesk closes this thread.", [], [], admin_url)
 
 
 def follow_up_text(message: Message, attachments: Sequence[Attachment], admin_url: str) -> str:
