@@ -21,6 +21,7 @@ async def resume_or_start(
     *,
     visitor_token: str | None,
     identity_token: str | None,
+    locale: str | None = None,
 ) -> tuple[Visitor, str]:
     """The visitor for this browser (or this verified email) and a fresh visitor token.
 
@@ -38,6 +39,8 @@ async def resume_or_start(
         visitor.last_seen_at = utcnow()
     else:
         visitor = await new_visitor(session, organization)
+    if locale and visitor.locale != locale:
+        visitor.locale = locale
     token = issue_visitor_token(
         settings.secret_key.get_secret_value(),
         VisitorClaims(visitor.id, organization.id),

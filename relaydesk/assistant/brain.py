@@ -32,6 +32,7 @@ class BrainContext:
     policy: HandoffPolicy = field(default_factory=HandoffPolicy)
     actions: Sequence[ActionSpec] = ()
     visitor_email: str | None = None
+    locale: str | None = None  # the browser's ("de-AT"): the language of a too-short message
     # Streaming brains push partial answers here; the final message stays authoritative.
     on_delta: Callable[[str], Awaitable[None]] | None = None
 

@@ -40,8 +40,8 @@ _BY_SCRIPT = (  # scripts that one supported language writes (checked in this or
     ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
 )
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
 _WORD = re.compile(r"[^\W\d_]+")
 DECISIVE_WORDS = 3
 _CANDIDATES = 12  # fastText's best labels looked at for one of ours
@@ -120,13 +120,13 @@ async def warm_up() -> None:
 
 def guess(text: str) -> Guess | None:
     """The language `text` is written in, or None when it has no words to judge by."""
-    if not _LETTERS.search(text) and not any(p.search(text) for _, p in _BY_SCRIPT):
+    script = _script(text)
+    if script is None:
         return None
-    for language, script in _BY_SCRIPT:
-        if script.search(text):
-            return Guess(language, True)
+    if script in SUPPORTED:
+        return Guess(script, True)
     words = len(_WORD.findall(text))
-    if _CYRILLIC.search(text):
+    if script == "cyrillic":
         if _UKRAINIAN.search(text):
             return Guess("uk", True)
         return Guess(_fasttext(text, CYRILLIC), words >= DECISIVE_WORDS)
@@ -135,6 +135,22 @@ def guess(text: str) -> Guess | None:
         return Guess(next(iter(own)), True)
     among = LATIN if own is None else tuple(c for c in LATIN if c in own)
     return Guess(_fasttext(text, among or LATIN), words >= DECISIVE_WORDS)
+
+
+def _script(text: str) -> str | None:
+    """The language whose own script most letters are in, else "cyrillic" or "latin"; None
+    when there are no words."""
+    counts = {language: len(pattern.findall(text)) for language, pattern in _BY_SCRIPT}
+    if counts["ja"]:  # Japanese writes kanji beside its kana
+        counts["ja"] += counts.pop("zh")
+    best = max(counts, key=lambda language: counts[language])
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    if counts[best] and counts[best] >= max(cyrillic, latin):
+        return best
+    if cyrillic or latin:
+        return "cyrillic" if cyrillic > latin else "latin"
+    return None
 
 
 def _fasttext(text: str, among: Sequence[str]) -> str:

@@ -52,7 +52,7 @@ class LLMBrain:
         decided = before_answering(context, found)
         if decided is not None:
             return decided
-        passages = retrieve(context)
+        passages = retrieve(context, found.language)
         if not passages:
             missed = after_a_miss(context, found)
             if missed is not None:

@@ -40,9 +40,12 @@ class Passage:
     text: str
 
 
-def retrieve(context: BrainContext) -> list[Passage]:
-    """The top passages for the visitor's latest message."""
-    hits = context.knowledge.search(context.question, limit=TOP_K)
+def retrieve(context: BrainContext, language: str | None = None) -> list[Passage]:
+    """The top passages for the visitor's latest message, from articles in the visitor's
+    `language` when the knowledge base has any (the model translates the others)."""
+    served = context.knowledge.languages
+    languages = [language] if language in served else None
+    hits = context.knowledge.search(context.question, limit=TOP_K, languages=languages)
     return [
         Passage(n, Source(hit.chunk.title, hit.chunk.heading), hit.chunk.text)
         for n, hit in enumerate(hits, start=1)

@@ -161,6 +161,7 @@ class ReplyJob:
                     Organization.name,
                     Organization.kb_version,
                     Visitor.email,
+                    Visitor.locale,
                     exists().where(Message.reply_to_id == message_id).label("answered"),
                 )
                 .join(Organization, Organization.id == Conversation.organization_id)
@@ -187,6 +188,7 @@ class ReplyJob:
             policy=await load_policy(session, org_id),
             actions=await load_actions(session, self.vault, org_id) if self.vault else (),
             visitor_email=row.email,
+            locale=row.locale,
         )
         return _Pending(row.visitor_id, f"{row.name} AI", context)
 

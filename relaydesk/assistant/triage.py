@@ -8,28 +8,42 @@ import re
 from . import analysis as reason
 from .analysis import MessageAnalysis, analyze_message
 from .brain import BrainContext, BrainReply, HandoffDecision
-from .language import conversation_language
 from .person_requests import asks_for_person
 from .policy import AI_FIRST, BALANCED
 from .resolution import says_resolved
+from .small_talk_words import YES
 from .summary import summarize
-from .wording import ASK_EMAIL, DECLINE, GOODBYE, TRY_FIRST, say
+from .wording import (
+    ASK_EMAIL,
+    ATTACHMENT,
+    DECLINE,
+    GOODBYE,
+    OFFER_PERSON,
+    SMALL_TALK,
+    TRY_FIRST,
+    say,
+)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[^\W_]+")
 REPEAT_SIMILARITY = 0.8
 
 
+# The AI's own sentences that neither answer nor miss a question (small talk, asking back):
+# they do not count among the misses in a row.
+_ASIDES = frozenset(
+    [text for table in SMALL_TALK.values() for text in table.values()]
+    + [*ATTACHMENT.values(), *ASK_EMAIL.values(), *TRY_FIRST.values(), *DECLINE.values()]
+)
+
+
 def analyze_latest(context: BrainContext) -> MessageAnalysis:
-    found = analyze_message(context.question, context.policy.topics)
-    language = conversation_language(context.visitor_texts)
-    return MessageAnalysis(
-        found.text,
-        language,
-        found.sentiment,
-        found.handoff_requested,
-        found.frustrated,
-        found.topic,
+    """The visitor's latest message, its language judged with the conversation and browser."""
+    return analyze_message(
+        context.question,
+        context.policy.topics,
+        earlier=context.visitor_texts[:-1],
+        locale=context.locale,
     )
 
 
@@ -58,7 +72,24 @@ def before_answering(context: BrainContext, found: MessageAnalysis) -> BrainRepl
         return handoff(context, found, [reason.FRUSTRATION])
     if policy.on_unproductive and policy.hands_off and _repeating(context):
         return handoff(context, found, [reason.UNPRODUCTIVE])
-    return _settled(context, found)
+    if found.small_talk == YES and _offered_person(context) and policy.on_request:
+        return _requested(context, found)  # "yes" to "would you like to talk to a person?"
+    return _settled(context, found) or _small_talk(context, found)
+
+
+def _small_talk(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
+    """A greeting, thanks, "are you there?" or a file without words, answered in kind: never
+    a miss, never a reason to hand off."""
+    if not context.question.strip():
+        return _say(say(ATTACHMENT, found.language), found)
+    if found.small_talk is None:
+        return None
+    return _say(say(SMALL_TALK[found.small_talk], found.language), found)
+
+
+def _offered_person(context: BrainContext) -> bool:
+    last = _last_ai_text(context)
+    return any(offer in last for offer in OFFER_PERSON.values())
 
 
 def _settled(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
@@ -122,7 +153,7 @@ def _asked_before(context: BrainContext) -> bool:
 def _misses_in_a_row(context: BrainContext) -> int:
     misses = 0
     for turn in reversed(context.transcript):
-        if turn.role == "ai":
+        if turn.role == "ai" and turn.text not in _ASIDES:
             if turn.answered:
                 break
             misses += 1

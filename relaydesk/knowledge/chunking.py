@@ -16,6 +16,7 @@ class Chunk:
     title: str
     heading: str
     text: str
+    language: str = ""  # the document's (ISO 639-1); "" when unknown
 
 
 def html_to_text(source: str) -> str:
@@ -25,7 +26,7 @@ def html_to_text(source: str) -> str:
     return html.unescape(_TAG.sub(" ", source))
 
 
-def chunk_document(title: str, body: str) -> list[Chunk]:
+def chunk_document(title: str, body: str, language: str = "") -> list[Chunk]:
     """Passages grouped under their nearest heading, cut at paragraph boundaries."""
     if "<" in body and _TAG.search(body):
         body = html_to_text(body)
@@ -36,7 +37,7 @@ def chunk_document(title: str, body: str) -> list[Chunk]:
     def flush() -> None:
         text = "\n\n".join(buffer).strip()
         if text:
-            chunks.append(Chunk(title, heading, text))
+            chunks.append(Chunk(title, heading, text, language))
         buffer.clear()
 
     for paragraph in re.split(r"\n\s*\n", body):

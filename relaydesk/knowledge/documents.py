@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..assistant.language import detect_language
 from ..errors import InvalidInput
 from ..models import KnowledgeDocument, Organization
 from .chunking import chunk_document
@@ -14,17 +15,29 @@ from .index import KnowledgeIndex
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 MAX_DOCUMENT_CHARS = 2_000_000
+DETECT_CHARS = 2000
+DEFAULT_LANGUAGE = "en"
 
 
 async def add_document(
-    session: AsyncSession, organization: Organization, title: str, body: str, source: str = ""
+    session: AsyncSession,
+    organization: Organization,
+    title: str,
+    body: str,
+    source: str = "",
+    language: str | None = None,
 ) -> KnowledgeDocument:
+    """Store a document; its language is detected from its text unless given."""
     if not body.strip():
         raise InvalidInput("the document is empty")
     if len(body) > MAX_DOCUMENT_CHARS:
         raise InvalidInput(f"documents are limited to {MAX_DOCUMENT_CHARS} characters")
     doc = KnowledgeDocument(
-        organization_id=organization.id, title=title[:300], body=body, source=source[:500]
+        organization_id=organization.id,
+        title=title[:300],
+        body=body,
+        source=source[:500],
+        language=language or document_language(title, body),
     )
     session.add(doc)
     await session.execute(
@@ -42,6 +55,11 @@ async def add_sample_documents(session: AsyncSession, organization: Organization
         title = body.splitlines()[0].lstrip("# ").strip() or path.stem
         await add_document(session, organization, title, body, source=f"sample/{path.name}")
     return len(paths)
+
+
+def document_language(title: str, body: str) -> str:
+    """The language an article is written in, judged by its title and first paragraphs."""
+    return detect_language(f"{title}\n{body[:DETECT_CHARS]}") or DEFAULT_LANGUAGE
 
 
 class IndexCache:
@@ -62,7 +80,13 @@ class IndexCache:
             .where(KnowledgeDocument.organization_id == organization_id)
             .order_by(KnowledgeDocument.created_at)
         )
-        chunks = [c for d in docs for c in chunk_document(d.title, d.body)]
+        chunks = [
+            c
+            for d in docs
+            for c in chunk_document(
+                d.title, d.body, d.language or document_language(d.title, d.body)
+            )
+        ]
         index = KnowledgeIndex(chunks)
         self._cache[organization_id] = (version, index)
         return index

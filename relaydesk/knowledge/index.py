@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rank_bm25 import BM25Okapi
@@ -44,15 +46,23 @@ class KnowledgeIndex:
         self._docs = [tokenize(f"{c.title} {c.heading} {c.text}") for c in chunks]
         self._bm25 = BM25Okapi(self._docs) if chunks else None
         self._sets = [set(d) for d in self._docs]
+        counts = Counter(c.language for c in chunks if c.language)
+        self.languages = tuple(language for language, _ in counts.most_common())
 
-    def search(self, query: str, limit: int = 3) -> list[Hit]:
+    def search(
+        self, query: str, limit: int = 3, languages: Collection[str] | None = None
+    ) -> list[Hit]:
+        """The best passages for `query`, from articles in `languages` when given."""
         terms = list(dict.fromkeys(tokenize(query)))
         if self._bm25 is None or not terms:
             return []
         scores = self._bm25.get_scores(terms)
         weights = {t: max(float(self._bm25.idf.get(t, 0.0)), 0.05) for t in terms}
         known = sum(w for t, w in weights.items() if t in self._bm25.idf)
-        ranked = sorted(range(len(self.chunks)), key=lambda i: scores[i], reverse=True)
+        candidates: range | list[int] = range(len(self.chunks))
+        if languages is not None:
+            candidates = [i for i in candidates if self.chunks[i].language in languages]
+        ranked = sorted(candidates, key=lambda i: scores[i], reverse=True)
         hits = []
         for i in ranked[:limit]:
             matched = sum(w for t, w in weights.items() if t in self._sets[i])

@@ -98,6 +98,9 @@ class Visitor(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     hubspot_contact_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The browser's language (navigator.language, "de-AT"): the AI's language for a visitor
+    # whose first messages are too short to tell.
+    locale: Mapped[str | None] = mapped_column(String(35), default=None)
 
     @property
     def verified(self) -> bool:
@@ -212,4 +215,6 @@ class KnowledgeDocument(Base):
     title: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[str] = mapped_column(Text)
+    # ISO 639-1, given at import or detected from the text; None for rows older than 0012.
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,6 +40,10 @@ class SessionIn(BaseModel):
     widget_key: str = Field(min_length=1, max_length=64)
     visitor_token: str | None = Field(default=None, max_length=2000)
     identity_token: str | None = Field(default=None, max_length=8000)
+    # The browser's language (navigator.language): the AI's language for short first messages.
+    locale: str | None = Field(
+        default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$"
+    )
 
 
 class ProfileIn(BaseModel):
@@ -99,6 +103,7 @@ async def start_session(
         organization,
         visitor_token=body.visitor_token,
         identity_token=body.identity_token,
+        locale=body.locale,
     )
     conversation = await conversations.latest_conversation(session, visitor)
     await commit(session)
