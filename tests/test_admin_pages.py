@@ -176,7 +176,7 @@ async def test_conversations_are_filtered_and_shown_in_full(
         assert page.status_code == 200
         assert (link in page.text) is present, query
     page = await owner.get(link)
-    assert "summary filters" in page.text and "frustration" in page.text
+    assert "summary filters" in page.text and "the visitor is frustrated" in page.text
     assert "HubSpot ticket" not in page.text  # not synced yet: the spot shows nothing
     async with db() as session:
         conversation = await session.get(Conversation, world.conversation_id)

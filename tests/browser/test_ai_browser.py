@@ -142,7 +142,7 @@ async def test_asking_for_a_human_in_english_hands_off(
     await expect(notice(page, "en")).to_be_visible()
     handoff = await handoff_of(page, sessions)
     assert handoff.reasons == ["user_requested_human_assistance"]
-    assert handoff.language == "en" and handoff.requested_by == "ai"
+    assert handoff.language == "en" and handoff.requested_by == "visitor"
 
 
 async def test_asking_for_a_human_in_german_hands_off_in_german(

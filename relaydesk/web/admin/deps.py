@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from ...accounts import can_manage
 from ...admin_sessions import SignedIn, load_session, tokens_match
+from ...assistant.rep_record import reason_words
 from ...errors import Forbidden
 from ...models import Organization, User
 from ..deps import RuntimeDep, SessionDep
@@ -41,6 +42,7 @@ def http_href(url: object) -> str:
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates" / "admin")
 templates.env.autoescape = True  # every page, whatever its extension
 templates.env.filters["http_href"] = http_href
+templates.env.filters["reason_words"] = reason_words
 
 
 @dataclass(frozen=True)
