@@ -493,7 +493,7 @@
     }
 
     async function newSession() {
-      const body = { widget_key: opts.widgetKey, visitor_token: token || undefined, identity_token: opts.identityToken || undefined };
+      const body = { widget_key: opts.widgetKey, visitor_token: token || undefined, identity_token: opts.identityToken || undefined, locale: str(opts.locale || navigator.language || '').slice(0, 35) || undefined };
       for (;;) {
         try {
           const s = await api('POST', '/sessions', body);
