@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conversations import new_visitor, verified_visitor
@@ -11,6 +13,9 @@ from .models import Organization, Visitor, utcnow
 from .organizations import identity_secret
 from .settings import Settings
 from .vault import Vault
+
+# A BCP 47 tag as browsers send it ("de-AT", "zh-Hans-CN"); anything else is not stored.
+_LOCALE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
 
 async def resume_or_start(
@@ -39,7 +44,7 @@ async def resume_or_start(
         visitor.last_seen_at = utcnow()
     else:
         visitor = await new_visitor(session, organization)
-    if locale and visitor.locale != locale:
+    if locale and _LOCALE.fullmatch(locale) and visitor.locale != locale:
         visitor.locale = locale
     token = issue_visitor_token(
         settings.secret_key.get_secret_value(),

@@ -41,9 +41,7 @@ class SessionIn(BaseModel):
     visitor_token: str | None = Field(default=None, max_length=2000)
     identity_token: str | None = Field(default=None, max_length=8000)
     # The browser's language (navigator.language): the AI's language for short first messages.
-    locale: str | None = Field(
-        default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$"
-    )
+    locale: str | None = Field(default=None, max_length=100)  # one we cannot read is ignored
 
 
 class ProfileIn(BaseModel):
