@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.assistant.configuration import save_policy
 from relaydesk.assistant.policy import HandoffPolicy
-from relaydesk.assistant.rep_record import reason_words, requester_words, ticket_subject
+from relaydesk.assistant.rep_record import (
+    reason_words,
+    requester_words,
+    summary_facts,
+    ticket_subject,
+)
 from relaydesk.assistant.wording import BY_EMAIL, say
 from relaydesk.db import commit
 from relaydesk.models import Conversation, Handoff, OutboxJob
@@ -218,6 +223,9 @@ async def test_the_record_says_the_question_the_answer_and_why_in_the_teams_lang
     assert answered.startswith("AI answered: ") and "3 to 5 business days" in answered
     assert why == "Handed off because: the visitor asked for a person"
     assert ticket_subject(handoff, "Chat with a visitor") == "How long does shipping take?"
+    [asked, said] = summary_facts(handoff)
+    assert asked == ("Visitor's question", "How long does shipping take?")
+    assert said[0] == "AI answered" and "3 to 5 business days" in said[1]
     assert requester_words(handoff.requested_by, handoff.team_language) == "visitor"
 
     await _set_policy(db, org, HandoffPolicy(team_language="de"))
@@ -269,3 +277,12 @@ async def test_the_widget_button_hands_off_as_the_visitor(
         return any(m["role"] == "system" for m in await visitor.history())
 
     await wait_for(notice)
+
+
+def test_an_older_handoff_reads_as_before() -> None:
+    older = Handoff(summary="Visitor: Where is my parcel?\nHandoff: frustration", reasons=[])
+    assert ticket_subject(older, "Chat with Ada") == "Visitor: Where is my parcel?"
+    assert summary_facts(older) == [("Summary", older.summary)]
+    assert ticket_subject(Handoff(summary="", question=None), "Chat with Ada") == "Chat with Ada"
+    long = Handoff(summary="", question="Why? " * 40)
+    assert len(ticket_subject(long, "x")) == 120 and ticket_subject(long, "x").endswith("…")

@@ -299,3 +299,16 @@ def ticket_subject(handoff: Handoff, fallback: str) -> str:
     older = (handoff.summary or "").strip().splitlines()[:1] if handoff.question is None else []
     line = " ".join((handoff.question or (older[0] if older else "")).split()) or fallback
     return line if len(line) <= SUBJECT_MAX else line[: SUBJECT_MAX - 1] + "…"
+
+
+def summary_facts(handoff: Handoff) -> list[tuple[str, str]]:
+    """The summary's question and answer as labelled facts for the note (its reasons line is
+    what the note's "Reason" says); an older free-text summary as one "Summary" fact."""
+    said = words_in(handoff.team_language)
+    labels = (said["question"], said["answered"])
+    facts = []
+    for line in (handoff.summary or "").splitlines():
+        label, _, value = line.partition(": ")
+        if label in labels:
+            facts.append((label, value))
+    return facts or [("Summary", (handoff.summary or "").strip() or "-")]
