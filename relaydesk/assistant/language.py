@@ -216,9 +216,10 @@ def conversation_language(visitor_texts: Sequence[str], locale: str | None = Non
         return latest.language
     chat = small_talk_of(visitor_texts[-1])
     fitting = chat.languages if chat is not None else None  # "Hallo": de, nl, da or no
-    for earlier in _guesses(reversed(visitor_texts[:-1])):
-        if earlier.sure and (fitting is None or earlier.language in fitting):
-            return earlier.language
+    earlier = list(_guesses(reversed(visitor_texts[:-1])))
+    for found in earlier:
+        if found.sure and (fitting is None or found.language in fitting):
+            return found.language
     browser = locale_language(locale)
     if browser is not None and (fitting is None or browser in fitting):
         return browser
@@ -226,6 +227,8 @@ def conversation_language(visitor_texts: Sequence[str], locale: str | None = Non
         if fitting and latest is not None and latest.language in fitting:
             return latest.language  # fastText's pick among them: "Hej" is Swedish or Danish
         return _first_of(fitting) if fitting else DEFAULT
+    if latest is None and earlier:  # a file or an emoji after a greeting too short to tell
+        return earlier[0].language
     return latest.language if latest is not None else DEFAULT
 
 

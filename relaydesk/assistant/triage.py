@@ -93,10 +93,12 @@ def _offered_person(context: BrainContext) -> bool:
 
 
 def _settled(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
-    """The visitor says the AI's answer settled it: say goodbye and end the conversation."""
-    last = _last_ai_text(context)
-    asked_back = last in ASK_EMAIL.values() or last in TRY_FIRST.values()
-    if not last or asked_back or not says_resolved(context.question):
+    """The visitor says the AI's answer settled it: say goodbye and end the conversation.
+    Only after an answer: "thanks" after a greeting or a miss is small talk."""
+    last = next((turn for turn in reversed(context.transcript) if turn.role == "ai"), None)
+    if last is None or not last.answered or last.text in _ASIDES:
+        return None
+    if not says_resolved(context.question):
         return None
     return BrainReply(
         text=say(GOODBYE, found.language),

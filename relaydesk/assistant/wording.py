@@ -60,6 +60,7 @@ SMALL_TALK = {
     NO: _TABLES["ack_reply"],
 }
 _NAMES = _TABLES["language_names"]
+SENTENCES = {key: table for key, table in _TABLES.items() if key != "language_names"}
 
 
 def say(table: dict[str, str], language: str | None) -> str:
