@@ -1,7 +1,7 @@
 """Real-time fan-out: a Hub delivers JSON frames to the sockets subscribed to a channel.
 
-`MemoryHub` serves one node; `RedisHub` publishes through Redis so every node's sockets get the
-frame (each node keeps one pattern subscription and dispatches locally).
+`MemoryHub` serves one node; `RedisHub` (`redis_hub.py`) carries frames between nodes through
+Redis, subscribing each node only to the channels it has sockets for.
 """
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any, Protocol
-
-log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 256
 
@@ -22,14 +20,25 @@ class Subscription:
     """Frames for one socket. A subscriber that falls too far behind is cut off; it resumes
     from the HTTP history, which is the truth."""
 
-    def __init__(self) -> None:
+    __slots__ = ("queue", "resync_frame")
+
+    def __init__(self, resync_frame: str | None = None) -> None:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        # Sent when the hub may have lost frames for this socket: the client then catches up
+        # from the history as it does after its own reconnect.
+        self.resync_frame = resync_frame
 
     def deliver(self, frame: str) -> None:
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             self.close()
+
+    def resync(self) -> None:
+        if self.resync_frame is None:
+            self.close()
+        else:
+            self.deliver(self.resync_frame)
 
     def close(self) -> None:
         with contextlib.suppress(asyncio.QueueFull):
@@ -44,11 +53,30 @@ class Subscription:
             yield frame
 
 
+@dataclass
+class HubStats:
+    """What a node's hub has seen, for /metrics and the cluster benchmark."""
+
+    frames_received: int = 0  # frames that reached this node's hub from the cluster
+    frames_unrouted: int = 0  # of those, frames for a channel with no socket here
+    resyncs: int = 0  # times every socket here was told to catch up after a gap
+    connected: bool = True  # whether the hub reaches the other nodes right now
+
+
 class Hub(Protocol):
-    def subscribe(self, channel: str) -> Subscription: ...
+    stats: HubStats
+
+    async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
+        """Frames published on `channel` from now on (once this returns) reach the result."""
+        ...
+
     def unsubscribe(self, channel: str, sub: Subscription) -> None: ...
     async def publish(self, channel: str, frame: dict[str, Any]) -> None: ...
-    def online(self, channel: str) -> bool: ...
+
+    async def online(self, channel: str) -> bool:
+        """Whether a socket listens on `channel` anywhere in the cluster."""
+        ...
+
     async def start(self) -> None: ...
     async def close(self) -> None: ...
 
@@ -56,9 +84,12 @@ class Hub(Protocol):
 class MemoryHub:
     def __init__(self) -> None:
         self._channels: dict[str, set[Subscription]] = {}
+        self.stats = HubStats()
 
-    def subscribe(self, channel: str) -> Subscription:
-        sub = Subscription()
+    async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
+        return self._add(channel, Subscription(resync_frame))
+
+    def _add(self, channel: str, sub: Subscription) -> Subscription:
         self._channels.setdefault(channel, set()).add(sub)
         return sub
 
@@ -73,11 +104,16 @@ class MemoryHub:
         for sub in tuple(self._channels.get(channel, ())):
             sub.deliver(frame)
 
+    def resync(self, channels: list[str] | None = None) -> None:
+        """Tell the sockets of `channels` (all when None) that frames may have been lost."""
+        for channel in self._channels if channels is None else channels:
+            for sub in tuple(self._channels.get(channel, ())):
+                sub.resync()
+
     async def publish(self, channel: str, frame: dict[str, Any]) -> None:
         self.dispatch(channel, json.dumps(frame, separators=(",", ":")))
 
-    def online(self, channel: str) -> bool:
-        """Whether a socket on this node listens on `channel` (other nodes are not asked)."""
+    async def online(self, channel: str) -> bool:
         return channel in self._channels
 
     @property
@@ -94,39 +130,9 @@ class MemoryHub:
         self._channels.clear()
 
 
-class RedisHub(MemoryHub):
-    PREFIX = "relaydesk:rt:"
-
-    def __init__(self, url: str) -> None:
-        super().__init__()
-        import redis.asyncio as redis
-
-        self._redis = redis.from_url(url)
-        self._listener: asyncio.Task[None] | None = None
-
-    async def publish(self, channel: str, frame: dict[str, Any]) -> None:
-        await self._redis.publish(self.PREFIX + channel, json.dumps(frame, separators=(",", ":")))
-
-    async def start(self) -> None:
-        pubsub = self._redis.pubsub()
-        await pubsub.psubscribe(self.PREFIX + "*")
-        self._listener = asyncio.create_task(self._listen(pubsub))
-
-    async def _listen(self, pubsub: Any) -> None:
-        async for item in pubsub.listen():
-            if item["type"] != "pmessage":
-                continue
-            channel = item["channel"].decode()[len(self.PREFIX) :]
-            self.dispatch(channel, item["data"].decode())
-
-    async def close(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-        await super().close()
-        await self._redis.aclose()
-
-
 def create_hub(redis_url: str | None) -> MemoryHub:
-    return RedisHub(redis_url) if redis_url else MemoryHub()
+    if not redis_url:
+        return MemoryHub()
+    from .redis_hub import RedisHub
+
+    return RedisHub(redis_url)

@@ -38,13 +38,16 @@ async def widget_socket(websocket: WebSocket, token: str = "") -> None:
         return
     await websocket.accept()
     channel = events.visitor_channel(auth.visitor.id)
-    subscription = runtime.hub.subscribe(channel)
+    # Hello means "(re)connected: catch up from the history"; the hub sends it again when it
+    # may have lost frames for this socket (Redis was out of reach for a moment).
+    hello = json.dumps({"type": events.HELLO, "visitor_id": auth.visitor.id})
+    subscription = await runtime.hub.subscribe(channel, resync_frame=hello)
     metrics = websocket.app.state.metrics
     metrics.ws_connections.inc()
     sender = asyncio.create_task(_forward(websocket, subscription))
     await _report_sent(runtime, auth)
     try:
-        await websocket.send_text(json.dumps({"type": events.HELLO, "visitor_id": auth.visitor.id}))
+        await websocket.send_text(hello)
         await _receive(websocket, runtime, auth)
     except WebSocketDisconnect:
         pass

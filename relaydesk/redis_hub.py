@@ -1,0 +1,382 @@
+"""`RedisHub`: frames between nodes through Redis pub/sub, presence kept in Redis.
+
+One connection per node subscribes to exactly the channels this node has sockets for, so a node
+receives no frames for visitors connected elsewhere. When that connection is lost the hub
+reconnects with backoff, subscribes again and then tells every socket here that it may have
+missed frames: each catches up from the history, as after its own reconnect. A frame this node
+cannot publish reaches its own sockets at once; once Redis answers again, the sockets of that
+channel on the other nodes are told to catch up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
+from redis.asyncio.connection import AbstractConnection
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from .presence import Presence
+from .realtime import MemoryHub, Subscription
+
+log = logging.getLogger(__name__)
+
+PREFIX = "relaydesk:rt:"
+CONTROL = b"relaydesk:rt-control"  # every node listens: a RESYNC here reaches every socket
+RESYNC = b"!resync"  # never a frame (frames are JSON objects)
+BATCH = 1000  # channels per SUBSCRIBE command
+PING_EVERY_S = 5.0
+SILENCE_S = 15.0  # nothing heard for this long: the connection is dead
+SUBSCRIBE_WAIT_S = 5.0
+PUBLISH_CONNECTIONS = 16
+MAX_UNSENT = 10_000  # beyond this many channels, every socket of the cluster catches up
+ERRORS = (RedisError, OSError)
+
+
+def backoff(failures: int) -> float:
+    return min(5.0, 0.1 * 2.0 ** min(failures, 6)) * random.uniform(0.5, 1.0)
+
+
+@dataclass
+class _Command:
+    """A (un)subscribe or ping sent on the link; Redis answers once per channel, in order."""
+
+    answers_left: int
+    done: asyncio.Future[None]
+    waiters: list[tuple[str, asyncio.Future[None]]] = field(default_factory=list)
+
+
+class _Link:
+    """One subscriber connection: the channels subscribed on it, the commands it awaits."""
+
+    def __init__(self, conn: AbstractConnection) -> None:
+        self.conn = conn
+        self.alive = True
+        self.subscribed: set[str] = set()
+        # Sockets waiting for their channel's subscription to take effect.
+        self.confirming: dict[str, asyncio.Future[None]] = {}
+        self.commands: deque[_Command] = deque()
+        self.last_ping = time.monotonic()
+
+    def confirmation(self, channel: str) -> asyncio.Future[None]:
+        future = self.confirming.get(channel)
+        if future is None:
+            future = self.confirming[channel] = asyncio.get_running_loop().create_future()
+        return future
+
+    async def listen_control(self) -> _Command:
+        command = self._expect(1)
+        await self.conn.send_command("SUBSCRIBE", CONTROL)
+        return command
+
+    async def subscribe(self, channels: list[str]) -> _Command:
+        command = self._expect(len(channels))
+        command.waiters = [(c, self.confirmation(c)) for c in channels]
+        self.subscribed.update(channels)
+        await self.conn.send_command("SUBSCRIBE", *_names(channels))
+        return command
+
+    async def unsubscribe(self, channels: list[str]) -> None:
+        self._expect(len(channels))
+        for channel in channels:
+            self.subscribed.discard(channel)
+            # A later SUBSCRIBE gets a waiter of its own; the earlier one still settles this.
+            self.confirming.pop(channel, None)
+        await self.conn.send_command("UNSUBSCRIBE", *_names(channels))
+
+    async def ping(self) -> None:
+        self._expect(1)
+        self.last_ping = time.monotonic()
+        await self.conn.send_command("PING")
+
+    def _expect(self, answers: int) -> _Command:
+        command = _Command(answers, asyncio.get_running_loop().create_future())
+        self.commands.append(command)
+        return command
+
+    def answered(self) -> None:
+        if not self.commands:
+            return
+        command = self.commands[0]
+        command.answers_left -= 1
+        if command.answers_left <= 0:
+            self.commands.popleft()
+            self._settle(command)
+
+    def _settle(self, command: _Command) -> None:
+        if not command.done.done():
+            command.done.set_result(None)
+        for channel, future in command.waiters:
+            if not future.done():
+                future.set_result(None)
+            if self.confirming.get(channel) is future:
+                del self.confirming[channel]
+
+    def die(self) -> None:
+        """Release everyone waiting: the hub's catch-up after reconnecting covers them."""
+        self.alive = False
+        while self.commands:
+            self._settle(self.commands.popleft())
+        for future in self.confirming.values():
+            if not future.done():
+                future.set_result(None)
+        self.confirming.clear()
+
+
+def _names(channels: list[str]) -> list[str]:
+    return [PREFIX + channel for channel in channels]
+
+
+class RedisHub(MemoryHub):
+    def __init__(self, url: str, *, presence_ttl_s: float = 30.0) -> None:
+        super().__init__()
+        self.node = uuid.uuid4().hex
+        # The subscriber connection is opened by hand and never retried behind our back: a
+        # silent reconnect would lose frames without anyone catching up.
+        self._pool = ConnectionPool.from_url(
+            url, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+        )
+        # Publishes and presence: many sockets' tasks share a few connections, queueing for
+        # one rather than failing when all are busy.
+        self._redis = Redis.from_pool(
+            BlockingConnectionPool.from_url(
+                url,
+                max_connections=PUBLISH_CONNECTIONS,
+                timeout=5,
+                socket_connect_timeout=2,
+                socket_timeout=5,
+                retry=Retry(NoBackoff(), 1),
+            )
+        )
+        self.presence = Presence(self._redis, self.node, presence_ttl_s)
+        self._link: _Link | None = None
+        self._dirty: set[str] = set()  # channels whose subscription may need to change
+        self._changed = asyncio.Event()
+        self._unsent: set[str] = set()  # channels a frame could not be published to
+        self._unsent_overflow = False
+        self._gap = True  # no connection yet counts as a gap: frames may have been missed
+        self._tasks: list[asyncio.Task[None]] = []
+        self.stats.connected = False
+
+    # -- the Hub interface
+
+    async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
+        sub = self._add(channel, Subscription(resync_frame))
+        link = self._link
+        if link is None or (channel in link.subscribed and channel not in link.confirming):
+            return sub  # subscribed already, or the catch-up after reconnecting covers it
+        confirmed = link.confirmation(channel)
+        self._dirty.add(channel)
+        self._changed.set()
+        try:
+            async with asyncio.timeout(SUBSCRIBE_WAIT_S):
+                await asyncio.shield(confirmed)
+        except TimeoutError:
+            log.warning(
+                "real-time: Redis has not confirmed a subscription in %s s", SUBSCRIBE_WAIT_S
+            )
+        except asyncio.CancelledError:
+            self.unsubscribe(channel, sub)
+            raise
+        return sub
+
+    def unsubscribe(self, channel: str, sub: Subscription) -> None:
+        super().unsubscribe(channel, sub)
+        if channel not in self._channels:
+            self._dirty.add(channel)
+            self._changed.set()
+
+    async def publish(self, channel: str, frame: dict[str, Any]) -> None:
+        data = json.dumps(frame, separators=(",", ":"))
+        if self._link is not None:
+            try:
+                await self._redis.publish(PREFIX + channel, data)
+                return
+            except ERRORS as exc:
+                log.warning("real-time: publishing through Redis failed (%s)", exc)
+        self.dispatch(channel, data)
+        self._remember_unsent(channel)
+
+    async def online(self, channel: str) -> bool:
+        if channel in self._channels:
+            return True
+        try:
+            return await self.presence.anywhere(channel)
+        except ERRORS as exc:
+            log.warning("real-time: presence unavailable (%s); answering for this node", exc)
+            return False
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._renew())]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._channels:
+            with contextlib.suppress(*ERRORS, TimeoutError):
+                async with asyncio.timeout(2):
+                    await self.presence.release(list(self._channels))
+        await super().close()
+        await self._redis.aclose()
+        await self._pool.disconnect()
+
+    # -- the subscriber connection
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                link = _Link(self._pool.make_connection())  # type: ignore[no-untyped-call]
+                await link.conn.connect()  # type: ignore[no-untyped-call]
+            except ERRORS as exc:
+                failures += 1
+                level = logging.WARNING if failures == 1 else logging.DEBUG
+                log.log(level, "real-time: Redis unreachable (%s); retrying", exc)
+                await asyncio.sleep(backoff(failures))
+                continue
+            reader = asyncio.create_task(self._read(link))
+            try:
+                await self._resume(link)
+                failures = 0
+                await self._pump(link)
+            except ERRORS as exc:
+                log.warning("real-time: Redis connection lost (%s); reconnecting", exc)
+            finally:
+                self._link = None
+                self.stats.connected = False
+                self._gap = True
+                link.die()
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
+                await link.conn.disconnect()
+            failures += 1
+            await asyncio.sleep(backoff(failures))
+
+    async def _resume(self, link: _Link) -> None:
+        """Subscribe to every channel with a socket here; only then catch everyone up."""
+        command = await link.listen_control()
+        while True:
+            await command.done
+            if not link.alive:
+                raise ConnectionError("the connection closed while subscribing")
+            todo = [c for c in self._channels if c not in link.subscribed]
+            if not todo:
+                break
+            for first in range(0, len(todo), BATCH):
+                command = await link.subscribe(todo[first : first + BATCH])
+        self._link = link
+        self.stats.connected = True
+        if self._gap and self._channels:
+            self.stats.resyncs += 1
+            self.resync()
+        self._gap = False
+        await self.presence.claim(list(self._channels))
+        await self._announce_unsent()
+
+    async def _pump(self, link: _Link) -> None:
+        """Bring the link's subscriptions in line with the sockets here; ping when idle."""
+        while link.alive:
+            if not self._dirty:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(PING_EVERY_S):
+                        await self._changed.wait()
+                self._changed.clear()
+            if not link.alive:
+                return
+            dirty, self._dirty = self._dirty, set()
+            await self._reconcile(link, dirty)
+            if time.monotonic() - link.last_ping >= PING_EVERY_S:
+                await link.ping()
+
+    async def _reconcile(self, link: _Link, dirty: set[str]) -> None:
+        add = [c for c in dirty if c in self._channels and c not in link.subscribed]
+        drop = [c for c in dirty if c not in self._channels and c in link.subscribed]
+        for first in range(0, len(add), BATCH):
+            await link.subscribe(add[first : first + BATCH])
+        for first in range(0, len(drop), BATCH):
+            await link.unsubscribe(drop[first : first + BATCH])
+        try:
+            await self.presence.claim(add)
+            await self.presence.release(drop)
+        except ERRORS as exc:
+            log.warning("real-time: presence not updated (%s); the renewal retries", exc)
+
+    async def _read(self, link: _Link) -> None:
+        try:
+            while True:
+                reply = await link.conn.read_response(timeout=SILENCE_S, push_request=True)
+                if reply is None:
+                    raise ConnectionError(f"Redis did not answer for {SILENCE_S:g} s")
+                if isinstance(reply, list) and reply[0] == b"message":
+                    self._received(reply[1], reply[2])
+                else:
+                    link.answered()
+        except ERRORS as exc:
+            if link.alive:
+                log.warning("real-time: Redis connection lost (%s); reconnecting", exc)
+        finally:
+            link.die()
+            self._changed.set()
+
+    def _received(self, name: bytes, data: bytes) -> None:
+        self.stats.frames_received += 1
+        if name == CONTROL:
+            if data == RESYNC:
+                self.resync()
+            return
+        channel = name[len(PREFIX) :].decode()
+        if channel not in self._channels:
+            self.stats.frames_unrouted += 1
+        elif data == RESYNC:
+            self.resync([channel])
+        else:
+            self.dispatch(channel, data.decode())
+
+    # -- frames that could not be published
+
+    def _remember_unsent(self, channel: str) -> None:
+        if len(self._unsent) < MAX_UNSENT:
+            self._unsent.add(channel)
+        else:
+            self._unsent_overflow = True
+
+    async def _announce_unsent(self) -> None:
+        """Tell the sockets (on every node) of channels we could not publish to to catch up."""
+        unsent, overflow = self._unsent, self._unsent_overflow
+        self._unsent, self._unsent_overflow = set(), False
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                if overflow:
+                    pipe.publish(CONTROL, RESYNC)
+                else:
+                    for channel in unsent:
+                        pipe.publish(PREFIX + channel, RESYNC)
+                await pipe.execute()
+        except ERRORS:
+            self._unsent |= unsent
+            self._unsent_overflow |= overflow
+            raise
+
+    async def _renew(self) -> None:
+        """Renew this node's presence claims before they lapse."""
+        while True:
+            await asyncio.sleep(self.presence.ttl_s / 3)
+            if self._link is None or not self._channels:
+                continue
+            try:
+                await self.presence.claim(list(self._channels))
+            except ERRORS as exc:
+                log.warning("real-time: presence not renewed (%s)", exc)

@@ -1,0 +1,40 @@
+"""The cluster's services: a Redis of the tests' own on a free port (restarting it disturbs no
+one else), and the whole cluster of real processes (`cluster.py`)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ..services import unavailable
+from .processes import Process, free_port, redis_server, start_redis
+
+
+@dataclass
+class OwnRedis:
+    process: Process
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def restart(self) -> None:
+        self.process.stop()
+        start_redis(self.process, self.port)
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed")
+    port = free_port()
+    logs = Path(tmp_path_factory.mktemp("redis"))
+    server = OwnRedis(redis_server(logs, port), port)
+    start_redis(server.process, port)
+    yield server
+    server.process.stop()
