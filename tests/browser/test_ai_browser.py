@@ -12,17 +12,18 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Locator, Page, expect
-from sqlalchemy import select
+from playwright.async_api import Browser, Locator, Page, expect
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.assistant.actions import ActionSpec
 from relaydesk.assistant.configuration import load_actions, load_policy, save_action
 from relaydesk.assistant.embedded import NO_ANSWER
 from relaydesk.assistant.policy import BALANCED
-from relaydesk.assistant.wording import HANDING_OFF
+from relaydesk.assistant.wording import HANDING_OFF, OFFER_PERSON, ONLY_IN, SMALL_TALK
 from relaydesk.db import commit, create_engine, session_factory
-from relaydesk.models import Conversation, Handoff
+from relaydesk.knowledge.documents import add_document
+from relaydesk.models import Conversation, Handoff, Organization, OutboxJob
 from relaydesk.vault import Vault
 
 from ..admin_support import PASSWORD, make_user
@@ -268,3 +269,81 @@ async def test_an_admin_sets_the_handoff_level_and_adds_an_action_in_the_console
     assert policy.topics == ("legal questions", "refunds over 100 euros")
     assert actions["stock_level"].headers == {"X-Api-Key": "typed-in-the-browser"}
     assert actions["stock_level"].triggers == ("is {sku} in stock",)
+
+
+async def test_greetings_and_thanks_get_answers_and_never_reach_hubspot(
+    page: Page, site: Site, ai_server: RunningServer, shop: Org,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:  # fmt: skip
+    await open_chat(page, site, ai_server, shop, "small-talk.html")
+    answers = page.locator(f"{W} li.msg[data-role=ai] .text")
+    for n, (text, kind) in enumerate(
+        [("Hi", "greeting"), ("Hello?", "presence"), ("thanks", "thanks")], start=1
+    ):
+        await ask(page, text)
+        await expect(answers).to_have_count(n)
+        await expect(answers.nth(n - 1)).to_have_text(SMALL_TALK[kind]["en"])
+    await expect(page.locator(f"{W} .panel")).to_have_attribute("data-state", "ai")
+
+    conversation_id = await page.locator(f"{W} li.msg").first.get_attribute("data-conversation")
+    async with sessions() as session:
+        handoffs = await session.scalar(
+            select(func.count()).where(Handoff.conversation_id == conversation_id)
+        )
+        hubspot_jobs = await session.scalar(
+            select(func.count()).where(
+                OutboxJob.kind.like("hubspot.%"), OutboxJob.ordering_key == conversation_id
+            )
+        )
+    assert handoffs == 0 and hubspot_jobs == 0  # no contact, ticket or thread for a greeting
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def german(browser: Browser) -> AsyncIterator[Page]:
+    """A visitor whose browser speaks German (navigator.language is de-DE)."""
+    context = await browser.new_context(locale="de-DE")
+    yield await context.new_page()
+    await context.close()
+
+
+async def test_a_german_visitor_is_answered_from_a_german_article(
+    german: Page, site: Site, ai_server: RunningServer,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:  # fmt: skip
+    org = await make_org(sessions, origins=[site.base_url])
+    async with sessions() as session:
+        organization = await session.get(Organization, org.id)
+        assert organization is not None
+        await add_document(
+            session,
+            organization,
+            "Versand",
+            "# Versand\n\n## Lieferzeit\nDer Versand innerhalb Deutschlands dauert zwei bis "
+            "drei Werktage.",
+        )
+        await commit(session)
+    await open_chat(german, site, ai_server, org, "versand-de.html")
+    await ask(german, "Hallo")
+    answer = german.locator(f"{W} li.msg[data-role=ai]")
+    await expect(answer.locator(".text")).to_have_text(SMALL_TALK["greeting"]["de"])
+    await ask(german, "Wie lange dauert der Versand?")
+    await expect(answer.nth(1).locator(".text")).to_contain_text("zwei bis drei Werktage")
+    await expect(answer.nth(1).locator(".sources")).to_contain_text("Versand")
+
+
+async def test_a_german_visitor_hears_in_german_that_help_is_in_english_and_is_offered_a_person(
+    german: Page, site: Site, ai_server: RunningServer, shop: Org,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:  # fmt: skip
+    await open_chat(german, site, ai_server, shop, "versand-en.html")
+    await ask(german, "Wie lange dauert der Versand?")
+    answer = german.locator(f"{W} li.msg[data-role=ai] .text")
+    sorry = ONLY_IN["de"].format(languages="Englisch")
+    await expect(answer).to_have_text(f"{sorry} {OFFER_PERSON['de']}")
+    await expect(german.locator(f"{W} .panel")).to_have_attribute("data-state", "ai")
+
+    await ask(german, "Ja, gerne")
+    await expect(german.locator(f"{W} .panel")).to_have_attribute("data-state", "pending_human")
+    await expect(notice(german, "de")).to_be_visible()
+    handoff = await handoff_of(german, sessions)
+    assert handoff.reasons == ["user_requested_human_assistance"] and handoff.language == "de"
