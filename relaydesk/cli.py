@@ -18,6 +18,7 @@ from .assistant.analysis import analyze_lines
 from .db import commit
 from .demo import ensure_demo_organization
 from .errors import InvalidInput
+from .files import MessageLimits
 from .hubspot.demo_connection import connect_demo, sandbox_settings
 from .hubspot.project import write_project
 from .hubspot.setup import Setup
@@ -141,7 +142,7 @@ async def _seed_demo(settings: Settings) -> None:
             await commit(session)
         setup = Setup(
             runtime.hubspot, runtime.sessions, runtime.vault, runtime.secret,
-            settings.public_base_url,
+            settings.public_base_url, MessageLimits.of(settings.limits),
         )  # fmt: skip
         await connect_demo(setup, organization.id, settings.data_dir / "hubspot-project")
     finally:

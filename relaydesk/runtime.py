@@ -20,7 +20,7 @@ from .assistant.llm import LLMBrain
 from .assistant.replies import ReplyJob
 from .conversations import Effects
 from .db import create_engine, session_factory
-from .files import LocalFileStore
+from .files import LocalFileStore, MessageLimits
 from .hubspot.delivery_status import StatusJob
 from .hubspot.inbound_handlers import InboundJob
 from .hubspot.integration import HubSpot
@@ -107,6 +107,7 @@ class Runtime:
             self.files,
             self.effects,
             self.settings.public_base_url,
+            limits=MessageLimits.of(self.settings.limits),
         )
         return {
             events.HUBSPOT_HANDOFF: sync.handoff,

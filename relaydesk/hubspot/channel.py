@@ -69,19 +69,22 @@ async def until(probe: Callable[[], Awaitable[T | None]], timeout_s: float, what
 
 
 async def ensure_channel(
-    sessions: async_sessionmaker[AsyncSession], app: HubSpotApp, webhook_url: str
+    sessions: async_sessionmaker[AsyncSession],
+    app: HubSpotApp,
+    webhook_url: str,
+    limits: MessageLimits = MESSAGE_LIMITS,
 ) -> str:
     """The app's channel id: stored and still there, else found by webhook URL, else registered."""
     app_id = app.credentials.app_id
     while True:
         known = await _stored_channel(sessions, app_id)
-        if known and await _still_registered(app, known):
+        if known and await _still_registered(app, known, limits):
             return known
         if known:
             await _release(sessions, delete(HubSpotChannel).where(HubSpotChannel.app_id == app_id))
         if await _claim_channel(sessions, app_id, webhook_url):
             try:
-                channel = await _find_or_register(app, webhook_url)
+                channel = await _find_or_register(app, webhook_url, limits)
             except BaseException:
                 row = update(HubSpotChannel).where(HubSpotChannel.app_id == app_id)
                 await _release(sessions, row.values(claimed_until=None))
@@ -91,19 +94,23 @@ async def ensure_channel(
         await until(lambda: _settled_channel(sessions, app_id), LEASE.total_seconds(), "channel")
 
 
-async def _still_registered(app: HubSpotApp, channel_id: str) -> bool:
+async def _still_registered(app: HubSpotApp, channel_id: str, limits: MessageLimits) -> bool:
     try:
-        await in_line(app, await app.get_channel(channel_id))
+        await in_line(app, await app.get_channel(channel_id), limits)
     except NotFound:
         return False
     return True
 
 
-async def in_line(app: HubSpotApp, channel: Channel) -> Channel:
-    """A channel registered with other capabilities (an earlier relaydesk's) gets today's."""
-    if channel.capabilities == CAPABILITIES:
+async def in_line(
+    app: HubSpotApp, channel: Channel, limits: MessageLimits = MESSAGE_LIMITS
+) -> Channel:
+    """A channel registered with other capabilities (an earlier relaydesk's, or other limits
+    than this installation's) gets this installation's."""
+    wanted = capabilities(limits)
+    if channel.capabilities == wanted:
         return channel
-    return await app.update_channel(channel.id, {"capabilities": CAPABILITIES})
+    return await app.update_channel(channel.id, {"capabilities": wanted})
 
 
 async def _stored_channel(sessions: async_sessionmaker[AsyncSession], app_id: int) -> str | None:
@@ -162,15 +169,15 @@ async def _store_channel(
         await commit(session)
 
 
-async def _find_or_register(app: HubSpotApp, webhook_url: str) -> Channel:
+async def _find_or_register(app: HubSpotApp, webhook_url: str, limits: MessageLimits) -> Channel:
     existing = [c for c in await app.list_channels() if c.webhook_url == webhook_url]
     if existing:
-        return await in_line(app, existing[0])
+        return await in_line(app, existing[0], limits)
     body = {
         "name": "relaydesk chat",
         "webhookUrl": webhook_url,
         "channelDescription": "Conversations handed off from the relaydesk chat widget",
-        "capabilities": CAPABILITIES,
+        "capabilities": capabilities(limits),
     }
     created = await app.create_channel(body)
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..db import commit
 from ..errors import Forbidden, InvalidInput
+from ..files import MESSAGE_LIMITS, MessageLimits
 from ..models import HubSpotConnection
 from ..vault import Vault
 from . import connections as conn
@@ -43,6 +44,7 @@ class Setup:
     vault: Vault
     secret: str
     public_base_url: str
+    limits: MessageLimits = MESSAGE_LIMITS  # what the custom channel declares it carries
 
     @property
     def redirect_uri(self) -> str:
@@ -160,7 +162,7 @@ async def choose(setup: Setup, organization_id: str, chosen: Chosen, name: str) 
     client = conn.portal_client(setup.hubspot, setup.sessions, setup.vault, connection)
     if connection.mode == "oauth":
         webhook = channel_webhook_url(setup.public_base_url)
-        channel_id = await ensure_channel(setup.sessions, setup.hubspot.app, webhook)
+        channel_id = await ensure_channel(setup.sessions, setup.hubspot.app, webhook, setup.limits)
         await ensure_channel_account(
             setup.sessions, client, connection.id, channel_id, chosen.inbox_id, name
         )

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..assistant.wording import FOLLOW_UP, LEAVE_EMAIL, say
 from ..conversations import Effects, add_message
 from ..db import commit
-from ..files import FileStore
+from ..files import MESSAGE_LIMITS, FileStore, MessageLimits
 from ..models import Conversation, HubSpotConnection, Message, Visitor
 from ..vault import Vault
 from ..worker import RetryLater
 from . import progress
 from .channel_messages import publish_messages, thread_step
-from .connections import ACTIVE, MISSING_SCOPES, find_connection, mark, portal_client
+from .connections import ACTIVE, find_connection, mark_missing, portal_client
 from .errors import (
     BadRequest,
     Conflict,
@@ -80,11 +80,13 @@ class HubSpotSync:
         effects: Effects,
         public_base_url: str,
         options: SyncOptions | None = None,
+        limits: MessageLimits = MESSAGE_LIMITS,
     ) -> None:
         self.hubspot = hubspot
         self.vault = vault
         self.effects = effects
-        self.context = StepContext(sessions, files, options or SyncOptions(), public_base_url)
+        options = options or SyncOptions()
+        self.context = StepContext(sessions, files, options, public_base_url, limits=limits)
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -230,7 +232,7 @@ class HubSpotSync:
             assert conversation is not None
             connection = await find_connection(session, conversation.organization_id)
             if connection is not None:
-                mark(connection, MISSING_SCOPES, advice)
+                mark_missing(connection, scopes)
             await commit(session)
         return advice
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ...db import commit
 from ...errors import RelaydeskError
+from ...files import MessageLimits
 from ...hubspot import setup as hs
 from ...hubspot.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
 from ...hubspot.connections import SETUP, find_connection
@@ -35,6 +36,7 @@ async def hubspot_setup(runtime: RuntimeDep) -> hs.Setup:
         runtime.vault,
         runtime.secret,
         runtime.settings.public_base_url,
+        MessageLimits.of(runtime.settings.limits),
     )
 
 
