@@ -66,7 +66,7 @@ async def test_the_handoff_note_is_rich_text_with_the_plain_text_beside_it(
     link = f"{PUBLIC_URL}/admin/conversations/{conversation_id}"
     assert note["text"].splitlines()[:2] == [
         "Handed off by relaydesk",
-        "Reason: user_requested_human_assistance, frustration",
+        "Reason: the visitor asked for a person; the visitor is frustrated",
     ]
     assert note["text"].endswith(f"Conversation: {link}")
     rich = note["richText"]

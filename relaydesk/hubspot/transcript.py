@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ..assistant.rep_record import reason_words, requester_words, summary_facts, ticket_subject
 from ..models import Attachment, Conversation, Handoff, HubSpotConnection, Message, Visitor
 from .channel import delivery_value
 
 ROLE_NAMES = {"visitor": "Visitor", "ai": "AI", "agent": "Agent", "system": "System"}
 PUBLISHED_ROLES = ("visitor", "ai")
 NEGATIVE = ("negative", "frustrated", "angry", "very_negative")
-SUBJECT_MAX = 120
 DESCRIPTION_MAX = 60_000
 
 
@@ -151,9 +151,8 @@ def priority(handoff: Handoff) -> str:
 
 
 def subject(handoff: Handoff, visitor: Visitor) -> str:
-    first = (handoff.summary or "").strip().splitlines()
-    line = first[0] if first else f"Chat with {visitor_name(visitor)}"
-    return line if len(line) <= SUBJECT_MAX else line[: SUBJECT_MAX - 1] + "…"
+    """The visitor's first real question (not a greeting), else who the chat was with."""
+    return ticket_subject(handoff, f"Chat with {visitor_name(visitor)}")
 
 
 def ticket_description(handoff: Handoff, transcript: str) -> str:
@@ -213,16 +212,17 @@ def handoff_note(
 ) -> Note:
     """The rep-only note: why the AI stepped back, how to read this visitor, what HubSpot lacks."""
     score = f" ({handoff.sentiment_score:+.2f})" if handoff.sentiment_score is not None else ""
+    team = handoff.team_language
     facts = [
-        ("Reason", ", ".join(handoff.reasons) or "not given"),
-        ("Requested by", handoff.requested_by),
+        ("Reason", reason_words(handoff.reasons, team, handoff.topic)),
+        ("Requested by", requester_words(handoff.requested_by, team)),
         ("Sentiment", f"{handoff.sentiment or conversation.sentiment or 'unknown'}{score}"),
         ("Language", handoff.language or conversation.language or "unknown"),
         ("Identity", identity_line(visitor, linked_existing)),
     ]
     if handoff.topic:
         facts.append(("Topic", handoff.topic))
-    facts.append(("Summary", handoff.summary.strip() or "-"))
+    facts += summary_facts(handoff)
     return Note("Handed off by relaydesk", facts, list(missing), admin_url)
 
 
