@@ -89,6 +89,11 @@ class MemoryHub:
     async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
         return self._add(channel, Subscription(resync_frame))
 
+    def attach(self, channel: str, sub: Subscription) -> None:
+        """Subscribe an in-process listener at once, without waiting for the cluster to
+        confirm (what is published meanwhile may pass it by)."""
+        self._add(channel, sub)
+
     def _add(self, channel: str, sub: Subscription) -> Subscription:
         self._channels.setdefault(channel, set()).add(sub)
         return sub

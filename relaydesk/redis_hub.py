@@ -191,6 +191,11 @@ class RedisHub(MemoryHub):
             raise
         return sub
 
+    def attach(self, channel: str, sub: Subscription) -> None:
+        super().attach(channel, sub)
+        self._dirty.add(channel)
+        self._changed.set()
+
     def unsubscribe(self, channel: str, sub: Subscription) -> None:
         super().unsubscribe(channel, sub)
         if channel not in self._channels:

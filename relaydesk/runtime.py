@@ -18,6 +18,7 @@ from .assistant.embedded import EmbeddedBrain
 from .assistant.language import warm_up
 from .assistant.llm import LLMBrain
 from .assistant.replies import ReplyJob
+from .cluster_wakeup import ClusterWakeup
 from .conversations import Effects
 from .db import create_engine, session_factory
 from .files import LocalFileStore, MessageLimits
@@ -27,7 +28,6 @@ from .hubspot.integration import HubSpot
 from .hubspot.sync import HubSpotSync
 from .hubspot.webhooks import Inbound
 from .knowledge.documents import IndexCache
-from .outbox import Wakeup
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .settings import Settings
@@ -41,7 +41,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     hub: MemoryHub
-    wakeup: Wakeup
+    wakeup: ClusterWakeup
     limiter: MemoryLimiter
     files: LocalFileStore
     vault: Vault
@@ -59,12 +59,13 @@ class Runtime:
         )
         secret = settings.secret_key.get_secret_value()
         http = httpx.AsyncClient()
+        hub = create_hub(settings.redis_url)
         return cls(
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
-            hub=create_hub(settings.redis_url),
-            wakeup=Wakeup(),
+            hub=hub,
+            wakeup=ClusterWakeup(hub),
             limiter=MemoryLimiter(),
             files=LocalFileStore(settings.upload_dir),
             vault=Vault(secret),
@@ -97,6 +98,7 @@ class Runtime:
             events.HUBSPOT_MESSAGE_STATUS: StatusJob(self.sessions, self.hubspot, self.vault),
         }
         handlers |= self.hubspot_sync_handlers()
+        self.wakeup.listen()  # jobs other processes commit wake this worker at once
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)
 
     def hubspot_sync_handlers(self) -> dict[str, Handler]:

@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from relaydesk.cluster_wakeup import JOBS, ClusterWakeup
 from relaydesk.realtime import Subscription
 from relaydesk.redis_hub import RedisHub
 
@@ -168,3 +169,20 @@ async def test_presence_answers_for_the_whole_cluster_and_lapses_when_a_node_die
 
 async def _offline(hub: RedisHub, channel: str) -> bool:
     return not await hub.online(channel)
+
+
+async def test_a_job_committed_on_a_node_without_worker_wakes_the_worker_process(
+    redis: OwnRedis,
+) -> None:
+    async with hubs(redis, 2) as (node, worker_process):
+        on_node, on_worker = ClusterWakeup(node), ClusterWakeup(worker_process)
+        on_worker.listen()
+        await wait_for(lambda: _subscribed(worker_process, JOBS))
+        await on_node.notify()
+        await asyncio.wait_for(on_worker.event.wait(), 5)
+        assert node.stats.frames_received == 0  # no worker here: no wake-ups either
+
+
+async def _subscribed(hub: RedisHub, channel: str) -> bool:
+    link = hub._link
+    return link is not None and channel in link.subscribed and channel not in link.confirming
