@@ -43,6 +43,26 @@ class Metrics:
             "Outbox jobs completed by this process",
             registry=self.registry,
         )
+        self.realtime_frames = Gauge(
+            "relaydesk_realtime_frames_received",
+            "Frames this node's hub received from the cluster (Redis)",
+            registry=self.registry,
+        )
+        self.realtime_unrouted = Gauge(
+            "relaydesk_realtime_frames_unrouted",
+            "Frames received for a channel with no socket on this node",
+            registry=self.registry,
+        )
+        self.realtime_resyncs = Gauge(
+            "relaydesk_realtime_resyncs",
+            "Times every socket here was told to catch up after the hub lost Redis",
+            registry=self.registry,
+        )
+        self.realtime_connected = Gauge(
+            "relaydesk_realtime_connected",
+            "1 while the hub reaches the other nodes (always 1 without Redis)",
+            registry=self.registry,
+        )
         self.hubspot_events = Counter(
             "relaydesk_hubspot_webhook_events",
             "HubSpot webhook events received, by outcome (new, duplicate, unknown)",
@@ -111,4 +131,9 @@ async def metrics(request: Request, runtime: RuntimeDep) -> Response:
     state.outbox_processed.set(
         request.app.state.worker.processed if request.app.state.worker else 0
     )
+    hub = runtime.hub.stats
+    state.realtime_frames.set(hub.frames_received)
+    state.realtime_unrouted.set(hub.frames_unrouted)
+    state.realtime_resyncs.set(hub.resyncs)
+    state.realtime_connected.set(int(hub.connected))
     return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
