@@ -226,14 +226,17 @@ async def add_portal(request: Request) -> Response:
 
 
 async def reply(request: Request) -> Response:
+    """A rep replies: `{"text", "agent"?, "attachments"?, "richText"?, "webhookDelayMs"?}`; the
+    delay holds the channel webhook back, as a slow or retried delivery of HubSpot's would be."""
     sandbox, thread, body = await thread_target(request)
     text = str(body.get("text") or "")
     eggs = attachment_eggs(sandbox, body.get("attachments") or [])
     if not text and not eggs:
         raise validation_error("text or attachments are required")
     owner = agent(sandbox, thread, body.get("agent"))
+    delay_s = float(body.get("webhookDelayMs") or 0) / 1000
     message = threads.agent_message(
-        sandbox, thread, owner, text, body.get("richText"), eggs, "HUBSPOT"
+        sandbox, thread, owner, text, body.get("richText"), eggs, "HUBSPOT", delay_s
     )
     return JSONResponse(shapes.message(message), status_code=201)
 

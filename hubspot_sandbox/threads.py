@@ -6,6 +6,7 @@ channel (its `webhookUrl`), as HubSpot does.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -212,8 +213,10 @@ def agent_message(
     rich_text: str | None,
     attachments: list[JsonDict],
     client_type: str,
+    webhook_delay_s: float = 0.0,
 ) -> Message:
-    """A rep's reply to the visitor; the custom channel receives it on its webhook."""
+    """A rep's reply to the visitor; the custom channel receives it on its webhook (after
+    `webhook_delay_s`, as a slow or retried delivery of HubSpot's arrives)."""
     account = sandbox.store.channel_accounts.get(thread.channel_account_id)
     sender: JsonDict = {"actorId": owner.actor_id, "name": owner.name}
     if account is not None and account.delivery_identifier:
@@ -238,26 +241,30 @@ def agent_message(
         channel_account_id=thread.channel_account_id,
     )
     store_message(sandbox, thread, message)
-    send_to_channel(sandbox, thread, message)
+    send_to_channel(sandbox, thread, message, webhook_delay_s)
     return message
 
 
-def send_to_channel(sandbox: Sandbox, thread: Thread, message: Message) -> None:
+def send_to_channel(
+    sandbox: Sandbox, thread: Thread, message: Message, delay_s: float = 0.0
+) -> None:
     channel = sandbox.store.channels.get(thread.channel_id)
     if channel is None or not channel.webhook_url or channel.archived:
         return
-    sandbox.dispatcher.send_channel_event(
-        channel.webhook_url,
-        {
-            "type": "OUTGOING_CHANNEL_MESSAGE_CREATED",
-            "portalId": str(sandbox.config.portal_id),
-            "channelId": channel.id,
-            "channelIntegrationThreadIds": [thread.integration_thread_id]
-            if thread.integration_thread_id
-            else [],
-            "message": shapes.message(message),
-        },
-    )
+    payload = {
+        "type": "OUTGOING_CHANNEL_MESSAGE_CREATED",
+        "portalId": str(sandbox.config.portal_id),
+        "channelId": channel.id,
+        "channelIntegrationThreadIds": [thread.integration_thread_id]
+        if thread.integration_thread_id
+        else [],
+        "message": shapes.message(message),
+    }
+    if delay_s > 0:
+        send = sandbox.dispatcher.send_channel_event
+        asyncio.get_running_loop().call_later(delay_s, send, channel.webhook_url, payload)
+    else:
+        sandbox.dispatcher.send_channel_event(channel.webhook_url, payload)
 
 
 def set_status(sandbox: Sandbox, thread: Thread, status: str, source: str = "API") -> None:
