@@ -1,4 +1,5 @@
-"""The end of a conversation (by the visitor, a rep, the AI or an admin) and the visitor's rating.
+"""The end of a conversation (by the visitor, a rep, the AI or an admin), its reopening by a rep,
+and the visitor's rating.
 
 The rating stays on relaydesk's conversation; it is never sent to HubSpot.
 """
@@ -9,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events
-from .conversations import Effects, add_message, announce_state
+from .conversations import Effects, Slot, add_message, announce_state, insert_message
 from .errors import InvalidInput
 from .models import Conversation, Handoff, utcnow
 from .outbox import enqueue
 
 CLOSERS = ("visitor", "agent", "ai", "admin")
 ENDED_TEXT = "This conversation has ended."
+REOPENED_TEXT = "This conversation has been reopened."
 MAX_COMMENT = 2000
 
 
@@ -43,6 +45,25 @@ async def close_conversation(
             ordering_key=conversation.id,
             dedupe_key=f"{events.HUBSPOT_CLOSE_THREAD}:{conversation.id}",
         )
+    announce_state(session, effects, conversation)
+    return True
+
+
+async def reopen_conversation(
+    session: AsyncSession, effects: Effects, conversation: Conversation, slot: Slot | None = None
+) -> bool:
+    """A closed conversation a rep reopened (the thread, or a reply after the close) goes back to
+    the person: the visitor's next message reaches the rep. `slot`, already taken, carries the
+    notice. A rating already given stays."""
+    if conversation.state != "closed":
+        return False
+    conversation.state = "human"
+    conversation.closed_at = None
+    conversation.closed_by = None
+    if slot is None:
+        await add_message(session, effects, conversation, "system", REOPENED_TEXT)
+    else:
+        await insert_message(session, effects, slot, "system", REOPENED_TEXT)
     announce_state(session, effects, conversation)
     return True
 

@@ -1,6 +1,7 @@
 """The event → handler table for stored HubSpot deliveries, and the app subscription handlers:
-assignment ("<rep> joined"), a closed thread (the conversation ends), a new message on a thread
-HubSpot owns, and ticket properties copied into the conversation's custom data.
+assignment ("<rep> joined"), a thread closed or reopened (so is the conversation), a new message
+on a thread HubSpot owns, and ticket properties copied into the conversation's custom data (a
+ticket moved to a closed stage ends the conversation).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..closing import close_conversation
+from ..closing import close_conversation, reopen_conversation
 from ..conversations import add_message, announce_state
 from ..db import commit
 from ..models import Conversation, HubSpotConnection, Message, WebhookDelivery
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Inbound, WebhookDelivery], Awaitable[None]]
 JOINED = "{name} joined the conversation"
+STAGE = "hs_pipeline_stage"
 
 
 async def _thread_target(inbound: Inbound, delivery: WebhookDelivery) -> Target | None:
@@ -49,15 +52,33 @@ async def property_change(inbound: Inbound, delivery: WebhookDelivery) -> None:
         return await inbound.skip(delivery.id, "no conversation for this thread")
     if event.property_name == "assignedTo":
         return await _assigned(inbound, delivery, target, event.property_value or "")
-    if event.property_name == "status" and event.property_value == "CLOSED":
-        async with inbound.sessions() as session:
-            conversation = await session.get(Conversation, target.conversation_id)
-            assert conversation is not None
-            await close_conversation(session, inbound.effects, conversation, by="agent")
-            await settle(session, delivery.id)
-            await commit(session)
-        return None
+    if event.property_name == "status" and event.property_value in ("CLOSED", "OPEN"):
+        return await _status(inbound, delivery, target, event)
     return await inbound.skip(delivery.id, f"{event.property_name} change needs nothing")
+
+
+async def _status(
+    inbound: Inbound, delivery: WebhookDelivery, target: Target, event: AppEvent
+) -> None:
+    """The thread was closed (the conversation ends, CSAT offered) or reopened (it goes back to
+    the rep). Deliveries are processed concurrently, so a change older than the one applied
+    last is left alone."""
+    async with inbound.sessions() as session:
+        conversation = await session.get(Conversation, target.conversation_id)
+        assert conversation is not None
+        thread: dict[str, Any] = dict(conversation.custom_data.get("hubspot_thread") or {})
+        if event.occurred_at < int(thread.get("status_at") or 0):
+            await session.rollback()
+            return await inbound.skip(delivery.id, "a newer status change was applied")
+        thread |= {"status": event.property_value, "status_at": event.occurred_at}
+        conversation.custom_data = {**conversation.custom_data, "hubspot_thread": thread}
+        if event.property_value == "CLOSED":
+            await close_conversation(session, inbound.effects, conversation, by="agent")
+        else:
+            await reopen_conversation(session, inbound.effects, conversation)
+        await settle(session, delivery.id)
+        await commit(session)
+    return None
 
 
 async def _assigned(
@@ -104,27 +125,48 @@ async def new_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
 
 
 async def ticket_change(inbound: Inbound, delivery: WebhookDelivery) -> None:
+    """A ticket property changed: kept on the conversation; a closed stage ends the chat as
+    closing the thread does."""
     event = AppEvent.model_validate(delivery.payload)
-    in_portal = select(HubSpotConnection.organization_id).where(
-        HubSpotConnection.portal_id == str(event.portal_id)
-    )
-    query = select(Conversation).where(
-        Conversation.organization_id.in_(in_portal),
-        Conversation.hubspot_ticket_id == str(event.object_id),
-    )
-    if delivery.organization_id is not None:
-        query = query.where(Conversation.organization_id == delivery.organization_id)
     async with inbound.sessions() as session:
-        conversation = await session.scalar(query.order_by(Conversation.created_at.desc()).limit(1))
-        if conversation is None:
-            await session.rollback()
-            return await inbound.skip(delivery.id, "no conversation for this ticket")
+        found = await _ticket_target(session, event, delivery.organization_id)
+    if found is None:
+        return await inbound.skip(delivery.id, "no conversation for this ticket")
+    conversation_id, connection = found
+    closes = event.property_name == STAGE and await inbound.stages.closed(
+        inbound.client(connection), connection.portal_id or "", event.property_value or ""
+    )
+    async with inbound.sessions() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
         ticket: dict[str, Any] = dict(conversation.custom_data.get("hubspot_ticket") or {})
         ticket[event.property_name or ""] = event.property_value
         conversation.custom_data = {**conversation.custom_data, "hubspot_ticket": ticket}
+        if closes:
+            await close_conversation(session, inbound.effects, conversation, by="agent")
         await settle(session, delivery.id)
         await commit(session)
     return None
+
+
+async def _ticket_target(
+    session: AsyncSession, event: AppEvent, organization_id: str | None
+) -> tuple[str, HubSpotConnection] | None:
+    """The newest conversation of the ticket, within the event's portal, with its connection."""
+    query = (
+        select(Conversation.id, HubSpotConnection)
+        .join(HubSpotConnection, HubSpotConnection.organization_id == Conversation.organization_id)
+        .where(
+            HubSpotConnection.portal_id == str(event.portal_id),
+            Conversation.hubspot_ticket_id == str(event.object_id),
+        )
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+    )
+    if organization_id is not None:
+        query = query.where(Conversation.organization_id == organization_id)
+    row = (await session.execute(query)).first()
+    return (row.id, row.HubSpotConnection) if row is not None else None
 
 
 HANDLERS: dict[str, Handler] = {

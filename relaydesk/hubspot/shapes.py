@@ -79,6 +79,12 @@ class Stage(Shape):
     id: str
     label: str
     display_order: int = 0
+    metadata: dict[str, Any] = Field(default_factory=dict)  # tickets: {"ticketState": ...}
+
+    @property
+    def closed(self) -> bool:
+        """A ticket stage whose tickets count as closed (`metadata.ticketState` CLOSED)."""
+        return str(self.metadata.get("ticketState", "")).upper() == "CLOSED"
 
 
 class Pipeline(Shape):

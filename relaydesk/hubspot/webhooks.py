@@ -26,6 +26,7 @@ from .client import HubSpotClient
 from .connections import portal_client
 from .inbound_events import Received
 from .integration import HubSpot
+from .ticket_stages import TicketStages
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,8 @@ async def settle(
 
 @dataclass
 class Inbound:
-    """What processing a stored delivery needs; rep names are cached per portal and actor."""
+    """What processing a stored delivery needs; rep names are cached per portal and actor, and
+    which ticket stages are closed per portal."""
 
     sessions: async_sessionmaker[AsyncSession]
     effects: Effects
@@ -186,6 +188,7 @@ class Inbound:
     vault: Vault
     files: FileStore
     actors: dict[tuple[str, str], str] = field(default_factory=dict)
+    stages: TicketStages = field(default_factory=TicketStages)
 
     def client(self, connection: HubSpotConnection) -> HubSpotClient:
         return portal_client(self.hubspot, self.sessions, self.vault, connection)
