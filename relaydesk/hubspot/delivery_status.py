@@ -1,6 +1,8 @@
 """Telling HubSpot what became of a rep's reply: SENT once a widget of the visitor received it,
-READ once the widget showed it. Each report is an outbox job, at most one per message and status,
-and SENT is always queued before READ (same ordering key), so HubSpot sees them in that order.
+READ once the widget showed it, FAILED (with why) when it could not be delivered, or only in part.
+Each report is an outbox job, at most one per message and status, and SENT is always queued before
+READ (same ordering key), so HubSpot sees them in that order. A reply reported FAILED is not
+reported SENT or READ afterwards: the rep keeps seeing what went wrong.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from ..outbox import Wakeup, enqueue
 from ..vault import Vault
 from .connections import find_connection, portal_client
 from .errors import NotFound
+from .inbound_events import RepMessage
 from .integration import HubSpot
 
 log = logging.getLogger(__name__)
 
-SENT, READ = "SENT", "READ"
+SENT, READ, FAILED = "SENT", "READ", "FAILED"
 KIND = events.HUBSPOT_MESSAGE_STATUS
+MAX_ERROR_MESSAGE = 500
 
 
 def dedupe_key(status: str, message_id: str) -> str:
@@ -52,16 +56,53 @@ async def report(
     )
 
 
+async def report_failed(
+    session: AsyncSession,
+    wakeup: Wakeup,
+    reply: RepMessage,
+    organization_id: str,
+    error_message: str,
+    stored: Message | None = None,
+) -> None:
+    """Queue FAILED for a rep's reply (HubSpot's message), with why; `stored` is what of it
+    reached the visitor, if anything did."""
+    payload = {
+        "status": FAILED,
+        "hubspot_id": reply.id,
+        "organization_id": organization_id,
+        "error_message": error_message[:MAX_ERROR_MESSAGE],
+    } | ({"message_id": stored.id} if stored is not None else {})
+    # Beside the conversation's SENT and READ when it has one, else by HubSpot's thread.
+    key = stored.conversation_id if stored is not None else reply.conversations_thread_id
+    await enqueue(
+        session,
+        wakeup,
+        KIND,
+        payload,
+        ordering_key=f"hubspot:status:{key}"[:64],
+        dedupe_key=failed_key(reply.id),
+    )
+
+
+def failed_key(hubspot_message_id: str) -> str:
+    return f"{KIND}:{FAILED}:{hubspot_message_id}"
+
+
 async def _unreported(
     session: AsyncSession, conversation_id: str, status: str, up_to_seq: int | None = None
 ) -> list[Message]:
-    """The conversation's rep replies whose `status` has not been queued yet."""
+    """The conversation's rep replies whose `status` has not been queued yet (none reported
+    FAILED)."""
     reported = exists().where(OutboxJob.dedupe_key == f"{KIND}:{status}:" + Message.id)
+    failed = exists().where(
+        OutboxJob.dedupe_key == f"{KIND}:{FAILED}:" + Message.hubspot_message_id
+    )
     query = select(Message).where(
         Message.conversation_id == conversation_id,
         Message.role == "agent",
         Message.hubspot_message_id.is_not(None),
         ~reported,
+        ~failed,
     )
     if up_to_seq is not None:
         query = query.where(Message.seq <= up_to_seq)
@@ -113,8 +154,11 @@ class StatusJob:
             return
         connection, channel_id, hubspot_message_id = found
         client = portal_client(self.hubspot, self.sessions, self.vault, connection)
+        status, error_message = payload["status"], payload.get("error_message")
         try:
-            await client.update_message_status(channel_id, hubspot_message_id, payload["status"])
+            await client.update_message_status(
+                channel_id, hubspot_message_id, status, error_message
+            )
         except NotFound:
             log.warning("HubSpot no longer has message %s", hubspot_message_id)
 

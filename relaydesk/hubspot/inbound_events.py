@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field, ValidationError
@@ -40,6 +41,7 @@ class RepMessage(Shape):
     channel_id: str | None = None
     channel_account_id: str | None = None
     direction: str | None = None
+    created_at: datetime | None = None
     created_by: str | None = None
     senders: list[Participant] = Field(default_factory=list)
     attachments: list[dict[str, Any]] = Field(default_factory=list)
@@ -100,7 +102,8 @@ def _objects(body: bytes) -> list[dict[str, Any]]:
 
 
 def channel_events(body: bytes) -> list[Received]:
-    """Channel events; a rep message is keyed by HubSpot's message id, others by their content."""
+    """Channel events; a rep message is keyed by HubSpot's message id, others by their content.
+    Replies sent together are taken in the order HubSpot created them."""
     found = []
     for item in _objects(body):
         try:
@@ -112,8 +115,14 @@ def channel_events(body: bytes) -> list[Received]:
         else:
             digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()
             key = f"channel:{event.type}:{digest[:32]}"
-        found.append(Received(key, event.type, item))
-    return found
+        found.append((_created(event), Received(key, event.type, item)))
+    found.sort(key=lambda pair: pair[0])
+    return [received for _, received in found]
+
+
+def _created(event: ChannelEvent) -> float:
+    created = event.message.created_at if event.message is not None else None
+    return created.timestamp() if created is not None else 0.0
 
 
 def app_events(body: bytes) -> list[Received]:

@@ -3,12 +3,14 @@
 A plain reply whose rep name is known is written in the transaction that stores the webhook
 delivery (`deliver_at_once`). Otherwise network calls (rep name, files) happen before the
 transaction that writes the message; that transaction also marks the delivery done, so a re-run
-finds nothing left to do.
+finds nothing left to do. A reply after the close reopens the conversation; one that cannot be
+delivered (no conversation, a file HubSpot cannot give us) is reported FAILED, naming why.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from .. import events
+from ..closing import reopen_conversation
 from ..conversations import announce_state, insert_message, next_slot
 from ..db import commit
 from ..files import safe_name, sniff
 from ..models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
-from .delivery_status import SENT, report
+from .delivery_status import SENT, report, report_failed
+from .errors import BadRequest, NotFound
 from .inbound_events import REP_MESSAGE, ChannelEvent, Received, RepMessage
+from .reply_order import later_replies, move_to_end
 from .webhooks import Apply, Inbound, settle
 
 
@@ -86,6 +91,7 @@ class Skip:
 
     why: str
     state: str = "done"
+    undeliverable: bool = False  # a reply HubSpot should hear FAILED about
 
 
 async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessage, Target] | Skip:
@@ -93,24 +99,52 @@ async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessa
     message = event.message
     if message is None:
         return Skip("no message in the event", "failed")
+    if message.from_integration:
+        return Skip("our own message, echoed back")
     ours = tuple(event.channel_integration_thread_ids)
     ref = ThreadRef(event.portal_id, ours, message.conversations_thread_id)
     target = await target_of(session, ref, message.id)
     if target is None:
-        return Skip("no conversation for this thread in this portal", "failed")
-    if message.from_integration or target.message_known:
+        return Skip("no conversation for this thread in this portal", "failed", undeliverable=True)
+    if target.message_known:
         return Skip("our own message, echoed back")
     return message, target
 
 
 async def rep_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
     """OUTGOING_CHANNEL_MESSAGE_CREATED: a rep replied on our channel."""
+    event = ChannelEvent.model_validate(delivery.payload)
     async with inbound.sessions() as session:
-        found = await _examine(session, ChannelEvent.model_validate(delivery.payload))
+        found = await _examine(session, event)
+    if isinstance(found, Skip) and found.undeliverable:
+        return await _undeliverable(inbound, delivery.id, event, found.why)
     if isinstance(found, Skip):
         return await inbound.skip(delivery.id, found.why, found.state)
     message, target = found
     await deliver(inbound, delivery.id, target, message)
+
+
+async def _undeliverable(inbound: Inbound, delivery_id: str, event: ChannelEvent, why: str) -> None:
+    """A reply to a thread with no conversation here (never ours, or since deleted): HubSpot
+    hears FAILED, through a connection of the event's portal."""
+    assert event.message is not None
+    async with inbound.sessions() as session:
+        organization_id = await session.scalar(
+            select(HubSpotConnection.organization_id)
+            .where(HubSpotConnection.portal_id == event.portal_id)
+            .order_by((HubSpotConnection.channel_id == event.channel_id).desc())
+            .limit(1)
+        )
+        if organization_id is not None:
+            await report_failed(
+                session,
+                inbound.effects.wakeup,
+                event.message,
+                organization_id,
+                "The visitor's conversation no longer exists in relaydesk; nothing was delivered.",
+            )
+        await settle(session, delivery_id, "failed", why)
+        await commit(session)
 
 
 async def _known_message(session: AsyncSession, hubspot_message_id: str) -> bool:
@@ -121,15 +155,26 @@ async def _known_message(session: AsyncSession, hubspot_message_id: str) -> bool
 
 
 async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: RepMessage) -> None:
-    """The rep's reply becomes an agent message pushed to the visitor (once)."""
+    """The rep's reply becomes an agent message pushed to the visitor (once). A file HubSpot
+    cannot give us is left out, and HubSpot hears FAILED naming it; the text still goes."""
     name = message.sender_name or await inbound.actor_name(target.connection, message.sender_actor)
-    files = [await _fetch(inbound, target, item) for item in message.attachments]
+    fetched = [await _fetch(inbound, target, item) for item in message.attachments]
+    attachments = [a for a in fetched if isinstance(a, Attachment)]
+    missing = [why for why in fetched if isinstance(why, str)]
+    organization_id, wakeup = target.connection.organization_id, inbound.effects.wakeup
     async with inbound.sessions() as session:
         if await _known_message(session, message.id):
             return await inbound.skip(delivery_id, "already delivered")
-        attachments = [a for a in files if a is not None]
-        await _write(session, inbound, target, message, name, attachments)
-        await settle(session, delivery_id)
+        if missing and not message.text.strip() and not attachments:
+            why = "; ".join(missing) + "; nothing else to deliver"
+            await report_failed(session, wakeup, message, organization_id, why)
+            await settle(session, delivery_id, "failed", why)
+            return await commit(session)
+        stored = await _write(session, inbound, target, message, name, attachments, missing)
+        if missing:
+            why = "; ".join(missing) + "; the rest was delivered"
+            await report_failed(session, wakeup, message, organization_id, why, stored)
+        await settle(session, delivery_id, error="; ".join(missing) or None)
         try:
             await commit(session)
         except IntegrityError:  # the same reply, delivered by a concurrent run
@@ -164,11 +209,24 @@ async def _write(
     message: RepMessage,
     name: str | None,
     attachments: list[Attachment],
-) -> None:
-    """The agent message, the conversation's state, and SENT if a widget of the visitor is
-    connected here (a visitor who is offline gets SENT on return)."""
+    missing: Sequence[str] = (),
+) -> Message:
+    """The agent message in HubSpot's `createdAt` order, the conversation's state (a reply after
+    the close reopens it), and SENT if a widget of the visitor is connected here (a visitor who
+    is offline gets SENT on return; a reply missing a file stays FAILED)."""
     slot = await next_slot(session, target.conversation_id)
     assert slot is not None
+    if slot.state == "closed":
+        conversation = await session.get(Conversation, target.conversation_id)
+        assert conversation is not None
+        await reopen_conversation(session, inbound.effects, conversation, slot)
+        slot = await next_slot(session, target.conversation_id)
+        assert slot is not None
+    later = (
+        await later_replies(session, slot.conversation_id, slot.seq, message.created_at)
+        if message.created_at is not None
+        else []
+    )
     session.add_all(attachments)
     stored = await insert_message(
         session,
@@ -179,26 +237,34 @@ async def _write(
         attachments=attachments,
         author_name=name,
         hubspot_message_id=message.id,
+        **({"created_at": message.created_at} if message.created_at is not None else {}),
     )
+    if later:
+        await move_to_end(session, inbound.effects, slot.conversation_id, later)
     if slot.state in ("ai", "pending_human"):
         conversation = await session.get(Conversation, target.conversation_id)
         assert conversation is not None
         conversation.state = "human"
         conversation.assignee = conversation.assignee or name
         announce_state(session, inbound.effects, conversation)
-    if inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
+    if not missing and await inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
         await report(
             session, inbound.effects.wakeup, stored, SENT, target.connection.organization_id
         )
+    return stored
 
 
-async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | None:
-    """A rep's file, fetched through HubSpot's file API and kept in our own storage."""
+async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | str | None:
+    """A rep's file, fetched through HubSpot's file API and kept in our own storage; or, when
+    HubSpot cannot give it (gone, refused), why, naming the file."""
     file_id = str(item.get("fileId") or "")
     if item.get("type", "FILE") != "FILE" or not file_id:
         return None
-    data = await inbound.client(target.connection).download_file(file_id)
     name = safe_name(str(item.get("name") or f"file-{file_id}"))
+    try:
+        data = await inbound.client(target.connection).download_file(file_id)
+    except (NotFound, BadRequest) as refused:
+        return f"file {name} could not be fetched from HubSpot ({refused.status}: {refused})"
     attachment_id = new_id()
     key = f"{target.connection.organization_id}/{attachment_id}"
     await inbound.files.put(key, data)
