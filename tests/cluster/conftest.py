@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import PG_ADMIN_DSN
 from ..services import unavailable
+from .cluster import Cluster, fresh_database, postgres_reachable, running
 from .processes import Process, free_port, redis_server, start_redis
 
 
@@ -38,3 +40,19 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis]:
     start_redis(server.process, port)
     yield server
     server.process.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Two nodes, a worker, PostgreSQL, Redis, the sandbox and HAProxy, started once for the
+    module; each test leaves every process running as it found it."""
+    for tool in ("redis-server", "haproxy"):
+        if shutil.which(tool) is None:
+            unavailable(f"{tool} is not installed (.ci/run installs it)")
+    if not postgres_reachable(PG_ADMIN_DSN):
+        unavailable("PostgreSQL is not reachable on this machine")
+    logs = Path(tmp_path_factory.mktemp("cluster"))
+    with fresh_database(PG_ADMIN_DSN, "relaydesk_cluster") as url:
+        with running(Cluster(logs, url)) as started:
+            yield started
+            assert not started.errors(), "\n".join(started.errors())
