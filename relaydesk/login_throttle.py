@@ -8,6 +8,7 @@ guesser is held to a few tries per address and account.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ class LoginThrottle:
         self.lockout_s = lockout_s
         self._attempts = MemoryLimiter()
         self._failed: dict[tuple[str, str], _Failures] = {}
+        # One argon2 verification at a time per node: each takes a core for tens of ms, and
+        # the event loop serving everyone else needs one too.
+        self.hashing = asyncio.Semaphore(1)
 
     async def admit(self, address: str) -> float:
         """0 when `address` may try now, else the seconds to wait."""

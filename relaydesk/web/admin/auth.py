@@ -61,7 +61,8 @@ async def login(
         return _login_page(request, secure, LOCKED, 401)
     async with runtime.sessions() as reading:
         found = await credentials(reading, email)
-    matched = await password_matches(found, password)
+    async with throttle.hashing:
+        matched = await password_matches(found, password)
     try:
         user = await record_sign_in(session, found, matched)
     except Unauthorized as refused:
