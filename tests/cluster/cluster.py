@@ -60,6 +60,11 @@ TEST_ENV = {
 SANDBOX_ENV = ("RELAYDESK_HUBSPOT__BASE_URL", "RELAYDESK_HUBSPOT__APP_BASE_URL")
 
 
+def haproxy() -> str | None:
+    """Debian installs it in /usr/sbin, which a user's PATH may leave out."""
+    return shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
+
+
 def relaydesk(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("relaydesk")), *args]
 
@@ -99,7 +104,7 @@ class Cluster:
         self.startup_s = 0.0
         self.balancer = Process(
             "balancer",
-            [shutil.which("haproxy") or "haproxy", "-db", "-f", str(HAPROXY_CFG)],
+            [haproxy() or "haproxy", "-db", "-f", str(HAPROXY_CFG)],
             logs,
             self.balancer_env(),
         )

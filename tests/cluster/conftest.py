@@ -12,7 +12,7 @@ import pytest
 
 from ..conftest import PG_ADMIN_DSN
 from ..services import unavailable
-from .cluster import Cluster, fresh_database, postgres_reachable, running
+from .cluster import Cluster, fresh_database, haproxy, postgres_reachable, running
 from .processes import Process, free_port, redis_server, start_redis
 
 
@@ -46,9 +46,10 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis]:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two nodes, a worker, PostgreSQL, Redis, the sandbox and HAProxy, started once for the
     module; each test leaves every process running as it found it."""
-    for tool in ("redis-server", "haproxy"):
-        if shutil.which(tool) is None:
-            unavailable(f"{tool} is not installed (.ci/run installs it)")
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed")
+    if haproxy() is None:
+        unavailable("haproxy is not installed (.ci/run installs it)")
     if not postgres_reachable(PG_ADMIN_DSN):
         unavailable("PostgreSQL is not reachable on this machine")
     logs = Path(tmp_path_factory.mktemp("cluster"))
