@@ -185,3 +185,15 @@ async def test_rate_limits_answer_429_with_retry_after(tmp_path: Path) -> None:
                 if answer.status_code == 429:
                     break
             assert answer.status_code == 429
+
+
+async def test_message_numbers_past_the_database_integer_are_a_422(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    await visitor.send("hello")
+    path = f"/api/widget/v1/conversations/{visitor.conversation_id}"
+    history = await client.get(f"{path}/messages?after_seq={2**31}", headers=visitor.auth)
+    read = await client.post(f"{path}/read", json={"up_to_seq": 2**63}, headers=visitor.auth)
+    assert history.status_code == 422 and read.status_code == 422
+    fine = await client.get(f"{path}/messages?after_seq={2**31 - 1}", headers=visitor.auth)
+    assert fine.status_code == 200 and fine.json()["messages"] == []

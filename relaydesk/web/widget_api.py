@@ -31,6 +31,8 @@ from ..payloads import (
 from ..visitor_sessions import resume_or_start
 from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
 
+# Message numbers are 32-bit integers in the database; a larger one is a 422, not a 500.
+MAX_SEQ = 2**31 - 1
 router = APIRouter(prefix="/api/widget/v1", tags=["widget"], dependencies=[IpLimited])
 
 UPLOAD_OVERHEAD = 64 * 1024
@@ -61,7 +63,7 @@ class CsatIn(BaseModel):
 
 
 class ReadIn(BaseModel):
-    up_to_seq: int = Field(ge=0)
+    up_to_seq: int = Field(ge=0, le=MAX_SEQ)
 
 
 class TypingIn(BaseModel):
@@ -164,7 +166,7 @@ async def history(
     auth: WidgetVisitor,
     session: SessionDep,
     runtime: RuntimeDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
 ) -> dict[str, Any]:
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
     messages = await conversations.messages_after(session, conversation, after_seq)
