@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from hubspot_sandbox.signatures import sign_v3
@@ -22,7 +23,7 @@ from relaydesk.hubspot import setup
 from relaydesk.hubspot.demo_connection import sandbox_settings, upload_project
 from relaydesk.hubspot.project import APP_FILE, WEBHOOKS_FILE, write_project
 from relaydesk.hubspot.scopes import SCOPES
-from relaydesk.models import Conversation
+from relaydesk.models import Conversation, OutboxJob
 from relaydesk.runtime import Runtime
 
 from .conftest import Org, make_org, migrated_databases
@@ -274,3 +275,47 @@ async def test_a_portal_below_the_tier_custom_channels_need_is_named_as_such(
     assert connection.status == "tier_required"
     assert "Service Hub Professional" in (connection.last_error or "")
     assert "conversations.custom_channels.write" in (connection.last_error or "")
+
+
+async def test_a_handoff_before_the_first_message_blocks_nothing(
+    installation: Installation,
+) -> None:
+    """The widget's "talk to a person" before a word: what the visitor is told opens the
+    thread, their first message follows it there, and the rep's reply comes back."""
+    world = installation
+    org = await make_org(world.runtime.sessions, sample_kb=False)
+    await connect_to_portal(world, org, world.sandbox.config.portal_id)
+    async with httpx.AsyncClient(base_url=world.server.base_url, timeout=10) as http:
+        widget = WidgetClient(http, org.widget_key)
+        await widget.start()
+        asked = await http.post("/api/widget/v1/handoff", headers=widget.auth)
+        assert asked.status_code == 200, asked.text
+        widget.conversation_id = asked.json()["id"]
+
+        async def thread() -> str | None:
+            async with world.runtime.sessions() as session:
+                found = await session.get(Conversation, widget.conversation_id)
+                return found.hubspot_thread_id if found else None
+
+        visitor = Visitor(widget, await wait_for(thread, 20), world.sandbox.config.portal_id)
+        assert (await widget.send("My parcel never arrived")).status_code == 201
+
+        async def published() -> list[str] | None:
+            state = await world_state(world, visitor.portal_id)
+            [found] = [t for t in state["threads"] if t["id"] == visitor.thread_id]
+            texts = [m["text"] for m in found["messages"]]
+            return texts if "My parcel never arrived" in texts else None
+
+        texts = await wait_for(published, 20)
+        assert texts[-1] == "My parcel never arrived" and len(texts) >= 2
+        await control(world, f"/_sandbox/threads/{visitor.thread_id}/reply", text="On it!")
+        assert await wait_for(lambda: texts_of(visitor, "agent")) == ["On it!"]
+    async with world.runtime.sessions() as session:
+        failed = await session.scalar(
+            select(func.count()).select_from(OutboxJob).where(OutboxJob.state == "failed")
+        )
+    assert failed == 0
+
+
+async def texts_of(visitor: Visitor, role: str) -> list[str]:
+    return await texts(visitor, role)

@@ -33,11 +33,14 @@ from .transcript import PUBLISHED_ROLES, message_text, publish_body, refusal_lin
 
 
 async def unpublished(
-    session: AsyncSession, conversation_id: str, message_id: str | None = None
+    session: AsyncSession,
+    conversation_id: str,
+    message_id: str | None = None,
+    roles: tuple[str, ...] = PUBLISHED_ROLES,
 ) -> list[tuple[Message, list[Attachment]]]:
     query = select(Message).where(
         Message.conversation_id == conversation_id,
-        Message.role.in_(PUBLISHED_ROLES),
+        Message.role.in_(roles),
         Message.hubspot_message_id.is_(None),
     )
     if message_id is not None:
@@ -218,6 +221,11 @@ async def publish_messages(
     async with sync.sessions() as session:
         loaded = await load(session, conversation_id)
         pending = await unpublished(session, conversation_id, message_id)
+        if not pending and message_id is None and not loaded.conversation.hubspot_thread_id:
+            # Handed off before a word was written (the widget's "talk to a person" button):
+            # what the visitor was told opens the thread, so there is an inbox conversation
+            # for their first message and the rep's reply.
+            pending = await unpublished(session, conversation_id, roles=("system",))
     thread_id = loaded.conversation.hubspot_thread_id
     for message, attachments in pending:
         hubspot_id, thread_id = await publish_one(sync, portal, loaded, message, attachments)
