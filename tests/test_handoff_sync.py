@@ -95,7 +95,7 @@ async def test_handoff_writes_contact_thread_ticket_note_and_files(
 
     [note] = thread["comments"]
     for expected in (
-        "frustration",
+        "Reason: the visitor asked for a person; the visitor is frustrated",
         "negative",
         "Language: en",
         "verified (jane@example.com)",
