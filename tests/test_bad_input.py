@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest_asyncio
@@ -197,3 +198,17 @@ async def test_message_numbers_past_the_database_integer_are_a_422(
     assert history.status_code == 422 and read.status_code == 422
     fine = await client.get(f"{path}/messages?after_seq={2**31 - 1}", headers=visitor.auth)
     assert fine.status_code == 200 and fine.json()["messages"] == []
+
+
+async def test_a_file_named_outside_latin_1_downloads_under_its_own_name(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    answer = await upload(client, visitor, "发票 счёт.png", PNG, "image/png")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["name"] == "发票 счёт.png"
+    downloaded = await client.get(answer.json()["url"])
+    assert downloaded.status_code == 200 and downloaded.content == PNG
+    disposition = downloaded.headers["content-disposition"]
+    assert disposition.startswith('inline; filename="__ ____.png"')
+    encoded = disposition.split("filename*=UTF-8''")[1]
+    assert unquote(encoded) == "发票 счёт.png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, EmailStr, Field
@@ -263,12 +264,20 @@ async def download(
         data,
         media_type=attachment.content_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{attachment.name}"',
+            "Content-Disposition": content_disposition(disposition, attachment.name),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox",
             "Cache-Control": "private, max-age=86400",
         },
     )
+
+
+def content_disposition(disposition: str, name: str) -> str:
+    """RFC 6266: an ASCII `filename` for old clients and the real name, UTF-8 and
+    percent-encoded, in `filename*` (a header carries only Latin-1, so a Chinese or Cyrillic
+    name written as it is made the download fail)."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @router.post("/typing", status_code=204)
