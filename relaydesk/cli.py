@@ -25,7 +25,7 @@ from .hubspot.setup import Setup
 from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime
-from .settings import Settings
+from .settings import InsecureSecret, Settings
 from .setup_commands import CommandFailed, create_admin, kb_add
 
 
@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
     )
+    if args.command in ("serve", "worker", "create-org", "create-admin", "kb"):
+        refuse_published_secret(settings)
     if args.command == "migrate":
         upgrade(settings.database_url)
     elif args.command == "ai":
@@ -113,6 +115,14 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         log_level="warning",
         proxy_headers=False,  # a trusted proxy's headers are read by web/proxies.py
     )
+
+
+def refuse_published_secret(settings: Settings) -> None:
+    """Before anything starts: with the published default key, every stored secret decrypts."""
+    try:
+        settings.check_secret()
+    except InsecureSecret as insecure:
+        raise SystemExit(f"relaydesk: {insecure}") from None
 
 
 def run_demo(settings: Settings, host: str, port: int, sandbox_port: int = 8001) -> None:

@@ -52,6 +52,7 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, brain: Brain | None = None) -> Runtime:
+        settings.check_secret()
         engine = create_engine(
             settings.database_url,
             pool_size=settings.database_pool_size,

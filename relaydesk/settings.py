@@ -75,6 +75,16 @@ class LLMSettings(BaseModel):
         return bool(self.base_url and self.model)
 
 
+# In the source for everyone to read: with it every stored secret decrypts and visitor tokens
+# can be forged, so only the demo may run with it (`Settings.check_secret`).
+PUBLISHED_SECRET = "change-me-in-production-please-32b"
+MIN_SECRET_LENGTH = 32
+
+
+class InsecureSecret(RuntimeError):
+    """RELAYDESK_SECRET_KEY is the published default or too short."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RELAYDESK_", env_nested_delimiter="__", extra="ignore"
@@ -85,7 +95,7 @@ class Settings(BaseSettings):
     # PostgreSQL connections per process (pool plus overflow): mind the server's max_connections.
     database_pool_size: int = 10
     database_max_overflow: int = 10
-    secret_key: SecretStr = SecretStr("change-me-in-production-please-32b")
+    secret_key: SecretStr = SecretStr(PUBLISHED_SECRET)
     public_base_url: str = "http://127.0.0.1:8000"
     # Proxies (IPs or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
     # (`web/proxies.py`); empty: the peer's address is the client's.
@@ -102,6 +112,21 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     hubspot: HubSpotSettings = HubSpotSettings()
     llm: LLMSettings = LLMSettings()
+
+    def check_secret(self) -> None:
+        """Outside the demo, refuse the published default and short keys."""
+        secret = self.secret_key.get_secret_value()
+        if self.demo:
+            return
+        if secret == PUBLISHED_SECRET:
+            raise InsecureSecret(
+                "RELAYDESK_SECRET_KEY is the published default: set a long random value of your "
+                "own (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise InsecureSecret(
+                f"RELAYDESK_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+            )
 
     @property
     def upload_dir(self) -> Path:
