@@ -89,7 +89,7 @@ async def test_an_owner_runs_the_console_in_chromium(
     await expect(page.locator(".attachment")).to_contain_text(
         "<script>window.__pwned=1</script>.txt"
     )
-    await expect(page.locator("#handoff")).to_contain_text("frustration")
+    await expect(page.locator("#handoff")).to_contain_text("the visitor is frustrated")
     await expect(page.locator("#handoff")).to_contain_text("negative")
     await _not_pwned(page)
 
