@@ -37,6 +37,11 @@ class PortalLimiter(Protocol):
     async def acquire(self, portal: str) -> None:
         """Wait until one request to `portal` fits its rate limit."""
 
+    async def observe(self, portal: str, remaining: int, interval_s: float) -> None:
+        """HubSpot's own count (`X-HubSpot-RateLimit-Remaining`): the bucket never holds more
+        than HubSpot still allows, and at 0 the next request waits out the interval. Other
+        apps and processes on the portal spend the same limit."""
+
     async def close(self) -> None: ...
 
 
@@ -60,8 +65,20 @@ class MemoryPortalLimiter:
         if wait_s:
             await asyncio.sleep(wait_s)
 
+    async def observe(self, portal: str, remaining: int, interval_s: float) -> None:
+        now = time.monotonic()
+        tokens, at = self._state.get(portal, (self.bucket.burst, now))
+        tokens = min(self.bucket.burst, tokens + (now - at) * self.bucket.rate)
+        self._state[portal] = (min(tokens, allowed(self.bucket, remaining, interval_s)), now)
+
     async def close(self) -> None:
         self._state.clear()
+
+
+def allowed(bucket: Bucket, remaining: int, interval_s: float) -> float:
+    """The most tokens the bucket may hold once HubSpot said `remaining`: none left means
+    waiting out the interval (a negative balance the refill pays back)."""
+    return float(remaining) if remaining > 0 else -bucket.rate * interval_s
 
 
 # KEYS[1] bucket; ARGV: burst, rate per second. Redis's own clock keeps nodes consistent.
@@ -81,6 +98,23 @@ return tostring(-tokens / rate)
 """
 
 
+# KEYS[1] bucket; ARGV: burst, rate per second, the most tokens HubSpot's count allows.
+OBSERVE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + (now - at) * rate, cap)
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate + (-math.min(tokens, 0)) / rate) + 60)
+return 'ok'
+"""
+
+
 class RedisPortalLimiter:
     """Buckets in Redis, shared by every node talking to the same portal."""
 
@@ -91,6 +125,7 @@ class RedisPortalLimiter:
         self.bucket = bucket
         self.prefix = prefix
         self._script = redis.register_script(RESERVE)
+        self._observe = redis.register_script(OBSERVE)
 
     @classmethod
     def from_url(cls, url: str, bucket: Bucket) -> RedisPortalLimiter:
@@ -105,6 +140,11 @@ class RedisPortalLimiter:
         wait_s = await self.reserve(portal)
         if wait_s:
             await asyncio.sleep(wait_s)
+
+    async def observe(self, portal: str, remaining: int, interval_s: float) -> None:
+        cap = allowed(self.bucket, remaining, interval_s)
+        args = [self.bucket.burst, self.bucket.rate, cap]
+        await self._observe(keys=[self.prefix + portal], args=args)
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -76,9 +76,18 @@ class HubSpotTransport:
             raise Unavailable(f"HubSpot did not answer in time ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise Unavailable(f"HubSpot could not be reached ({type(exc).__name__})") from exc
+        if portal is not None:
+            await self._observe(portal, response.headers)
         if response.is_success:
             return response
         raise translate(response)
+
+    async def _observe(self, portal: str, headers: httpx.Headers) -> None:
+        """HubSpot's count of what is left in its ten-second window feeds the shared bucket."""
+        remaining = headers.get("x-hubspot-ratelimit-remaining", "")
+        interval_ms = headers.get("x-hubspot-ratelimit-interval-milliseconds", "10000")
+        if remaining.isdigit() and interval_ms.isdigit():
+            await self.limiter.observe(portal, int(remaining), int(interval_ms) / 1000)
 
 
 def json_of(response: httpx.Response) -> dict[str, Any]:

@@ -47,3 +47,26 @@ async def test_redis_bucket_is_shared_between_limiters() -> None:
     await first.acquire("other")
     await redis.delete(prefix + "p", prefix + "other")
     await redis.aclose()
+
+
+async def test_hubspots_count_caps_the_memory_bucket() -> None:
+    limiter = MemoryPortalLimiter(Bucket(100))
+    await limiter.observe("p", 3, 10.0)
+    waits = [limiter.reserve("p") for _ in range(4)]
+    assert waits[:3] == [0.0] * 3 and waits[3] > 0
+    await limiter.observe("q", 0, 10.0)
+    assert limiter.reserve("q") == pytest.approx(10.0 + 1 / 9, rel=0.05)
+
+
+async def test_hubspots_count_caps_the_redis_bucket_for_every_node() -> None:
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        await redis.ping()
+    except (RedisConnectionError, OSError):
+        unavailable("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"relaydesk:test:{uuid.uuid4().hex}:"
+    first = RedisPortalLimiter(redis, Bucket(100), prefix)
+    second = RedisPortalLimiter(redis, Bucket(100), prefix)
+    await first.observe("p", 0, 10.0)
+    assert await second.reserve("p") == pytest.approx(10.0 + 1 / 9, rel=0.05)
+    await redis.aclose()

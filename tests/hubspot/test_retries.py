@@ -18,7 +18,7 @@ from relaydesk.hubspot.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.errors import BadRequest, Conflict, Unavailable
 from relaydesk.hubspot.integration import HubSpot
-from relaydesk.hubspot.ratelimit import Bucket
+from relaydesk.hubspot.ratelimit import Bucket, MemoryPortalLimiter
 from relaydesk.hubspot.transport import RetryPolicy
 from tests.sandbox.sandbox_flows import eventually
 
@@ -86,10 +86,13 @@ async def _count(sandbox: RunningSandbox, path: str, count: int) -> bool:
 async def test_rate_limited_calls_wait_for_retry_after(
     faulty: RunningSandbox, grant: OAuthGrant
 ) -> None:
+    # Another process spends the portal's limit; this one has not seen HubSpot's count.
+    elsewhere, other = client_of(faulty, grant, rate_limit_per_10s=10_000)
     hubspot, portal = client_of(faulty, grant, rate_limit_per_10s=10_000)
     await control(faulty, "/_sandbox/faults", {"rate_limit_per_10s": 2})
-    await portal.list_pipelines()
-    await portal.list_pipelines()
+    await other.list_pipelines()
+    await other.list_pipelines()
+    await elsewhere.close()
     # Most of the window has passed: HubSpot's Retry-After is one second.
     await control(faulty, "/_sandbox/clock/advance", {"seconds": 9.5})
     started = time.monotonic()
@@ -126,4 +129,20 @@ async def test_a_burst_drains_at_the_limit_without_429(
     floor = (calls - bucket.burst) / bucket.rate
     assert floor * 0.95 <= elapsed <= floor * 1.5 + 1
     assert 429 not in await statuses(faulty, portal.paths(ops.ACCOUNT_DETAILS))
+    await hubspot.close()
+
+
+async def test_hubspots_own_count_slows_the_bucket_before_a_429(
+    faulty: RunningSandbox, grant: OAuthGrant
+) -> None:
+    """HubSpot allows 6 here while relaydesk thinks 1,000: its X-HubSpot-RateLimit-Remaining
+    headers empty the shared bucket, so the next request waits out the window, not a 429."""
+    hubspot, portal = client_of(faulty, grant, rate_limit_per_10s=1000)
+    await control(faulty, "/_sandbox/faults", {"rate_limit_per_10s": 6})
+    for _ in range(6):
+        await portal.list_inboxes()
+    assert 429 not in await statuses(faulty, portal.paths(ops.INBOXES))
+    limiter = hubspot.limiter
+    assert isinstance(limiter, MemoryPortalLimiter)
+    assert limiter.reserve(str(faulty.config.portal_id)) > 9.0  # the window, not 1/100 s
     await hubspot.close()
