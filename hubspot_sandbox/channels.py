@@ -12,6 +12,7 @@ from starlette.routing import Route
 from hubspot_sandbox import shapes, threads
 from hubspot_sandbox.auth import require_app_token, require_developer_key
 from hubspot_sandbox.bodies import json_object, required_list, required_str
+from hubspot_sandbox.conversations import page
 from hubspot_sandbox.errors import HubSpotError, not_found, validation_error
 from hubspot_sandbox.records import Channel, ChannelAccount, Message
 from hubspot_sandbox.sandbox import Sandbox, sandbox_of
@@ -92,7 +93,7 @@ async def list_channels(request: Request) -> Response:
     sandbox = sandbox_of(request)
     require_developer_key(request)
     found = [shapes.channel(c) for c in sandbox.store.channels.values() if not c.archived]
-    return JSONResponse({"total": len(found), "results": found})
+    return JSONResponse({"total": len(found)} | page(found, request))
 
 
 async def get_channel(request: Request) -> Response:
@@ -163,7 +164,7 @@ async def list_accounts(request: Request) -> Response:
             or (a.delivery_identifier or {}).get("value") == q["deliveryIdentifierValue"]
         )
     ]
-    return JSONResponse({"total": len(found), "results": found})
+    return JSONResponse({"total": len(found)} | page(found, request))
 
 
 async def get_account(request: Request) -> Response:

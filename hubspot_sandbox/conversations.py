@@ -30,6 +30,7 @@ def thread_or_404(sandbox: Sandbox, request: Request) -> Thread:
 def page(items: list[JsonDict], request: Request, default_limit: int = 100) -> JsonDict:
     """HubSpot's forward paging: `after` is an opaque cursor (here, an offset)."""
     limit = min(int(request.query_params.get("limit", default_limit)), 500)
+    limit = min(limit, sandbox_of(request).faults.page_size or limit)
     after = int(request.query_params.get("after") or 0)
     body: JsonDict = {"results": items[after : after + limit]}
     if after + limit < len(items):

@@ -33,6 +33,9 @@ class Faults:
     rate_limit_per_10s: int | None = None
     search_limit_per_s: int | None = None
     down_until: float = 0.0
+    # The most items a listing returns per page, whatever `limit` asks (HubSpot caps pages
+    # too); a small value shows whether a client follows `paging.next.after` to the end.
+    page_size: int | None = None
     refusals: list[Refusal] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random)
     windows: dict[str, deque[float]] = field(default_factory=dict)
@@ -45,6 +48,7 @@ class Faults:
         self.rate_limit_per_10s = self.config.rate_limit_per_10s
         self.search_limit_per_s = self.config.search_rate_limit_per_s
         self.down_until = 0.0
+        self.page_size = None
         self.refusals = []
         self.windows = {}
 
@@ -56,6 +60,9 @@ class Faults:
             limit = settings["rate_limit_per_10s"]
             self.rate_limit_per_10s = None if limit is None else int(limit)
             self.windows = {}
+        if "page_size" in settings:
+            size = settings["page_size"]
+            self.page_size = None if size is None else max(1, int(size))
         if "search_rate_limit_per_s" in settings:
             limit = settings["search_rate_limit_per_s"]
             self.search_limit_per_s = None if limit is None else int(limit)

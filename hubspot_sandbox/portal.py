@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from hubspot_sandbox import shapes
 from hubspot_sandbox.auth import require_token
+from hubspot_sandbox.conversations import page
 from hubspot_sandbox.errors import not_found
 from hubspot_sandbox.sandbox import sandbox_of
 
@@ -35,7 +36,7 @@ async def list_owners(request: Request) -> Response:
     require_token(request)
     email = request.query_params.get("email", "").lower()
     owners = [o for o in sandbox.store.owners if not email or o.email.lower() == email]
-    return JSONResponse({"results": [shapes.owner(o, sandbox.store.seeded_at) for o in owners]})
+    return JSONResponse(page([shapes.owner(o, sandbox.store.seeded_at) for o in owners], request))
 
 
 async def get_owner(request: Request) -> Response:

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import httpx
+
 from . import paths as ops
+from .paging import every_page
 from .paths import Paths
 from .shapes import Channel, Page, Subscription, TokenInfo, TokenSet, WebhookSettings
 from .transport import HubSpotTransport, json_of
@@ -75,11 +78,12 @@ class HubSpotApp:
         return TokenInfo.model_validate(json_of(response))
 
     async def list_channels(self) -> list[Channel]:
-        response = await self.transport.request(
-            "GET", self.paths(ops.CHANNELS), portal=self._portal, params=self._developer
-        )
-        page = Page.model_validate(json_of(response))
-        return [Channel.model_validate(item) for item in page.results]
+        async def fetch(page: dict[str, str]) -> httpx.Response:
+            params = self._developer | page
+            path = self.paths(ops.CHANNELS)
+            return await self.transport.request("GET", path, portal=self._portal, params=params)
+
+        return await every_page(fetch, Channel)
 
     async def create_channel(self, body: dict[str, Any]) -> Channel:
         response = await self.transport.request(

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from . import paths as ops
 from .auth import TokenSource
 from .errors import Unauthorized
+from .paging import every_page
 from .paths import Paths
 from .shapes import (
     AccountDetails,
@@ -71,11 +72,19 @@ class HubSpotClient:
             json_of(await self._call("GET", self.paths(ops.ACCOUNT_DETAILS)))
         )
 
+    async def _listing(
+        self, path: str, shape: type[T], params: dict[str, str] | None = None
+    ) -> list[T]:
+        async def fetch(page: dict[str, str]) -> httpx.Response:
+            return await self._call("GET", path, params=(params or {}) | page)
+
+        return await every_page(fetch, shape)
+
     async def list_inboxes(self) -> list[Inbox]:
-        return page_of(await self._call("GET", self.paths(ops.INBOXES)), Inbox)
+        return await self._listing(self.paths(ops.INBOXES), Inbox)
 
     async def list_owners(self) -> list[Owner]:
-        return page_of(await self._call("GET", self.paths(ops.OWNERS)), Owner)
+        return await self._listing(self.paths(ops.OWNERS), Owner)
 
     async def list_pipelines(self, object_type: str = "tickets") -> list[Pipeline]:
         path = self.paths(ops.PIPELINES, objectType=object_type)
@@ -103,8 +112,7 @@ class HubSpotClient:
             else {}
         )
         path = self.paths(ops.CHANNEL_ACCOUNTS, channelId=channel_id)
-        response = await self._call("GET", path, params=params)
-        return page_of(response, ChannelAccount)
+        return await self._listing(path, ChannelAccount, params)
 
     async def create_channel_account(self, channel_id: str, body: dict[str, Any]) -> ChannelAccount:
         path = self.paths(ops.CHANNEL_ACCOUNTS, channelId=channel_id)
@@ -136,8 +144,7 @@ class HubSpotClient:
         return Thread.model_validate(json_of(response))
 
     async def list_thread_messages(self, thread_id: str) -> list[Message]:
-        path = self.paths(ops.THREAD_MESSAGES, threadId=thread_id)
-        return page_of(await self._call("GET", path), Message)
+        return await self._listing(self.paths(ops.THREAD_MESSAGES, threadId=thread_id), Message)
 
     async def get_thread_message(self, thread_id: str, message_id: str) -> Message:
         path = self.paths(ops.THREAD_MESSAGE, threadId=thread_id, messageId=message_id)

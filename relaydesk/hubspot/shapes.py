@@ -162,3 +162,10 @@ class Page(Shape):
 
     results: list[dict[str, Any]] = Field(default_factory=list)
     total: int | None = None
+    paging: dict[str, Any] | None = None
+
+    @property
+    def next_after(self) -> str | None:
+        """The cursor of the next page, or None on the last one."""
+        after = ((self.paging or {}).get("next") or {}).get("after")
+        return str(after) if after not in (None, "") else None
