@@ -58,9 +58,19 @@ def _languages() -> tuple[_Compiled, ...]:
     return tuple(_compile(language, words) for language, words in LANGUAGES.items())
 
 
+@cache
+def _any_person() -> re.Pattern[str]:
+    """Every language's person words and phrases in one pattern: most messages name nobody,
+    and one search settles them (a tenth of the cost of the thirty languages' patterns)."""
+    bounded = [p for w in LANGUAGES.values() if w.bounded for p in (w.person, w.strong) if p]
+    inside = [p for w in LANGUAGES.values() if not w.bounded for p in (w.person, w.strong) if p]
+    words = "|".join(f"(?:{part})" for part in bounded)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)|" + "|".join(inside), re.IGNORECASE)
+
+
 def asks_for_person(text: str) -> bool:
     """True when the visitor explicitly asks to talk to a person."""
-    if small_talk_of(text) is not None:
+    if not _any_person().search(text) or small_talk_of(text) is not None:
         return False
     sentences = [s for s in _SENTENCES.split(text) if s.strip()]
     for words in _languages():
