@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -61,15 +62,15 @@ async def _status(
     inbound: Inbound, delivery: WebhookDelivery, target: Target, event: AppEvent
 ) -> None:
     """The thread was closed (the conversation ends, CSAT offered) or reopened (it goes back to
-    the rep). Deliveries are processed concurrently, so a change older than the one applied
-    last is left alone."""
+    the rep)."""
     async with inbound.sessions() as session:
         conversation = await session.get(Conversation, target.conversation_id)
         assert conversation is not None
-        thread: dict[str, Any] = dict(conversation.custom_data.get("hubspot_thread") or {})
-        if event.occurred_at < int(thread.get("status_at") or 0):
+        outdated = await _outdated(session, conversation, event)
+        if outdated is not None:
             await session.rollback()
-            return await inbound.skip(delivery.id, "a newer status change was applied")
+            return await inbound.skip(delivery.id, outdated)
+        thread: dict[str, Any] = dict(conversation.custom_data.get("hubspot_thread") or {})
         thread |= {"status": event.property_value, "status_at": event.occurred_at}
         conversation.custom_data = {**conversation.custom_data, "hubspot_thread": thread}
         if event.property_value == "CLOSED":
@@ -79,6 +80,31 @@ async def _status(
         await settle(session, delivery.id)
         await commit(session)
     return None
+
+
+async def _outdated(
+    session: AsyncSession, conversation: Conversation, event: AppEvent
+) -> str | None:
+    """Why a status change comes too late to apply: deliveries are processed concurrently, so a
+    change older than the one applied last, or a close older than a rep's reply (which reopened
+    the conversation), is left alone."""
+    thread = conversation.custom_data.get("hubspot_thread") or {}
+    if event.occurred_at < int(thread.get("status_at") or 0):
+        return "a newer status change was applied"
+    if event.property_value != "CLOSED" or not event.occurred_at:
+        return None
+    closed_at = datetime.fromtimestamp(event.occurred_at / 1000, UTC)
+    replied = await session.scalar(
+        select(Message.id)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.role == "agent",
+            Message.hubspot_message_id.is_not(None),
+            Message.created_at > closed_at,
+        )
+        .limit(1)
+    )
+    return "a rep replied after this close" if replied is not None else None
 
 
 async def _assigned(

@@ -8,6 +8,7 @@ import asyncio
 import base64
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from relaydesk.models import Conversation, HubSpotConnection, OutboxJob
 
 from ..support import wait_for
 from .test_rep_replies import PDF, next_frame
+from .test_webhook_fixtures import app_key, as_ours
 from .world import World, settled
 
 ENDED = "This conversation has ended."
@@ -134,6 +136,18 @@ async def test_a_rep_reply_after_the_close_reopens_and_reaches_the_visitor(world
     texts = [m["text"] for m in await world.visitor.history()]
     assert texts[-3:] == [ENDED, REOPENED, "One more thing: your refund went out today."]
     assert await wait_for(lambda: world.status_reports(reply["id"])) == ["SENT"]
+
+
+async def test_a_close_that_arrives_after_a_later_reply_leaves_the_chat_open(world: World) -> None:
+    reply = await world.reply("Reopening this: one more thing.")
+    await wait_for(world.agent_messages)
+    created_ms = int(datetime.fromisoformat(reply["createdAt"]).timestamp() * 1000)
+    # HubSpot's close happened just before that reply, but its event is processed after it.
+    payload = as_ours(world, "conversation.propertyChange__closed", occurredAt=created_ms - 500)
+    assert (await world.post_signed(world.app_url, payload)).status_code == 200
+    [delivery] = await settled(world, 1, external_id=app_key(payload[0]))
+    assert delivery.error == "a rep replied after this close"
+    assert (await world.conversation()).state == "human"
 
 
 # Out of order
