@@ -152,7 +152,8 @@ async def test_private_app_token_is_verified_and_disconnect_forgets_it(
     await page.get_by_label("Default owner").select_option(index=1)
     await page.get_by_role("button", name="Save", exact=True).click()
     await expect(page.locator("#hubspot-status")).to_have_text("Active")
-    await expect(page.locator("main")).to_contain_text("Service Key or private-app token (ticket-only)")
+    ticket_only = "Service Key or private-app token (ticket-only)"
+    await expect(page.locator("main")).to_contain_text(ticket_only)
     connected = await connection_of(sessions, org_id)
     assert connected.mode == "private_app" and connected.default_owner_id
 
