@@ -9,6 +9,7 @@ MESSAGE_DELTA: Final = "message.delta"  # partial AI answer; message.created sta
 CONVERSATION_UPDATED: Final = "conversation.updated"
 TYPING: Final = "typing"
 HELLO: Final = "hello"
+ERROR: Final = "error"  # a frame from the widget that could not be read
 
 # Outbox job kinds.
 AI_REPLY: Final = "ai.reply"

@@ -31,6 +31,7 @@ from .knowledge.documents import IndexCache
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .settings import Settings
+from .socket_quota import VisitorSockets
 from .vault import Vault
 from .worker import Handler, Worker
 
@@ -47,6 +48,7 @@ class Runtime:
     vault: Vault
     brain: Brain
     hubspot: HubSpot
+    sockets: VisitorSockets  # the widget sockets each visitor holds open here
     indexes: IndexCache = field(default_factory=IndexCache)
     http: httpx.AsyncClient = field(default_factory=httpx.AsyncClient)  # AI actions, LLM
 
@@ -72,6 +74,7 @@ class Runtime:
             vault=Vault(secret),
             brain=brain or _default_brain(settings, http),
             hubspot=HubSpot.build(settings.hubspot, settings.redis_url),
+            sockets=VisitorSockets(settings.limits.visitor_sockets_per_node),
             http=http,
         )
 

@@ -26,6 +26,14 @@ class LimitSettings(BaseModel):
     max_body_bytes: int = 1024 * 1024
     max_import_bytes: int = 25 * 1024 * 1024
     body_timeout_s: float = 30.0
+    # Uploads (`upload_quota.py`): what one visitor, and all of an organization's visitors
+    # together, may upload in 24 hours; an upload no message took within
+    # `unattached_upload_ttl_h` is deleted, file and row (`upload_sweep.py`).
+    visitor_upload_bytes_per_day: int = Field(default=50 * 1024 * 1024, ge=0)
+    organization_upload_bytes_per_day: int = Field(default=2 * 1024**3, ge=0)
+    unattached_upload_ttl_h: float = Field(default=24.0, gt=0)
+    # Widget sockets one visitor may hold open on one node; one more is closed with 4429.
+    visitor_sockets_per_node: int = Field(default=10, ge=1)
 
 
 class WorkerSettings(BaseModel):
@@ -105,6 +113,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     visitor_token_ttl_days: int = 365
     identity_token_max_ttl_s: int = 3600
+    # How long an attachment URL works (`attachment_urls.py`); the widget fetches fresh ones.
+    attachment_url_ttl_s: int = Field(default=3600, ge=1)
     # How often objects frozen out of the garbage collector are thawed, so cycles among them
     # that died are freed (`collector.py`); 0 keeps only the start-up freeze.
     collector_thaw_s: float = Field(default=600.0, ge=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -21,6 +22,14 @@ router = APIRouter(prefix="/api/widget/v1")
 MAX_FRAME = 4096
 UNAUTHORIZED = 4401  # the widget starts a new session
 FORBIDDEN = 4403
+TOO_MANY = 4429  # the visitor holds the most sockets they may on this node: retry later
+TEXT_ONLY = 1003  # RFC 6455 "cannot accept this type of data": a binary frame
+MALFORMED = json.dumps(
+    {
+        "type": events.ERROR,
+        "error": {"code": "malformed_frame", "message": "a frame is a JSON object"},
+    }
+)
 
 
 @router.websocket("/ws")
@@ -37,6 +46,16 @@ async def widget_socket(websocket: WebSocket, token: str = "") -> None:
         )
         return
     await websocket.accept()
+    if not runtime.sockets.take(auth.visitor.id):
+        await websocket.close(code=TOO_MANY, reason="too many sockets")
+        return
+    try:
+        await _serve(websocket, runtime, auth)
+    finally:
+        runtime.sockets.give_back(auth.visitor.id)
+
+
+async def _serve(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> None:
     channel = events.visitor_channel(auth.visitor.id)
     # Hello means "(re)connected: catch up from the history"; the hub sends it again when it
     # may have lost frames for this socket (Redis was out of reach for a moment).
@@ -75,17 +94,20 @@ async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
 
 async def _receive(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> None:
     while True:
-        raw = await websocket.receive_text()
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text")
+        if raw is None:
+            await websocket.close(code=TEXT_ONLY, reason="text frames only")
+            return
         if len(raw) > MAX_FRAME:
             await websocket.close(code=1009, reason="frame too large")
             return
-        try:
-            frame = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        if not isinstance(frame, dict):
-            continue
-        if frame.get("type") == "ping":
+        frame = _parse(raw)
+        if frame is None:
+            await websocket.send_text(MALFORMED)
+        elif frame.get("type") == "ping":
             await websocket.send_text('{"type":"pong"}')
         elif frame.get("type") == events.TYPING:
             await runtime.hub.publish(
@@ -97,3 +119,13 @@ async def _receive(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> 
                     "visitor_id": auth.visitor.id,
                 },
             )
+
+
+def _parse(raw: str) -> dict[str, Any] | None:
+    """A frame from the widget is a JSON object; anything else is None (JSON nested deeper than
+    the parser recurses raises RecursionError, not a decode error)."""
+    try:
+        frame = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return frame if isinstance(frame, dict) else None
