@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from ..errors import RateLimited, RelaydeskError
@@ -28,6 +29,46 @@ TITLES = {
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Dotted path of the field, empty for the whole body")
+    problem: str
+
+
+class Problem(BaseModel):
+    code: str = Field(description="Stable and machine-readable, e.g. `unknown_widget_key`")
+    message: str = Field(description="For a person")
+    details: list[FieldProblem] | None = Field(default=None, description="On a 422")
+
+
+class ErrorBody(BaseModel):
+    """Every JSON error: `{"error": {"code", "message"}}`."""
+
+    error: Problem
+
+
+MEANINGS = {
+    400: "The body is not valid JSON (`malformed_json`) or not a readable form",
+    401: "Missing or invalid credentials (visitor token, API key, identity token, signature)",
+    403: "The page's origin is not one the organization allows (`origin_not_allowed`)",
+    404: "No such thing for this caller",
+    408: "The request body stopped arriving (`body_timeout`)",
+    413: "The body or a file is over its limit",
+    415: "The file's type is not one the channel accepts",
+    422: "The input does not fit; `details` names the fields",
+    429: "Too many requests (`rate_limited`); try again after `Retry-After` seconds",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the errors it can answer, each with the JSON error body."""
+    return {
+        status: {"model": ErrorBody, "description": MEANINGS[status]}
+        | ({"headers": RETRY_AFTER} if status == 429 else {})
+        for status in statuses
+    }
 
 
 def answer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..migrate import head_revisions
+from . import shapes
 from .deps import RuntimeDep
 
 router = APIRouter(include_in_schema=True, tags=["operations"])
@@ -105,12 +106,16 @@ class MeasureRequests:
             self.metrics.latency.labels(path).observe(time.perf_counter() - started)
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=shapes.Liveness)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    response_model=shapes.Readiness,
+    responses={503: {"model": shapes.Unready, "description": "Not ready to serve"}},
+)
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     try:
         async with runtime.engine.connect() as conn:
@@ -125,7 +130,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse({"status": "ready", "revisions": current})
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(request: Request, runtime: RuntimeDep) -> Response:
     state: Metrics = request.app.state.metrics
     state.outbox_processed.set(

@@ -22,12 +22,15 @@ from ..hubspot.inbound_handlers import HANDLERS, process_now
 from ..hubspot.rep_replies import deliver_at_once
 from ..hubspot.signatures import InvalidSignature, verify_signature
 from ..hubspot.webhooks import Apply, Stored, connection_by_token, store_events
+from . import shapes
 from .deps import RuntimeDep, SessionDep
-from .errors import error_body
+from .errors import documented, error_body
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/hubspot", tags=["hubspot"])
+# 401 unsigned, forged or stale; 400 signed but not HubSpot's events.
+REFUSALS = documented(400, 401, 408, 413)
 
 
 def public_url(request: Request, public_base_url: str) -> str:
@@ -79,7 +82,12 @@ def parsed(parse: Any, body: bytes) -> list[Received] | JSONResponse:
     return events
 
 
-@router.post("/channel")
+@router.post(
+    "/channel",
+    response_model=shapes.WebhookReceipt,
+    response_model_exclude_unset=True,
+    responses=REFUSALS,
+)
 async def channel_webhook(
     request: Request, session: SessionDep, runtime: RuntimeDep, background: BackgroundTasks
 ) -> Any:
@@ -103,7 +111,12 @@ async def channel_webhook(
     return answer(request, "channel", stored)
 
 
-@router.post("/webhooks")
+@router.post(
+    "/webhooks",
+    response_model=shapes.WebhookReceipt,
+    response_model_exclude_unset=True,
+    responses=REFUSALS,
+)
 async def app_webhooks(
     request: Request, session: SessionDep, runtime: RuntimeDep, background: BackgroundTasks
 ) -> Any:
@@ -121,7 +134,12 @@ async def app_webhooks(
     return answer(request, "app", stored)
 
 
-@router.post("/webhooks/{token}")
+@router.post(
+    "/webhooks/{token}",
+    response_model=shapes.WebhookReceipt,
+    response_model_exclude_unset=True,
+    responses=REFUSALS,
+)
 async def app_webhook(
     token: str,
     request: Request,

@@ -8,14 +8,21 @@ from fastapi import APIRouter, Header
 
 from ..identity import IdentityClaims, issue_identity_token
 from ..organizations import by_api_key, identity_secret
+from . import shapes
 from .deps import IpLimited, RuntimeDep, SessionDep, bearer
+from .errors import documented
 
 router = APIRouter(prefix="/api/v1", tags=["server API"], dependencies=[IpLimited])
 
 IDENTITY_TOKEN_TTL_S = 600
 
 
-@router.post("/identity-tokens", status_code=201)
+@router.post(
+    "/identity-tokens",
+    status_code=201,
+    response_model=shapes.IdentityToken,
+    responses=documented(400, 401, 408, 413, 422, 429),
+)
 async def create_identity_token(
     body: IdentityClaims,
     session: SessionDep,

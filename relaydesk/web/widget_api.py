@@ -30,13 +30,23 @@ from ..payloads import (
     widget_config,
 )
 from ..visitor_sessions import resume_or_start
+from . import shapes
 from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
+from .errors import documented
 
 # Message numbers are 32-bit integers in the database; a larger one is a 422, not a 500.
 MAX_SEQ = 2**31 - 1
 router = APIRouter(prefix="/api/widget/v1", tags=["widget"], dependencies=[IpLimited])
 
 UPLOAD_OVERHEAD = 64 * 1024
+# What a visitor's call can meet before its own work: a token or origin refused, too many calls;
+# and a call with a JSON body, that body refused.
+VISITOR = (401, 403, 429)
+BODY = (400, 408, 413, 422)
+SENT_BEFORE: dict[int | str, dict[str, Any]] = {
+    200: {"model": shapes.Message, "description": "The message sent before with this client_id"}
+}
+A_FILE: dict[int | str, dict[str, Any]] = {200: {"description": "The file", "content": {"*/*": {}}}}
 
 
 class SessionIn(BaseModel):
@@ -83,7 +93,7 @@ def _config(runtime: RuntimeDep, organization: Any) -> dict[str, Any]:
     )
 
 
-@router.get("/config")
+@router.get("/config", response_model=shapes.WidgetConfig, responses=documented(404, 422, 429))
 async def get_config(
     session: SessionDep, runtime: RuntimeDep, widget_key: Annotated[str, Query(max_length=64)]
 ) -> dict[str, Any]:
@@ -91,7 +101,9 @@ async def get_config(
     return _config(runtime, organization)
 
 
-@router.post("/sessions")
+@router.post(
+    "/sessions", response_model=shapes.WidgetSession, responses=documented(*VISITOR, 404, *BODY)
+)
 async def start_session(
     body: SessionIn, session: SessionDep, runtime: RuntimeDep, origin: Origin = None
 ) -> dict[str, Any]:
@@ -116,7 +128,7 @@ async def start_session(
     }
 
 
-@router.post("/profile")
+@router.post("/profile", response_model=shapes.Profile, responses=documented(*VISITOR, *BODY))
 async def update_profile(
     body: ProfileIn, auth: WidgetVisitor, session: SessionDep
 ) -> dict[str, Any]:
@@ -125,7 +137,12 @@ async def update_profile(
     return {"visitor": visitor_payload(auth.visitor)}
 
 
-@router.post("/messages", status_code=201)
+@router.post(
+    "/messages",
+    status_code=201,
+    response_model=shapes.Message,
+    responses=SENT_BEFORE | documented(*VISITOR, *BODY),
+)
 async def post_message(
     body: MessageIn,
     auth: WidgetVisitor,
@@ -161,7 +178,11 @@ async def post_message(
     return payload
 
 
-@router.get("/conversations/{conversation_id}/messages")
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=shapes.History,
+    responses=documented(*VISITOR, 404, 422),
+)
 async def history(
     conversation_id: str,
     auth: WidgetVisitor,
@@ -184,7 +205,11 @@ async def history(
     }
 
 
-@router.post("/conversations/{conversation_id}/close")
+@router.post(
+    "/conversations/{conversation_id}/close",
+    response_model=shapes.Conversation,
+    responses=documented(*VISITOR, 404, 422),
+)
 async def close(
     conversation_id: str, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -195,7 +220,11 @@ async def close(
     return conversation_payload(conversation)
 
 
-@router.post("/conversations/{conversation_id}/csat")
+@router.post(
+    "/conversations/{conversation_id}/csat",
+    response_model=shapes.Conversation,
+    responses=documented(*VISITOR, 404, *BODY),
+)
 async def rate(
     conversation_id: str, body: CsatIn, auth: WidgetVisitor, session: SessionDep
 ) -> dict[str, Any]:
@@ -205,7 +234,11 @@ async def rate(
     return conversation_payload(conversation)
 
 
-@router.post("/conversations/{conversation_id}/read", status_code=204)
+@router.post(
+    "/conversations/{conversation_id}/read",
+    status_code=204,
+    responses=documented(*VISITOR, 404, *BODY),
+)
 async def read(
     conversation_id: str,
     body: ReadIn,
@@ -220,7 +253,7 @@ async def read(
         await commit(session)
 
 
-@router.post("/handoff")
+@router.post("/handoff", response_model=shapes.Conversation, responses=documented(*VISITOR, 422))
 async def ask_for_person(
     auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -230,13 +263,18 @@ async def ask_for_person(
     return conversation_payload(conversation)
 
 
-@router.post("/uploads", status_code=201)
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_model=shapes.Attachment,
+    responses=documented(*VISITOR, *BODY, 415),
+)
 async def upload(
     auth: WidgetVisitor,
     session: SessionDep,
     runtime: RuntimeDep,
     file: Annotated[UploadFile, File()],
-    content_length: Annotated[int | None, Header()] = None,
+    content_length: Annotated[int | None, Header(include_in_schema=False)] = None,
 ) -> dict[str, Any]:
     limits = _limits(runtime)
     max_bytes = limits.file_bytes
@@ -248,7 +286,11 @@ async def upload(
     return attachment_payload(attachment, runtime.secret)
 
 
-@router.get("/attachments/{attachment_id}/{name}")
+@router.get(
+    "/attachments/{attachment_id}/{name}",
+    response_class=Response,
+    responses=A_FILE | documented(404, 422, 429),
+)
 async def download(
     attachment_id: str, name: str, sig: str, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
@@ -280,7 +322,7 @@ def content_disposition(disposition: str, name: str) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@router.post("/typing", status_code=204)
+@router.post("/typing", status_code=204, responses=documented(*VISITOR, *BODY))
 async def typing(
     body: TypingIn, auth: WidgetVisitor, runtime: RuntimeDep, request: Request
 ) -> None:
