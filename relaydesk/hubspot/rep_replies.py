@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, exists, literal, or_, select
@@ -21,7 +22,7 @@ from sqlalchemy.sql import ColumnElement
 
 from .. import events
 from ..closing import reopen_conversation
-from ..conversations import announce_state, insert_message, next_slot
+from ..conversations import Slot, announce_state, insert_message, next_slot
 from ..db import commit
 from ..files import safe_name, sniff
 from ..models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
@@ -38,6 +39,10 @@ class Target:
     visitor_id: str
     connection: HubSpotConnection
     message_known: bool = False  # the HubSpot message asked about is already one of ours
+    # As the lookup saw the conversation: its last `seq`, and when HubSpot created that message
+    # if it is a rep's reply (else None), so a reply written next needs no look at the tail.
+    last_seq: int = -1
+    latest_reply_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,25 @@ async def target_of(
         else literal(False)
     )
     by_ours = case((Conversation.id.in_(ours), 0), else_=1) if ours else literal(1)
+    latest_reply = (
+        select(Message.created_at)
+        .where(
+            Message.conversation_id == Conversation.id,
+            Message.seq == Conversation.last_seq,
+            Message.role == "agent",
+            Message.hubspot_message_id.is_not(None),
+        )
+        .scalar_subquery()
+    )
     query = (
-        select(Conversation.id, Conversation.visitor_id, HubSpotConnection, known.label("known"))
+        select(
+            Conversation.id,
+            Conversation.visitor_id,
+            HubSpotConnection,
+            known.label("known"),
+            Conversation.last_seq,
+            latest_reply.label("latest_reply_at"),
+        )
         .join(HubSpotConnection, HubSpotConnection.organization_id == Conversation.organization_id)
         .where(HubSpotConnection.portal_id == ref.portal_id, or_(*matches))
         .order_by(by_ours, Conversation.created_at.desc())
@@ -82,7 +104,14 @@ async def target_of(
     row = (await session.execute(query.limit(1))).first()
     if row is None:
         return None
-    return Target(row.id, row.visitor_id, row.HubSpotConnection, bool(row.known))
+    return Target(
+        row.id,
+        row.visitor_id,
+        row.HubSpotConnection,
+        bool(row.known),
+        row.last_seq,
+        row.latest_reply_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -222,11 +251,7 @@ async def _write(
         await reopen_conversation(session, inbound.effects, conversation, slot)
         slot = await next_slot(session, target.conversation_id)
         assert slot is not None
-    later = (
-        await later_replies(session, slot.conversation_id, slot.seq, message.created_at)
-        if message.created_at is not None
-        else []
-    )
+    later = await _later_replies(session, target, slot, message)
     session.add_all(attachments)
     stored = await insert_message(
         session,
@@ -252,6 +277,22 @@ async def _write(
             session, inbound.effects.wakeup, stored, SENT, target.connection.organization_id
         )
     return stored
+
+
+async def _later_replies(
+    session: AsyncSession, target: Target, slot: Slot, message: RepMessage
+) -> list[str]:
+    """The replies this one belongs before (`reply_order`). When nothing was written since the
+    lookup, it already told whether the latest message is a later-created reply: the common
+    case (a reply newer than everything) costs no statement."""
+    created = message.created_at
+    if created is None:
+        return []
+    if slot.seq == target.last_seq + 1 and (
+        target.latest_reply_at is None or target.latest_reply_at <= created
+    ):
+        return []
+    return await later_replies(session, slot.conversation_id, slot.seq, created)
 
 
 async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | str | None:
