@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .language import conversation_language
 from .person_requests import asks_for_person, sounds_frustrated
+from .resolution import leaves_open
 from .sentiment import Sentiment, sentiment_of
 from .small_talk import small_talk_of
 from .small_talk_words import PRAISE
@@ -91,15 +92,29 @@ def analyze_message(
 
 _WORD = re.compile(r"\S+")
 PRAISE_WORDS = 12
+# Asking or wanting something, in the languages whose praise the sentiment lexicon reads.
+_ASKING = re.compile(
+    r"(?<!\w)(?:where|what|when|how|why|which|who|can|could|would|want|need|like|please|"
+    r"wo|was|wann|wie|warum|welche\w*|kann|könnte\w*|möchte\w*|brauche|bitte|"
+    r"où|quoi|quand|comment|pourquoi|quel\w*|peux|pouvez|voudrais|veux|besoin|"
+    r"dónde|qué|cuándo|cómo|cuál|puedo|quiero|necesito|quisiera|"
+    r"dove|cosa|come|perché|posso|vorrei|voglio|onde|quando|como|quero|preciso|gostaria|"
+    r"waar|wat|wanneer|hoe|waarom|wil|graag|gdzie|kiedy|jak|dlaczego|mogę|chcę|"
+    r"var|vad|när|hur|varför|vill|nerede|nasıl|neden|istiyorum|hvor|hvad|hvornår|hvordan|"
+    r"missä|mitä|milloin|miten|miksi|voinko|haluan)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _small_talk(text: str, sentiment: Sentiment) -> str | None:
-    """Its kind; praise too ("Awesome service, the parcel came early"): glad, and asking nothing."""
+    """Its kind; praise too ("Awesome service, the parcel came early"): glad, short, and
+    asking for nothing ("great, now where is my refund" is a question)."""
     found = small_talk_of(text)
     if found is not None:
         return found.kind
-    short = len(_WORD.findall(text)) <= PRAISE_WORDS
-    return PRAISE if sentiment.label == "happy" and short and "?" not in text else None
+    if sentiment.label != "happy" or "?" in text or len(_WORD.findall(text)) > PRAISE_WORDS:
+        return None
+    return None if _ASKING.search(text) or leaves_open(text) else PRAISE
 
 
 def analyze_lines(

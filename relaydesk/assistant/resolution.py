@@ -40,6 +40,11 @@ _STILL_OPEN = re.compile(
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
+def leaves_open(text: str) -> bool:
+    """'but', 'still', 'not' and their kind: something is left to do."""
+    return bool(_STILL_OPEN.search(text))
+
+
 def says_resolved(text: str) -> bool:
     """A short thank-you or closing line with no question and nothing left open."""
     words = _WORDS.findall(text)
