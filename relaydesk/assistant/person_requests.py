@@ -23,7 +23,8 @@ _SENTENCES = re.compile(r"(?<=[.!?;。！？])\s*|\n")
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # A story about a person, not a request: "my agent", "your staff said", "mein Mitarbeiter".
 _POSSESSED = re.compile(
-    r"(?<!\w)(?:my|our|his|her|their|mein\w*|unser\w*|mon|ma|mes|notre|mi|mis|nuestr\w*|"
+    r"(?<!\w)(?:my|our|his|her|their|mein\w*|unser\w*|ihre|eure|deine|seine|mon|ma|mes|"
+    r"notre|mi|mis|nuestr\w*|"
     r"il mio|la mia|meu|minha|mijn|onze|mój|moja|moim|min|mitt|benim)\s+$",
     re.IGNORECASE,
 )
@@ -32,6 +33,11 @@ _POSSESSED = re.compile(
 # this?"); "do your employees speak German?" is no request.
 _ENGLISH_AFTER = re.compile(r"(?<!\w)(?:i|to|who|that)(?!\w)", re.IGNORECASE)
 _ENGLISH_MODAL = re.compile(r"^\W*(?:can|could|would|will|may)(?!\w)", re.IGNORECASE)
+# "someone to sign for the parcel" is an errand, "someone to talk to" a request.
+_ERRAND = re.compile(
+    r"\s+to\s+(?!(?:talk|speak|chat|help|assist|call|contact|look|answer|handle|get back)\b)\w",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,12 @@ def _short_call(text: str, words: _Compiled) -> bool:
 
 
 def _cue_near_person(sentence: str, words: _Compiled) -> bool:
-    people = [m for m in words.person.finditer(sentence) if not _possessed(sentence, m.start())]
+    people = [
+        m
+        for m in words.person.finditer(sentence)
+        if not _possessed(sentence, m.start())
+        and not (words.language == "en" and _ERRAND.match(sentence, m.end()))
+    ]
     if not people:
         return False
     near = _NEAR if words.bounded else _NEAR_UNSPACED
