@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from .files import attachment_signature
 from .models import Attachment, Conversation, Message, Organization, Visitor
+from .widget_settings import avatar_name
+from .widget_strings import widget_texts
 
 API_PREFIX = "/api/widget/v1"
 
@@ -65,15 +67,37 @@ def visitor_payload(visitor: Visitor) -> dict[str, Any]:
 
 
 def widget_config(
-    organization: Organization, max_upload_bytes: int, max_text: int
+    organization: Organization, max_upload_bytes: int, max_text: int, locale: str | None = None
 ) -> dict[str, Any]:
+    """The widget's look and words for a browser of `locale` (its strings already translated)."""
+    avatar = avatar_name(organization)
     return {
         "widget_key": organization.widget_key,
         "name": organization.name,
         "theme_color": organization.theme_color,
-        "greeting": organization.greeting,
+        "accent_text": text_colour_on(organization.theme_color),
+        "theme": organization.widget_theme,
         "position": organization.position,
+        "launcher_icon": launcher_icon(organization),
+        "avatar_url": f"{API_PREFIX}/avatars/{organization.id}/{avatar}" if avatar else None,
+        "notify_sound": organization.notify_sound,
         "max_upload_bytes": max_upload_bytes,
         "max_text_length": max_text,
-        "strings": dict(organization.strings),
+        **widget_texts(organization, locale),
     }
+
+
+def launcher_icon(organization: Organization) -> str:
+    """The avatar is the launcher's icon only once there is an avatar."""
+    if organization.launcher_icon == "avatar" and not organization.avatar_key:
+        return "chat"
+    return organization.launcher_icon
+
+
+def text_colour_on(background: str) -> str:
+    """White on `background` (#rrggbb) where it reaches WCAG AA's 4.5:1, else black (which then
+    does): text on the theme colour reads whatever colour the organization picked."""
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= 4.5 else "#000000"

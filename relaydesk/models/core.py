@@ -66,6 +66,14 @@ class Organization(Base):
     greeting: Mapped[str] = mapped_column(Text, default="Hi! How can we help?")
     position: Mapped[str] = mapped_column(String(8), default="right")
     strings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The widget's look (widget_settings.py): empty title and subtitle fall back to the name
+    # and nothing; the avatar is a file in the upload store, served by web/widget_assets.py.
+    widget_title: Mapped[str] = mapped_column(String(100), default="")
+    widget_subtitle: Mapped[str] = mapped_column(String(200), default="")
+    avatar_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    launcher_icon: Mapped[str] = mapped_column(String(16), default="chat")
+    widget_theme: Mapped[str] = mapped_column(String(8), default="light")
+    notify_sound: Mapped[bool] = mapped_column(default=False)
     kb_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -165,6 +173,10 @@ class Message(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = (  # the upload quotas sum the last 24 hours' uploads (`upload_quota.py`)
+        Index("ix_attachments_visitor_created", "visitor_id", "created_at"),
+        Index("ix_attachments_organization_created", "organization_id", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))

@@ -16,7 +16,17 @@ from ..collector import hold_old_objects
 from ..login_throttle import LoginThrottle
 from ..runtime import Runtime
 from ..settings import Settings
-from . import admin, demo, errors, health, hubspot_webhooks, public_api, widget_api, widget_ws
+from . import (
+    admin,
+    demo,
+    errors,
+    health,
+    hubspot_webhooks,
+    public_api,
+    widget_api,
+    widget_assets,
+    widget_ws,
+)
 from .body_limit import BodyLimit, BodyLimits
 from .cors import WidgetCors
 from .proxies import TrustedProxies, networks
@@ -70,7 +80,8 @@ def create_app(settings: Settings | None = None, *, brain: Brain | None = None) 
     )
     # Routes are matched in order: the busiest first (a rep reply is a webhook, a visitor's
     # message a widget call), the admin's pages last.
-    for module in (hubspot_webhooks, widget_api, widget_ws, health, public_api, demo, admin):
+    routers = (hubspot_webhooks, widget_api, widget_ws, widget_assets, health, public_api, demo)
+    for module in (*routers, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -74,14 +74,24 @@ class Visitor(Shape):
 
 
 class WidgetConfig(Shape):
-    """The organization's look and the limits of one message (what HubSpot's channel takes)."""
+    """The organization's look, its words in the browser's language (`?locale=`) and the
+    limits of one message (what HubSpot's channel takes)."""
 
     # Open: the look grows with the admin's widget settings, and a widget ignores what it
     # does not know.
     model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
     widget_key: str
     name: str
+    title: str = Field(description="The panel's heading (the name unless the admin set one)")
+    subtitle: str
+    avatar_url: str | None = Field(description="The avatar or logo, relative to the server")
+    launcher_icon: Literal["chat", "question", "avatar"]
+    theme: Literal["light", "dark", "auto"] = Field(description="auto: prefers-color-scheme")
     theme_color: str
+    accent_text: str = Field(description="Black or white: text on theme_color at 4.5:1 or more")
+    notify_sound: bool = Field(description="A tone for a rep's reply while the tab is hidden")
+    locale: str = Field(description="The language of greeting and strings, e.g. de")
+    dir: Literal["ltr", "rtl"]
     greeting: str
     position: str
     max_upload_bytes: int
@@ -90,7 +100,7 @@ class WidgetConfig(Shape):
     max_total_upload_bytes: int
     accepted_types: list[str]
     accepted_extensions: list[str]
-    strings: dict[str, Any]
+    strings: dict[str, str] = Field(description="The widget's words in `locale`, by key")
 
 
 class WidgetSession(Shape):

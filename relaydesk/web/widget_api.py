@@ -85,20 +85,29 @@ def _limits(runtime: RuntimeDep) -> MessageLimits:
     return MessageLimits.of(runtime.settings.limits)
 
 
-def _config(runtime: RuntimeDep, organization: Any) -> dict[str, Any]:
-    """The organization's look and the limits of one message (what HubSpot's channel takes)."""
+def _config(runtime: RuntimeDep, organization: Any, locale: str | None) -> dict[str, Any]:
+    """The organization's look, its words in the browser's language and the limits of one
+    message (what HubSpot's channel takes)."""
     limits = _limits(runtime)
-    return widget_config(organization, limits.file_bytes, limits.text_length) | (
+    return widget_config(organization, limits.file_bytes, limits.text_length, locale) | (
         limits.widget_config()
     )
 
 
-@router.get("/config", response_model=shapes.WidgetConfig, responses=documented(404, 422, 429))
+@router.get(
+    "/config", response_model=shapes.WidgetConfig, responses=documented(403, 404, 422, 429)
+)
 async def get_config(
-    session: SessionDep, runtime: RuntimeDep, widget_key: Annotated[str, Query(max_length=64)]
+    session: SessionDep,
+    runtime: RuntimeDep,
+    widget_key: Annotated[str, Query(max_length=64)],
+    locale: Annotated[str | None, Query(max_length=100)] = None,
+    origin: Origin = None,
 ) -> dict[str, Any]:
+    """403 on an origin the organization does not allow: the loader then mounts nothing."""
     organization = await organizations.by_widget_key(session, widget_key)
-    return _config(runtime, organization)
+    allow_origin(runtime, organization, origin)
+    return _config(runtime, organization, locale)
 
 
 @router.post(
@@ -124,7 +133,7 @@ async def start_session(
         "visitor_token": token,
         "visitor": visitor_payload(visitor),
         "conversation": conversation_payload(conversation) if conversation else None,
-        "config": _config(runtime, organization),
+        "config": _config(runtime, organization, body.locale),
     }
 
 

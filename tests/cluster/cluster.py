@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +65,10 @@ def haproxy() -> str | None:
     return shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
 
 
+def sandbox_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "hubspot_sandbox", "--port", str(port)]
+
+
 def relaydesk(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("relaydesk")), *args]
 
@@ -81,26 +85,32 @@ class Node:
 
 
 class Cluster:
-    """Start with `cluster()`; every process logs to its own file under `logs`."""
+    """Start with `running(cluster)`; every process logs to its own file under `logs`.
 
-    def __init__(self, logs: Path, database_url: str, *, nodes: int = 2, worker: bool = True):
+    `nodes=1` puts one node behind the same balancer (both of its server lines name it), for
+    the benchmark's comparison; `sandbox` replaces the sandbox's command (the benchmark lifts
+    its rate limits); `secret` the instance secret (the benchmark's rows are sealed with its
+    own)."""
+
+    def __init__(
+        self,
+        logs: Path,
+        database_url: str,
+        *,
+        nodes: int = 2,
+        sandbox: Callable[[int], list[str]] | None = None,
+        secret: str = SECRET,
+    ) -> None:
         self.logs = logs
         self.database_url = database_url
-        self.redis_port, self.sandbox_port, self.balancer_port = (
-            free_port(),
-            free_port(),
-            free_port(),
-        )
+        self.secret = secret
+        self.redis_port, self.sandbox_port = free_port(), free_port()
+        self.balancer_port = free_port()
         self.redis = redis_server(logs, self.redis_port)
-        self.sandbox = Process(
-            "sandbox",
-            [sys.executable, "-m", "hubspot_sandbox", "--port", str(self.sandbox_port)],
-            logs,
-        )
+        self.sandbox = Process("sandbox", (sandbox or sandbox_command)(self.sandbox_port), logs)
         self.env = self.environment()
         self.nodes = [self._node(n) for n in range(nodes)]
         self.worker = Process("worker", relaydesk(*WORKER_ARGS), logs, self.env)
-        self.with_worker = worker
         self.startup_s = 0.0
         self.balancer = Process(
             "balancer",
@@ -130,7 +140,7 @@ class Cluster:
         env = {
             "RELAYDESK_DATABASE_URL": self.database_url,
             "RELAYDESK_REDIS_URL": self.redis_url,
-            "RELAYDESK_SECRET_KEY": SECRET,
+            "RELAYDESK_SECRET_KEY": self.secret,
             "RELAYDESK_PUBLIC_BASE_URL": self.url,
             "RELAYDESK_DATA_DIR": str(self.logs / "data"),
             "RELAYDESK_HUBSPOT__CLIENT_ID": SANDBOX_APP["client_id"],
@@ -145,8 +155,9 @@ class Cluster:
 
     def balancer_env(self) -> dict[str, str]:
         listen = {"RELAYDESK_LISTEN": f"127.0.0.1:{self.balancer_port}"}
+        nodes = [self.nodes[n % len(self.nodes)] for n in range(len(NODES))]
         return listen | {
-            f"RELAYDESK_NODE{n + 1}": f"127.0.0.1:{node.port}" for n, node in enumerate(self.nodes)
+            f"RELAYDESK_NODE{n}": f"127.0.0.1:{node.port}" for n, node in enumerate(nodes, 1)
         }
 
     def _node(self, n: int) -> Node:
@@ -170,8 +181,7 @@ class Cluster:
             raise RuntimeError(f"relaydesk migrate failed: {migrate.stderr[-3000:]}")
         for node in self.nodes:
             node.process.start()
-        if self.with_worker:
-            self.worker.start()
+        self.worker.start()
         self.balancer.start()
         self.sandbox.wait_for_port(self.sandbox_port)
         for node in self.nodes:
@@ -196,16 +206,16 @@ class Cluster:
         wait_until(ready, f"{node.name} was not ready", timeout)
 
     def _balanced(self) -> bool:
-        """Every node has answered through the balancer (its health checks see them up)."""
+        """Every server line of the balancer has answered (its health checks see them up)."""
         self.balancer.check()
         seen = set()
-        for _ in range(4 * len(self.nodes)):
+        for _ in range(4 * len(NODES)):
             try:
                 answer = httpx.get(self.url + "/healthz", timeout=2)
             except httpx.HTTPError:
                 return False
             seen.add(answer.headers.get("x-relaydesk-node"))
-        return seen == {node.name for node in self.nodes}
+        return seen == set(NODES)
 
     def restart_node(self, node: Node) -> None:
         node.process.start()

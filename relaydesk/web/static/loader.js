@@ -1,21 +1,29 @@
-/* relaydesk loader: window.Relaydesk, the launcher, widget.js on demand. Script tag attributes:
- * data-widget-key (auto-init), data-mode="inline", data-target, data-api-base. Else call
- * Relaydesk.init({widgetKey, …}) once the window's "relaydesk:loaded" event fired. */
+/* relaydesk loader: window.Relaydesk (replays what the README's stub queued), the launcher,
+ * widget.js on demand. Tag: data-widget-key, data-mode="inline", data-target, data-api-base,
+ * data-locale. /config's 403 (origin not allowed) mounts nothing. */
 (() => {
   'use strict';
-  if (window.Relaydesk) return;
+  const stub = window.Relaydesk;
+  if (stub && !stub.q) return;
   const script = document.currentScript, src = script ? script.src : '';
   const bus = {}, components = {}, queue = [], opts = {};
   let ctx, panel, loading, ready;
 
-  const R = window.Relaydesk = {
+  // The stub itself becomes the API: a page may hold a reference to it.
+  const R = window.Relaydesk = Object.assign(stub || {}, {
     init,
     open: () => call('open'),
     close: () => call('close'),
     toggle: () => call('toggle'),
     send: text => call('send', text),
-    identify: async token => (panel ? panel.identify(token) : void (opts.identityToken = token)),
-    // "ready" is sticky: a listener added after it fired is called at once.
+    // Sessions are the panel's: identify() loads it.
+    identify(token) {
+      if (panel) return panel.identify(token);
+      opts.identityToken = token;
+      if (ctx) load();
+    },
+    visitor: () => ctx?.visitor || null,
+    // "ready" is sticky: a later listener is called at once.
     on(name, cb) {
       (bus[name] ||= new Set()).add(cb);
       if (name === 'ready' && ready) setTimeout(() => cb(ready));
@@ -29,7 +37,7 @@
       panel = factory(ctx);
       for (const [method, arg] of queue.splice(0)) panel[method](arg);
     },
-  };
+  });
 
   function emit(name, data) {
     if (name === 'ready') ready = data;
@@ -40,10 +48,10 @@
 
   function fail(e) {
     console.warn('relaydesk:', e.message);
-    emit('error', { code: 'load_failed', message: e.message });
+    emit('error', { code: e.code || 'load_failed', message: e.message });
   }
 
-  // Before widget.js has loaded, calls wait in the queue (and open/send load it).
+  // Until widget.js has loaded, calls wait (open/send load it).
   function call(method, arg) {
     if (panel) return panel[method](arg);
     queue.push([method, arg]);
@@ -53,7 +61,8 @@
   async function init(options) {
     if (opts.widgetKey) return;
     const d = script ? script.dataset : {};
-    Object.assign(opts, { widgetKey: d.widgetKey, mode: d.mode, target: d.target, apiBase: d.apiBase }, options);
+    Object.assign(opts, { widgetKey: d.widgetKey, mode: d.mode, target: d.target, apiBase: d.apiBase, locale: d.locale }, options);
+    opts.locale ||= navigator.language || 'en';
     const base = (opts.apiBase ? new URL(opts.apiBase, location.href).href : new URL(src || location.href).origin)
       .replace(/\/+$/, '');
     if (document.readyState === 'loading') await new Promise(r => addEventListener('DOMContentLoaded', r));
@@ -64,17 +73,21 @@
     }
   }
 
-  // GET /config with a timeout; offline, 5xx and 429 are retried with backoff.
+  // GET /config (strings in the visitor's language); offline, 5xx and 429 are retried.
   async function getConfig(base) {
+    const q = new URLSearchParams({ widget_key: opts.widgetKey, locale: opts.locale });
     for (let i = 0; ; i++) {
       const ac = new AbortController(), timer = setTimeout(() => ac.abort(), 8000);
-      let status = 0;
+      let status = 0, error;
       try {
-        const res = await fetch(`${base}/api/widget/v1/config?widget_key=${encodeURIComponent(opts.widgetKey)}`, { signal: ac.signal });
+        const res = await fetch(`${base}/api/widget/v1/config?${q}`, { signal: ac.signal });
         if (res.ok) return await res.json();
         status = res.status;
+        error = (await res.json()).error;
       } catch { /* retried below */ } finally { clearTimeout(timer); }
-      if ((status && status < 500 && status !== 429) || i > 3) throw new Error(`config: ${status || 'unreachable'}`);
+      if ((status && status < 500 && status !== 429) || i > 3) {
+        throw Object.assign(new Error(`config: ${status || 'unreachable'}`), error);
+      }
       await new Promise(r => setTimeout(r, 1000 * 2 ** i * (0.5 + Math.random() / 2)));
     }
   }
@@ -87,22 +100,28 @@
     const host = document.createElement('relaydesk-widget'), root = host.attachShadow({ mode: 'open' });
     opts.mode = host.dataset.mode = inline ? 'inline' : 'floating';
     host.dataset.position = config.position === 'left' ? 'left' : 'right';
-    if (CSS.supports('color', config.theme_color)) host.style.setProperty('--rd-accent', config.theme_color);
+    if (CSS.supports('color', config.theme_color)) {
+      host.style.setProperty('--rd-accent', config.theme_color);
+      host.style.setProperty('--rd-on-accent', config.accent_text);
+    }
     root.append(Object.assign(document.createElement('style'), { textContent: STYLE }));
     ctx = { opts, config, base, host, root, components, emit, badge() {} };
     if (!inline) root.append(launcher(config));
     parent.append(host);
     let open;
     try { open = localStorage.getItem(`relaydesk:${opts.widgetKey}:conv`); } catch { /* no storage */ }
-    if (inline || open || queue.length) load();
+    if (inline || open || queue.length || opts.identityToken) load();
   }
 
   function launcher(config) {
     const button = document.createElement('button'), badge = document.createElement('span');
     button.className = 'launcher';
+    button.dataset.icon = config.launcher_icon;
     button.setAttribute('part', 'launcher');
     button.setAttribute('aria-label', opts.strings?.open || config.strings?.open || 'Open chat');
+    button.setAttribute('aria-expanded', false);
     button.onclick = R.toggle;
+    if (config.launcher_icon === 'avatar') button.append(Object.assign(document.createElement('img'), { src: ctx.base + config.avatar_url, alt: '' }));
     badge.className = 'badge';
     badge.setAttribute('part', 'badge');
     badge.hidden = true;
@@ -111,7 +130,7 @@
     return button;
   }
 
-  // Loads widget.js (beside this file) once; a failed load is forgotten so the next call retries.
+  // Loads widget.js (beside this file) once; a failed load is retried by the next call.
   function load() {
     loading ||= new Promise((resolve, reject) => {
       const s = document.createElement('script');
@@ -123,17 +142,21 @@
   }
 
   const STYLE = `:host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px;
-font:14px/1.4 system-ui,sans-serif;color:#1f2328;--rd-accent:#2563eb}
+font:14px/1.4 system-ui,sans-serif;color:#1f2328;--rd-accent:#2563eb;--rd-on-accent:#fff}
 :host([data-position=left]){right:auto;left:20px}
-.launcher{position:relative;width:56px;height:56px;border:0;border-radius:50%;cursor:pointer;
-background:var(--rd-accent);box-shadow:0 4px 14px #0003}
-.launcher::before{content:'';position:absolute;inset:17px 15px 19px;background:#fff;border-radius:5px}
-.launcher::after{content:'';position:absolute;left:19px;bottom:13px;border:5px solid transparent;
-border-top-color:#fff;border-left-color:#fff}
+.launcher{position:relative;width:56px;height:56px;border:0;padding:0;border-radius:50%;cursor:pointer;
+background:var(--rd-accent);color:var(--rd-on-accent);box-shadow:0 4px 14px #0003;font:700 28px/56px system-ui,sans-serif}
+[data-icon=chat]::before{content:'';position:absolute;inset:17px 15px 19px;background:currentColor;border-radius:5px}
+[data-icon=chat]::after{content:'';position:absolute;left:19px;bottom:13px;border:5px solid transparent;
+border-top-color:currentColor;border-left-color:currentColor}
+[data-icon=question]::before{content:'?'}
+.launcher img{display:block;width:100%;height:100%;border-radius:50%;object-fit:cover}
 .badge{position:absolute;top:-4px;right:-4px;padding:0 6px;border-radius:10px;background:#d1242f;
 color:#fff;font:600 12px/20px sans-serif}
 [hidden]{display:none!important}`;
 
+  for (const [method, args] of stub?.q || []) R[method]?.(...args);
+  delete R.q;
   dispatchEvent(new Event('relaydesk:loaded'));
   if (script && script.dataset.widgetKey) init();
 })();

@@ -3,9 +3,12 @@
  *
  * DOM inside the shadow root (stable: browser tests and host CSS via ::part rely on it):
  *   button.launcher[part=launcher] > span.badge[part=badge]     floating mode only (loader.js)
- *   section.panel[part=panel][data-state=ai|pending_human|human|closed]   hidden while closed
- *     header.header[part=header] > h2.name[part=name], button.end[part=end] (ends the
- *       conversation; shown while one is open), button.close[part=close] (floating mode)
+ *   section.panel[part=panel][data-state=ai|pending_human|human|closed][lang][dir]  hidden while
+ *       closed; role=dialog labelled by the title
+ *     header.header[part=header] > img.avatar[part=avatar] (the avatar or logo, if any),
+ *       div.titles > h2.name[part=name] (title), p.subtitle[part=subtitle],
+ *       button.end[part=end] (ends the conversation; shown while one is open),
+ *       button.close[part=close] (floating mode)
  *     div.status[part=status]        "Connecting…" while there is no live connection
  *     ol.messages[part=messages]
  *       li.greeting[part=greeting]   config.greeting, always first (not a .msg)
@@ -21,6 +24,8 @@
  *           data-role=visitor|ai|agent|system, data-id, data-seq, data-conversation
  *           (server messages), data-client-id, data-status=pending|sent|failed (visitor)
  *         > span.author (agents), div.text, div.files > a.file (img inside for images),
+ *           data-at (created_at), data-time (shown after the text: "5 minutes ago") and a title
+ *           (the full time),
  *           div.component[data-component=NAME], div.sources[part=sources] ("Source: <title>",
  *           AI answers from the knowledge base), span.note + button.retry[part=retry]
  *       li.msg[data-role=ai][data-draft=ID] > div.text   a streaming AI answer to message ID
@@ -31,7 +36,7 @@
  *     div.typing[part=typing][data-role=ai|agent]                  hidden unless typing
  *     div.error[part=error][role=alert]                            hidden unless an error
  *     form.composer[part=composer] > button.attach[part=attach] (its title: the limits),
- *       input[type=file][accept] (the accepted types), textarea.input[part=input],
+ *       input[type=file][accept] (the accepted types), textarea.input[part=input][aria-label],
  *       button.send[part=send]
  *     div.drop[part=drop]            drag-and-drop overlay
  *     div.powered[part=powered]
@@ -42,25 +47,17 @@
  *
  * Read receipts: while the panel is open and the page visible, the highest agent message seq
  * shown is reported with POST /conversations/{id}/read {up_to_seq} (HubSpot then shows READ).
+ *
+ * Words: config.strings arrive translated into the visitor's language (the server merges the
+ * shipped translations and the organization's overrides); init({strings}) overrides them.
+ * Sends that failed for want of a connection go out by themselves when it returns, in order.
+ * A rep's reply while the tab is hidden puts "(1) New message" in the tab title (restored when
+ * the tab is shown again) and, if the organization turned it on, plays a short tone.
  */
 (() => {
   'use strict';
   const API = '/api/widget/v1';
   const REL = 'noopener noreferrer nofollow';
-  const EN = {
-    title: 'Chat with us', placeholder: 'Write a message…', send: 'Send', retry: 'Retry',
-    failed: 'Not sent.', typing: 'Typing…', attach: 'Attach a file', close: 'Close',
-    uploadTooLarge: '{name} is too large (limit {max}).', tooLong: 'Messages are limited to {max} characters.',
-    tooManyFiles: 'You can send up to {max} files at a time.', filesTooLarge: 'These files are too large together (limit {max}).',
-    fileType: '{name} is not a type of file we accept.', attachLimits: 'Attach up to {count} files ({max} each, {total} in all)',
-    poweredBy: 'Powered by relaydesk', connecting: 'Connecting…', drop: 'Drop files to send them',
-    end: 'End chat', csatQuestion: 'How was this conversation?', csatComment: 'Add a comment (optional)',
-    csatWhy: 'What went wrong? (optional)', csatSend: 'Send rating', csatThanks: 'Thanks for your feedback!',
-    profileOffer: 'Leave your name and email so we can follow up', profileName: 'Your name',
-    profileEmail: 'Your email', profileSave: 'Save', profileCancel: 'Cancel', profileEdit: 'Edit',
-    profileEmpty: 'Enter your name or your email.', chattingAs: 'Chatting as {who}',
-    source: 'Source: {title}',
-  };
 
   // ---- DOM building: elements and text nodes only, never HTML strings.
   function el(tag, props, ...kids) {
@@ -187,16 +184,19 @@
     const drafts = new Map(); // visitor message id -> li of the AI answer streaming in
     const convs = []; // conversation ids in the order first seen
     const hi = {}, states = {}, rated = new Set();
-    let config = {}, strings = EN, token = storage(tokenKey), cur = null;
+    let config = {}, strings = {}, token = storage(tokenKey), cur = null;
     let isOpen = inline, unread = 0, quiet = true, ws = null, attempt = 0, retryTimer, deadTimer;
     let fresh = true, typingSent = 0, typingOff, typingHide, errorHide, syncing = null, again = false;
     let me = null; // the visitor as the server last described it
+    let rtf, pageTitle, notices = 0;
 
-    const t = (key, vars) => str(strings[key] ?? EN[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => str(vars?.[k]));
+    const t = (key, vars) => str(strings[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => str(vars?.[k]));
 
     // ---- View.
     const launcher = root.querySelector('.launcher');
     const name = el('h2', { className: 'name', part: 'name' });
+    const subtitle = el('p', { className: 'subtitle', part: 'subtitle' });
+    const avatar = el('img', { className: 'avatar', part: 'avatar', alt: '', hidden: true });
     const closeBtn = el('button', { type: 'button', className: 'close', part: 'close', onclick: close }, '×');
     const endBtn = el('button', { type: 'button', className: 'end', part: 'end', hidden: true, onclick: endConversation });
     const status = el('div', { className: 'status', part: 'status' });
@@ -222,7 +222,8 @@
     const drop = el('div', { className: 'drop', part: 'drop', hidden: true });
     const powered = el('div', { className: 'powered', part: 'powered' });
     const panel = el('section', { className: 'panel', part: 'panel', role: 'dialog', hidden: !inline },
-      el('header', { className: 'header', part: 'header' }, name, endBtn, inline ? null : closeBtn),
+      el('header', { className: 'header', part: 'header' }, avatar, el('div', { className: 'titles' }, name, subtitle),
+        endBtn, inline ? null : closeBtn),
       status, list, typing, error, composer, drop, powered);
     greeting._k = -Infinity;
     profile._k = -Number.MAX_VALUE;
@@ -236,15 +237,20 @@
 
     function applyConfig(c) {
       config = Object.assign(config, c);
-      const own = o => Object.fromEntries(Object.entries(o || {}).filter(([, v]) => typeof v === 'string'));
-      const locale = str(opts.locale || navigator.language || 'en').toLowerCase(), s = config.strings || {};
-      strings = Object.assign({}, EN, own(s), own(s[locale.split('-')[0]]), own(s[locale]), own(opts.strings));
-      panel.lang = locale;
-      panel.setAttribute('aria-label', t('title'));
-      name.textContent = config.name || t('title');
+      strings = Object.assign({}, config.strings, opts.strings);
+      rtf = new Intl.RelativeTimeFormat(config.locale || 'en', { numeric: 'auto' });
+      panel.lang = config.locale || 'en';
+      panel.dir = config.dir || 'ltr';
+      panel.ariaLabel = name.textContent = config.title || config.name;
+      subtitle.textContent = config.subtitle || '';
+      subtitle.hidden = !config.subtitle;
+      avatar.hidden = !config.avatar_url;
+      if (config.avatar_url) avatar.src = base + config.avatar_url;
       greeting.replaceChildren(formatText(config.greeting));
       greeting.hidden = !config.greeting;
+      list.ariaLabel = t('conversation');
       input.placeholder = t('placeholder');
+      input.ariaLabel = t('inputLabel');
       sendBtn.textContent = t('send');
       endBtn.textContent = t('end');
       for (const [b, k] of [[attach, 'attach'], [closeBtn, 'close']]) b.title = b.ariaLabel = t(k);
@@ -263,8 +269,13 @@
       pEdit.textContent = t('profileEdit');
       if (me) showProfile(profile.dataset.state === 'editing' && 'editing'); // keep what is typed
       powered.textContent = t('poweredBy');
-      if (CSS.supports('color', config.theme_color)) host.style.setProperty('--rd-accent', config.theme_color);
+      if (CSS.supports('color', config.theme_color)) {
+        host.style.setProperty('--rd-accent', config.theme_color);
+        host.style.setProperty('--rd-on-accent', config.accent_text);
+      }
       if (config.position) host.dataset.position = config.position === 'left' ? 'left' : 'right';
+      host.dataset.theme = config.theme || 'light';
+      showTimes();
     }
 
     function setStatus(connecting) {
@@ -296,7 +307,7 @@
 
     function messageEl(m, pendingFiles) {
       const li = el('li', {
-        className: 'msg', part: 'message', title: m.created_at && new Date(m.created_at).toLocaleString(),
+        className: 'msg', part: 'message',
         'data-role': m.role, 'data-id': m.id, 'data-seq': m.seq, 'data-conversation': m.conversation_id,
         'data-client-id': m.client_id, 'data-status': m.role === 'visitor' && (m.id ? 'sent' : 'pending'),
       });
@@ -310,8 +321,24 @@
       if (m.role === 'ai' && titles.length) {
         li.append(el('div', { className: 'sources', part: 'sources' }, t('source', { title: titles.join(', ') })));
       }
+      if (m.created_at && m.role !== 'system') showTime(li, m.created_at);
       return li;
     }
+
+    // ---- Message times: relative ("5 minutes ago", drawn by CSS from data-time so that the
+    // message's text stays its text), the full time on hover; kept fresh.
+    function showTime(li, iso = li.dataset.at) {
+      const at = new Date(iso), s = (at - Date.now()) / 1000, a = Math.abs(s);
+      const [n, unit] = a < 45 ? [0, 'second'] : a < 3600 ? [s / 60, 'minute'] : a < 86400 ? [s / 3600, 'hour'] : [s / 86400, 'day'];
+      li.dataset.at = iso;
+      li.dataset.time = rtf.format(Math.round(n), unit);
+      li.title = at.toLocaleString(panel.lang);
+    }
+
+    function showTimes() {
+      list.querySelectorAll('[data-at]').forEach(li => showTime(li));
+    }
+    setInterval(showTimes, 30000);
 
     function fileEl(a) {
       const raw = str(a.url), url = safeUrl(raw.startsWith('/') ? base + raw : raw);
@@ -357,12 +384,38 @@
       place(li, order(c, m.seq));
       if (m.role !== 'visitor') { typing.hidden = true; clearDrafts(); }
       if (!quiet && !isOpen && m.role !== 'visitor') ctx.badge(++unread);
-      if (m.role === 'agent') markRead();
+      if (m.role === 'agent') { markRead(); if (!quiet) notice(); }
       emit('message', {
         id: m.id, seq: m.seq, role: m.role, text: m.text, authorName: m.author_name, createdAt: m.created_at,
         attachments: m.attachments || [], component: m.component || null, conversationId: c,
       });
     }
+
+    // ---- A rep's reply in a background tab: a count in the tab title, and a tone if wanted.
+    function notice() {
+      if (document.visibilityState !== 'hidden') return;
+      if (!notices) pageTitle = document.title;
+      document.title = `(${++notices}) ${t('newMessage')}`;
+      if (config.notify_sound) tone();
+    }
+
+    function noticed() {
+      if (notices) document.title = pageTitle;
+      notices = 0;
+    }
+
+    function tone() {
+      try {
+        const a = new AudioContext(), o = a.createOscillator(), g = a.createGain();
+        g.gain.value = 0.08;
+        o.frequency.value = 880;
+        o.connect(g).connect(a.destination);
+        o.onended = () => a.close();
+        o.start();
+        o.stop(a.currentTime + 0.15);
+      } catch { /* no audio: the title says it */ }
+    }
+    addEventListener('focus', noticed);
 
     // Streaming: partial AI text in a provisional bubble under the message it answers.
     function draft(replyTo, text) {
@@ -501,7 +554,7 @@
           // identify() may have set a new JWT while this request was under way: keep it.
           if (opts.identityToken === body.identity_token) opts.identityToken = undefined;
           storage(tokenKey, token);
-          me = s.visitor;
+          known(s.visitor);
           applyConfig(s.config);
           return s;
         } catch (e) {
@@ -512,6 +565,21 @@
           } else body.visitor_token = undefined;
         }
       }
+    }
+
+    // Relaydesk.visitor() reads what the server last said about the visitor.
+    function known(v) {
+      me = v;
+      ctx.visitor = { id: v.id, verified: !!v.verified, email: v.email ?? null, name: v.name ?? null };
+    }
+
+    // An origin the organization does not allow: nothing stays on the page, the console says why.
+    function refuse(message) {
+      quiet = true;
+      clearTimeout(retryTimer);
+      dropSocket();
+      host.remove();
+      console.warn('relaydesk:', message);
     }
 
     async function begin(s) {
@@ -532,7 +600,8 @@
           return;
         } catch (e) {
           if (e.status && e.status < 500 && e.status !== 429) {
-            showError(e.message);
+            if (e.code === 'origin_not_allowed') refuse(e.message);
+            else showError(e.message);
             emit('error', { code: e.code || 'session_failed', message: e.message });
             throw e;
           }
@@ -579,7 +648,10 @@
     // 4401: the visitor token was refused, start a new session first; 4403: this origin is not
     // allowed, give up; anything else: reconnect with backoff and jitter.
     function reconnectLater(code) {
-      if (code === 4403) return emit('error', { code: 'forbidden', message: 'origin not allowed' });
+      if (code === 4403) {
+        refuse('this origin is not allowed for this widget');
+        return emit('error', { code: 'origin_not_allowed', message: 'origin not allowed' });
+      }
       if (attempt > 1) setStatus(true);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => (code === 4401 ? startSession() : Promise.resolve()).catch(() => {}).then(connect), backoff(attempt++));
@@ -614,6 +686,7 @@
       if (f.type === 'hello') {
         attempt = 0;
         setStatus(false);
+        resend();
         if (cur) sync();
         else if (!fresh) startSession().then(begin).catch(() => {}); // one may have started elsewhere
         fresh = false;
@@ -635,8 +708,9 @@
     }
 
     setInterval(ping, 25000);
-    addEventListener('online', () => { if (!quiet) reconnectNow(); });
+    addEventListener('online', () => { if (!quiet) { reconnectNow(); resend(); } });
     document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') noticed();
       if (quiet || document.visibilityState !== 'visible') return;
       markRead();
       if (ws) { ping(); sync(); } else reconnectNow();
@@ -659,10 +733,10 @@
       if (c.state !== 'closed' || c.csat_score != null || rated.has(c.id)) return;
       rated.add(c.id);
       let score = 0;
-      const comment = el('textarea', { className: 'comment', rows: 2, maxLength: 2000, hidden: true });
+      const comment = el('textarea', { className: 'comment', rows: 2, maxLength: 2000, hidden: true, ariaLabel: t('csatComment') });
       const submit = el('button', { type: 'submit', className: 'rate', hidden: true }, t('csatSend'));
       const scores = [1, 2, 3, 4, 5].map(n => el('button', {
-        type: 'button', 'data-score': n, 'aria-pressed': 'false', onclick: () => pick(n),
+        type: 'button', 'data-score': n, 'aria-pressed': 'false', ariaLabel: t('csatScore', { score: n }), onclick: () => pick(n),
       }, String(n)));
       const card = el('li', { className: 'csat', part: 'csat' }, el('form', { onsubmit: rate },
         el('p', null, t('csatQuestion')), el('div', { className: 'scores' }, ...scores), comment, submit));
@@ -672,7 +746,7 @@
         score = n;
         scores.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n));
         comment.hidden = submit.hidden = false;
-        comment.placeholder = t(n <= 2 ? 'csatWhy' : 'csatComment');
+        comment.placeholder = comment.ariaLabel = t(n <= 2 ? 'csatWhy' : 'csatComment');
         if (n <= 2) comment.focus();
       }
 
@@ -724,7 +798,7 @@
       pSave.disabled = true;
       try {
         await started;
-        me = (await api('POST', '/profile', body)).visitor;
+        known((await api('POST', '/profile', body)).visitor);
         showProfile();
         emit('profile', { name: me.name, email: me.email });
       } catch (err) {
@@ -786,6 +860,7 @@
     }
 
     async function deliverNow(job) {
+      if (!jobs.has(job.id)) return; // delivered meanwhile
       try {
         await started;
         while (job.uploads.length) { // a retry goes on with the files not uploaded yet
@@ -800,9 +875,16 @@
       } catch (e) {
         if (!jobs.has(job.id)) return; // the socket already delivered it
         job.li.dataset.status = 'failed';
+        job.auto = !e.status || e.status >= 500 || e.status === 429; // resent when back online
         if (e.status) showError(e.message);
         emit('error', { code: e.code || 'send_failed', message: e.message });
       }
+    }
+
+    // The connection is back: sends that failed for want of it go out again, in the order typed
+    // (each once: the client_id makes a repeat harmless, and a job in flight is not failed).
+    function resend() {
+      for (const job of jobs.values()) if (job.auto && job.li.dataset.status === 'failed') deliver(job);
     }
 
     function onSubmit(e) {
@@ -862,76 +944,88 @@
 
     function close() {
       if (inline || !isOpen) return;
+      const focused = panel.contains(root.activeElement);
       isOpen = false;
       panel.hidden = true;
       launcher?.setAttribute('aria-expanded', false);
+      if (focused) launcher?.focus(); // keyboard users carry on where they opened it
       emit('close');
     }
 
     return { open, close, toggle: () => (isOpen ? close() : open()), send: text => send(text), identify, refresh };
   }
 
-  const STYLE = `:host([data-mode=inline]){position:relative;inset:auto;z-index:auto;display:block;height:100%;min-height:420px}
+  const STYLE = `:host{--rd-bg:#fff;--rd-fg:#1f2328;--rd-muted:#57606a;--rd-bubble:#f0f2f5;--rd-agent:#e6f4ea;--rd-line:#d0d7de;--rd-soft:#f6f8fa;--rd-warn:#fff8c5;--rd-err-bg:#ffebe9;--rd-err:#82071e}
+:host([data-theme=dark]){--rd-bg:#1c2128;--rd-fg:#e6edf3;--rd-muted:#a8b1bb;--rd-bubble:#2d333b;--rd-agent:#1d3b2a;--rd-line:#545d68;--rd-soft:#22272e;--rd-warn:#4b3b0e;--rd-err-bg:#4c1419;--rd-err:#ffc1bd}
+@media(prefers-color-scheme:dark){:host([data-theme=auto]){--rd-bg:#1c2128;--rd-fg:#e6edf3;--rd-muted:#a8b1bb;--rd-bubble:#2d333b;--rd-agent:#1d3b2a;--rd-line:#545d68;--rd-soft:#22272e;--rd-warn:#4b3b0e;--rd-err-bg:#4c1419;--rd-err:#ffc1bd}}
+:host([data-mode=inline]){position:relative;inset:auto;z-index:auto;display:block;height:100%;min-height:420px}
 .panel{position:absolute;bottom:72px;right:0;width:370px;height:min(600px,calc(100vh - 110px));
-display:flex;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 10px 40px #0003;overflow:hidden}
+display:flex;flex-direction:column;background:var(--rd-bg);color:var(--rd-fg);border-radius:14px;box-shadow:0 10px 40px #0003;overflow:hidden}
 :host([data-position=left]) .panel{right:auto;left:0}
-:host([data-mode=inline]) .panel{position:relative;bottom:auto;width:auto;height:100%;box-shadow:none;border:1px solid #d0d7de;box-sizing:border-box}
+:host([data-mode=inline]) .panel{position:relative;bottom:auto;width:auto;height:100%;box-shadow:none;border:1px solid var(--rd-line);box-sizing:border-box}
 @media(max-width:480px){:host([data-mode=floating]) .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0}}
-.header{display:flex;align-items:center;padding:12px 16px;background:var(--rd-accent);color:#fff}
-.name{flex:1;margin:0;font-size:16px}
-button{font:inherit;cursor:pointer}
-.close{background:none;border:0;color:inherit;font-size:22px;line-height:1}
-.status,.error{padding:6px 16px;font-size:12px;background:#fff8c5}
-.error{background:#ffebe9;color:#82071e}
+.header{display:flex;align-items:center;gap:10px;padding:12px 16px;background:var(--rd-accent);color:var(--rd-on-accent)}
+.avatar{width:36px;height:36px;border-radius:50%;object-fit:cover;background:var(--rd-bg)}
+.titles{flex:1;min-width:0}
+.name{margin:0;font-size:16px}
+.subtitle{margin:0;font-size:12px}
+button{font:inherit;cursor:pointer;color:inherit}
+:focus-visible{outline:2px solid var(--rd-fg);outline-offset:1px}
+.header :focus-visible{outline-color:currentColor}
+a{color:inherit}
+.close{background:none;border:0;font-size:22px;line-height:1}
+.status,.error{padding:6px 16px;font-size:12px;background:var(--rd-warn)}
+.error{background:var(--rd-err-bg);color:var(--rd-err)}
 .messages{flex:1;overflow-y:auto;margin:0;padding:12px;list-style:none;display:flex;flex-direction:column;gap:8px}
-.msg,.greeting{max-width:85%;padding:8px 12px;border-radius:12px;background:#f0f2f5;overflow-wrap:anywhere;align-self:flex-start}
-.msg[data-role=agent]{background:#e6f4ea}
-.msg[data-role=visitor]{align-self:flex-end;background:var(--rd-accent);color:#fff}
-.msg[data-role=visitor] a{color:inherit}
-.msg[data-role=system]{align-self:center;background:none;color:#57606a;font-size:12px;text-align:center}
-.end{background:none;border:1px solid #fff8;border-radius:6px;color:inherit;font-size:12px;margin-right:8px}
-.csat{align-self:stretch;padding:10px;border-radius:12px;background:#f6f8fa;text-align:center}
+.msg,.greeting{max-width:85%;padding:8px 12px;border-radius:12px;background:var(--rd-bubble);overflow-wrap:anywhere;align-self:flex-start}
+.msg[data-role=agent]{background:var(--rd-agent)}
+.msg[data-role=visitor]{align-self:flex-end;background:var(--rd-accent);color:var(--rd-on-accent)}
+.msg[data-role=system]{align-self:center;background:none;color:var(--rd-muted);font-size:12px;text-align:center}
+.msg[data-time]::after{content:attr(data-time);display:block;margin-top:2px;font-size:11px;color:var(--rd-muted)}
+.msg[data-role=visitor]::after{color:inherit;text-align:right}
+.end{background:none;border:1px solid currentColor;border-radius:6px;font-size:12px}
+.csat{align-self:stretch;padding:10px;border-radius:12px;background:var(--rd-soft);text-align:center}
 .csat p{margin:0 0 6px}
-.profile{align-self:stretch;font-size:13px;color:#57606a}
+.profile{align-self:stretch;font-size:13px;color:var(--rd-muted)}
 .profile p{margin:0}
-.profile-open,.profile-edit{background:none;border:0;padding:0;color:var(--rd-accent);text-decoration:underline;text-align:left}
+.profile-open,.profile-edit{background:none;border:0;padding:0;text-decoration:underline;text-align:left}
 .profile-edit{margin-left:6px}
 .profile-form{display:flex;flex-wrap:wrap;gap:6px}
-.profile-form input{flex:1 1 140px;min-width:0;font:inherit;border:1px solid #d0d7de;border-radius:8px;padding:6px}
-.profile-save{border:0;border-radius:8px;padding:6px 12px;background:var(--rd-accent);color:#fff}
-.profile-cancel{border:1px solid #d0d7de;border-radius:8px;padding:6px 12px;background:#fff}
+input,textarea{font:inherit;color:inherit;background:var(--rd-bg);border:1px solid var(--rd-line);border-radius:8px;padding:6px}
+::placeholder{color:var(--rd-muted);opacity:1}
+.profile-form input{flex:1 1 140px;min-width:0}
+.profile-save,.rate,.send,.scores [aria-pressed=true]{border:0;border-radius:8px;padding:6px 12px;background:var(--rd-accent);color:var(--rd-on-accent)}
+.profile-cancel{border:1px solid var(--rd-line);border-radius:8px;padding:6px 12px;background:var(--rd-bg)}
 .scores{display:flex;justify-content:center;gap:6px;margin-bottom:6px}
-.scores button{width:34px;height:34px;border:1px solid #d0d7de;border-radius:50%;background:#fff}
-.scores [aria-pressed=true]{background:var(--rd-accent);border-color:var(--rd-accent);color:#fff}
-.comment{display:block;width:100%;box-sizing:border-box;margin-bottom:6px;font:inherit;border:1px solid #d0d7de;border-radius:8px;padding:6px}
-.rate{border:0;border-radius:8px;padding:6px 12px;background:var(--rd-accent);color:#fff}
+.scores button{width:34px;height:34px;padding:0;border:1px solid var(--rd-line);border-radius:50%;background:var(--rd-bg)}
+.comment{display:block;width:100%;box-sizing:border-box;margin-bottom:6px}
 .msg[data-status=pending]{opacity:.6}
-.msg[data-status=failed]{background:#ffebe9;color:#82071e}
+.msg[data-status=failed]{background:var(--rd-err-bg);color:var(--rd-err)}
 .msg:not([data-status=failed]) :is(.note,.retry){display:none}
 .author{display:block;font-size:12px;font-weight:600}
 .note{font-size:12px}
-.retry{margin-left:6px;border:1px solid currentColor;background:none;color:inherit;border-radius:6px;font-size:12px}
-code{font-family:ui-monospace,monospace;background:#0001;padding:0 3px;border-radius:4px}
+.retry{margin-left:6px;border:1px solid currentColor;background:none;border-radius:6px;font-size:12px}
+code{font-family:ui-monospace,monospace;background:#8883;padding:0 3px;border-radius:4px}
 .file{display:block}
 .file img,.card img{display:block;max-width:100%;max-height:200px;border-radius:8px}
 .component{margin-top:6px}
-.sources{margin-top:4px;font-size:12px;color:#57606a}
+.sources{margin-top:4px;font-size:12px}
 .card p{margin:4px 0 0}
 ul{margin:4px 0;padding-left:18px}
-small{display:block;color:#57606a}
+small{display:block}
 table{border-collapse:collapse;font-size:13px}
-td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:left}
+td,th{border:1px solid var(--rd-line);padding:3px 6px;text-align:left}
 .buttons{display:flex;flex-wrap:wrap;gap:6px}
 .buttons strong{flex-basis:100%}
-.buttons button{border:1px solid var(--rd-accent);color:var(--rd-accent);background:#fff;border-radius:16px;padding:4px 12px}
+.buttons button{border:1px solid var(--rd-accent);background:var(--rd-bg);border-radius:16px;padding:4px 12px}
 .buttons button:disabled{opacity:.5;cursor:default}
-.typing{padding:0 16px 6px;font-size:12px;color:#57606a}
-.composer{display:flex;align-items:flex-end;gap:6px;padding:8px;border-top:1px solid #d0d7de}
-.input{flex:1;resize:none;border:1px solid #d0d7de;border-radius:8px;padding:8px;font:inherit;field-sizing:content;max-height:120px}
-.send{background:var(--rd-accent);color:#fff;border:0;border-radius:8px;padding:8px 12px}
-.attach{background:none;border:1px solid #d0d7de;border-radius:8px;width:36px;height:36px;font-size:20px;color:#57606a}
-.drop{position:absolute;inset:0;display:grid;place-items:center;background:#fffe;border:2px dashed var(--rd-accent);font-weight:600}
-.powered{text-align:center;font-size:11px;color:#8c959f;padding-bottom:6px}`;
+.typing{padding:0 16px 6px;font-size:12px;color:var(--rd-muted)}
+.composer{display:flex;align-items:flex-end;gap:6px;padding:8px;border-top:1px solid var(--rd-line)}
+.input{flex:1;resize:none;padding:8px;field-sizing:content;max-height:120px}
+.send{padding:8px 12px}
+.attach{background:none;border:1px solid var(--rd-line);border-radius:8px;width:36px;height:36px;font-size:20px;color:var(--rd-muted)}
+.drop{position:absolute;inset:0;display:grid;place-items:center;background:var(--rd-bg);opacity:.95;border:2px dashed var(--rd-accent);font-weight:600}
+.powered{text-align:center;font-size:11px;color:var(--rd-muted);padding-bottom:6px}`;
 
   window.Relaydesk._mount(createPanel);
 })();
