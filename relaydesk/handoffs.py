@@ -138,7 +138,11 @@ async def _requested_decision(
     """A person asked for the handoff: summary, mood and language come from the visitor's words."""
     texts = [t.text for t in await _transcript(session, conversation.id) if t.role == "visitor"]
     mood = analyze_message(" ".join(texts[-3:])).sentiment
-    language = conversation_language(texts) if texts else "en"
+    # Before a word (the "talk to a person" button) or after "hi", the browser's language.
+    locale = await session.scalar(
+        select(Visitor.locale).where(Visitor.id == conversation.visitor_id)
+    )
+    language = conversation_language(texts, locale)
     return HandoffDecision(reasons, summarize(texts, reasons), mood, language)
 
 

@@ -181,3 +181,16 @@ def test_relaydesk_ai_analyze_says_what_is_small_talk() -> None:
     assert not any(f["handoff_requested"] for f in found)
     in_a_row = [json.loads(line) for line in analyze_lines(lines, conversation=True)]
     assert in_a_row[2]["language"] == "en"  # "ok" keeps the conversation's English
+
+
+async def test_the_person_button_before_a_word_answers_in_the_browsers_language(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    spanish = await _visitor(client, org, "es-MX")
+    asked = await client.post("/api/widget/v1/handoff", headers=spanish.auth)
+    assert asked.status_code == 200, asked.text
+    async with db() as session:
+        handoff = await session.scalar(
+            select(Handoff).where(Handoff.conversation_id == asked.json()["id"])
+        )
+    assert handoff is not None and handoff.language == "es"
