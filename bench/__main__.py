@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import brain, handoff, hubspot_drain, rep_reply, roundtrip, widget_size, ws_memory
+from . import brain, cluster, handoff, hubspot_drain, rep_reply, roundtrip, widget_size, ws_memory
 from .server import demo_server
 
 
@@ -41,6 +41,8 @@ def main() -> None:
         handoff.run()
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
+    if "cluster" in args.names:  # not in the default list: it needs PostgreSQL, Redis, HAProxy
+        cluster.run()
 
 
 if __name__ == "__main__":
