@@ -3,6 +3,7 @@ and visitor text shown inert. A new route is covered without touching these test
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -27,6 +28,12 @@ from .admin_support import AdminClient, signed_in
 from .admin_world import SCRIPT, World, build_world
 from .support import RunningServer
 
+# A 1x1 PNG: the widget's avatar upload takes images only.
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+    "AAAABJRU5ErkJggg=="
+)
+
 # These act on the signed-in person rather than on an organization's data.
 SELF_SERVICE = {"/admin/login", "/admin/logout", "/admin/switch"}
 FORM = {
@@ -38,12 +45,17 @@ FORM = {
     "email": "intruder@example.test",
     "role": "owner",
     "title": "Planted",
+    "language": "de",
+    "s.send": "Planted",
     "body": "Planted article",
     "level": "0",
     "topics": "everything",
     "url_template": "https://evil.example/{x}",
 }
-UPLOAD = {"files": ("planted.md", b"# Planted\n\nfrom another organization", "text/markdown")}
+UPLOAD = {
+    "files": ("planted.md", b"# Planted\n\nfrom another organization", "text/markdown"),
+    "avatar": ("planted.png", base64.b64decode(PNG), "image/png"),
+}
 
 
 def admin_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -88,7 +100,8 @@ async def snapshot(sessions: async_sessionmaker[AsyncSession], world: World) -> 
 
         return {
             "org": (org.theme_color, org.greeting, org.position, org.allowed_origins,
-                    org.identity_secret_enc, org.kb_version),
+                    org.identity_secret_enc, org.kb_version, org.widget_title, org.strings,
+                    org.avatar_key),
             "conversation": (conversation.state, conversation.csat_score),
             "documents": await rows(select(KnowledgeDocument.id).where(
                 KnowledgeDocument.organization_id == org_id)),

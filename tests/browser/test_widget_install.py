@@ -17,7 +17,7 @@ from relaydesk.widget_settings import HOST_STUB
 
 from ..conftest import Org, make_org
 from ..support import RunningServer, start_on_fresh_database, wait_for
-from .test_widget import W, ShopBrain, Site, ask, identity_token, serve_site, server_history
+from .test_widget import ShopBrain, Site, W, ask, identity_token, serve_site, server_history
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
