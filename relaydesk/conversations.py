@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events
+from .attachment_urls import AttachmentSigner
 from .db import on_commit
 from .errors import InvalidInput, NotFound
 from .identity import IdentityClaims
@@ -29,7 +30,7 @@ class Effects:
 
     hub: Hub
     wakeup: Wakeup
-    url_secret: str
+    attachment_urls: AttachmentSigner  # pushed messages carry their visitor's file URLs
 
 
 # Visitors ------------------------------------------------------------------------------------
@@ -207,7 +208,8 @@ async def insert_message(
     channel = events.visitor_channel(slot.visitor_id)
 
     async def push() -> None:
-        payload = message_payload(message, attachments, effects.url_secret)
+        links = effects.attachment_urls.for_visitor(slot.visitor_id)
+        payload = message_payload(message, attachments, links)
         await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
 
     on_commit(session, push)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from .models import Attachment, Visitor, new_id
 from .settings import LimitSettings
+from .upload_quota import UploadQuotaExceeded, check_upload_quota
 
 ALLOWED_TYPES = {
     "image/png",
@@ -153,6 +153,7 @@ def guess_type(name: str) -> str:
 class FileStore(Protocol):
     async def put(self, key: str, data: bytes) -> None: ...
     async def get(self, key: str) -> bytes: ...
+    async def delete(self, key: str) -> None: ...
 
 
 class LocalFileStore:
@@ -172,6 +173,10 @@ class LocalFileStore:
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
 
+    async def delete(self, key: str) -> None:
+        """Remove the file; one already gone is fine (a sweep that ran twice)."""
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,23 +185,25 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def attachment_signature(secret: str, attachment_id: str) -> str:
-    return hmac.new(secret.encode(), b"attachment:" + attachment_id.encode(), "sha256").hexdigest()[
-        :32
-    ]
-
-
-def attachment_signature_ok(secret: str, attachment_id: str, sig: str) -> bool:
-    return hmac.compare_digest(attachment_signature(secret, attachment_id), sig)
-
-
 async def store_upload(
-    session: AsyncSession, store: FileStore, visitor: Visitor, upload: CheckedUpload
+    session: AsyncSession,
+    store: FileStore,
+    visitor: Visitor,
+    upload: CheckedUpload,
+    limits: LimitSettings,
 ) -> Attachment:
-    """Keep the bytes and record the attachment; it joins a message when the visitor sends one."""
+    """Keep the bytes and record the attachment, within the visitor's and the organization's
+    upload quotas; it joins a message when the visitor sends one (or is swept away)."""
+    size = len(upload.data)
+    await check_upload_quota(session, visitor, size, limits, lock=False)  # before any writing
     attachment_id = new_id()
     key = f"{visitor.organization_id}/{attachment_id}"
-    await store.put(key, upload.data)
+    await store.put(key, upload.data)  # no lock is held while the file is written
+    try:
+        await check_upload_quota(session, visitor, size, limits, lock=True)
+    except UploadQuotaExceeded:
+        await store.delete(key)
+        raise
     attachment = Attachment(
         id=attachment_id,
         organization_id=visitor.organization_id,

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
-from .files import attachment_signature
 from .models import Attachment, Conversation, Message, Organization, Visitor
 from .widget_settings import avatar_name
 from .widget_strings import widget_texts
 
+if TYPE_CHECKING:
+    from .attachment_urls import Links
+
 API_PREFIX = "/api/widget/v1"
 
 
-def attachment_payload(attachment: Attachment, url_secret: str) -> dict[str, Any]:
-    sig = attachment_signature(url_secret, attachment.id)
+def attachment_payload(attachment: Attachment, links: Links) -> dict[str, Any]:
+    """`url` is the viewer's own (`attachment_urls.py`); the widget's expire."""
     return {
         "id": attachment.id,
         "name": attachment.name,
         "content_type": attachment.content_type,
         "size": attachment.size,
-        "url": f"{API_PREFIX}/attachments/{attachment.id}/{quote(attachment.name)}?sig={sig}",
+        "url": links.url(attachment),
     }
 
 
 def message_payload(
-    message: Message, attachments: Sequence[Attachment], url_secret: str
+    message: Message, attachments: Sequence[Attachment], links: Links
 ) -> dict[str, Any]:
     return {
         "id": message.id,
@@ -37,7 +38,7 @@ def message_payload(
         "author_name": message.author_name,
         "created_at": message.created_at.isoformat(),
         "client_id": message.client_id,
-        "attachments": [attachment_payload(a, url_secret) for a in attachments],
+        "attachments": [attachment_payload(a, links) for a in attachments],
         "component": message.component,
         "sources": [
             {"title": s.get("title", ""), "heading": s.get("heading", "")}

@@ -18,6 +18,7 @@ from .assistant.embedded import EmbeddedBrain
 from .assistant.language import warm_up
 from .assistant.llm import LLMBrain
 from .assistant.replies import ReplyJob
+from .attachment_urls import AttachmentSigner
 from .cluster_wakeup import ClusterWakeup
 from .conversations import Effects
 from .db import create_engine, session_factory
@@ -84,7 +85,11 @@ class Runtime:
 
     @property
     def effects(self) -> Effects:
-        return Effects(hub=self.hub, wakeup=self.wakeup, url_secret=self.secret)
+        return Effects(hub=self.hub, wakeup=self.wakeup, attachment_urls=self.attachment_urls)
+
+    @property
+    def attachment_urls(self) -> AttachmentSigner:
+        return AttachmentSigner(self.secret, self.settings.attachment_url_ttl_s)
 
     def reply_job(self) -> ReplyJob:
         runner = ActionRunner(self.http)

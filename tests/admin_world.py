@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from relaydesk.assistant.actions import ActionSpec
 from relaydesk.assistant.configuration import save_action
 from relaydesk.db import commit
+from relaydesk.files import FileStore
 from relaydesk.knowledge.documents import add_document
 from relaydesk.models import (
     AiAction,
@@ -54,23 +55,29 @@ class World:
     job_id: int
     user_id: str  # the member's user id
     action_id: str  # an AI action with a header that no page may show
+    attachment_id: str  # the visitor's file, named with markup
 
 
-async def build_world(sessions: async_sessionmaker[AsyncSession], marker: str) -> World:
+async def build_world(
+    sessions: async_sessionmaker[AsyncSession], marker: str, files: FileStore | None = None
+) -> World:
+    """`files`: the server's store, for a world whose visitor's file is downloaded."""
     org = await make_org(sessions, sample_kb=False)
     owner = await make_user(sessions, org.id, "owner")
     member = await make_user(sessions, org.id, "member")
     async with sessions() as session:
-        conversation_id = await _conversation(session, org.id, marker)
+        conversation_id, attachment = await _conversation(session, org.id, marker)
         ids = await _seed_rows(session, org, conversation_id, marker)
         member_id = await session.scalar(select(User.id).where(User.email == member))
         action = await _action(session, org.id, marker)
         await commit(session)
     assert member_id is not None
-    return World(org, owner, member, conversation_id, *ids, member_id, action.id)
+    if files is not None:
+        await files.put(attachment.storage_key, b"abc")
+    return World(org, owner, member, conversation_id, *ids, member_id, action.id, attachment.id)
 
 
-async def _conversation(session: AsyncSession, org_id: str, marker: str) -> str:
+async def _conversation(session: AsyncSession, org_id: str, marker: str) -> tuple[str, Attachment]:
     """What a hostile visitor leaves behind: a name, a message and a file name with markup."""
     visitor = Visitor(organization_id=org_id, name=HOSTILE_NAME, email=f"eve-{marker}@x.test")
     session.add(visitor)
@@ -83,19 +90,19 @@ async def _conversation(session: AsyncSession, org_id: str, marker: str) -> str:
     )
     session.add(message)
     await session.flush()
-    session.add(
-        Attachment(
-            organization_id=org_id,
-            visitor_id=visitor.id,
-            message_id=message.id,
-            name=f"{SCRIPT}.txt",
-            content_type="text/plain",
-            size=3,
-            sha256="0" * 64,
-            storage_key=f"test/{message.id}",
-        )
+    attachment = Attachment(
+        organization_id=org_id,
+        visitor_id=visitor.id,
+        message_id=message.id,
+        name=f"{SCRIPT}.txt",
+        content_type="text/plain",
+        size=3,
+        sha256="0" * 64,
+        storage_key=f"test/{message.id}",
     )
-    return conversation.id
+    session.add(attachment)
+    await session.flush()
+    return conversation.id, attachment
 
 
 async def _seed_rows(

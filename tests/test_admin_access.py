@@ -13,6 +13,7 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from relaydesk.files import LocalFileStore
 from relaydesk.models import (
     AiAction,
     ApiKey,
@@ -66,6 +67,10 @@ def admin_routes(app: FastAPI) -> list[tuple[str, str]]:
     return found
 
 
+def files(server: RunningServer) -> LocalFileStore:
+    return LocalFileStore(server.settings.upload_dir)
+
+
 def fill(path: str, world: World) -> str:
     ids = {
         "conversation_id": world.conversation_id,
@@ -74,6 +79,7 @@ def fill(path: str, world: World) -> str:
         "job_id": str(world.job_id),
         "user_id": world.user_id,
         "action_id": world.action_id,
+        "attachment_id": world.attachment_id,
     }
     names = re.findall(r"{(\w+)}", path)
     missing = [n for n in names if n not in ids]
@@ -122,7 +128,7 @@ async def test_a_user_of_one_organization_cannot_read_or_change_another(
     server: RunningServer, db: async_sessionmaker[AsyncSession]
 ) -> None:
     a = await build_world(db, "marker-of-a")
-    b = await build_world(db, "marker-of-b")
+    b = await build_world(db, "marker-of-b", files(server))
     admin = await signed_in(server.base_url, a.owner)
     before = await snapshot(db, b)
     for method, path in admin_routes(server.app):
@@ -144,7 +150,7 @@ async def test_a_user_of_one_organization_cannot_read_or_change_another(
 async def test_members_read_conversations_but_change_nothing(
     server: RunningServer, db: async_sessionmaker[AsyncSession]
 ) -> None:
-    world = await build_world(db, "marker-of-member-org")
+    world = await build_world(db, "marker-of-member-org", files(server))
     member = await signed_in(server.base_url, world.member)
     before = await snapshot(db, world)
     for method, path in admin_routes(server.app):
@@ -183,7 +189,7 @@ JAVASCRIPT_LINK = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""",
 async def test_visitor_text_is_inert_on_every_page(
     server: RunningServer, db: async_sessionmaker[AsyncSession]
 ) -> None:
-    world = await build_world(db, "marker-of-xss-org")
+    world = await build_world(db, "marker-of-xss-org", files(server))
     owner = await signed_in(server.base_url, world.owner)
     shown_on = []
     for method, path in admin_routes(server.app):
@@ -191,6 +197,10 @@ async def test_visitor_text_is_inert_on_every_page(
             continue
         page = await owner.get(fill(path, world))
         assert page.status_code in (200, 303), (path, page.status_code)
+        if path == "/admin/attachments/{attachment_id}":  # a file, never shown as a page
+            assert page.headers["content-security-policy"] == "sandbox"
+            assert page.headers["content-disposition"].startswith("attachment;")
+            continue
         assert SCRIPT not in page.text and "<img src=x" not in page.text, path
         assert not JAVASCRIPT_LINK.search(page.text), path
         assert "header-secret" not in page.text, path  # action headers are write-only

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from relaydesk import outbox
 from relaydesk.assistant.embedded import EmbeddedBrain
 from relaydesk.assistant.replies import ReplyJob
+from relaydesk.attachment_urls import AttachmentSigner
 from relaydesk.conversations import Effects, add_message, open_conversation
 from relaydesk.db import commit
 from relaydesk.knowledge.documents import IndexCache
@@ -325,7 +326,7 @@ async def test_a_job_running_past_its_lease_keeps_it(
 async def test_ai_reply_job_run_twice_answers_once(
     db: async_sessionmaker[AsyncSession], org: Org
 ) -> None:
-    effects = Effects(MemoryHub(), Wakeup(), "secret")
+    effects = Effects(MemoryHub(), Wakeup(), AttachmentSigner("secret", 3600))
     async with db() as session:
         visitor = Visitor(organization_id=org.id, custom_data={})
         session.add(visitor)

@@ -70,8 +70,9 @@ async def move_to_end(
     channel = events.visitor_channel(visitor_id)
 
     async def push() -> None:
+        links = effects.attachment_urls.for_visitor(visitor_id)
         for message in moved:
-            payload = message_payload(message, files.get(message.id, []), effects.url_secret)
+            payload = message_payload(message, files.get(message.id, []), links)
             await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
 
     on_commit(session, push)

@@ -26,7 +26,10 @@ class Attachment(Shape):
     name: str
     content_type: str
     size: int
-    url: str = Field(description="Signed URL of the file, relative to the server")
+    url: str = Field(
+        description="The file, relative to the server: for the widget a URL signed for this "
+        "visitor that works for `attachment_url_ttl_s` (the history gives fresh ones)"
+    )
 
 
 class Source(Shape):
@@ -101,6 +104,7 @@ class WidgetConfig(Shape):
     accepted_types: list[str]
     accepted_extensions: list[str]
     strings: dict[str, str] = Field(description="The widget's words in `locale`, by key")
+    attachment_url_ttl_s: int = Field(description="How long an attachment's URL works")
 
 
 class WidgetSession(Shape):

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, EmailStr, Field
 
 from .. import conversations, events, organizations
+from ..attachment_urls import signed_attachment
 from ..closing import close_conversation, rate_conversation
 from ..db import commit
-from ..errors import InvalidInput, NotFound, PayloadTooLarge, RateLimited
-from ..files import (
-    MessageLimits,
-    attachment_signature_ok,
-    check_message_files,
-    check_upload,
-    store_upload,
-)
+from ..errors import InvalidInput, PayloadTooLarge, RateLimited
+from ..files import MessageLimits, check_message_files, check_upload, store_upload
 from ..handoffs import visitor_asks_for_person
 from ..hubspot.delivery_status import report_read, report_sent
-from ..models import Attachment
 from ..payloads import (
     attachment_payload,
     conversation_payload,
@@ -32,6 +26,7 @@ from ..payloads import (
 from ..visitor_sessions import resume_or_start
 from . import shapes
 from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
+from .downloads import file_response
 from .errors import documented
 
 # Message numbers are 32-bit integers in the database; a larger one is a 422, not a 500.
@@ -86,17 +81,18 @@ def _limits(runtime: RuntimeDep) -> MessageLimits:
 
 
 def _config(runtime: RuntimeDep, organization: Any, locale: str | None) -> dict[str, Any]:
-    """The organization's look, its words in the browser's language and the limits of one
-    message (what HubSpot's channel takes)."""
+    """The organization's look, its words in the browser's language, the limits of one
+    message (what HubSpot's channel takes) and how long a file's URL works."""
     limits = _limits(runtime)
-    return widget_config(organization, limits.file_bytes, limits.text_length, locale) | (
-        limits.widget_config()
+    urls = {"attachment_url_ttl_s": runtime.settings.attachment_url_ttl_s}
+    return (
+        widget_config(organization, limits.file_bytes, limits.text_length, locale)
+        | limits.widget_config()
+        | urls
     )
 
 
-@router.get(
-    "/config", response_model=shapes.WidgetConfig, responses=documented(403, 404, 422, 429)
-)
+@router.get("/config", response_model=shapes.WidgetConfig, responses=documented(403, 404, 422, 429))
 async def get_config(
     session: SessionDep,
     runtime: RuntimeDep,
@@ -180,7 +176,9 @@ async def post_message(
         attachment_ids=body.attachment_ids,
     )
     attachments = (await conversations.attachments_of(session, [message])).get(message.id, [])
-    payload = message_payload(message, attachments, runtime.secret)
+    payload = message_payload(
+        message, attachments, runtime.attachment_urls.for_visitor(auth.visitor.id)
+    )
     await commit(session)
     if not created:
         response.status_code = 200
@@ -202,15 +200,14 @@ async def history(
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
     messages = await conversations.messages_after(session, conversation, after_seq)
     attachments = await conversations.attachments_of(session, messages)
+    links = runtime.attachment_urls.for_visitor(auth.visitor.id)
     if conversation.hubspot_thread_id and await report_sent(
         session, runtime.wakeup, conversation.id
     ):
         await commit(session)  # the visitor is back: HubSpot hears the rep's replies were sent
     return {
         "conversation": conversation_payload(conversation),
-        "messages": [
-            message_payload(m, attachments.get(m.id, []), runtime.secret) for m in messages
-        ],
+        "messages": [message_payload(m, attachments.get(m.id, []), links) for m in messages],
     }
 
 
@@ -290,45 +287,31 @@ async def upload(
     if content_length is not None and content_length > max_bytes + UPLOAD_OVERHEAD:
         raise PayloadTooLarge(f"file is larger than the limit of {max_bytes} bytes")
     checked = check_upload(file.filename or "file", await file.read(max_bytes + 1), limits)
-    attachment = await store_upload(session, runtime.files, auth.visitor, checked)
+    attachment = await store_upload(
+        session, runtime.files, auth.visitor, checked, runtime.settings.limits
+    )
     await commit(session)
-    return attachment_payload(attachment, runtime.secret)
+    return attachment_payload(attachment, runtime.attachment_urls.for_visitor(auth.visitor.id))
 
 
 @router.get(
     "/attachments/{attachment_id}/{name}",
     response_class=Response,
-    responses=A_FILE | documented(404, 422, 429),
+    responses=A_FILE | documented(403, 404, 422, 429),
 )
 async def download(
-    attachment_id: str, name: str, sig: str, session: SessionDep, runtime: RuntimeDep
+    attachment_id: str,
+    name: str,
+    exp: int,
+    sig: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> Response:
-    attachment = await session.get(Attachment, attachment_id)
-    if attachment is None or not attachment_signature_ok(runtime.secret, attachment_id, sig):
-        raise NotFound("no such attachment")
+    """The file behind a signed URL (`Attachment.url`); 403 `link_expired` once it expired."""
+    signer = runtime.attachment_urls
+    attachment = await signed_attachment(session, signer, attachment_id, exp, sig)
     data = await runtime.files.get(attachment.storage_key)
-    inline = (
-        attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
-    )
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        data,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": content_disposition(disposition, attachment.name),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox",
-            "Cache-Control": "private, max-age=86400",
-        },
-    )
-
-
-def content_disposition(disposition: str, name: str) -> str:
-    """RFC 6266: an ASCII `filename` for old clients and the real name, UTF-8 and
-    percent-encoded, in `filename*` (a header carries only Latin-1, so a Chinese or Cyrillic
-    name written as it is made the download fail)."""
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return file_response(attachment, data, f"private, max-age={max(0, exp - int(time.time()))}")
 
 
 @router.post("/typing", status_code=204, responses=documented(*VISITOR, *BODY))

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ...attachment_urls import AdminLinks, organization_attachment
 from ...db import commit
 from ...handoffs import admin_hands_off
 from ...hubspot.connections import find_connection
@@ -21,6 +22,7 @@ from ...transcripts import (
     transcript,
 )
 from ..deps import RuntimeDep, SessionDep
+from ..downloads import file_response
 from .deps import CurrentAdmin, Manager, back_to, render
 
 router = APIRouter()
@@ -71,7 +73,7 @@ async def conversation_page(
 ) -> Response:
     found = await transcript(session, admin.organization.id, conversation_id)
     files = {
-        message_id: [attachment_payload(a, runtime.secret) for a in attachments]
+        message_id: [attachment_payload(a, AdminLinks()) for a in attachments]
         for message_id, attachments in found.attachments.items()
     }
     connection = await find_connection(session, admin.organization.id)
@@ -82,6 +84,15 @@ async def conversation_page(
     mode = connection.mode if connection else "oauth"
     steps = await sync_status(session, conversation_id, mode) if found.handoff else []
     return render(request, admin, "conversation.html", t=found, files=files, steps=steps)
+
+
+@router.get("/attachments/{attachment_id}")
+async def attachment(
+    admin: CurrentAdmin, session: SessionDep, runtime: RuntimeDep, attachment_id: str
+) -> Response:
+    """A file of a conversation, for a signed-in member of its organization only."""
+    found = await organization_attachment(session, admin.organization.id, attachment_id)
+    return file_response(found, await runtime.files.get(found.storage_key), "private, no-store")
 
 
 @router.post("/conversations/{conversation_id}/handoff")

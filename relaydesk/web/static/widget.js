@@ -48,6 +48,10 @@
  * Read receipts: while the panel is open and the page visible, the highest agent message seq
  * shown is reported with POST /conversations/{id}/read {up_to_seq} (HubSpot then shows READ).
  *
+ * File links: an attachment's URL works for config.attachment_url_ttl_s (an hour); before
+ * that runs out, the history of each conversation shown with files is fetched again and the
+ * fresh URLs are put into the links in place (the URLs in 'message' events expire likewise).
+ *
  * Words: config.strings arrive translated into the visitor's language (the server merges the
  * shipped translations and the organization's overrides); init({strings}) overrides them.
  * Sends that failed for want of a connection go out by themselves when it returns, in order.
@@ -341,11 +345,54 @@
     setInterval(showTimes, 30000);
 
     function fileEl(a) {
-      const raw = str(a.url), url = safeUrl(raw.startsWith('/') ? base + raw : raw);
+      const url = fileUrl(a);
       if (!url) return el('span', { className: 'file' }, str(a.name));
       const image = /^image\//.test(a.content_type);
-      return el('a', { href: url, target: '_blank', rel: REL, className: 'file' },
+      return el('a', { href: url, target: '_blank', rel: REL, className: 'file', 'data-attachment': str(a.id) },
         image ? el('img', { src: url, alt: str(a.name), onload: scroll }) : str(a.name));
+    }
+
+    function fileUrl(a) {
+      const raw = str(a.url);
+      return safeUrl(raw.startsWith('/') ? base + raw : raw);
+    }
+
+    // ---- File links expire: every URL shown was issued after filesAt, so all still work until
+    // filesAt + TTL; at 80 % of it the histories are fetched again for fresh ones.
+    let filesAt = Date.now(), filesTimer;
+    const filesTtl = () => (config.attachment_url_ttl_s || 0) * 1000;
+    function renewFilesLater(ms) {
+      clearTimeout(filesTimer);
+      if (filesTtl()) filesTimer = setTimeout(renewFiles, ms ?? Math.max(1000, filesAt + filesTtl() * 0.8 - Date.now()));
+    }
+
+    async function renewFiles() {
+      const asked = Date.now();
+      const ids = new Set([...shown.values()].filter(e => e.m.attachments?.length).map(e => e.m.conversation_id));
+      try {
+        for (const id of ids) {
+          const r = await api('GET', `/conversations/${encodeURIComponent(id)}/messages?after_seq=0`);
+          r.messages.forEach(renewLinks);
+        }
+        filesAt = asked;
+        renewFilesLater();
+      } catch {
+        renewFilesLater(30000); // offline or refused: the links may lapse; try again shortly
+      }
+    }
+
+    function renewLinks(m) {
+      const entry = shown.get(m.id);
+      if (!entry || !m.attachments?.length) return;
+      entry.m.attachments = m.attachments;
+      for (const a of m.attachments) {
+        const url = fileUrl(a);
+        const link = [...entry.li.querySelectorAll('a.file')].find(n => n.dataset.attachment === str(a.id));
+        if (!url || !link) continue;
+        link.href = url;
+        const img = link.querySelector('img');
+        if (img && !img.naturalWidth) img.src = url; // not shown (it failed or is loading): afresh
+      }
     }
 
     function componentEl(c, text) {
@@ -512,8 +559,8 @@
         const err = r.data?.error || {};
         const e = Object.assign(new Error(err.message || `HTTP ${r.status}`), { status: r.status, code: err.code });
         if (r.status === 401 && path !== '/sessions' && i < tries) { await startSession(); continue; }
-        if ((r.status < 500 && r.status !== 429) || i >= tries) throw e;
-        await sleep(Math.min(10000, r.wait || backoff(i)));
+        if ((r.status < 500 && r.status !== 429) || i >= tries || r.wait > 10000) throw e; // e.g. a day's upload quota
+        await sleep(r.wait || backoff(i));
       }
     }
 
@@ -597,6 +644,7 @@
           setStatus(false);
           emit('ready', { visitor: s.visitor, conversationId: cur });
           connect();
+          renewFilesLater();
           return;
         } catch (e) {
           if (e.status && e.status < 500 && e.status !== 429) {
@@ -714,6 +762,7 @@
       if (quiet || document.visibilityState !== 'visible') return;
       markRead();
       if (ws) { ping(); sync(); } else reconnectNow();
+      if (filesTtl() && Date.now() - filesAt > filesTtl() * 0.8) renewFiles(); // timers slept
     });
 
     // ---- The end of a conversation: the visitor may end it; then a CSAT card (1-5, a comment
