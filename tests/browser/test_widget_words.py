@@ -3,6 +3,7 @@ admin's strings editor) are shown instead of the shipped ones."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -11,6 +12,7 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.db import create_engine, session_factory
+from relaydesk.widget_settings import HOST_STUB
 
 from ..admin_support import PASSWORD, make_user
 from ..conftest import Org, make_org
@@ -102,3 +104,21 @@ async def test_a_german_browser_gets_german_words_and_the_admins_own_instead(
     await page.locator(f"{W} .launcher").click()
     await expect(page.locator(f"{W} .send")).to_have_text("Send")
     await expect(page.locator(f"{W} .greeting")).to_have_text("Hi! How can we help?")
+
+
+async def test_a_page_picks_its_own_language_and_words_with_init(
+    page: Page, site: Site, server: RunningServer, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    shop: Org = await make_org(sessions, origins=[site.base_url])
+    options = {"widgetKey": shop.widget_key, "locale": "fr-CA", "strings": {"send": "Go"}}
+    html = f"""<!doctype html><html><head><meta charset="utf-8"></head><body>
+{HOST_STUB}
+<script src="{server.base_url}/static/loader.js" async></script>
+<script>Relaydesk.init({json.dumps(options)}); Relaydesk.open();</script></body></html>"""
+    await page.goto(site.publish("fr.html", html))
+    await expect(page.locator(f"{W} .panel")).to_be_visible()
+    await expect(page.locator(f"{W} .send")).to_have_text("Go")
+    await expect(page.locator(f"{W} textarea")).to_have_attribute(
+        "placeholder", "Écrivez un message…"
+    )
+    await expect(page.locator(f"{W} .panel")).to_have_attribute("lang", "fr")
