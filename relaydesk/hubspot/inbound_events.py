@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from .shapes import Shape
 
@@ -46,6 +46,12 @@ class RepMessage(Shape):
     senders: list[Participant] = Field(default_factory=list)
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     client: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """HubSpot's times are UTC; one sent without a zone is read as such."""
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
     @property
     def sender_actor(self) -> str | None:
