@@ -18,6 +18,8 @@ HUBSPOT_HANDOFF: Final = "hubspot.handoff"  # carry a handed-off conversation in
 HUBSPOT_PUBLISH: Final = "hubspot.publish"  # one visitor message after the handoff
 HUBSPOT_INBOUND: Final = "hubspot.inbound"  # process one stored HubSpot webhook event
 HUBSPOT_MESSAGE_STATUS: Final = "hubspot.message_status"  # a rep reply was SENT / READ
+UPLOADS_SWEEP: Final = "uploads.sweep"  # delete the uploads no message took in time
+FILES_DELETE: Final = "files.delete"  # remove stored files whose rows are gone
 
 
 def visitor_channel(visitor_id: str) -> str:

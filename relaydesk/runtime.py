@@ -33,8 +33,9 @@ from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .settings import Settings
 from .socket_quota import VisitorSockets
+from .upload_sweep import UploadSweep
 from .vault import Vault
-from .worker import Handler, Worker
+from .worker import Duty, Handler, Worker
 
 
 @dataclass
@@ -107,8 +108,14 @@ class Runtime:
             events.HUBSPOT_MESSAGE_STATUS: StatusJob(self.sessions, self.hubspot, self.vault),
         }
         handlers |= self.hubspot_sync_handlers()
+        sweep = UploadSweep(
+            self.sessions, self.wakeup, self.files, self.settings.limits.unattached_upload_ttl_h
+        )
+        handlers[events.UPLOADS_SWEEP] = sweep.sweep
+        handlers[events.FILES_DELETE] = sweep.delete_files
         self.wakeup.listen()  # jobs other processes commit wake this worker at once
-        return Worker(self.sessions, self.wakeup, handlers, self.settings.worker)
+        duties = [Duty(sweep.every_s, sweep.schedule)]
+        return Worker(self.sessions, self.wakeup, handlers, self.settings.worker, duties)
 
     def hubspot_sync_handlers(self) -> dict[str, Handler]:
         sync = HubSpotSync(

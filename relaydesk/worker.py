@@ -7,6 +7,10 @@ polling for jobs other processes wrote or whose retry came due. A job waiting on
 rate limit, a slow answer) holds only its own slot, and jobs start a few at a time rather than in
 bursts that would queue every request of the process behind them. `run_once()` claims one batch
 and runs it to the end: what tests call.
+
+Recurring work (the sweep of unattached uploads) is a `Duty`: every `every_s` the loop lets it
+queue its job, which the job's dedupe key keeps to one per interval across workers; the job
+itself then runs, and is retried, like any other.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import outbox
+from .db import commit
 from .outbox import ClaimedJob, Wakeup
 from .settings import WorkerSettings
 
@@ -27,6 +34,15 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 CLAIM_BATCH = 8
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Recurring work: every `every_s`, `enqueue` writes the job that does it (in the session
+    given; the worker commits)."""
+
+    every_s: float
+    enqueue: Callable[[AsyncSession], Awaitable[None]]
 
 
 class RetryLater(Exception):
@@ -44,11 +60,14 @@ class Worker:
         wakeup: Wakeup,
         handlers: Mapping[str, Handler],
         settings: WorkerSettings,
+        duties: Sequence[Duty] = (),
     ) -> None:
         self.sessions = sessions
         self.wakeup = wakeup
         self.handlers = handlers
         self.settings = settings
+        self.duties = duties
+        self._duties_due = [0.0] * len(duties)  # monotonic time each is next due
         self._claim_lock = asyncio.Lock()  # one claimer per process (all SQLite needs)
         self._stopping = asyncio.Event()
         # Set when a claim may find something new: a job ended while every slot was taken or
@@ -148,6 +167,7 @@ class Worker:
             while not self._stopping.is_set():
                 self.wakeup.event.clear()
                 self._claim_wanted.clear()
+                await self._queue_duties()
                 free = self.settings.concurrency - len(self._running)
                 claimed: list[ClaimedJob] = []
                 if free > 0:
@@ -166,6 +186,20 @@ class Worker:
                     await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
         finally:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _queue_duties(self) -> None:
+        now = time.monotonic()
+        for index, duty in enumerate(self.duties):
+            if now < self._duties_due[index]:
+                continue
+            try:
+                async with self.sessions() as session:
+                    await duty.enqueue(session)
+                    await commit(session)
+            except Exception:  # a lost database connection: the next turn of the loop retries
+                log.exception("could not queue a recurring job")
+                continue
+            self._duties_due[index] = now + duty.every_s
 
     async def _wait(self) -> None:
         waits = [
