@@ -212,3 +212,40 @@ async def test_a_file_named_outside_latin_1_downloads_under_its_own_name(
     assert disposition.startswith('inline; filename="__ ____.png"')
     encoded = disposition.split("filename*=UTF-8''")[1]
     assert unquote(encoded) == "发票 счёт.png"
+
+
+async def test_text_no_database_can_store_is_a_422(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    """A NUL (PostgreSQL refuses it) or an unpaired surrogate (no database takes one) used to
+    reach the database and answer 500; the fuzz test found both."""
+    for text in ("a\\u0000b", "a\\ud800b"):
+        raw = b'{"client_id": "c%d", "text": "%s"}' % (len(text), text.encode())
+        headers = {**visitor.auth, "content-type": "application/json"}
+        sent = await client.post("/api/widget/v1/messages", content=raw, headers=headers)
+        assert sent.status_code == 422, sent.text
+        assert sent.json()["error"]["details"][0]["field"] == "text"
+        named = await client.post(
+            "/api/widget/v1/profile", content=b'{"name": "%s"}' % text.encode(), headers=headers
+        )
+        assert named.status_code == 422, named.text
+    config = await client.get("/api/widget/v1/config", params={"widget_key": "a\x00"})
+    history = await client.get("/api/widget/v1/conversations/a%00/messages", headers=visitor.auth)
+    assert config.status_code == 422 and history.status_code == 422
+    hook = await client.post("/hubspot/webhooks/a%00", content=b"[]")
+    assert hook.status_code == 401
+
+
+async def test_bodies_are_of_the_documented_types(
+    client: httpx.AsyncClient, visitor: WidgetClient
+) -> None:
+    """`{"on": 0}` was taken for false, `"5"` for 5: the document says boolean and integer."""
+    typing = await client.post("/api/widget/v1/typing", json={"on": 0}, headers=visitor.auth)
+    assert typing.status_code == 422, typing.text
+    await visitor.send("hello")
+    path = f"/api/widget/v1/conversations/{visitor.conversation_id}"
+    read = await client.post(f"{path}/read", json={"up_to_seq": "5"}, headers=visitor.auth)
+    assert read.status_code == 422, read.text
+    assert (
+        await client.post("/api/widget/v1/typing", json={"on": True}, headers=visitor.auth)
+    ).status_code == 204

@@ -25,6 +25,7 @@ from ..hubspot.webhooks import Apply, Stored, connection_by_token, store_events
 from . import shapes
 from .deps import RuntimeDep, SessionDep
 from .errors import documented, error_body
+from .inputs import unstorable
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ async def app_webhooks(
     "/webhooks/{token}",
     response_model=shapes.WebhookReceipt,
     response_model_exclude_unset=True,
-    responses=REFUSALS,
+    responses=REFUSALS | documented(422),
 )
 async def app_webhook(
     token: str,
@@ -149,7 +150,7 @@ async def app_webhook(
 ) -> Any:
     """The per-organization URL earlier versions handed out (its token is a secret); it keeps
     working for apps still pointed at it, with events limited to that organization."""
-    connection = await connection_by_token(session, token)
+    connection = None if unstorable(token) else await connection_by_token(session, token)
     if connection is None:
         return refuse(request, "app", "unknown webhook URL")
     body = await verified(request, runtime, "app")

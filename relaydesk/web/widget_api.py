@@ -6,7 +6,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from .. import conversations, events, organizations
 from ..attachment_urls import signed_attachment
@@ -28,6 +28,7 @@ from . import shapes
 from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
 from .downloads import file_response
 from .errors import documented
+from .inputs import Body, Text
 
 # Message numbers are 32-bit integers in the database; a larger one is a 422, not a 500.
 MAX_SEQ = 2**31 - 1
@@ -44,35 +45,35 @@ SENT_BEFORE: dict[int | str, dict[str, Any]] = {
 A_FILE: dict[int | str, dict[str, Any]] = {200: {"description": "The file", "content": {"*/*": {}}}}
 
 
-class SessionIn(BaseModel):
-    widget_key: str = Field(min_length=1, max_length=64)
-    visitor_token: str | None = Field(default=None, max_length=2000)
-    identity_token: str | None = Field(default=None, max_length=8000)
+class SessionIn(Body):
+    widget_key: Text = Field(min_length=1, max_length=64)
+    visitor_token: Text | None = Field(default=None, max_length=2000)
+    identity_token: Text | None = Field(default=None, max_length=8000)
     # The browser's language (navigator.language): the AI's language for short first messages.
-    locale: str | None = Field(default=None, max_length=100)  # one we cannot read is ignored
+    locale: Text | None = Field(default=None, max_length=100)  # one we cannot read is ignored
 
 
-class ProfileIn(BaseModel):
-    name: str | None = Field(default=None, max_length=200)
+class ProfileIn(Body):
+    name: Text | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
 
 
-class MessageIn(BaseModel):
+class MessageIn(Body):
     client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    text: str = ""
-    attachment_ids: list[str] = Field(default_factory=list, max_length=10)
+    text: Text = ""
+    attachment_ids: list[Text] = Field(default_factory=list, max_length=10)
 
 
-class CsatIn(BaseModel):
+class CsatIn(Body):
     score: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=2000)
 
 
-class ReadIn(BaseModel):
+class ReadIn(Body):
     up_to_seq: int = Field(ge=0, le=MAX_SEQ)
 
 
-class TypingIn(BaseModel):
+class TypingIn(Body):
     on: bool
 
 
@@ -96,8 +97,8 @@ def _config(runtime: RuntimeDep, organization: Any, locale: str | None) -> dict[
 async def get_config(
     session: SessionDep,
     runtime: RuntimeDep,
-    widget_key: Annotated[str, Query(max_length=64)],
-    locale: Annotated[str | None, Query(max_length=100)] = None,
+    widget_key: Annotated[Text, Query(max_length=64)],
+    locale: Annotated[Text | None, Query(max_length=100)] = None,
     origin: Origin = None,
 ) -> dict[str, Any]:
     """403 on an origin the organization does not allow: the loader then mounts nothing."""
@@ -191,7 +192,7 @@ async def post_message(
     responses=documented(*VISITOR, 404, 422),
 )
 async def history(
-    conversation_id: str,
+    conversation_id: Text,
     auth: WidgetVisitor,
     session: SessionDep,
     runtime: RuntimeDep,
@@ -217,7 +218,7 @@ async def history(
     responses=documented(*VISITOR, 404, 422),
 )
 async def close(
-    conversation_id: str, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
+    conversation_id: Text, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """The visitor ends the conversation (the HubSpot thread is closed too, if there is one)."""
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
@@ -232,7 +233,7 @@ async def close(
     responses=documented(*VISITOR, 404, *BODY),
 )
 async def rate(
-    conversation_id: str, body: CsatIn, auth: WidgetVisitor, session: SessionDep
+    conversation_id: Text, body: CsatIn, auth: WidgetVisitor, session: SessionDep
 ) -> dict[str, Any]:
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
     rate_conversation(conversation, body.score, body.comment)
@@ -246,7 +247,7 @@ async def rate(
     responses=documented(*VISITOR, 404, *BODY),
 )
 async def read(
-    conversation_id: str,
+    conversation_id: Text,
     body: ReadIn,
     auth: WidgetVisitor,
     session: SessionDep,
@@ -300,7 +301,7 @@ async def upload(
     responses=A_FILE | documented(403, 404, 422, 429),
 )
 async def download(
-    attachment_id: str,
+    attachment_id: Text,
     name: str,
     exp: int,
     sig: str,

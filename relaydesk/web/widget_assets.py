@@ -12,6 +12,7 @@ from ..models import Organization
 from ..widget_settings import AVATAR_TYPES, avatar_name
 from .deps import RuntimeDep, SessionDep
 from .errors import documented
+from .inputs import Text
 
 router = APIRouter(prefix="/api/widget/v1", tags=["widget"])
 MEDIA_TYPES = {extension: media for media, extension in AVATAR_TYPES.items()}
@@ -28,7 +29,7 @@ AN_IMAGE: dict[int | str, dict[str, Any]] = {
     responses=AN_IMAGE | documented(404, 422, 429),
 )
 async def avatar(
-    organization_id: str, name: str, session: SessionDep, runtime: RuntimeDep
+    organization_id: Text, name: str, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     organization = await session.get(Organization, organization_id)
     if organization is None or organization.avatar_key is None or avatar_name(organization) != name:
