@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from relaydesk.db import create_engine, session_factory
 
@@ -48,7 +48,7 @@ async def test_a_file_link_is_renewed_before_its_url_expires(
 ) -> None:
     await page.goto(site.publish("links.html", company_page(short_links, shop)))
     await page.locator(f"{W} .launcher").click()
-    photo = {"name": "photo.png", "mimeType": "image/png", "buffer": tiny_png()}
+    photo: FilePayload = {"name": "photo.png", "mimeType": "image/png", "buffer": tiny_png()}
     await page.locator(f"{W} input[type=file]").set_input_files([photo])
     link = page.locator(f"{W} li.msg[data-role=visitor] a.file")
     await expect(link.locator("img")).to_have_attribute("alt", "photo.png")
