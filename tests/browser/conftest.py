@@ -20,6 +20,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # A test page is routed by Playwright, so Chromium cannot tell it is local and would block
+    # its WebSocket to 127.0.0.1 (Local Network Access); the widget would fall back to HTTP.
+    "--disable-features=LocalNetworkAccessChecks",
 ]
 
 expect.set_options(timeout=10_000)

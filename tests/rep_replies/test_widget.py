@@ -147,3 +147,29 @@ async def pair_control(running: Pair, method: str, path: str, **kwargs: Any) -> 
         answer = await http.request(method, path, **kwargs)
     assert answer.status_code < 300, answer.text
     return answer.json()
+
+
+async def test_a_reopened_chat_and_replies_put_back_in_order_in_the_widget(
+    page: Page,  # noqa: F811
+    world: World,
+    backend: str,
+) -> None:
+    """The rep reopens a closed chat: the CSAT card goes and the chat goes on. Two replies
+    reach relaydesk out of the order the rep wrote them: the widget shows them in it."""
+    await widget_for(page, world)
+    await page.locator(f"{W} .launcher").click()
+    await world.control("POST", f"/_sandbox/threads/{world.thread_id}/close")
+    await expect(page.locator(f"{W} li.csat")).to_be_visible()
+    await world.control("POST", f"/_sandbox/threads/{world.thread_id}/reopen")
+
+    async def reopened() -> bool:
+        return (await world.conversation()).state == "human"
+
+    await wait_for(reopened)
+    await expect(page.locator(f"{W} li.csat")).to_have_count(0)
+    await expect(page.locator(f"{W} .panel")).to_have_attribute("data-state", "human")
+
+    await world.reply("First, written first", webhookDelayMs=1500)
+    await world.reply("Second, written second")
+    agent = page.locator(f"{W} li.msg[data-role=agent] .text")
+    await expect(agent).to_have_text(["First, written first", "Second, written second"])

@@ -420,7 +420,8 @@
 
     function add(m) {
       const c = m.conversation_id, seqKey = `${c}:${m.seq}`;
-      if (shown.has(m.id) || seen.has(seqKey)) return;
+      if (shown.has(m.id)) return move(shown.get(m.id), m);
+      if (seen.has(seqKey)) return;
       const job = jobs.get(m.client_id);
       if (job) { jobs.delete(m.client_id); job.li.remove(); }
       if (!convs.includes(c)) convs.push(c);
@@ -436,6 +437,17 @@
         id: m.id, seq: m.seq, role: m.role, text: m.text, authorName: m.author_name, createdAt: m.created_at,
         attachments: m.attachments || [], component: m.component || null, conversationId: c,
       });
+    }
+
+    // A rep's reply put back in HubSpot's order comes again under a later seq: it moves there.
+    function move(entry, m) {
+      if (entry.m.seq === m.seq) return;
+      const c = m.conversation_id;
+      seen.delete(`${c}:${entry.m.seq}`);
+      seen.add(`${c}:${m.seq}`);
+      entry.m = m;
+      if (m.seq === (hi[c] || 0) + 1) hi[c] = m.seq;
+      place(entry.li, order(c, m.seq));
     }
 
     // ---- A rep's reply in a background tab: a count in the tab title, and a tone if wanted.
@@ -493,13 +505,16 @@
       }
     }
 
-    // A conversation's state only moves forward (ai → pending_human → human → closed): an answer
-    // computed before a pushed update (a history fetch racing the socket) must not undo it.
+    // A conversation's state moves forward (ai → pending_human → human → closed): an answer
+    // computed before a pushed update (a history fetch racing the socket) must not undo it. The
+    // one way back is a reopen in HubSpot, pushed as conversation.updated (`pushed`).
     const RANK = { ai: 0, pending_human: 1, human: 2, closed: 3 };
-    function track(c) {
+    function track(c, pushed = false) {
       if (!c) return;
       const prev = states[c.id], human = s => s === 'pending_human' || s === 'human';
-      if (prev && RANK[c.state] < RANK[prev]) return;
+      const reopened = pushed && prev === 'closed' && human(c.state);
+      if (prev && RANK[c.state] < RANK[prev] && !reopened) return;
+      if (reopened) { list.querySelectorAll('.csat').forEach(n => n.remove()); rated.delete(c.id); }
       states[c.id] = c.state;
       if (c.id === cur) {
         showState();
@@ -751,7 +766,7 @@
         clearTimeout(typingHide);
         if (f.on) typingHide = setTimeout(() => { typing.hidden = true; }, 20000);
       } else if (f.type === 'conversation.updated') {
-        track(f.conversation);
+        track(f.conversation, true);
       }
     }
 
