@@ -21,12 +21,15 @@ from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from hubspot_sandbox.signatures import sign_v3
 from relaydesk.hubspot import setup
 from relaydesk.hubspot.demo_connection import sandbox_settings, upload_project
+from relaydesk.hubspot.paths import ApiVersion
 from relaydesk.hubspot.project import APP_FILE, WEBHOOKS_FILE, write_project
 from relaydesk.hubspot.scopes import SCOPES
 from relaydesk.models import Conversation, OutboxJob
 from relaydesk.runtime import Runtime
 
 from .conftest import Org, make_org, migrated_databases
+from .handoff_world import schema_problems
+from .hubspot.versions import assert_version
 from .services import unavailable
 from .support import RunningServer, WidgetClient, free_port, server_settings, start_server, wait_for
 
@@ -44,6 +47,13 @@ def world_backend(request: pytest.FixtureRequest, portal_databases: dict[str, st
     return str(request.param)
 
 
+@pytest.fixture(scope="module", params=["2026-09", "v3"])
+def api_version(request: pytest.FixtureRequest) -> ApiVersion:
+    """HubSpot's current API by date, and the v3 paths portals on older setups still use."""
+    version: ApiVersion = request.param
+    return version
+
+
 @dataclass
 class Installation:
     sandbox: RunningSandbox
@@ -54,6 +64,7 @@ class Installation:
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def installation(
     world_backend: str,
+    api_version: ApiVersion,
     portal_databases: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Installation]:
@@ -66,11 +77,12 @@ async def installation(
             webhook_retry_delays_s=(0.2, 0.5, 1.0),
         )
     )
-    data_dir: Path = tmp_path_factory.mktemp(f"portals-{world_backend}")
+    data_dir: Path = tmp_path_factory.mktemp(f"portals-{world_backend}-{api_version}")
     port = free_port()
     settings = server_settings(
         portal_databases[world_backend], data_dir, port, hubspot=sandbox_settings(sandbox.base_url)
     )
+    settings.hubspot.api_version = api_version
     server = start_server(settings, port)
     runtime = Runtime.build(settings)
     await upload_project(flow(runtime, server), data_dir / "hubspot-project")
@@ -178,7 +190,28 @@ async def test_replies_assignments_and_closes_reach_only_their_own_visitor(
         assert await state_of(b) == "human" and await texts(a, "agent") == ["Hello A, Sam here"]
         await control(world, f"/_sandbox/threads/{b.thread_id}/close")
         await wait_for(lambda: closed(b))
+        await control(world, f"/_sandbox/threads/{b.thread_id}/reopen")
+        assert await wait_for(lambda: reopened(b)) and await state_of(a) == "closed"
     await every_event_went_to_the_one_url(world)
+    await every_request_speaks_the_version(world)
+
+
+async def reopened(visitor: Visitor) -> bool:
+    return await state_of(visitor) == "human"
+
+
+async def every_request_speaks_the_version(world: Installation) -> None:
+    """Connect, handoffs, replies, delivery status, closes and a reopen: each request in the
+    configured version's paths, and each body what that version's document describes."""
+    async with httpx.AsyncClient(base_url=world.sandbox.base_url) as sandbox:
+        sent = (await sandbox.get("/_sandbox/requests")).json()["requests"]
+    calls = [r for r in sent if not str(r["path"]).startswith("/oauth/authorize")]
+    assert [r for r in calls if r["status"] >= 400 and r["status"] not in (404, 409)] == []
+    version = world.server.settings.hubspot.api_version
+    assert_version(version, calls)
+    if version != "v3":
+        assert [r["path"] for r in calls if "/v4/" in r["path"]] == []
+    assert schema_problems(world.sandbox, calls) == []
 
 
 async def world_state(world: Installation, portal_id: int) -> Any:
