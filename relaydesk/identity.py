@@ -7,13 +7,14 @@ relaydesk (`POST /api/v1/identity-tokens`) or by the company's backend, with a s
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-from pydantic import BaseModel, EmailStr, Field, ValidationError
+from pydantic import BaseModel, EmailStr, Field, ValidationError, model_validator
 
 from .errors import Unauthorized
 
@@ -58,6 +59,19 @@ class IdentityClaims(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, max_length=200)
     custom_data: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def storable(self) -> IdentityClaims:
+        """What a visitor's session will store: no NUL (PostgreSQL refuses it) and no unpaired
+        surrogate, refused here rather than when the token is used."""
+        text = json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise ValueError("the claims hold an unpaired surrogate") from exc
+        if "\\u0000" in text:  # JSON writes a NUL as \u0000 however it is asked
+            raise ValueError("the claims hold a NUL character")
+        return self
 
 
 @dataclass(frozen=True)

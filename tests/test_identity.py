@@ -130,3 +130,16 @@ async def test_visitor_token_of_another_visitor_cannot_be_forged(
         headers={"authorization": f"Bearer {forged}"},
     )
     assert answer.status_code == 401
+
+
+async def test_claims_a_session_could_not_store_are_refused_when_the_token_is_asked_for(
+    client: httpx.AsyncClient, org: Org
+) -> None:
+    # As JSON sends them: a NUL, and half of a surrogate pair.
+    for claims in (rb'"name": "Ada\u0000"', rb'"custom_data": {"plan": "pro\ud800"}'):
+        answer = await client.post(
+            "/api/v1/identity-tokens",
+            content=b'{"email": "ada@example.com", ' + claims + b"}",
+            headers={"authorization": f"Bearer {org.api_key}", "content-type": "application/json"},
+        )
+        assert answer.status_code == 422, answer.text

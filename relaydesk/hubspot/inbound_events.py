@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -20,6 +21,13 @@ REP_MESSAGE = "OUTGOING_CHANNEL_MESSAGE_CREATED"
 PROPERTY_CHANGE = "conversation.propertyChange"
 NEW_MESSAGE = "conversation.newMessage"
 TICKET_CHANGE = "ticket.propertyChange"
+
+# How deep an event's JSON may nest; HubSpot's go three or four levels down.
+MAX_DEPTH = 32
+# The longest id kept in a delivery's key (`webhook_deliveries.external_id` holds 200).
+MAX_ID = 120
+# NUL and unpaired surrogates: PostgreSQL stores neither.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class MalformedEvent(Exception):
@@ -34,7 +42,7 @@ class Participant(Shape):
 class RepMessage(Shape):
     """A message as HubSpot shows it: on the channel webhook, or fetched from a thread."""
 
-    id: str
+    id: str = Field(max_length=MAX_ID)
     type: str = "MESSAGE"
     text: str = ""
     conversations_thread_id: str | None = None
@@ -76,9 +84,9 @@ class ChannelEvent(Shape):
 
 
 class AppEvent(Shape):
-    event_id: int | str
-    subscription_type: str
-    portal_id: int | str | None = None
+    event_id: Annotated[int, Field(ge=0, lt=2**63)] | Annotated[str, Field(max_length=MAX_ID)]
+    subscription_type: str = Field(max_length=100)
+    portal_id: int | Annotated[str, Field(max_length=32)] | None = None
     object_id: int | str
     occurred_at: int = 0
     property_name: str | None = None
@@ -99,12 +107,30 @@ class Received:
 def _objects(body: bytes) -> list[dict[str, Any]]:
     try:
         parsed = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MalformedEvent("the body is not JSON") from exc
     items = parsed if isinstance(parsed, list) else [parsed]
     if not items or not all(isinstance(item, dict) for item in items):
         raise MalformedEvent("expected an event object or a non-empty array of them")
+    _storable(items, 0)
     return items
+
+
+def _storable(value: Any, depth: int) -> None:
+    """What is stored is what the databases can hold: no NUL or unpaired surrogate in a string
+    (PostgreSQL refuses both), and no nesting deeper than an event has."""
+    if depth > MAX_DEPTH:
+        raise MalformedEvent("the event nests too deeply")
+    if isinstance(value, str):
+        if UNSTORABLE.search(value):
+            raise MalformedEvent("the event holds text that is not valid Unicode")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, depth + 1)
+            _storable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _storable(item, depth + 1)
 
 
 def channel_events(body: bytes) -> list[Received]:
