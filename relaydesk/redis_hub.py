@@ -17,125 +17,31 @@ import logging
 import random
 import time
 import uuid
-from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
-from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .presence import Presence
 from .realtime import MemoryHub, Subscription
+from .redis_link import CONTROL, PREFIX, Link
 
 log = logging.getLogger(__name__)
 
-PREFIX = "relaydesk:rt:"
-CONTROL = b"relaydesk:rt-control"  # every node listens: a RESYNC here reaches every socket
-RESYNC = b"!resync"  # never a frame (frames are JSON objects)
+RESYNC = b"!resync"  # never a frame (frames are JSON objects); on CONTROL: every socket
 BATCH = 1000  # channels per SUBSCRIBE command
 PING_EVERY_S = 5.0
-SILENCE_S = 15.0  # nothing heard for this long: the connection is dead
 SUBSCRIBE_WAIT_S = 5.0
 PUBLISH_CONNECTIONS = 16
+CATCH_UP_BATCH, CATCH_UP_PAUSE_S = 100, 0.05  # 2,000 sockets a second catch up after a gap
 MAX_UNSENT = 10_000  # beyond this many channels, every socket of the cluster catches up
 ERRORS = (RedisError, OSError)
 
 
 def backoff(failures: int) -> float:
     return min(5.0, 0.1 * 2.0 ** min(failures, 6)) * random.uniform(0.5, 1.0)
-
-
-@dataclass
-class _Command:
-    """A (un)subscribe or ping sent on the link; Redis answers once per channel, in order."""
-
-    answers_left: int
-    done: asyncio.Future[None]
-    waiters: list[tuple[str, asyncio.Future[None]]] = field(default_factory=list)
-
-
-class _Link:
-    """One subscriber connection: the channels subscribed on it, the commands it awaits."""
-
-    def __init__(self, conn: AbstractConnection) -> None:
-        self.conn = conn
-        self.alive = True
-        self.subscribed: set[str] = set()
-        # Sockets waiting for their channel's subscription to take effect.
-        self.confirming: dict[str, asyncio.Future[None]] = {}
-        self.commands: deque[_Command] = deque()
-        self.last_ping = time.monotonic()
-
-    def confirmation(self, channel: str) -> asyncio.Future[None]:
-        future = self.confirming.get(channel)
-        if future is None:
-            future = self.confirming[channel] = asyncio.get_running_loop().create_future()
-        return future
-
-    async def listen_control(self) -> _Command:
-        command = self._expect(1)
-        await self.conn.send_command("SUBSCRIBE", CONTROL)
-        return command
-
-    async def subscribe(self, channels: list[str]) -> _Command:
-        command = self._expect(len(channels))
-        command.waiters = [(c, self.confirmation(c)) for c in channels]
-        self.subscribed.update(channels)
-        await self.conn.send_command("SUBSCRIBE", *_names(channels))
-        return command
-
-    async def unsubscribe(self, channels: list[str]) -> None:
-        self._expect(len(channels))
-        for channel in channels:
-            self.subscribed.discard(channel)
-            # A later SUBSCRIBE gets a waiter of its own; the earlier one still settles this.
-            self.confirming.pop(channel, None)
-        await self.conn.send_command("UNSUBSCRIBE", *_names(channels))
-
-    async def ping(self) -> None:
-        self._expect(1)
-        self.last_ping = time.monotonic()
-        await self.conn.send_command("PING")
-
-    def _expect(self, answers: int) -> _Command:
-        command = _Command(answers, asyncio.get_running_loop().create_future())
-        self.commands.append(command)
-        return command
-
-    def answered(self) -> None:
-        if not self.commands:
-            return
-        command = self.commands[0]
-        command.answers_left -= 1
-        if command.answers_left <= 0:
-            self.commands.popleft()
-            self._settle(command)
-
-    def _settle(self, command: _Command) -> None:
-        if not command.done.done():
-            command.done.set_result(None)
-        for channel, future in command.waiters:
-            if not future.done():
-                future.set_result(None)
-            if self.confirming.get(channel) is future:
-                del self.confirming[channel]
-
-    def die(self) -> None:
-        """Release everyone waiting: the hub's catch-up after reconnecting covers them."""
-        self.alive = False
-        while self.commands:
-            self._settle(self.commands.popleft())
-        for future in self.confirming.values():
-            if not future.done():
-                future.set_result(None)
-        self.confirming.clear()
-
-
-def _names(channels: list[str]) -> list[str]:
-    return [PREFIX + channel for channel in channels]
 
 
 class RedisHub(MemoryHub):
@@ -160,16 +66,15 @@ class RedisHub(MemoryHub):
             )
         )
         self.presence = Presence(self._redis, self.node, presence_ttl_s)
-        self._link: _Link | None = None
+        self._link: Link | None = None
         self._dirty: set[str] = set()  # channels whose subscription may need to change
         self._changed = asyncio.Event()
         self._unsent: set[str] = set()  # channels a frame could not be published to
         self._unsent_overflow = False
         self._gap = True  # no connection yet counts as a gap: frames may have been missed
         self._tasks: list[asyncio.Task[None]] = []
+        self._catching_up: asyncio.Task[None] | None = None
         self.stats.connected = False
-
-    # -- the Hub interface
 
     async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
         sub = self._add(channel, Subscription(resync_frame))
@@ -226,9 +131,10 @@ class RedisHub(MemoryHub):
         self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._renew())]
 
     async def close(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._catching_up] if self._catching_up else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._channels:
             with contextlib.suppress(*ERRORS, TimeoutError):
                 async with asyncio.timeout(2):
@@ -237,14 +143,11 @@ class RedisHub(MemoryHub):
         await self._redis.aclose()
         await self._pool.disconnect()
 
-    # -- the subscriber connection
-
     async def _run(self) -> None:
         failures = 0
         while True:
             try:
-                link = _Link(self._pool.make_connection())  # type: ignore[no-untyped-call]
-                await link.conn.connect()  # type: ignore[no-untyped-call]
+                link = await Link.open(self._pool)
             except ERRORS as exc:
                 failures += 1
                 level = logging.WARNING if failures == 1 else logging.DEBUG
@@ -266,11 +169,11 @@ class RedisHub(MemoryHub):
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await reader
-                await link.conn.disconnect()
+                await link.close()
             failures += 1
             await asyncio.sleep(backoff(failures))
 
-    async def _resume(self, link: _Link) -> None:
+    async def _resume(self, link: Link) -> None:
         """Subscribe to every channel with a socket here; only then catch everyone up."""
         command = await link.listen_control()
         while True:
@@ -286,12 +189,21 @@ class RedisHub(MemoryHub):
         self.stats.connected = True
         if self._gap and self._channels:
             self.stats.resyncs += 1
-            self.resync()
+            if self._catching_up is not None:
+                self._catching_up.cancel()
+            self._catching_up = asyncio.create_task(self._catch_up(list(self._channels)))
         self._gap = False
         await self.presence.claim(list(self._channels))
         await self._announce_unsent()
 
-    async def _pump(self, link: _Link) -> None:
+    async def _catch_up(self, channels: list[str]) -> None:
+        """Tell the sockets here to catch up, a batch at a time: each widget then fetches its
+        history (or starts a session), and ten thousand at once would queue on the nodes."""
+        for first in range(0, len(channels), CATCH_UP_BATCH):
+            self.resync(channels[first : first + CATCH_UP_BATCH])
+            await asyncio.sleep(CATCH_UP_PAUSE_S)
+
+    async def _pump(self, link: Link) -> None:
         """Bring the link's subscriptions in line with the sockets here; ping when idle."""
         while link.alive:
             if not self._dirty:
@@ -306,7 +218,7 @@ class RedisHub(MemoryHub):
             if time.monotonic() - link.last_ping >= PING_EVERY_S:
                 await link.ping()
 
-    async def _reconcile(self, link: _Link, dirty: set[str]) -> None:
+    async def _reconcile(self, link: Link, dirty: set[str]) -> None:
         add = [c for c in dirty if c in self._channels and c not in link.subscribed]
         drop = [c for c in dirty if c not in self._channels and c in link.subscribed]
         for first in range(0, len(add), BATCH):
@@ -319,16 +231,10 @@ class RedisHub(MemoryHub):
         except ERRORS as exc:
             log.warning("real-time: presence not updated (%s); the renewal retries", exc)
 
-    async def _read(self, link: _Link) -> None:
+    async def _read(self, link: Link) -> None:
         try:
             while True:
-                reply = await link.conn.read_response(timeout=SILENCE_S, push_request=True)
-                if reply is None:
-                    raise ConnectionError(f"Redis did not answer for {SILENCE_S:g} s")
-                if isinstance(reply, list) and reply[0] == b"message":
-                    self._received(reply[1], reply[2])
-                else:
-                    link.answered()
+                self._received(*await link.receive())
         except ERRORS as exc:
             if link.alive:
                 log.warning("real-time: Redis connection lost (%s); reconnecting", exc)
@@ -349,8 +255,6 @@ class RedisHub(MemoryHub):
             self.resync([channel])
         else:
             self.dispatch(channel, data.decode())
-
-    # -- frames that could not be published
 
     def _remember_unsent(self, channel: str) -> None:
         if len(self._unsent) < MAX_UNSENT:

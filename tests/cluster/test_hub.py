@@ -107,11 +107,12 @@ async def test_after_redis_restarts_the_hub_resubscribes_and_every_socket_catche
     redis: OwnRedis,
 ) -> None:
     async with hubs(redis, 2) as (holder, publisher):
-        subs = [await holder.subscribe(f"visitor:r{n}", resync_frame=RESYNC) for n in range(50)]
+        subs = [await holder.subscribe(f"visitor:r{n}", resync_frame=RESYNC) for n in range(250)]
         plain = await holder.subscribe("visitor:plain")  # no resync frame: it is cut off
         await asyncio.to_thread(redis.restart)
         await wait_for(lambda: _connected([holder, publisher]), timeout=20)
         assert holder.stats.resyncs == 1
+        await wait_for(lambda: _all_queued(subs))  # a batch at a time, not all at once
         for sub in subs:
             assert drain(sub) == [RESYNC]
         assert plain.queue.get_nowait() is None and plain.queue.empty()
@@ -135,6 +136,10 @@ async def test_a_frame_published_while_redis_is_down_reaches_this_nodes_sockets(
         # could not send once Redis answers again.
         await wait_for(lambda: _got(remote, RESYNC), timeout=5)
         await wait_for(lambda: _got(local, RESYNC), timeout=5)
+
+
+async def _all_queued(subs: list[Subscription]) -> bool:
+    return all(not sub.queue.empty() for sub in subs)
 
 
 async def _disconnected(nodes: list[RedisHub]) -> bool:
