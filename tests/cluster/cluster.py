@@ -90,7 +90,7 @@ class Cluster:
     `nodes=1` puts one node behind the same balancer (both of its server lines name it), for
     the benchmark's comparison; `sandbox` replaces the sandbox's command (the benchmark lifts
     its rate limits); `secret` the instance secret (the benchmark's rows are sealed with its
-    own)."""
+    own); `env` adds to every relaydesk process's environment."""
 
     def __init__(
         self,
@@ -100,10 +100,12 @@ class Cluster:
         nodes: int = 2,
         sandbox: Callable[[int], list[str]] | None = None,
         secret: str = SECRET,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.logs = logs
         self.database_url = database_url
         self.secret = secret
+        self.extra_env = env or {}
         self.redis_port, self.sandbox_port = free_port(), free_port()
         self.balancer_port = free_port()
         self.redis = redis_server(logs, self.redis_port)
@@ -151,7 +153,7 @@ class Cluster:
             "RELAYDESK_HUBSPOT__BASE_URL": self.sandbox_url,
             "RELAYDESK_HUBSPOT__APP_BASE_URL": self.sandbox_url,
         }
-        return env | TEST_ENV
+        return env | TEST_ENV | self.extra_env
 
     def balancer_env(self) -> dict[str, str]:
         listen = {"RELAYDESK_LISTEN": f"127.0.0.1:{self.balancer_port}"}

@@ -91,6 +91,12 @@ class Process:
             self.popen.kill()
             self.popen.wait(timeout=15)
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the running process has used."""
+        assert self.popen is not None
+        stat = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 

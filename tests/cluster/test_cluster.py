@@ -151,7 +151,7 @@ async def test_redis_restarts_mid_run_and_no_reply_is_lost(world: World, cluster
     for node in cluster.nodes:
         metrics = cluster.metrics(node)
         assert metrics["relaydesk_realtime_connected"] == 1
-        assert metrics["relaydesk_realtime_resyncs"] == resyncs[node.name] + 1
+        assert metrics["relaydesk_realtime_resyncs"] > resyncs[node.name]
     assert all(w.sockets == 1 for w in widgets)  # told to catch up in place, not reconnected
     await close_all(widgets)
 
