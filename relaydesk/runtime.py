@@ -93,7 +93,7 @@ class Runtime:
         return AttachmentSigner(self.secret, self.settings.attachment_url_ttl_s)
 
     def reply_job(self) -> ReplyJob:
-        runner = ActionRunner(self.http)
+        runner = ActionRunner(self.http, private_networks=self.settings.action_private_networks)
         return ReplyJob(self.sessions, self.effects, self.brain, self.indexes, self.vault, runner)
 
     @cached_property

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # Proxies (IPs or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
     # (`web/proxies.py`); empty: the peer's address is the client's.
     trusted_proxies: list[str] = []
+    # Private networks (CIDRs) an AI action may call, for actions an organization's admin marks
+    # as calling inside their network; empty: none. An instance-wide decision, not a tenant's.
+    action_private_networks: list[str] = []
     data_dir: Path = Path("./var")
     demo: bool = False
     log_level: str = "info"

@@ -38,6 +38,7 @@ def server_settings(database_url: str, data_dir: Path, port: int, **overrides: A
     )
     settings.limits.ip_requests_per_minute = 1_000_000
     settings.limits.login_attempts_per_minute = 1_000_000  # every admin test signs in from here
+    settings.action_private_networks = ["127.0.0.0/8"]  # the tests' action services listen here
     # Many servers, runtimes and workers share one PostgreSQL during a run: small pools.
     settings.database_pool_size, settings.database_max_overflow = 4, 6
     settings.limits.visitor_messages_per_minute = 600

@@ -102,7 +102,7 @@ def test_trigger_phrases_fill_their_slots() -> None:
 
 async def test_private_addresses_are_refused_unless_allowed(order_api: str) -> None:
     async with httpx.AsyncClient() as http:
-        runner = ActionRunner(http, timeout_s=5)
+        runner = ActionRunner(http, timeout_s=5, private_networks=["127.0.0.0/8"])
         with pytest.raises(ActionFailed, match="private address"):
             await runner.run(_order_status(order_api, allow_private=False), {"order_id": "1"})
         with pytest.raises(ActionFailed, match="private address"):
@@ -110,6 +110,20 @@ async def test_private_addresses_are_refused_unless_allowed(order_api: str) -> N
             await runner.run(spec, {"order_id": "1"})
         result = await runner.run(_order_status(order_api), {"order_id": "7"})
     assert result.text == "Order 7 is shipped with DHL."
+
+
+async def test_a_tenant_cannot_reach_private_networks_the_operator_did_not_allow(
+    order_api: str,
+) -> None:
+    """The outside probe's cross-tenant SSRF: an organization's admin ticked "allow private
+    network" and read the instance's own services. The operator decides, not the tenant."""
+    async with httpx.AsyncClient() as http:
+        operator_allows_none = ActionRunner(http, timeout_s=5)
+        with pytest.raises(ActionFailed, match="operator allows"):
+            await operator_allows_none.run(_order_status(order_api), {"order_id": "1"})
+        elsewhere = ActionRunner(http, timeout_s=5, private_networks=["10.0.0.0/8"])
+        with pytest.raises(ActionFailed, match="operator allows"):
+            await elsewhere.run(_order_status(order_api), {"order_id": "1"})
 
 
 async def test_a_failing_action_hands_off_with_ai_error(

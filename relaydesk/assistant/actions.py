@@ -86,13 +86,25 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 class ActionRunner:
     """Runs actions over the runtime's HTTP client."""
 
-    def __init__(self, http: httpx.AsyncClient, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        timeout_s: float = 10.0,
+        private_networks: Sequence[str] = (),
+    ) -> None:
         self.http = http
         self.timeout_s = timeout_s
+        # The operator's, for the whole instance: an organization's admin may only use a
+        # private address inside one of these (a tenant must not reach the instance's own
+        # services, such as /metrics or another organization's HubSpot sandbox).
+        self.private_networks = tuple(
+            ipaddress.ip_network(n.strip(), strict=False) for n in private_networks if n.strip()
+        )
 
     async def run(self, action: ActionSpec, arguments: dict[str, Any]) -> ActionResult:
         url = _fill_url(action.url_template, arguments)
-        await _check_address(url, action.allow_private_network)
+        allowed = self.private_networks if action.allow_private_network else ()
+        await _check_address(url, allowed)
         answer = await self._send(action, url, arguments)
         data = _result_data(answer)
         text = _fill_text(action.text_template, {**arguments, **_flatten(data)})
@@ -133,13 +145,15 @@ def _fill_url(template: str, arguments: dict[str, Any]) -> str:
     return _SLOT.sub(slot, template)
 
 
-async def _check_address(url: str, allow_private: bool) -> None:
-    """Refuse loopback, private, link-local and reserved addresses (after resolving the name)."""
+async def _check_address(
+    url: str, allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> None:
+    """Refuse loopback, private, link-local and reserved addresses (after resolving the name),
+    but those inside `allowed`: the operator's private networks, for an action the
+    organization's admin marked as calling inside their own network."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ActionFailed("actions call http(s) URLs only")
-    if allow_private:
-        return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port)
@@ -147,9 +161,10 @@ async def _check_address(url: str, allow_private: bool) -> None:
         raise ActionFailed(f"cannot resolve {parts.hostname}") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        if not address.is_global and not any(address in net for net in allowed):
             raise ActionFailed(
-                f"{parts.hostname} is a private address; the admin has not allowed it"
+                f"{parts.hostname} is a private address outside the networks this "
+                "installation's operator allows actions to call"
             )
 
 
