@@ -4,16 +4,18 @@ one else), and the whole cluster of real processes (`cluster.py`)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from ..conftest import PG_ADMIN_DSN
 from ..services import unavailable
 from .cluster import Cluster, fresh_database, haproxy, postgres_reachable, running
 from .processes import Process, free_port, redis_server, start_redis
+from .world import World, build_world
 
 
 @dataclass
@@ -42,10 +44,10 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis]:
     server.process.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two nodes, a worker, PostgreSQL, Redis, the sandbox and HAProxy, started once for the
-    module; each test leaves every process running as it found it."""
+    package; each test leaves every process running as it found it."""
     if shutil.which("redis-server") is None:
         unavailable("redis-server is not installed")
     if haproxy() is None:
@@ -57,3 +59,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         with running(Cluster(logs, url)) as started:
             yield started
             assert not started.errors(), "\n".join(started.errors())
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="package")
+async def world(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """Two organizations on the cluster (one AI-only, one connected to the sandbox portal)."""
+    made = await build_world(cluster, Path(tmp_path_factory.mktemp("world")))
+    yield made
+    await made.http.aclose()
+    await made.sandbox.aclose()
+    await made.runtime.close()

@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from relaydesk import events
 
 from ..support import wait_for
 from .cluster import Cluster, Node
 from .widget import Widget
-from .world import QUESTIONS, Tally, World, build_world, settled, tally
+from .world import QUESTIONS, Tally, World, settled, tally
 
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def world(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    made = await build_world(cluster, Path(tmp_path_factory.mktemp("world")))
-    yield made
-    await made.http.aclose()
-    await made.sandbox.aclose()
-    await made.runtime.close()
 
 
 def other(cluster: Cluster, name: str | None) -> Node:
