@@ -47,7 +47,7 @@ PRODUCTION_ENV = (
     "RELAYDESK_HUBSPOT__CLIENT_SECRET",
     "RELAYDESK_HUBSPOT__APP_ID",
     "RELAYDESK_HUBSPOT__DEVELOPER_API_KEY",
-    "FORWARDED_ALLOW_IPS",
+    "RELAYDESK_TRUSTED_PROXIES",
 )
 # Only here: HubSpot is the sandbox, and a killed worker's job is claimed again after seconds
 # rather than the production lease's minute.
@@ -149,7 +149,7 @@ class Cluster:
             "RELAYDESK_HUBSPOT__CLIENT_SECRET": SANDBOX_APP["client_secret"],
             "RELAYDESK_HUBSPOT__APP_ID": str(SANDBOX_APP["app_id"]),
             "RELAYDESK_HUBSPOT__DEVELOPER_API_KEY": SANDBOX_APP["developer_api_key"],
-            "FORWARDED_ALLOW_IPS": "127.0.0.1",
+            "RELAYDESK_TRUSTED_PROXIES": '["127.0.0.1"]',
             "RELAYDESK_HUBSPOT__BASE_URL": self.sandbox_url,
             "RELAYDESK_HUBSPOT__APP_BASE_URL": self.sandbox_url,
         }
