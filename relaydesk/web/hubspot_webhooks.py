@@ -22,6 +22,7 @@ from ..hubspot.inbound_handlers import HANDLERS, process_now
 from ..hubspot.rep_replies import deliver_at_once
 from ..hubspot.signatures import InvalidSignature, verify_signature
 from ..hubspot.webhooks import Apply, Stored, connection_by_token, store_events
+from ..runtime import Runtime
 from . import shapes
 from .deps import RuntimeDep, SessionDep
 from .errors import documented, error_body
@@ -123,16 +124,7 @@ async def app_webhooks(
 ) -> Any:
     """The app's one webhook URL: conversation and ticket events of every portal that installed
     the app, each routed by its `portalId` when it is processed."""
-    body = await verified(request, runtime, "app")
-    if isinstance(body, JSONResponse):
-        return body
-    events = parsed(app_events, body)
-    if isinstance(events, JSONResponse):
-        return events
-    stored = await store_events(session, runtime.wakeup, "app", events, list(HANDLERS))
-    await commit(session)
-    background.add_task(process_now, runtime.inbound, stored.ids)
-    return answer(request, "app", stored)
+    return await receive_app_events(request, session, runtime, background, None)
 
 
 @router.post(
@@ -153,6 +145,19 @@ async def app_webhook(
     connection = None if unstorable(token) else await connection_by_token(session, token)
     if connection is None:
         return refuse(request, "app", "unknown webhook URL")
+    organization_id = connection.organization_id
+    return await receive_app_events(request, session, runtime, background, organization_id)
+
+
+async def receive_app_events(
+    request: Request,
+    session: AsyncSession,
+    runtime: Runtime,
+    background: BackgroundTasks,
+    organization_id: str | None,
+) -> Any:
+    """Verify, store (limited to `organization_id` when the URL named one), commit, answer; the
+    stored deliveries are processed after the 2xx is sent."""
     body = await verified(request, runtime, "app")
     if isinstance(body, JSONResponse):
         return body
@@ -160,7 +165,7 @@ async def app_webhook(
     if isinstance(events, JSONResponse):
         return events
     stored = await store_events(
-        session, runtime.wakeup, "app", events, list(HANDLERS), connection.organization_id
+        session, runtime.wakeup, "app", events, list(HANDLERS), organization_id
     )
     await commit(session)
     background.add_task(process_now, runtime.inbound, stored.ids)
