@@ -167,8 +167,9 @@ class RedisHub(MemoryHub):
                 self._gap = True
                 link.die()
                 reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reader
+                # The reader's cancellation is expected; this task's own (close()) must not be
+                # swallowed here, or the loop goes on and close() waits for it forever.
+                await asyncio.gather(reader, return_exceptions=True)
                 await link.close()
             failures += 1
             await asyncio.sleep(backoff(failures))
