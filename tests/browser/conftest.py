@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from ..services import in_ci
+from .site import Site, serve_site
 
 CHROMIUM = os.environ.get("RELAYDESK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,3 +52,11 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     context = await browser.new_context()
     yield await context.new_page()
     await context.close()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    """Each module's company website, on a port of its own."""
+    site, httpd = serve_site()
+    yield site
+    httpd.shutdown()

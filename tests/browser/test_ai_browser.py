@@ -29,7 +29,8 @@ from relaydesk.vault import Vault
 from ..admin_support import PASSWORD, make_user
 from ..conftest import Org, make_org
 from ..support import SECRET, RunningServer, free_port, start_on_fresh_database, wait_for
-from .test_widget import Site, W, ask, company_page, serve_site
+from .site import Site
+from .test_widget import W, ask, company_page
 
 
 class OrderService:
@@ -64,13 +65,6 @@ def ai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServe
     running = start_on_fresh_database(tmp_path_factory.mktemp("ai-browser"))
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,8 @@ import asyncio
 import contextlib
 import re
 import struct
-import threading
 import zlib
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,10 +17,10 @@ from playwright.async_api import Browser, Page, Route, WebSocketRoute, expect
 
 from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
-from relaydesk.db import create_engine, session_factory
 
-from ..conftest import Org, make_org
-from ..support import RunningServer, free_port, start_on_fresh_database, wait_for
+from ..conftest import Org
+from ..support import RunningServer, start_on_fresh_database, wait_for
+from .site import Site, org_embedded_on
 
 W = "relaydesk-widget"  # Playwright's CSS engine pierces the widget's open shadow root
 
@@ -69,38 +66,6 @@ class ShopBrain:
         return await self.embedded.reply(context)
 
 
-@dataclass
-class Site:
-    """The company's website: static pages on an origin of their own."""
-
-    base_url: str
-    pages: dict[str, str] = field(default_factory=dict)
-
-    def publish(self, name: str, html: str) -> str:
-        self.pages[name] = html
-        return f"{self.base_url}/{name}"
-
-
-def serve_site() -> tuple[Site, ThreadingHTTPServer]:
-    port = free_port()
-    site = Site(f"http://127.0.0.1:{port}")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            body = site.pages.get(self.path.lstrip("/"), "").encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return site, httpd
-
-
 @pytest.fixture(scope="module")
 def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_on_fresh_database(tmp_path_factory.mktemp("browser"), ShopBrain())
@@ -108,19 +73,10 @@ def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
-
-
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def shop(widget_server: RunningServer, site: Site) -> AsyncIterator[Org]:
+async def shop(widget_server: RunningServer, site: Site) -> Org:
     """The company: its widget may be embedded on its own site's origin."""
-    engine = create_engine(widget_server.settings.database_url)
-    yield await make_org(session_factory(engine), origins=[site.base_url])
-    await engine.dispose()
+    return await org_embedded_on(widget_server, site)
 
 
 def company_page(server: RunningServer, org: Org, head: str = "") -> str:

@@ -3,18 +3,17 @@ fetches fresh ones from the history; real Chromium."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import FilePayload, Page, expect
 
-from relaydesk.db import create_engine, session_factory
-
-from ..conftest import Org, make_org
+from ..conftest import Org
 from ..support import RunningServer, start_on_fresh_database, wait_for
-from .test_widget import Site, W, company_page, serve_site, tiny_png
+from .site import Site, org_embedded_on
+from .test_widget import W, company_page, tiny_png
 
 TTL_S = 3
 
@@ -29,18 +28,9 @@ def short_links(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
-
-
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def shop(short_links: RunningServer, site: Site) -> AsyncIterator[Org]:
-    engine = create_engine(short_links.settings.database_url)
-    yield await make_org(session_factory(engine), origins=[site.base_url])
-    await engine.dispose()
+async def shop(short_links: RunningServer, site: Site) -> Org:
+    return await org_embedded_on(short_links, site)
 
 
 async def test_a_file_link_is_renewed_before_its_url_expires(

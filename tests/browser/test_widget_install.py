@@ -17,7 +17,8 @@ from relaydesk.widget_settings import HOST_STUB
 
 from ..conftest import Org, make_org
 from ..support import RunningServer, start_on_fresh_database, wait_for
-from .test_widget import ShopBrain, Site, W, ask, identity_token, serve_site, server_history
+from .site import Site
+from .test_widget import ShopBrain, W, ask, identity_token, server_history
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -27,13 +28,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_on_fresh_database(tmp_path_factory.mktemp("install"), ShopBrain())
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

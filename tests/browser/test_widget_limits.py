@@ -4,19 +4,19 @@ same numbers): files per message, bytes per file and in all, types; real Chromiu
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import FilePayload, Page, expect
 
-from relaydesk.db import create_engine, session_factory
 from relaydesk.hubspot.channel import CAPABILITIES
 
-from ..conftest import Org, make_org
+from ..conftest import Org
 from ..support import RunningServer, WidgetClient, start_on_fresh_database
-from .test_widget import Site, W, company_page, serve_site, tiny_png
+from .site import Site, org_embedded_on
+from .test_widget import W, company_page, tiny_png
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +26,9 @@ def limits_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
-
-
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def shop(limits_server: RunningServer, site: Site) -> AsyncIterator[Org]:
-    engine = create_engine(limits_server.settings.database_url)
-    yield await make_org(session_factory(engine), origins=[site.base_url])
-    await engine.dispose()
+async def shop(limits_server: RunningServer, site: Site) -> Org:
+    return await org_embedded_on(limits_server, site)
 
 
 def png(name: str) -> FilePayload:

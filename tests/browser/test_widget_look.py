@@ -21,7 +21,8 @@ from ..admin_support import make_user
 from ..conftest import Org, make_org
 from ..services import in_ci
 from ..support import RunningServer, start_on_fresh_database
-from .test_widget import ShopBrain, Site, W, ask, company_page, serve_site
+from .site import Site
+from .test_widget import ShopBrain, W, ask, company_page
 from .test_widget_words import sign_in
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -44,13 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_on_fresh_database(tmp_path_factory.mktemp("look"), ShopBrain())
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

@@ -3,19 +3,19 @@ that the final message replaces; real Chromium, the LLM brain, a local OpenAI-co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Page, expect
 
-from relaydesk.db import create_engine, session_factory
 from relaydesk.settings import LLMSettings
 
-from ..conftest import Org, make_org
+from ..conftest import Org
 from ..llm_server import FakeLLM, Script, serve
 from ..support import RunningServer, start_on_fresh_database
-from .test_widget import Site, W, ask, company_page, serve_site
+from .site import Site, org_embedded_on
+from .test_widget import W, ask, company_page
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +36,9 @@ def llm_server(
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
-
-
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def shop(llm_server: RunningServer, site: Site) -> AsyncIterator[Org]:
-    engine = create_engine(llm_server.settings.database_url)
-    yield await make_org(session_factory(engine), origins=[site.base_url])
-    await engine.dispose()
+async def shop(llm_server: RunningServer, site: Site) -> Org:
+    return await org_embedded_on(llm_server, site)
 
 
 async def test_a_streamed_answer_shows_as_it_arrives_then_as_the_final_message(

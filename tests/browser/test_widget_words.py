@@ -17,7 +17,8 @@ from relaydesk.widget_settings import HOST_STUB
 from ..admin_support import PASSWORD, make_user
 from ..conftest import Org, make_org
 from ..support import RunningServer, start_on_fresh_database
-from .test_widget import ShopBrain, Site, W, company_page, serve_site
+from .site import Site
+from .test_widget import ShopBrain, W, company_page
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +26,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_on_fresh_database(tmp_path_factory.mktemp("words"), ShopBrain())
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    site, httpd = serve_site()
-    yield site
-    httpd.shutdown()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
