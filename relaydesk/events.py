@@ -20,6 +20,7 @@ HUBSPOT_INBOUND: Final = "hubspot.inbound"  # process one stored HubSpot webhook
 HUBSPOT_MESSAGE_STATUS: Final = "hubspot.message_status"  # a rep reply was SENT / READ
 UPLOADS_SWEEP: Final = "uploads.sweep"  # delete the uploads no message took in time
 FILES_DELETE: Final = "files.delete"  # remove stored files whose rows are gone
+MAIL_SEND: Final = "mail.send"  # one email through the SMTP server (`mail.py`)
 
 
 def visitor_channel(visitor_id: str) -> str:

@@ -1,12 +1,13 @@
 """Failed background jobs as an organization's admins see them, and putting them back in line.
 
 A job belongs to an organization when its `ordering_key` is one of the organization's
-conversations; jobs of no conversation are not shown in any organization's console.
+conversations, or when it names the organization itself (a mail); other jobs of no conversation
+are not shown in any organization's console.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import on_commit
@@ -18,10 +19,15 @@ MAX_SHOWN = 200
 
 
 def _of_organization(organization_id: str) -> Select[OutboxJob]:
-    return (
-        select(OutboxJob)
-        .join(Conversation, Conversation.id == OutboxJob.ordering_key)
-        .where(Conversation.organization_id == organization_id, OutboxJob.state == "failed")
+    of_conversation = select(Conversation.id).where(
+        Conversation.organization_id == organization_id
+    )
+    return select(OutboxJob).where(
+        OutboxJob.state == "failed",
+        or_(
+            OutboxJob.organization_id == organization_id,
+            OutboxJob.ordering_key.in_(of_conversation),
+        ),
     )
 
 

@@ -42,14 +42,17 @@ async def enqueue(
     *,
     ordering_key: str,
     dedupe_key: str,
+    organization_id: str | None = None,
 ) -> None:
-    """Add a job in the caller's transaction; a job with the same dedupe key is kept as is."""
+    """Add a job in the caller's transaction; a job with the same dedupe key is kept as is.
+    `organization_id` shows a job of no conversation on that organization's failed-jobs page."""
     now = utcnow()
     values = dict(
         kind=kind,
         payload=payload,
         ordering_key=ordering_key,
         dedupe_key=dedupe_key,
+        organization_id=organization_id,
         state="pending",
         run_after=now,
         attempts=0,

@@ -29,6 +29,7 @@ from .hubspot.integration import HubSpot
 from .hubspot.sync import HubSpotSync
 from .hubspot.webhooks import Inbound
 from .knowledge.documents import IndexCache
+from .mail import MailJob
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .settings import Settings
@@ -106,6 +107,9 @@ class Runtime:
             events.AI_REPLY: self.reply_job(),
             events.HUBSPOT_INBOUND: InboundJob(self.inbound),
             events.HUBSPOT_MESSAGE_STATUS: StatusJob(self.sessions, self.hubspot, self.vault),
+            # Always registered: without SMTP settings a mail job fails, visibly, on the
+            # failed-jobs page rather than waiting unseen for a worker that can send it.
+            events.MAIL_SEND: MailJob(self.settings.smtp),
         }
         handlers |= self.hubspot_sync_handlers()
         sweep = UploadSweep(

@@ -83,6 +83,25 @@ class LLMSettings(BaseModel):
         return bool(self.base_url and self.model)
 
 
+class SmtpSettings(BaseModel):
+    """The mail server relaydesk sends through (`mail.py`); without a host nothing is sent and
+    mail jobs fail with a clear error on the failed-jobs page."""
+
+    host: str = ""
+    port: int = Field(default=25, ge=1, le=65535)
+    # "starttls": upgrade a plain connection (refused if the server cannot); "ssl": TLS from
+    # the first byte (usually port 465); "none": plain text, for a server on the same machine.
+    tls: Literal["none", "starttls", "ssl"] = "starttls"
+    user: str = ""
+    password: SecretStr = SecretStr("")
+    from_address: str = "relaydesk@localhost"
+    timeout_s: float = Field(default=30.0, gt=0)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
 # In the source for everyone to read: with it every stored secret decrypts and visitor tokens
 # can be forged, so only the demo may run with it (`Settings.check_secret`).
 PUBLISHED_SECRET = "change-me-in-production-please-32b"
@@ -125,6 +144,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     hubspot: HubSpotSettings = HubSpotSettings()
     llm: LLMSettings = LLMSettings()
+    smtp: SmtpSettings = SmtpSettings()
 
     def check_secret(self) -> None:
         """Outside the demo, refuse the published default and short keys."""

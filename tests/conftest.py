@@ -8,12 +8,17 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from relaydesk.db import commit, create_engine, session_factory
@@ -21,10 +26,18 @@ from relaydesk.knowledge.documents import add_sample_documents
 from relaydesk.migrate import upgrade
 from relaydesk.models import Organization
 from relaydesk.organizations import create_api_key, create_organization, identity_secret
+from relaydesk.settings import SmtpSettings
 from relaydesk.vault import Vault
 
 from .services import unavailable
-from .support import SECRET, RunningServer, free_port, server_settings, start_server
+from .support import (
+    SECRET,
+    RunningServer,
+    free_port,
+    server_settings,
+    start_server,
+    wait_for,
+)
 
 PG_ADMIN_DSN = os.environ.get("RELAYDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -175,3 +188,46 @@ async def client(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free loopback port; what it received, parsed."""
+
+    port: int
+    messages: list[EmailMessage]
+
+    def settings(self) -> SmtpSettings:
+        """SMTP settings that send to this server."""
+        return SmtpSettings(
+            host="127.0.0.1", port=self.port, tls="none", from_address="desk@relaydesk.test"
+        )
+
+    async def wait_for_messages(self, count: int, timeout: float = 15.0) -> list[EmailMessage]:
+        """Wait until at least `count` messages arrived; fail at the deadline."""
+
+        async def arrived() -> list[EmailMessage] | None:
+            return list(self.messages) if len(self.messages) >= count else None
+
+        return await wait_for(arrived, timeout)
+
+
+class _Collector:
+    def __init__(self, messages: list[EmailMessage]) -> None:
+        self.messages = messages
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        raw = (envelope.original_content or b"").replace(b"\r\n", b"\n")  # lines as written
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(raw))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    messages: list[EmailMessage] = []
+    controller = Controller(_Collector(messages), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SmtpServer(controller.port, messages)
+    finally:
+        controller.stop()

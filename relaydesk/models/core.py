@@ -217,6 +217,8 @@ class OutboxJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The organization a job of no conversation belongs to (a mail), for its failed-jobs page.
+    organization_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
 
 
 class KnowledgeDocument(Base):
