@@ -27,6 +27,3 @@ def visitor_channel(visitor_id: str) -> str:
     """Who receives a push: every socket of the visitor the conversation belongs to."""
     return f"visitor:{visitor_id}"
 
-
-def organization_channel(organization_id: str) -> str:
-    return f"org:{organization_id}"

@@ -18,6 +18,7 @@ from .core import (
 )
 from .handoffs import Handoff
 from .hubspot import HubSpotChannel, HubSpotConnection
+from .hubspot_sync import HubSpotSyncStep
 from .webhooks import WebhookDelivery
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "HandoffSettings",
     "HubSpotChannel",
     "HubSpotConnection",
+    "HubSpotSyncStep",
     "KnowledgeDocument",
     "Membership",
     "Message",

@@ -1,14 +1,14 @@
-"""The widget's HTTP API: sessions, messages, history, uploads, typing."""
+"""The widget's HTTP API: sessions, messages, history, uploads, read marks."""
 
 from __future__ import annotations
 
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 from pydantic import EmailStr, Field
 
-from .. import conversations, events, organizations
+from .. import conversations, organizations
 from ..attachment_urls import signed_attachment
 from ..closing import close_conversation, rate_conversation
 from ..db import commit
@@ -71,10 +71,6 @@ class CsatIn(Body):
 
 class ReadIn(Body):
     up_to_seq: int = Field(ge=0, le=MAX_SEQ)
-
-
-class TypingIn(Body):
-    on: bool
 
 
 def _limits(runtime: RuntimeDep) -> MessageLimits:
@@ -313,11 +309,3 @@ async def download(
     attachment = await signed_attachment(session, signer, attachment_id, exp, sig)
     data = await runtime.files.get(attachment.storage_key)
     return file_response(attachment, data, f"private, max-age={max(0, exp - int(time.time()))}")
-
-
-@router.post("/typing", status_code=204, responses=documented(*VISITOR, *BODY))
-async def typing(
-    body: TypingIn, auth: WidgetVisitor, runtime: RuntimeDep, request: Request
-) -> None:
-    frame = {"type": events.TYPING, "role": "visitor", "on": body.on, "visitor_id": auth.visitor.id}
-    await runtime.hub.publish(events.organization_channel(auth.organization.id), frame)

@@ -1,4 +1,4 @@
-"""The widget's WebSocket: pushes frames from the hub, takes typing and pings from the widget."""
+"""The widget's WebSocket: pushes frames from the hub, answers the widget's pings."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ async def _serve(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> No
     await _report_sent(runtime, auth)
     try:
         await websocket.send_text(hello)
-        await _receive(websocket, runtime, auth)
+        await _receive(websocket)
     except WebSocketDisconnect:
         pass
     finally:
@@ -92,7 +92,7 @@ async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
     await websocket.close(code=1013, reason="resume")
 
 
-async def _receive(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> None:
+async def _receive(websocket: WebSocket) -> None:
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -109,16 +109,6 @@ async def _receive(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> 
             await websocket.send_text(MALFORMED)
         elif frame.get("type") == "ping":
             await websocket.send_text('{"type":"pong"}')
-        elif frame.get("type") == events.TYPING:
-            await runtime.hub.publish(
-                events.organization_channel(auth.organization.id),
-                {
-                    "type": events.TYPING,
-                    "role": "visitor",
-                    "on": bool(frame.get("on")),
-                    "visitor_id": auth.visitor.id,
-                },
-            )
 
 
 def _parse(raw: str) -> dict[str, Any] | None:

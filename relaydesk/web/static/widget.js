@@ -190,7 +190,7 @@
     const hi = {}, states = {}, rated = new Set();
     let config = {}, strings = {}, token = storage(tokenKey), cur = null;
     let isOpen = inline, unread = 0, quiet = true, ws = null, attempt = 0, retryTimer, deadTimer;
-    let fresh = true, typingSent = 0, typingOff, typingHide, errorHide, syncing = null, again = false;
+    let fresh = true, typingHide, errorHide, syncing = null, again = false;
     let me = null; // the visitor as the server last described it
     let rtf, pageTitle, notices = 0;
 
@@ -220,7 +220,7 @@
     const error = el('div', { className: 'error', part: 'error', role: 'alert', hidden: true });
     const file = el('input', { type: 'file', multiple: true, hidden: true, onchange: pickFiles });
     const attach = el('button', { type: 'button', className: 'attach', part: 'attach', onclick: () => file.click() }, '+');
-    const input = el('textarea', { className: 'input', part: 'input', rows: 1, onkeydown: onKey, oninput: onTyping, onpaste: onPaste });
+    const input = el('textarea', { className: 'input', part: 'input', rows: 1, onkeydown: onKey, onpaste: onPaste });
     const sendBtn = el('button', { type: 'submit', className: 'send', part: 'send' });
     const composer = el('form', { className: 'composer', part: 'composer', onsubmit: onSubmit }, attach, file, input, sendBtn);
     const drop = el('div', { className: 'drop', part: 'drop', hidden: true });
@@ -889,7 +889,6 @@
         el('button', { type: 'button', className: 'retry', part: 'retry', onclick: () => deliver(job) }, t('retry')));
       jobs.set(job.id, job);
       place(job.li, Infinity);
-      stopTyping();
       deliver(job);
       return true;
     }
@@ -958,19 +957,6 @@
 
     function onKey(e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) onSubmit(e);
-    }
-
-    function onTyping() {
-      const now = Date.now();
-      if (now - typingSent > 3000) { typingSent = now; wsSend({ type: 'typing', on: true }); }
-      clearTimeout(typingOff);
-      typingOff = setTimeout(stopTyping, 4000);
-    }
-
-    function stopTyping() {
-      clearTimeout(typingOff);
-      if (typingSent) wsSend({ type: 'typing', on: false });
-      typingSent = 0;
     }
 
     function sendFiles(files) {
