@@ -26,7 +26,7 @@ from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime
 from .settings import InsecureSecret, Settings
-from .setup_commands import CommandFailed, create_admin, kb_add
+from .setup_commands import CommandFailed, create_admin, erase_visitor, kb_add
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -65,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     kb_add_cmd.add_argument("paths", nargs="+", metavar="PATH")
     kb_add_cmd.add_argument("--org", help="organization id, widget key or name")
+    erase = commands.add_parser(
+        "erase-visitor", help="erase one visitor everywhere and print what was removed"
+    )
+    erase.add_argument("--org", required=True, help="organization id, widget key or name")
+    target = erase.add_mutually_exclusive_group(required=True)
+    target.add_argument("--email", help="every visitor who gave this email")
+    target.add_argument("--visitor", help="the visitor's id")
     project = commands.add_parser(
         "hubspot-project", help="write this installation's HubSpot developer-platform project"
     )
@@ -76,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
     )
-    if args.command in ("serve", "worker", "create-org", "create-admin", "kb"):
+    if args.command in ("serve", "worker", "create-org", "create-admin", "kb", "erase-visitor"):
         refuse_published_secret(settings)
     if args.command == "migrate":
         upgrade(settings.database_url)
@@ -96,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(create_admin(settings, args.email, args.org, args.password_stdin))
     elif args.command == "kb":
         asyncio.run(kb_add(settings, args.paths, args.org))
+    elif args.command == "erase-visitor":
+        asyncio.run(erase_visitor(settings, args.org, args.email, args.visitor))
     elif args.command == "hubspot-project":
         _hubspot_project(args.public_url, Path(args.outdir))
 

@@ -49,6 +49,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free pages: an erased visitor's words
+    # must not stay readable in the database file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

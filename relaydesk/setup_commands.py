@@ -1,4 +1,5 @@
-"""CLI commands that set an installation up: `create-admin` and `kb add` (thin shells)."""
+"""CLI commands that set an installation up or look after its data: `create-admin`, `kb add`,
+`erase-visitor` (thin shells)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .accounts import ensure_owner
 from .db import commit
+from .erasure import Erased, erase_visitors, remove_files, visitors_named
+from .errors import RelaydeskError
 from .knowledge.library import SUFFIXES, add_parsed, parse_file
 from .models import Organization
 from .organizations import create_organization
+from .outbox import Wakeup
 from .runtime import Runtime
 from .settings import Settings
 
@@ -124,3 +128,46 @@ async def kb_add(settings: Settings, paths: list[str], org_ref: str | None) -> N
         print(f"added {len(files)} documents to {organization.name!r}")
     finally:
         await runtime.close()
+
+
+HUBSPOT_KEPT = (
+    "HubSpot records were not deleted; delete the contact there with HubSpot's GDPR delete."
+)
+
+
+async def erase_visitor(
+    settings: Settings, org_ref: str, email: str | None, visitor_id: str | None
+) -> None:
+    """`relaydesk erase-visitor`: erase, commit, remove the files, print the counts."""
+    runtime = Runtime.build(settings)
+    try:
+        async with runtime.sessions() as session:
+            organization = await find_organization(session, org_ref)
+            if organization is None:
+                raise CommandFailed(f"no organization {org_ref!r}")
+            try:
+                found = await visitors_named(
+                    session, organization.id, email=email, visitor_id=visitor_id
+                )
+            except RelaydeskError as refused:
+                raise CommandFailed(refused.message) from refused
+            actor = f"cli {_os_user()}"
+            erased = await erase_visitors(session, Wakeup(), organization.id, found, actor)
+            await commit(session)
+        await remove_files(runtime.files, erased)
+        print(erasure_report(organization.name, erased))
+    finally:
+        await runtime.close()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container's user without a name
+        return "unknown user"
+
+
+def erasure_report(organization: str, erased: Erased) -> str:
+    lines = [f"erased {erased.visitors} visitor(s) of {organization!r}"]
+    lines += [f"  {name.replace('_', ' ')}: {n}" for name, n in erased.counts().items()]
+    return "\n".join([*lines, HUBSPOT_KEPT])

@@ -199,7 +199,7 @@ async def test_an_error_on_an_admin_page_is_a_page_for_the_browser_and_json_othe
     missing = await owner.get("/admin/actions/no-such-action", headers=browser)
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
-    assert "<h1 id=\"error-heading\">Not found</h1>" in missing.text
+    assert '<h1 id="error-heading">Not found</h1>' in missing.text
     assert 'href="/admin/conversations"' in missing.text
     assert "frame-ancestors 'none'" in missing.headers["content-security-policy"]
     refused = await member.post("/admin/handoff", {"level": "0"}, headers=browser)

@@ -2,6 +2,7 @@
 
 from .accounts import AdminSession, Membership, User
 from .assistant import AiAction, HandoffSettings
+from .audit import AuditEntry
 from .core import (
     ApiKey,
     Attachment,
@@ -25,6 +26,7 @@ __all__ = [
     "AiAction",
     "AdminSession",
     "ApiKey",
+    "AuditEntry",
     "Attachment",
     "Base",
     "Conversation",

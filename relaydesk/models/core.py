@@ -75,6 +75,10 @@ class Organization(Base):
     widget_theme: Mapped[str] = mapped_column(String(8), default="light")
     notify_sound: Mapped[bool] = mapped_column(default=False)
     kb_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Retention (`retention.py`): days a conversation is kept after it ended, and a shorter
+    # time for those the AI handled alone; None keeps them.
+    retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    retention_ai_only_days: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

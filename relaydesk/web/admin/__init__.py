@@ -12,6 +12,7 @@ from . import (
     integrations,
     jobs,
     knowledge,
+    privacy,
     team,
     widget,
 )
@@ -19,7 +20,7 @@ from . import (
 router = APIRouter(prefix="/admin", include_in_schema=False)
 for _module in (
     auth, conversations, csat, widget, knowledge, handoff, actions, api_keys, team, jobs,
-    integrations,
+    integrations, privacy,
 ):  # fmt: skip
     router.include_router(_module.router)
 
