@@ -24,13 +24,13 @@ from .models import (
     Attachment,
     Conversation,
     Handoff,
+    HubSpotSyncStep,
     Message,
     OutboxJob,
     Visitor,
     WebhookDelivery,
     new_id,
 )
-from .models.hubspot_sync import HubSpotSyncStep
 from .outbox import Wakeup, enqueue
 
 ERASED = "visitor.erased"
@@ -142,7 +142,9 @@ async def _erase_one(session: AsyncSession, organization_id: str, visitor_id: st
     erased.storage_keys = await _delete_attachments(session, visitor_id, ids)
     erased.files = len(erased.storage_keys)
     deliveries = await _delete_deliveries(session, ids + threads)
-    erased.job_payloads = await _delete_jobs(session, ids, [visitor_id, *ids, *deliveries])
+    emails = [e for e in (visitor.email, visitor.verified_email) if e]  # mails to them
+    tokens = [visitor_id, *emails, *ids, *deliveries]
+    erased.job_payloads = await _delete_jobs(session, ids, tokens)
     for table in (Handoff, HubSpotSyncStep):
         await session.execute(delete(table).where(table.conversation_id.in_(ids)))
     messages = await session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
@@ -195,8 +197,8 @@ async def _delete_deliveries(session: AsyncSession, tokens: list[str]) -> list[s
 async def _delete_jobs(
     session: AsyncSession, conversation_ids: list[str], tokens: list[str]
 ) -> int:
-    """Every outbox job of these conversations (their ordering keys) or naming the visitor,
-    a conversation or a deleted delivery, whatever its state."""
+    """Every outbox job of these conversations (their ordering keys) or naming the visitor
+    (id or email: a mail to them), a conversation or a deleted delivery, whatever its state."""
     keys = conversation_ids + [f"hubspot:status:{c}" for c in conversation_ids]
     deleted = await session.execute(
         delete(OutboxJob)

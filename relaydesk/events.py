@@ -26,4 +26,3 @@ MAIL_SEND: Final = "mail.send"  # one email through the SMTP server (`mail.py`)
 def visitor_channel(visitor_id: str) -> str:
     """Who receives a push: every socket of the visitor the conversation belongs to."""
     return f"visitor:{visitor_id}"
-

@@ -19,9 +19,7 @@ MAX_SHOWN = 200
 
 
 def _of_organization(organization_id: str) -> Select[OutboxJob]:
-    of_conversation = select(Conversation.id).where(
-        Conversation.organization_id == organization_id
-    )
+    of_conversation = select(Conversation.id).where(Conversation.organization_id == organization_id)
     return select(OutboxJob).where(
         OutboxJob.state == "failed",
         or_(

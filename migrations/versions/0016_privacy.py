@@ -1,7 +1,7 @@
 """Privacy: the audit log, and each organization's retention of conversations
 
-Revision ID: 0015_privacy
-Revises: 0014
+Revision ID: 0016_privacy
+Revises: 0015_mail_outbox
 Create Date: 2026-12-05
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_privacy"
-down_revision = "0014"
+revision = "0016_privacy"
+down_revision = "0015_mail_outbox"
 branch_labels = None
 depends_on = None
 
