@@ -88,3 +88,12 @@ async def switch_organization(session: AsyncSession, signed_in: SignedIn, org_id
 
 async def end_session(session: AsyncSession, token: str) -> None:
     await session.execute(delete(AdminSession).where(AdminSession.id == _digest(token)))
+
+
+async def revoke_sessions(session: AsyncSession, user_id: str, *, keep: str | None = None) -> int:
+    """End every session of the user except the one whose id is `keep`; returns how many."""
+    query = delete(AdminSession).where(AdminSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(AdminSession.id != keep)
+    result = await session.execute(query)
+    return int(result.rowcount)  # type: ignore[attr-defined]

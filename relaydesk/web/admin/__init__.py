@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from . import (
+    account,
     actions,
     api_keys,
     auth,
@@ -19,7 +20,7 @@ from . import (
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 for _module in (
-    auth, conversations, csat, widget, knowledge, handoff, actions, api_keys, team, jobs,
+    auth, account, conversations, csat, widget, knowledge, handoff, actions, api_keys, team, jobs,
     integrations, privacy,
 ):  # fmt: skip
     router.include_router(_module.router)
