@@ -36,7 +36,7 @@ PNG = (
 )
 
 # These act on the signed-in person rather than on an organization's data.
-SELF_SERVICE = {"/admin/login", "/admin/logout", "/admin/switch"}
+SELF_SERVICE = {"/admin/login", "/admin/logout", "/admin/switch", "/admin/account/password"}
 FORM = {
     "theme_color": "#000000",
     "greeting": "Taken over",
