@@ -113,6 +113,40 @@ async def archive_object(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def gdpr_delete(request: Request) -> Response:
+    """HubSpot's permanent, privacy-compliant delete of a contact (by id, or by a unique property
+    such as `email`): the record and its associations go, and the app hears it as
+    `contact.privacyDeletion` and, separately, as `contact.deletion`. An email that finds no
+    contact is answered the same way (HubSpot blocks the address from then on)."""
+    sandbox = sandbox_of(request)
+    if object_kind(request) != "contacts":
+        raise not_found("GDPR delete is available for contacts only")
+    require_token(request)
+    body = await json_object(request)
+    key = body.get("objectId")
+    if not isinstance(key, str) or not key:
+        raise validation_error("objectId is required")
+    store = sandbox.store
+    contact = objects.find(store, "contacts", key, body.get("idProperty"))
+    if contact is None:
+        if body.get("idProperty") in (None, "hs_object_id"):
+            raise not_found("Object not found.  objectId are usually numeric.")
+        return Response(status_code=204)
+    del store.objects["contacts"][contact.id]
+    gone = ("contacts", contact.id)
+    store.associations = [
+        a
+        for a in store.associations
+        if gone not in ((a.from_type, a.from_id), (a.to_type, a.to_id))
+    ]
+    for thread in store.threads.values():
+        if thread.contact_id == contact.id:
+            thread.contact_id = None
+    emit(sandbox, app_event(sandbox, "contact.privacyDeletion", contact.id))
+    emit(sandbox, app_event(sandbox, "contact.deletion", contact.id, changeFlag="DELETED"))
+    return Response(status_code=204)
+
+
 async def list_objects(request: Request) -> Response:
     sandbox, kind = sandbox_of(request), object_kind(request)
     require_token(request)
@@ -191,6 +225,7 @@ routes = [
     Route(PREFIX, list_objects, methods=["GET"]),
     Route(PREFIX, create_object, methods=["POST"]),
     Route(PREFIX + "/search", search_objects, methods=["POST"]),
+    Route(PREFIX + "/gdpr-delete", gdpr_delete, methods=["POST"]),
     Route(PREFIX + "/batch/upsert", batch_upsert, methods=["POST"]),
     Route(PREFIX + "/batch/read", batch_read, methods=["POST"]),
     Route(PREFIX + "/{objectId}", get_object, methods=["GET"]),

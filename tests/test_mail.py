@@ -75,9 +75,7 @@ async def queue(sessions: async_sessionmaker[AsyncSession], org_id: str, key: st
 
 async def mail_job(sessions: async_sessionmaker[AsyncSession], key: str) -> OutboxJob | None:
     async with sessions() as session:
-        return await session.scalar(
-            select(OutboxJob).where(OutboxJob.dedupe_key == f"mail:{key}")
-        )
+        return await session.scalar(select(OutboxJob).where(OutboxJob.dedupe_key == f"mail:{key}"))
 
 
 async def test_a_queued_mail_arrives_once(

@@ -14,10 +14,8 @@ from .app import HubSpotApp
 from .errors import HubSpotError, NotFound
 from .project import WEBHOOK_PATH, WEBHOOK_SUBSCRIPTIONS
 
-# The events relaydesk has handlers for; the rest of the project's list is informational.
-NEEDED = tuple(
-    (event, prop) for event, prop in WEBHOOK_SUBSCRIPTIONS if event != "contact.privacyDeletion"
-)
+# Every event the project declares has a handler, so a legacy app subscribes to all of them.
+NEEDED = WEBHOOK_SUBSCRIPTIONS
 
 
 def app_webhook_url(public_base_url: str) -> str:

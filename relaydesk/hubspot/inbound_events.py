@@ -21,6 +21,7 @@ REP_MESSAGE = "OUTGOING_CHANNEL_MESSAGE_CREATED"
 PROPERTY_CHANGE = "conversation.propertyChange"
 NEW_MESSAGE = "conversation.newMessage"
 TICKET_CHANGE = "ticket.propertyChange"
+PRIVACY_DELETION = "contact.privacyDeletion"  # a contact deleted in HubSpot for privacy reasons
 
 # How deep an event's JSON may nest; HubSpot's go three or four levels down.
 MAX_DEPTH = 32

@@ -1,7 +1,8 @@
 """The event → handler table for stored HubSpot deliveries, and the app subscription handlers:
 assignment ("<rep> joined"), a thread closed or reopened (so is the conversation), a new message
 on a thread HubSpot owns, and ticket properties copied into the conversation's custom data (a
-ticket moved to a closed stage ends the conversation).
+ticket moved to a closed stage ends the conversation); a contact deleted for privacy reasons
+erases its visitors (`privacy_deletion.py`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from ..db import commit
 from ..models import Conversation, HubSpotConnection, Message, WebhookDelivery
 from .inbound_events import (
     NEW_MESSAGE,
+    PRIVACY_DELETION,
     PROPERTY_CHANGE,
     REP_MESSAGE,
     TICKET_CHANGE,
     AppEvent,
     RepMessage,
 )
+from .privacy_deletion import privacy_deletion
 from .rep_replies import Target, ThreadRef, deliver, rep_message, target_of
 from .webhooks import Inbound, settle
 
@@ -200,6 +203,7 @@ HANDLERS: dict[str, Handler] = {
     PROPERTY_CHANGE: property_change,
     NEW_MESSAGE: new_message,
     TICKET_CHANGE: ticket_change,
+    PRIVACY_DELETION: privacy_deletion,
 }
 
 

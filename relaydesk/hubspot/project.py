@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import InvalidInput
-from .inbound_events import NEW_MESSAGE, PROPERTY_CHANGE, TICKET_CHANGE
+from .inbound_events import NEW_MESSAGE, PRIVACY_DELETION, PROPERTY_CHANGE, TICKET_CHANGE
 from .scopes import SCOPES
 
 PLATFORM_VERSION = "2026.09"
@@ -29,7 +29,6 @@ CALLBACK_PATH = "/admin/integrations/hubspot/callback"
 WEBHOOK_PATH = "/hubspot/webhooks"
 # relaydesk stores a delivery and answers at once, so a few parallel requests keep up.
 MAX_CONCURRENT_REQUESTS = 10
-PRIVACY_DELETION = "contact.privacyDeletion"
 
 # (eventType, propertyName) in the legacy webhooks-API vocabulary: the events relaydesk handles.
 WEBHOOK_SUBSCRIPTIONS: tuple[tuple[str, str | None], ...] = (
