@@ -1,11 +1,12 @@
 """Erasing a visitor: every message, file, profile field, job payload and CSAT comment of theirs,
 counted, and an audit entry that says who erased whom and when (never what was erased).
 
-Whole conversations go, the AI's and the reps' messages too (they quote the visitor), with their
-handoff records, HubSpot sync steps, the webhook deliveries that carried them and the outbox
-jobs about them. HubSpot's own records are left alone: deleting a contact there is HubSpot's
-GDPR delete, which the admin links to. The caller commits, then removes the files
-(`remove_files`); the `files.delete` job written here finishes that should it be interrupted.
+Whole conversations go (`purge.py`), the AI's and the reps' messages too (they quote the
+visitor), with their handoff records, HubSpot sync steps, the webhook deliveries that carried
+them and the outbox jobs about them. HubSpot's own records are left alone: deleting a contact
+there is HubSpot's GDPR delete, which the admin links to. The caller commits, then removes the
+files (`remove_files`); the `files.delete` job written here finishes that should it be
+interrupted.
 """
 
 from __future__ import annotations
@@ -13,25 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, cast, delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import events
 from .audit import record
 from .errors import InvalidInput, NotFound
 from .files import FileStore
-from .models import (
-    Attachment,
-    Conversation,
-    Handoff,
-    HubSpotSyncStep,
-    Message,
-    OutboxJob,
-    Visitor,
-    WebhookDelivery,
-    new_id,
-)
-from .outbox import Wakeup, enqueue
+from .models import Conversation, Visitor
+from .outbox import Wakeup
+from .purge import purge_conversations, queue_file_removal
 
 ERASED = "visitor.erased"
 PROFILE_FIELDS = ("name", "email", "verified_email", "external_id", "locale", "hubspot_contact_id")
@@ -107,12 +98,7 @@ async def erase_visitors(
         one = await _erase_one(session, organization_id, visitor_id)
         await record(session, organization_id, actor, ERASED, f"visitor {visitor_id}", one.counts())
         erased.add(one)
-    if erased.storage_keys:
-        key = f"{events.FILES_DELETE}:{new_id()}"
-        await enqueue(
-            session, wakeup, events.FILES_DELETE, {"keys": erased.storage_keys},
-            ordering_key=key, dedupe_key=key,
-        )  # fmt: skip
+    await queue_file_removal(session, wakeup, erased.storage_keys)
     return erased
 
 
@@ -133,23 +119,18 @@ async def _erase_one(session: AsyncSession, organization_id: str, visitor_id: st
     conversations = list(
         await session.scalars(select(Conversation).where(Conversation.visitor_id == visitor_id))
     )
-    ids = [c.id for c in conversations]
-    erased = Erased(visitors=1, conversations=len(ids), profile_fields=_profile_fields(visitor))
-    erased.csat_comments = sum(1 for c in conversations if (c.csat_comment or "").strip())
-    threads = [c.hubspot_thread_id for c in conversations if c.hubspot_thread_id]
-    contacts = {visitor.hubspot_contact_id, *(c.hubspot_contact_id for c in conversations)}
-    erased.hubspot_contacts = sorted(c for c in contacts if c)
-    erased.storage_keys = await _delete_attachments(session, visitor_id, ids)
-    erased.files = len(erased.storage_keys)
-    deliveries = await _delete_deliveries(session, ids + threads)
     emails = [e for e in (visitor.email, visitor.verified_email) if e]  # mails to them
-    tokens = [visitor_id, *emails, *ids, *deliveries]
-    erased.job_payloads = await _delete_jobs(session, ids, tokens)
-    for table in (Handoff, HubSpotSyncStep):
-        await session.execute(delete(table).where(table.conversation_id.in_(ids)))
-    messages = await session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
-    erased.messages = int(messages.rowcount)  # type: ignore[attr-defined]
-    await session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    contacts = {visitor.hubspot_contact_id, *(c.hubspot_contact_id for c in conversations)}
+    erased = Erased(
+        visitors=1,
+        profile_fields=_profile_fields(visitor),
+        csat_comments=sum(1 for c in conversations if (c.csat_comment or "").strip()),
+        hubspot_contacts=sorted(c for c in contacts if c),
+    )
+    purged = await purge_conversations(session, conversations, visitor_id=visitor_id, tokens=emails)
+    erased.conversations, erased.messages = purged.conversations, purged.messages
+    erased.job_payloads, erased.storage_keys = purged.jobs, purged.storage_keys
+    erased.files = len(purged.storage_keys)
     await session.delete(visitor)
     await session.flush()
     return erased
@@ -158,53 +139,3 @@ async def _erase_one(session: AsyncSession, organization_id: str, visitor_id: st
 def _profile_fields(visitor: Visitor) -> int:
     filled = sum(1 for name in PROFILE_FIELDS if getattr(visitor, name))
     return filled + len(visitor.custom_data or {})
-
-
-async def _delete_attachments(
-    session: AsyncSession, visitor_id: str, conversation_ids: list[str]
-) -> list[str]:
-    """The visitor's uploads and every file of their conversations (reps' too)."""
-    in_conversations = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
-    deleted = await session.execute(
-        delete(Attachment)
-        .where(
-            or_(Attachment.visitor_id == visitor_id, Attachment.message_id.in_(in_conversations))
-        )
-        .returning(Attachment.storage_key)
-    )
-    return list(deleted.scalars())
-
-
-def _mentions(column: object, tokens: Sequence[str]) -> object:
-    """Rows whose JSON mentions one of the ids (an event names our conversation id as its
-    integration thread id, HubSpot's thread id as its object)."""
-    text = cast(column, Text)
-    return or_(*(text.contains(token, autoescape=True) for token in tokens))
-
-
-async def _delete_deliveries(session: AsyncSession, tokens: list[str]) -> list[str]:
-    """HubSpot's webhook deliveries about these conversations: they carry the reps' words."""
-    if not tokens:
-        return []
-    deleted = await session.execute(
-        delete(WebhookDelivery)
-        .where(_mentions(WebhookDelivery.payload, tokens))  # type: ignore[arg-type]
-        .returning(WebhookDelivery.id)
-    )
-    return list(deleted.scalars())
-
-
-async def _delete_jobs(
-    session: AsyncSession, conversation_ids: list[str], tokens: list[str]
-) -> int:
-    """Every outbox job of these conversations (their ordering keys) or naming the visitor
-    (id or email: a mail to them), a conversation or a deleted delivery, whatever its state."""
-    keys = conversation_ids + [f"hubspot:status:{c}" for c in conversation_ids]
-    deleted = await session.execute(
-        delete(OutboxJob)
-        .where(
-            or_(OutboxJob.ordering_key.in_(keys), _mentions(OutboxJob.payload, tokens))  # type: ignore[arg-type]
-        )
-        .returning(OutboxJob.id)
-    )
-    return len(list(deleted.scalars()))

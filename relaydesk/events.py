@@ -19,6 +19,7 @@ HUBSPOT_PUBLISH: Final = "hubspot.publish"  # one visitor message after the hand
 HUBSPOT_INBOUND: Final = "hubspot.inbound"  # process one stored HubSpot webhook event
 HUBSPOT_MESSAGE_STATUS: Final = "hubspot.message_status"  # a rep reply was SENT / READ
 UPLOADS_SWEEP: Final = "uploads.sweep"  # delete the uploads no message took in time
+RETENTION_SWEEP: Final = "retention.sweep"  # delete the conversations past their retention
 FILES_DELETE: Final = "files.delete"  # remove stored files whose rows are gone
 MAIL_SEND: Final = "mail.send"  # one email through the SMTP server (`mail.py`)
 

@@ -32,6 +32,7 @@ from .knowledge.documents import IndexCache
 from .mail import MailJob
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
+from .retention_sweep import RetentionSweep
 from .settings import Settings
 from .socket_quota import VisitorSockets
 from .upload_sweep import UploadSweep
@@ -117,8 +118,10 @@ class Runtime:
         )
         handlers[events.UPLOADS_SWEEP] = sweep.sweep
         handlers[events.FILES_DELETE] = sweep.delete_files
+        retention = RetentionSweep(self.sessions, self.wakeup)
+        handlers[events.RETENTION_SWEEP] = retention.sweep
         self.wakeup.listen()  # jobs other processes commit wake this worker at once
-        duties = [Duty(sweep.every_s, sweep.schedule)]
+        duties = [Duty(sweep.every_s, sweep.schedule), Duty(retention.every_s, retention.schedule)]
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker, duties)
 
     def hubspot_sync_handlers(self) -> dict[str, Handler]:

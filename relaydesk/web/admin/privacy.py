@@ -1,4 +1,5 @@
-"""Privacy: erase a visitor (with the count of what went), and the audit log of erasures."""
+"""Privacy: how long conversations are kept (and what the next run deletes), erasing a visitor
+(with the count of what went), and the audit log."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from fastapi.responses import Response
 from ...audit import recent_entries
 from ...db import commit
 from ...erasure import erase_visitors, remove_files, visitors_named
-from ...errors import NotFound, RelaydeskError
+from ...errors import InvalidInput, NotFound, RelaydeskError
 from ...hubspot.connections import find_connection
+from ...models import utcnow
+from ...retention import preview, set_retention
 from ..deps import RuntimeDep, SessionDep
-from .deps import Manager, render
+from .deps import Manager, back_to, render
 
 router = APIRouter()
 
@@ -41,6 +44,7 @@ async def _page(
         admin,
         "privacy.html",
         status,
+        preview=await preview(session, admin.organization, utcnow()),
         audit=await recent_entries(session, admin.organization.id),
         gdpr_delete=HUBSPOT_GDPR_DELETE,
         contact_url=f"{app_url}/contacts/{portal}/record/0-1/" if portal else None,
@@ -79,3 +83,30 @@ async def erase(
     await commit(session)
     await remove_files(runtime.files, erased)
     return await _page(request, admin, session, runtime, erased=erased)
+
+
+def _days(value: str) -> int | None:
+    """A number of days from the form; blank keeps forever."""
+    if not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a number of days") from None
+
+
+@router.post("/privacy/retention")
+async def retention(
+    request: Request,
+    admin: Manager,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    days: Annotated[str, Form(max_length=10)] = "",
+    ai_only_days: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        set_retention(admin.organization, _days(days), _days(ai_only_days))
+    except RelaydeskError as refused:  # refused before anything changed
+        return await _page(request, admin, session, runtime, refused.status, error=refused.message)
+    await commit(session)
+    return back_to("/admin/privacy")
