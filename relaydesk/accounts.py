@@ -156,26 +156,35 @@ async def ensure_owner(
 @dataclass(frozen=True)
 class AddedMember:
     user: User
-    one_time_password: str | None  # set when the user was created now: shown once
+    created: bool  # a new user, not someone with an account already
+    one_time_password: str | None  # when handed over: shown once
 
 
 async def add_member(
-    session: AsyncSession, organization: Organization, email: str, role: str, by_role: str
+    session: AsyncSession,
+    organization: Organization,
+    email: str,
+    role: str,
+    by_role: str,
+    *,
+    hand_over_password: bool = True,
 ) -> AddedMember:
-    """Add a person by email; a new user gets a generated password to hand over once."""
+    """Add a person by email. A new user gets a generated password to hand over once or, for an
+    invitation by mail (`hand_over_password=False`), one nobody knows until they set their own."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     if role == "owner" and by_role != "owner":
         raise Forbidden("only owners can add owners")
     user = await user_by_email(session, email)
-    password = None
+    created, password = user is None, secrets.token_urlsafe(12)
     if user is None:
-        password = secrets.token_urlsafe(12)
-        user = await create_user(session, email, password)
+        user = await create_user(
+            session, email, password if hand_over_password else secrets.token_urlsafe(32)
+        )
     elif await role_in(session, user.id, organization.id) is not None:
         raise InvalidInput("this person is already a member", code="already_member")
     await grant(session, user, organization, role)
-    return AddedMember(user, password)
+    return AddedMember(user, created, password if created and hand_over_password else None)
 
 
 async def remove_member(

@@ -21,6 +21,7 @@ HUBSPOT_MESSAGE_STATUS: Final = "hubspot.message_status"  # a rep reply was SENT
 UPLOADS_SWEEP: Final = "uploads.sweep"  # delete the uploads no message took in time
 RETENTION_SWEEP: Final = "retention.sweep"  # delete the conversations past their retention
 FILES_DELETE: Final = "files.delete"  # remove stored files whose rows are gone
+PASSWORD_RESET: Final = "password.reset"  # mail a reset link if the email is a user's
 MAIL_SEND: Final = "mail.send"  # one email through the SMTP server (`mail.py`)
 
 

@@ -11,6 +11,7 @@ from .accounts import hash_password, verify_password
 from .admin_sessions import SignedIn, revoke_sessions
 from .errors import InvalidInput, Unauthorized
 from .models import User
+from .password_tokens import open_link, use_link, void_links
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1000
@@ -33,11 +34,13 @@ def check_new_password(password: str, confirmation: str, email: str) -> None:
 async def replace_password(
     session: AsyncSession, user: User, password: str, *, keep_session: str | None = None
 ) -> int:
-    """Store `password` (hashed off the event loop) and revoke every session of the user but
-    `keep_session` (a session id); returns how many were revoked."""
+    """Store `password` (hashed off the event loop), revoke every session of the user but
+    `keep_session` (a session id) and every password link they had; returns how many sessions
+    were revoked."""
     user.password_hash = await asyncio.to_thread(hash_password, password)
     user.failed_logins = 0
     user.locked_until = None
+    await void_links(session, user.id)
     return await revoke_sessions(session, user.id, keep=keep_session)
 
 
@@ -51,3 +54,15 @@ async def change_password(
         raise Unauthorized("the current password is wrong", code="wrong_password")
     check_new_password(new, confirmation, user.email)
     return await replace_password(session, user, new, keep_session=signed_in.admin_session.id)
+
+
+async def set_password_by_link(
+    session: AsyncSession, token: str, password: str, confirmation: str
+) -> User:
+    """A mailed link (reset or invitation) sets the password and signs out every session. The
+    new password is checked before the link is spent, so a typo does not cost the link."""
+    link = await open_link(session, token)
+    check_new_password(password, confirmation, link.user.email)
+    await use_link(session, token)
+    await replace_password(session, link.user, password)
+    return link.user

@@ -30,6 +30,7 @@ from .hubspot.sync import HubSpotSync
 from .hubspot.webhooks import Inbound
 from .knowledge.documents import IndexCache
 from .mail import MailJob
+from .password_reset import ResetJob
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .retention_sweep import RetentionSweep
@@ -111,6 +112,9 @@ class Runtime:
             # Always registered: without SMTP settings a mail job fails, visibly, on the
             # failed-jobs page rather than waiting unseen for a worker that can send it.
             events.MAIL_SEND: MailJob(self.settings.smtp),
+            events.PASSWORD_RESET: ResetJob(
+                self.sessions, self.wakeup, self.settings.public_base_url
+            ),
         }
         handlers |= self.hubspot_sync_handlers()
         sweep = UploadSweep(

@@ -36,7 +36,10 @@ PNG = (
 )
 
 # These act on the signed-in person rather than on an organization's data.
-SELF_SERVICE = {"/admin/login", "/admin/logout", "/admin/switch", "/admin/account/password"}
+SELF_SERVICE = {
+    "/admin/login", "/admin/logout", "/admin/switch", "/admin/account/password",
+    "/admin/login/forgot", "/admin/login/password",
+}  # fmt: skip
 FORM = {
     "theme_color": "#000000",
     "greeting": "Taken over",

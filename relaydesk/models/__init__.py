@@ -1,6 +1,6 @@
 """ORM models, one module per area; all share `Base`, so Alembic sees every table."""
 
-from .accounts import AdminSession, Membership, User
+from .accounts import AdminSession, Membership, PasswordToken, User
 from .assistant import AiAction, HandoffSettings
 from .audit import AuditEntry
 from .core import (
@@ -40,6 +40,7 @@ __all__ = [
     "Message",
     "Organization",
     "OutboxJob",
+    "PasswordToken",
     "UTCDateTime",
     "User",
     "Visitor",

@@ -1,4 +1,5 @@
-"""People who run relaydesk: users, their memberships in organizations, their admin sessions."""
+"""People who run relaydesk: users, their memberships in organizations, their admin sessions,
+and the links that let them set a password."""
 
 from __future__ import annotations
 
@@ -44,5 +45,22 @@ class AdminSession(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
     csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class PasswordToken(Base):
+    """A single-use link to set a password, mailed for a reset or an invitation: the mail holds
+    a random token, the row only its SHA-256; using the link deletes the row."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # reset | invite
+    # The organization that invited (its name is on the page); none for a reset.
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id"), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()

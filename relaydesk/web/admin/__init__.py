@@ -13,6 +13,7 @@ from . import (
     integrations,
     jobs,
     knowledge,
+    password_links,
     privacy,
     team,
     widget,
@@ -20,8 +21,8 @@ from . import (
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 for _module in (
-    auth, account, conversations, csat, widget, knowledge, handoff, actions, api_keys, team, jobs,
-    integrations, privacy,
+    auth, password_links, account, conversations, csat, widget, knowledge, handoff, actions,
+    api_keys, team, jobs, integrations, privacy,
 ):  # fmt: skip
     router.include_router(_module.router)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -14,21 +13,32 @@ from ...db import commit
 from ...errors import RateLimited, Unauthorized
 from ...login_throttle import LoginThrottle
 from ..deps import RuntimeDep, SessionDep, client_ip
-from .deps import COOKIE, LOGIN_COOKIE, CurrentAdmin, back_to, check_login_csrf, render
+from .deps import (
+    COOKIE,
+    LOGIN_COOKIE,
+    CurrentAdmin,
+    back_to,
+    check_login_csrf,
+    secure_cookies,
+    signed_out_page,
+)
 
 router = APIRouter()
 LOCKED = "too many failed attempts from this address; try again later"
 
 
 def _login_page(
-    request: Request, secure: bool, error: str | None = None, status: int = 200
+    request: Request, runtime: RuntimeDep, error: str | None = None, status: int = 200
 ) -> Response:
-    token = secrets.token_urlsafe(32)
-    page = render(request, None, "login.html", status, csrf_token=token, error=error)
-    page.set_cookie(
-        LOGIN_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/admin/login"
+    return signed_out_page(
+        request,
+        runtime,
+        "login.html",
+        status,
+        error=error,
+        resets=runtime.settings.smtp.configured,
+        password_set=request.query_params.get("password") == "set",
     )
-    return page
 
 
 @router.get("/")
@@ -41,7 +51,7 @@ async def login_form(request: Request, session: SessionDep, runtime: RuntimeDep)
     token = request.cookies.get(COOKIE)
     if token and await load_session(session, token) is not None:
         return back_to("/admin/conversations")
-    return _login_page(request, runtime.settings.public_base_url.startswith("https://"))
+    return _login_page(request, runtime)
 
 
 @router.post("/login", dependencies=[Depends(check_login_csrf)])
@@ -52,13 +62,12 @@ async def login(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    secure = runtime.settings.public_base_url.startswith("https://")
     throttle: LoginThrottle = request.app.state.login_throttle
     address = client_ip(request)
     if wait := await throttle.admit(address):
         raise RateLimited("too many sign-in attempts from this address", retry_after=wait)
     if throttle.locked(email, address):
-        return _login_page(request, secure, LOCKED, 401)
+        return _login_page(request, runtime, LOCKED, 401)
     async with runtime.sessions() as reading:
         found = await credentials(reading, email)
     async with throttle.hashing:
@@ -68,12 +77,14 @@ async def login(
     except Unauthorized as refused:
         throttle.failed(email, address)
         await commit(session)  # keep the failure count on the user row
-        return _login_page(request, secure, refused.message, 401)
+        return _login_page(request, runtime, refused.message, 401)
     throttle.succeeded(email, address)
     token = await start_session(session, user)
     await commit(session)
     answer = back_to("/admin/conversations")
-    answer.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/admin")
+    answer.set_cookie(
+        COOKIE, token, httponly=True, samesite="lax", secure=secure_cookies(runtime), path="/admin"
+    )
     answer.delete_cookie(LOGIN_COOKIE, path="/admin/login")
     return answer
 

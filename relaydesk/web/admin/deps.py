@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -117,6 +118,25 @@ def render(
     return templates.TemplateResponse(
         request, page, {"admin": admin, **context}, status_code=status, headers=HEADERS
     )
+
+
+def signed_out_page(
+    request: Request, runtime: RuntimeDep, page: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page for someone not signed in (sign-in, forgotten password, a password link): its forms
+    carry the token of the double-submit cookie set here, kept while the browser has one so
+    two such pages open at once both work."""
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    answer = render(request, None, page, status, csrf_token=token, **context)
+    answer.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(runtime),
+        path="/admin/login",
+    )
+    return answer
 
 
 def back_to(path: str) -> Response:
