@@ -27,6 +27,8 @@ from .hubspot.delivery_status import StatusJob
 from .hubspot.inbound_handlers import InboundJob
 from .hubspot.integration import HubSpot
 from .hubspot.sync import HubSpotSync
+from .hubspot.transcript import SyncOptions
+from .hubspot.transport import RetryPolicy
 from .hubspot.webhooks import Inbound
 from .knowledge.documents import IndexCache
 from .mail import MailJob
@@ -55,10 +57,22 @@ class Runtime:
     hubspot: HubSpot
     sockets: VisitorSockets  # the widget sockets each visitor holds open here
     indexes: IndexCache = field(default_factory=IndexCache)
+    sync_options: SyncOptions = field(default_factory=SyncOptions)
     http: httpx.AsyncClient = field(default_factory=httpx.AsyncClient)  # AI actions, LLM
 
     @classmethod
-    def build(cls, settings: Settings, brain: Brain | None = None) -> Runtime:
+    def build(
+        cls,
+        settings: Settings,
+        brain: Brain | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sync_options: SyncOptions | None = None,
+    ) -> Runtime:
+        """Everything one process needs. `retry` and `transport` replace how HubSpot is called
+        (its retry policy, and the HTTP transport under it), `sync_options` how long the
+        handoff waits for HubSpot's search index; settings stay as they are."""
         settings.check_secret()
         engine = create_engine(
             settings.database_url,
@@ -78,9 +92,10 @@ class Runtime:
             files=LocalFileStore(settings.upload_dir),
             vault=Vault(secret),
             brain=brain or _default_brain(settings, http),
-            hubspot=HubSpot.build(settings.hubspot, settings.redis_url),
+            hubspot=HubSpot.build(settings.hubspot, settings.redis_url, retry, transport),
             sockets=VisitorSockets(settings.limits.visitor_sockets_per_node),
             http=http,
+            sync_options=sync_options or SyncOptions(),
         )
 
     @property
@@ -136,6 +151,7 @@ class Runtime:
             self.files,
             self.effects,
             self.settings.public_base_url,
+            self.sync_options,
             limits=MessageLimits.of(self.settings.limits),
         )
         return {

@@ -15,6 +15,7 @@ from relaydesk.runtime import Runtime
 from .conftest import migrated_databases
 from .handoff_world import reset, world_settings
 from .services import unavailable
+from .support import FAST_RETRY, FAST_SYNC
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +54,7 @@ async def runtime(
     """A relaydesk process on its own database, talking to a freshly reset sandbox."""
     await reset(handoff_sandbox)
     settings = world_settings(handoff_databases[handoff_backend], tmp_path, handoff_sandbox)
-    built = Runtime.build(settings)
+    built = Runtime.build(settings, retry=FAST_RETRY, sync_options=FAST_SYNC)
     await built.start()
     yield built
     await built.close()

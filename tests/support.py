@@ -15,12 +15,19 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from relaydesk.hubspot.transcript import SyncOptions
+from relaydesk.hubspot.transport import RetryPolicy
 from relaydesk.migrate import upgrade
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
 
 T = TypeVar("T")
 SECRET = "test-secret-key-for-relaydesk-tests-0123456789"
+# HubSpot calls retried as in production, but milliseconds apart: a test that makes the sandbox
+# fail does not wait out production's backoff.
+FAST_RETRY = RetryPolicy(attempts=4, base_s=0.02, cap_s=0.1)
+# The test sandboxes index for search within a fraction of a second, not HubSpot's seconds.
+FAST_SYNC = SyncOptions(search_grace_s=1.5)
 
 
 def free_port() -> int:

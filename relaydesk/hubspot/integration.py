@@ -30,21 +30,24 @@ class HubSpot:
         settings: HubSpotSettings,
         redis_url: str | None = None,
         retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> HubSpot:
         # httpx logs every URL at INFO; HubSpot's carry credentials (hapikey, token paths).
         logging.getLogger("httpx").setLevel(logging.WARNING)
         timeout = httpx.Timeout(settings.timeout_s, connect=5.0)
-        http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "relaydesk"})
+        http = httpx.AsyncClient(
+            timeout=timeout, headers={"User-Agent": "relaydesk"}, transport=transport
+        )
         limiter = create_portal_limiter(redis_url, settings.rate_limit_per_10s)
-        transport = HubSpotTransport(http, settings.base_url, limiter, retry)
+        sender = HubSpotTransport(http, settings.base_url, limiter, retry)
         credentials = AppCredentials(
             settings.client_id,
             settings.client_secret.get_secret_value(),
             settings.app_id,
             settings.developer_api_key.get_secret_value(),
         )
-        app = HubSpotApp(transport, credentials, Paths(settings.api_version))
-        return cls(settings, http, limiter, transport, app)
+        app = HubSpotApp(sender, credentials, Paths(settings.api_version))
+        return cls(settings, http, limiter, sender, app)
 
     def client(self, portal_id: str, tokens: TokenSource) -> HubSpotClient:
         return HubSpotClient(self.transport, portal_id, tokens, self.app.paths)

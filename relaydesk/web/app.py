@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..assistant.brain import Brain
 from ..collector import hold_old_objects
+from ..hubspot.transcript import SyncOptions
+from ..hubspot.transport import RetryPolicy
 from ..login_throttle import LoginThrottle
 from ..runtime import Runtime
 from ..settings import Settings
@@ -35,12 +37,20 @@ from .security_headers import NoSniff
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, brain: Brain | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    brain: Brain | None = None,
+    retry: RetryPolicy | None = None,
+    sync_options: SyncOptions | None = None,
+) -> FastAPI:
+    """The whole app; `brain`, HubSpot's `retry` policy and the handoff's `sync_options`
+    replace the defaults (`Runtime.build`)."""
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime.build(settings, brain)
+        runtime = Runtime.build(settings, brain, retry=retry, sync_options=sync_options)
         await runtime.start()
         app.state.runtime = runtime
         worker = runtime.worker() if settings.worker.in_process else None

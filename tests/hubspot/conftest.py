@@ -14,11 +14,9 @@ from relaydesk.hubspot.app import HubSpotApp
 from relaydesk.hubspot.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.integration import HubSpot
-from relaydesk.hubspot.transport import RetryPolicy
 from relaydesk.settings import HubSpotSettings
 from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
-
-FAST_RETRY = RetryPolicy(attempts=4, base_s=0.02, cap_s=0.1)
+from tests.support import FAST_RETRY
 
 
 def hubspot_settings(sandbox: RunningSandbox, **overrides: object) -> HubSpotSettings:

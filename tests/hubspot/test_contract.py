@@ -28,7 +28,8 @@ from relaydesk.hubspot.integration import HubSpot
 from relaydesk.hubspot.paths import ApiVersion
 
 from ..services import unavailable
-from .conftest import FAST_RETRY, hubspot_settings, recorded
+from ..support import FAST_RETRY
+from .conftest import hubspot_settings, recorded
 from .versions import assert_version, kept
 
 
