@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     # How often objects frozen out of the garbage collector are thawed, so cycles among them
     # that died are freed (`collector.py`); 0 keeps only the start-up freeze.
     collector_thaw_s: float = Field(default=600.0, ge=0)
+    # How long /metrics reuses the analytics figures it computed (a month of conversations per
+    # organization is read each time).
+    analytics_metrics_ttl_s: float = Field(default=300.0, ge=0)
     limits: LimitSettings = LimitSettings()
     worker: WorkerSettings = WorkerSettings()
     hubspot: HubSpotSettings = HubSpotSettings()

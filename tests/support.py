@@ -53,6 +53,7 @@ def server_settings(database_url: str, data_dir: Path, port: int, **overrides: A
     # The collector is the process's: servers in the test process keep only the start-up
     # freeze (tests/test_collector.py covers the refreezing policy).
     settings.collector_thaw_s = 0
+    settings.analytics_metrics_ttl_s = 0  # /metrics shows what a test just wrote
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..migrate import head_revisions
 from . import shapes
+from .analytics_metrics import AnalyticsGauges
 from .deps import RuntimeDep
 
 router = APIRouter(include_in_schema=True, tags=["operations"])
@@ -70,6 +71,7 @@ class Metrics:
             ["endpoint", "outcome"],
             registry=self.registry,
         )
+        self.analytics = AnalyticsGauges(self.registry)
         self.hubspot_refused = Counter(
             "relaydesk_hubspot_webhooks_refused",
             "HubSpot webhook requests refused (forged, altered, stale or unknown URL)",
@@ -141,4 +143,5 @@ async def metrics(request: Request, runtime: RuntimeDep) -> Response:
     state.realtime_unrouted.set(hub.frames_unrouted)
     state.realtime_resyncs.set(hub.resyncs)
     state.realtime_connected.set(int(hub.connected))
+    await state.analytics.refresh(runtime.sessions, runtime.settings.analytics_metrics_ttl_s)
     return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from . import (
     account,
     actions,
+    analytics,
     api_keys,
     auth,
     conversations,
@@ -21,8 +22,8 @@ from . import (
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 for _module in (
-    auth, password_links, account, conversations, csat, widget, knowledge, handoff, actions,
-    api_keys, team, jobs, integrations, privacy,
+    auth, password_links, account, conversations, csat, analytics, widget, knowledge, handoff,
+    actions, api_keys, team, jobs, integrations, privacy,
 ):  # fmt: skip
     router.include_router(_module.router)
 
