@@ -9,9 +9,9 @@ import time
 import httpx
 
 from hubspot_sandbox import SandboxConfig, start_sandbox
-from relaydesk.hubspot.auth import OAuthGrant, StaticToken
-from relaydesk.hubspot.errors import RateLimited
-from relaydesk.hubspot.integration import HubSpot
+from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.api.errors import RateLimited
+from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.settings import HubSpotSettings
 
 REDIRECT = "http://127.0.0.1:9/callback"

@@ -30,11 +30,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.db import commit, create_engine, session_factory
-from relaydesk.hubspot.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.api.client import HubSpotClient
+from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.hubspot.channel import channel_webhook_url, delivery_value, ensure_channel
-from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.connections import store_grant
-from relaydesk.hubspot.integration import HubSpot
 from relaydesk.migrate import upgrade
 from relaydesk.models import Conversation, HubSpotConnection
 from relaydesk.organizations import create_organization

@@ -23,12 +23,12 @@ from .cluster_wakeup import ClusterWakeup
 from .conversations import Effects
 from .db import create_engine, session_factory
 from .files import LocalFileStore, MessageLimits
+from .hubspot.api.integration import HubSpot
+from .hubspot.api.transport import RetryPolicy
 from .hubspot.delivery_status import StatusJob
 from .hubspot.inbound_handlers import InboundJob
-from .hubspot.integration import HubSpot
 from .hubspot.sync import HubSpotSync
 from .hubspot.transcript import SyncOptions
-from .hubspot.transport import RetryPolicy
 from .hubspot.webhooks import Inbound
 from .knowledge.documents import IndexCache
 from .mail import MailJob

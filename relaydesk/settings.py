@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .hubspot.paths import LATEST, ApiVersion
+from .hubspot.api.paths import LATEST, ApiVersion
 
 
 class LimitSettings(BaseModel):

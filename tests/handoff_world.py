@@ -21,7 +21,7 @@ from relaydesk import events, outbox
 from relaydesk.conversations import post_visitor_message
 from relaydesk.db import commit
 from relaydesk.hubspot import setup
-from relaydesk.hubspot.auth import OAuthGrant
+from relaydesk.hubspot.api.auth import OAuthGrant
 from relaydesk.hubspot.connections import connection_for, store_grant
 from relaydesk.models import (
     Attachment,

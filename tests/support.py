@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from relaydesk.hubspot.api.transport import RetryPolicy
 from relaydesk.hubspot.transcript import SyncOptions
-from relaydesk.hubspot.transport import RetryPolicy
 from relaydesk.migrate import upgrade
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app

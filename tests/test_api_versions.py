@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.config import default_openapi_dir
 from hubspot_sandbox.validation import template_pattern
-from relaydesk.hubspot import paths as ops
-from relaydesk.hubspot.paths import ApiVersion
+from relaydesk.hubspot.api import paths as ops
+from relaydesk.hubspot.api.paths import ApiVersion
 from relaydesk.runtime import Runtime
 from relaydesk.settings import Settings
 

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..db import commit
 from ..files import MESSAGE_LIMITS, MessageLimits
 from ..models import HubSpotChannel, HubSpotConnection, utcnow
-from .app import HubSpotApp
-from .client import HubSpotClient
-from .errors import HubSpotError, NotFound
-from .shapes import Channel
+from .api.app_client import HubSpotApp
+from .api.client import HubSpotClient
+from .api.errors import HubSpotError, NotFound
+from .api.shapes import Channel
 
 LEASE = timedelta(seconds=30)
 POLL_S = 0.05

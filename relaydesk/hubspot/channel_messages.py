@@ -18,7 +18,8 @@ from ..files import MessageLimits
 from ..models import Attachment, Conversation, Message, utcnow
 from ..worker import RetryLater
 from . import progress
-from .errors import BadRequest
+from .api.errors import BadRequest
+from .api.shapes import Message as HubSpotMessage
 from .handoff_steps import (
     SEARCH_RECHECK_S,
     Loaded,
@@ -28,7 +29,6 @@ from .handoff_steps import (
     load,
     store_values,
 )
-from .shapes import Message as HubSpotMessage
 from .transcript import PUBLISHED_ROLES, message_text, publish_body, refusal_lines
 
 

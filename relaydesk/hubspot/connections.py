@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..db import commit
 from ..models import HubSpotConnection
 from ..vault import Vault
-from .auth import OAuthGrant, RefreshingToken, StaticToken, TokenSource
-from .client import HubSpotClient
-from .errors import ReconnectRequired
-from .integration import HubSpot
-from .scopes import missing_scopes_advice, needs_tier
+from .api.auth import OAuthGrant, RefreshingToken, StaticToken, TokenSource
+from .api.client import HubSpotClient
+from .api.errors import ReconnectRequired
+from .api.integration import HubSpot
+from .api.scopes import missing_scopes_advice, needs_tier
 
 ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED, MISSING_SCOPES, TIER_REQUIRED = (
     "active",

@@ -18,10 +18,10 @@ from .. import events
 from ..models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob
 from ..outbox import Wakeup, enqueue
 from ..vault import Vault
+from .api.errors import NotFound
+from .api.integration import HubSpot
 from .connections import find_connection, portal_client
-from .errors import NotFound
 from .inbound_events import RepMessage
-from .integration import HubSpot
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from ..files import MESSAGE_LIMITS, FileStore, MessageLimits
 from ..models import Attachment, Conversation, Handoff, Message, Visitor, utcnow
 from ..worker import RetryLater
 from . import lookups, progress
-from .client import HubSpotClient
-from .errors import Conflict, NotFound
+from .api.client import HubSpotClient
+from .api.errors import Conflict, NotFound
 from .transcript import (
     PUBLISHED_ROLES,
     HandoffLook,

@@ -22,13 +22,13 @@ from ..files import MESSAGE_LIMITS, MessageLimits
 from ..models import HubSpotConnection
 from ..vault import Vault
 from . import connections as conn
+from .api.auth import OAuthGrant, StaticToken
+from .api.errors import HubSpotError, MissingScopes, ReconnectRequired, Unauthorized
+from .api.integration import HubSpot
+from .api.scopes import SCOPES, missing, missing_scopes_advice
+from .api.shapes import Inbox, Owner, Pipeline
 from .app_webhooks import ensure_legacy_webhooks
-from .auth import OAuthGrant, StaticToken
 from .channel import channel_webhook_url, ensure_channel, ensure_channel_account
-from .errors import HubSpotError, MissingScopes, ReconnectRequired, Unauthorized
-from .integration import HubSpot
-from .scopes import SCOPES, missing, missing_scopes_advice
-from .shapes import Inbox, Owner, Pipeline
 from .transcript import SyncOptions
 
 STATE_TTL_S = 600

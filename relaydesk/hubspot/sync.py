@@ -24,9 +24,7 @@ from ..models import Conversation, HubSpotConnection, Message, Visitor
 from ..vault import Vault
 from ..worker import RetryLater
 from . import progress
-from .channel_messages import publish_messages, thread_step
-from .connections import ACTIVE, find_connection, mark_missing, portal_client
-from .errors import (
+from .api.errors import (
     BadRequest,
     Conflict,
     HubSpotError,
@@ -35,6 +33,10 @@ from .errors import (
     RateLimited,
     Unauthorized,
 )
+from .api.integration import HubSpot
+from .api.scopes import missing_scopes_advice
+from .channel_messages import publish_messages, thread_step
+from .connections import ACTIVE, find_connection, mark_missing, portal_client
 from .handoff_steps import (
     Portal,
     StepContext,
@@ -44,9 +46,7 @@ from .handoff_steps import (
     note_step,
     ticket_step,
 )
-from .integration import HubSpot
 from .lookups import find_comment
-from .scopes import missing_scopes_advice
 from .transcript import HandoffLook, SyncOptions, admin_url, closing_note
 
 T = TypeVar("T")

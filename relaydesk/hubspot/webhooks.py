@@ -22,10 +22,10 @@ from ..files import FileStore
 from ..models import HubSpotConnection, OutboxJob, WebhookDelivery, new_id, utcnow
 from ..outbox import Wakeup, enqueue
 from ..vault import Vault
-from .client import HubSpotClient
+from .api.client import HubSpotClient
+from .api.integration import HubSpot
 from .connections import portal_client
 from .inbound_events import Received
-from .integration import HubSpot
 from .ticket_stages import TicketStages
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import commit
+from ..hubspot.api.signatures import InvalidSignature, verify_signature
 from ..hubspot.inbound_events import MalformedEvent, Received, app_events, channel_events
 from ..hubspot.inbound_handlers import HANDLERS, process_now
 from ..hubspot.rep_replies import deliver_at_once
-from ..hubspot.signatures import InvalidSignature, verify_signature
 from ..hubspot.webhooks import Apply, Stored, connection_by_token, store_events
 from ..runtime import Runtime
 from . import shapes

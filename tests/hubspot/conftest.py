@@ -10,10 +10,10 @@ import pytest
 import pytest_asyncio
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
-from relaydesk.hubspot.app import HubSpotApp
-from relaydesk.hubspot.auth import OAuthGrant, StaticToken
-from relaydesk.hubspot.client import HubSpotClient
-from relaydesk.hubspot.integration import HubSpot
+from relaydesk.hubspot.api.app_client import HubSpotApp
+from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.api.client import HubSpotClient
+from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.settings import HubSpotSettings
 from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
 from tests.support import FAST_RETRY

@@ -19,13 +19,13 @@ import pytest_asyncio
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.config import default_openapi_dir
 from hubspot_sandbox.validation import PATH_ALIASES, load_operations, template_pattern
-from relaydesk.hubspot.app import HubSpotApp
-from relaydesk.hubspot.auth import OAuthGrant
+from relaydesk.hubspot.api.app_client import HubSpotApp
+from relaydesk.hubspot.api.auth import OAuthGrant
+from relaydesk.hubspot.api.client import HubSpotClient
+from relaydesk.hubspot.api.errors import Conflict
+from relaydesk.hubspot.api.integration import HubSpot
+from relaydesk.hubspot.api.paths import ApiVersion
 from relaydesk.hubspot.channel import CAPABILITIES
-from relaydesk.hubspot.client import HubSpotClient
-from relaydesk.hubspot.errors import Conflict
-from relaydesk.hubspot.integration import HubSpot
-from relaydesk.hubspot.paths import ApiVersion
 
 from ..services import unavailable
 from ..support import FAST_RETRY

@@ -10,9 +10,9 @@ import httpx
 import pytest_asyncio
 
 from hubspot_sandbox import RunningSandbox
-from relaydesk.hubspot.app import HubSpotApp
+from relaydesk.hubspot.api.app_client import HubSpotApp
+from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.channel import CAPABILITIES
-from relaydesk.hubspot.client import HubSpotClient
 
 from .conftest import recorded
 

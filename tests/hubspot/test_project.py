@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from relaydesk.cli import main
+from relaydesk.hubspot.api.scopes import SCOPES
 from relaydesk.hubspot.project import WEBHOOK_SUBSCRIPTIONS
-from relaydesk.hubspot.scopes import SCOPES
 
 PUBLIC = "https://chat.example.com"
 FILES = ("hsproject.json", "src/app/app-hsmeta.json", "src/app/webhooks/webhooks-hsmeta.json")

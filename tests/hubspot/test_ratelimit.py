@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from relaydesk.hubspot.ratelimit import Bucket, MemoryPortalLimiter, RedisPortalLimiter
+from relaydesk.hubspot.api.ratelimit import Bucket, MemoryPortalLimiter, RedisPortalLimiter
 
 from ..services import unavailable
 

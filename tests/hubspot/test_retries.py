@@ -13,13 +13,13 @@ import pytest
 import pytest_asyncio
 
 from hubspot_sandbox import RunningSandbox
-from relaydesk.hubspot import paths as ops
-from relaydesk.hubspot.auth import OAuthGrant, StaticToken
-from relaydesk.hubspot.client import HubSpotClient
-from relaydesk.hubspot.errors import BadRequest, Conflict, Unavailable
-from relaydesk.hubspot.integration import HubSpot
-from relaydesk.hubspot.ratelimit import Bucket, MemoryPortalLimiter
-from relaydesk.hubspot.transport import RetryPolicy
+from relaydesk.hubspot.api import paths as ops
+from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.api.client import HubSpotClient
+from relaydesk.hubspot.api.errors import BadRequest, Conflict, Unavailable
+from relaydesk.hubspot.api.integration import HubSpot
+from relaydesk.hubspot.api.ratelimit import Bucket, MemoryPortalLimiter
+from relaydesk.hubspot.api.transport import RetryPolicy
 from tests.sandbox.sandbox_flows import eventually
 
 from .conftest import hubspot_settings, recorded

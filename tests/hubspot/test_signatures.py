@@ -7,7 +7,7 @@ import time
 import pytest
 
 from hubspot_sandbox.signatures import v1_headers, v3_headers
-from relaydesk.hubspot.signatures import InvalidSignature, signed_uri, verify_signature
+from relaydesk.hubspot.api.signatures import InvalidSignature, signed_uri, verify_signature
 
 SECRET = "sandbox-client-secret"
 URL = "https://relay.example.com/hubspot/webhooks/abc"

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from hubspot_sandbox.validation import template_pattern
-from relaydesk.hubspot import paths as ops
-from relaydesk.hubspot.paths import ApiVersion
+from relaydesk.hubspot.api import paths as ops
+from relaydesk.hubspot.api.paths import ApiVersion
 
 SEMANTIC = re.compile(r"/v\d+(/|$)")
 

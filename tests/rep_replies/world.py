@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.signatures import sign_v3
 from relaydesk.db import commit
+from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
+from relaydesk.hubspot.api.client import HubSpotClient
+from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.hubspot.app_webhooks import app_webhook_url, ensure_legacy_webhooks
-from relaydesk.hubspot.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.channel import channel_webhook_url, delivery_value, ensure_channel
-from relaydesk.hubspot.client import HubSpotClient
 from relaydesk.hubspot.connections import store_grant, webhook_url
-from relaydesk.hubspot.integration import HubSpot
 from relaydesk.hubspot.webhooks import job_key
 from relaydesk.models import (
     Conversation,

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hubspot_sandbox import SandboxConfig
-from relaydesk.hubspot.scopes import SCOPES as RELAYDESK_SCOPES
+from relaydesk.hubspot.api.scopes import SCOPES as RELAYDESK_SCOPES
 
 SCOPES = list(RELAYDESK_SCOPES)  # what relaydesk's app asks for
 REDIRECT_URI = "http://127.0.0.1:9/hubspot/callback"

@@ -17,9 +17,9 @@ from ...db import commit
 from ...errors import RelaydeskError
 from ...files import MessageLimits
 from ...hubspot import setup as hs
+from ...hubspot.api.errors import HubSpotError
 from ...hubspot.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
 from ...hubspot.connections import SETUP, find_connection
-from ...hubspot.errors import HubSpotError
 from ...hubspot.transcript import HandoffLook
 from ...models import HubSpotConnection
 from ..deps import RuntimeDep, SessionDep

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from .app import HubSpotApp
+from .app_client import HubSpotApp
 from .errors import BadRequest, ReconnectRequired
 from .shapes import TokenSet
 

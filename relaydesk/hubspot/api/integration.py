@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..settings import HubSpotSettings
-from .app import AppCredentials, HubSpotApp
+from ...settings import HubSpotSettings
+from .app_client import AppCredentials, HubSpotApp
 from .auth import TokenSource
 from .client import HubSpotClient
 from .paths import Paths

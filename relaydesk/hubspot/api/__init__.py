@@ -1,0 +1,1 @@
+"""Talking to HubSpot's HTTP APIs: transport, portal and app clients, tokens, errors, shapes."""
