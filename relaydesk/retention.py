@@ -104,7 +104,7 @@ async def forget_idle_visitors(
 
 @dataclass(frozen=True)
 class Preview:
-    """What a run now would delete."""
+    """What a run at a given time would delete."""
 
     conversations: int
     ai_only: int

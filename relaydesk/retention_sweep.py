@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from . import events
 from .audit import record
 from .db import commit
-from .models import Organization, utcnow
+from .models import Organization, OutboxJob, utcnow
 from .outbox import Wakeup, enqueue
 from .purge import purge_conversations, queue_file_removal
 from .retention import expired_batch, forget_idle_visitors
@@ -25,6 +25,19 @@ from .retention import expired_batch, forget_idle_visitors
 DAY_S = 86400.0
 BATCH = 200
 EXPIRED = "conversations.expired"
+
+
+def day_key(now_s: float) -> str:
+    return f"{events.RETENTION_SWEEP}:{int(now_s // DAY_S)}"
+
+
+async def next_run(session: AsyncSession, now: datetime) -> datetime:
+    """When the sweep runs next: at the start of tomorrow (UTC) once today's was queued, else on
+    the worker's next turn."""
+    today = day_key(now.timestamp())
+    if await session.scalar(select(OutboxJob.id).where(OutboxJob.dedupe_key == today)) is None:
+        return now
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
 
 
 @dataclass
@@ -45,7 +58,7 @@ class RetentionSweep:
 
     async def schedule(self, session: AsyncSession) -> None:
         """Queue today's sweep, unless another worker already did."""
-        key = f"{events.RETENTION_SWEEP}:{int(time.time() // DAY_S)}"
+        key = day_key(time.time())
         await enqueue(
             session, self.wakeup, events.RETENTION_SWEEP, {}, ordering_key=key, dedupe_key=key
         )

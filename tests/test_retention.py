@@ -145,6 +145,7 @@ async def test_expired_conversations_go_with_their_files_and_jobs_open_and_synci
         saved = await admin.post("/admin/privacy/retention", {"days": "30", "ai_only_days": "7"})
         assert saved.status_code == 303
         page = (await admin.get("/admin/privacy")).text
+        assert "Its next run" in page
         assert '<strong data-count="conversations">3</strong>' in page
         assert 'data-count="ai_only">2<' in page and 'data-count="files">2<' in page
     finally:

@@ -15,6 +15,7 @@ from ...errors import InvalidInput, NotFound, RelaydeskError
 from ...hubspot.connections import find_connection
 from ...models import utcnow
 from ...retention import preview, set_retention
+from ...retention_sweep import next_run
 from ..deps import RuntimeDep, SessionDep
 from .deps import Manager, back_to, render
 
@@ -36,6 +37,8 @@ async def _page(
     status: int = 200,
     **extra: object,
 ) -> Response:
+    now = utcnow()
+    runs_at = await next_run(session, now)
     connection = await find_connection(session, admin.organization.id)
     portal = connection.portal_id if connection else None
     app_url = runtime.settings.hubspot.app_base_url.rstrip("/")
@@ -44,7 +47,8 @@ async def _page(
         admin,
         "privacy.html",
         status,
-        preview=await preview(session, admin.organization, utcnow()),
+        preview=await preview(session, admin.organization, runs_at),
+        next_run=runs_at if runs_at > now else None,
         audit=await recent_entries(session, admin.organization.id),
         gdpr_delete=HUBSPOT_GDPR_DELETE,
         contact_url=f"{app_url}/contacts/{portal}/record/0-1/" if portal else None,
