@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from . import brain, cluster, handoff, hubspot_drain, rep_reply, roundtrip, widget_size, ws_memory
+from . import (
+    analytics,
+    brain,
+    cluster,
+    handoff,
+    hubspot_drain,
+    rep_reply,
+    roundtrip,
+    widget_size,
+    ws_memory,
+)
 from .server import demo_server
 
 
@@ -41,6 +51,8 @@ def main() -> None:
         handoff.run()
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
+    if "analytics" in args.names:  # not in the default list: it measures no request path
+        analytics.run(database_url=args.database_url)
     if "cluster" in args.names:  # not in the default list: it needs PostgreSQL, Redis, HAProxy
         cluster.run()
 

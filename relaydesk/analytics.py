@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Text, and_, case, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import InvalidInput
@@ -172,14 +172,14 @@ async def _add_handoffs(session: AsyncSession, facts: dict[str, Facts], ids: lis
 
 
 async def _add_turns(session: AsyncSession, facts: dict[str, Facts], ids: list[str]) -> None:
+    # Answered: an AI turn with sources or a component, decided in SQL (decoding every
+    # message's sources cost more than the rest of the report).
+    cited = or_(cast(Message.sources, Text) != "[]", Message.component.is_not(None))
+    answered = case((and_(Message.role == "ai", cited), True), else_=False)
     rows = await session.execute(
-        select(
-            Message.conversation_id, Message.role, Message.text, Message.sources,
-            Message.component.is_not(None), Message.created_at,
-        )
+        select(Message.conversation_id, Message.role, Message.text, answered, Message.created_at)
         .where(Message.conversation_id.in_(ids), Message.role.in_(("visitor", "ai", "agent")))
         .order_by(Message.conversation_id, Message.seq)
-    )  # fmt: skip
-    for conversation_id, role, text, sources, component, at in rows:
-        answered = role == "ai" and bool(sources or component)
-        facts[conversation_id].turns.append(Turn(role, text, answered, at))
+    )
+    for conversation_id, role, text, was_answered, at in rows:
+        facts[conversation_id].turns.append(Turn(role, text, bool(was_answered), at))

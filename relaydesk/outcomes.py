@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
 
 from .assistant.person_requests import asks_for_person
 from .assistant.resolution import says_resolved
@@ -75,7 +76,7 @@ class Facts:
     def ended_at(self) -> datetime:
         return self.closed_at or self.updated_at
 
-    @property
+    @cached_property
     def question(self) -> str | None:
         return first_question([t.text for t in self.turns if t.role == "visitor"])
 
@@ -106,7 +107,7 @@ def _settled(facts: Facts) -> bool:
 
 
 def _came_back(facts: Facts, later: Sequence[Facts]) -> bool:
-    question = facts.question
+    question = facts.question if later else None
     if question is None:
         return False
     return any(
@@ -133,10 +134,16 @@ def unanswered(facts: Facts) -> list[str]:
     for turn, reply in zip(facts.turns, facts.turns[1:], strict=False):
         if turn.role != "visitor" or reply.role != "ai" or reply.answered:
             continue
-        text = turn.text
-        if not (is_small_talk(text) or asks_for_person(text) or says_resolved(text)):
-            found.append(text.strip())
+        if is_question(turn.text):
+            found.append(turn.text.strip())
     return found
+
+
+@lru_cache(maxsize=8192)
+def is_question(text: str) -> bool:
+    """Not small talk, thanks or a request for a person (the person patterns, the costliest
+    test, last; visitors repeat themselves, so answers are kept)."""
+    return not (says_resolved(text) or is_small_talk(text) or asks_for_person(text))
 
 
 def gap_key(question: str) -> tuple[str, ...]:

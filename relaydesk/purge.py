@@ -42,15 +42,19 @@ async def purge_conversations(
     visitor_id: str | None = None,
     tokens: Sequence[str] = (),
 ) -> Purged:
-    """Delete the conversations and all that hangs on them; with `visitor_id`, that visitor's
-    own uploads too, and jobs whose payload names one of `tokens` (their email, say)."""
+    """Delete the conversations and all that hangs on them; with `visitor_id` (an erasure),
+    that visitor's own uploads too, and every job or delivery whose payload names the visitor,
+    one of `tokens` (their email, say) or any of the conversations."""
     ids = [c.id for c in conversations]
-    threads = [c.hubspot_thread_id for c in conversations if c.hubspot_thread_id]
     purged = Purged(conversations=len(ids))
     purged.storage_keys = await _delete_attachments(session, visitor_id, ids)
-    deliveries = await _delete_deliveries(session, ids + threads)
-    named = [*tokens, *([visitor_id] if visitor_id else []), *ids, *deliveries]
-    purged.jobs = await _delete_jobs(session, ids, named)
+    # HubSpot speaks only of conversations that reached it (a retention batch searches those
+    # alone; an erasure searches for all of them).
+    synced = [c for c in conversations if visitor_id or c.hubspot_thread_id]
+    threads = [c.hubspot_thread_id for c in synced if c.hubspot_thread_id]
+    deliveries = await _delete_deliveries(session, [c.id for c in synced] + threads)
+    named = [*tokens, visitor_id, *ids] if visitor_id else []
+    purged.jobs = await _delete_jobs(session, ids, [*named, *deliveries])
     for table in (Handoff, HubSpotSyncStep):
         await session.execute(delete(table).where(table.conversation_id.in_(ids)))
     messages = await session.execute(delete(Message).where(Message.conversation_id.in_(ids)))

@@ -180,7 +180,7 @@ async def test_erase_visitor_from_the_admin(
     server: RunningServer, db: async_sessionmaker[AsyncSession], org: Org, client: httpx.AsyncClient
 ) -> None:
     traces, kept = Traces.new(), Traces.new()
-    await leave_traces(client, org.widget_key, traces)
+    visitor = await leave_traces(client, org.widget_key, traces)
     await leave_traces(client, org.widget_key, kept)
     expected = await counted(db, org.id, traces.email)
     stranger = await signed_in(server.base_url, await make_user(db, (await make_org(db)).id))
@@ -191,6 +191,8 @@ async def test_erase_visitor_from_the_admin(
     owner = await make_user(db, org.id, "owner")
     admin = await signed_in(server.base_url, owner)
     try:
+        transcript = await admin.get(f"/admin/conversations/{visitor.conversation_id}")
+        assert 'id="erase-visitor"' in transcript.text  # the same action, from the transcript
         page = await admin.get("/admin/privacy")
         assert "never deletes anything in HubSpot" in page.text
         assert "gdpr-compliant-delete-in-hubspot" in page.text
