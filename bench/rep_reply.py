@@ -33,8 +33,8 @@ from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.api.integration import HubSpot
-from relaydesk.hubspot.channel import channel_webhook_url, delivery_value, ensure_channel
-from relaydesk.hubspot.connections import store_grant
+from relaydesk.hubspot.connect.channel import channel_webhook_url, delivery_value, ensure_channel
+from relaydesk.hubspot.connect.connections import store_grant
 from relaydesk.migrate import upgrade
 from relaydesk.models import Conversation, HubSpotConnection
 from relaydesk.organizations import create_organization

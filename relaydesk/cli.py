@@ -19,9 +19,9 @@ from .db import commit
 from .demo import ensure_demo_organization
 from .errors import InvalidInput
 from .files import MessageLimits
-from .hubspot.demo_connection import connect_demo, sandbox_settings
-from .hubspot.project import write_project
-from .hubspot.setup import Setup
+from .hubspot.connect.demo_connection import connect_demo, sandbox_settings
+from .hubspot.connect.flows import Setup
+from .hubspot.connect.project import write_project
 from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime

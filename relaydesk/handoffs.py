@@ -21,7 +21,7 @@ from .assistant.wording import BY_EMAIL, HANDING_OFF, LEAVE_EMAIL, say
 from .conversations import Effects, Slot, add_message, announce_state, insert_message
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
-from .hubspot.connections import find_connection
+from .hubspot.connect.connections import find_connection
 from .models import Conversation, Handoff, Message, Visitor
 from .outbox import enqueue
 

@@ -20,9 +20,9 @@ from hubspot_sandbox.validation import load_body_validator
 from relaydesk import events, outbox
 from relaydesk.conversations import post_visitor_message
 from relaydesk.db import commit
-from relaydesk.hubspot import setup
 from relaydesk.hubspot.api.auth import OAuthGrant
-from relaydesk.hubspot.connections import connection_for, store_grant
+from relaydesk.hubspot.connect import flows as setup
+from relaydesk.hubspot.connect.connections import connection_for, store_grant
 from relaydesk.models import (
     Attachment,
     Conversation,

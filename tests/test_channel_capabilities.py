@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from hubspot_sandbox import RunningSandbox
 from relaydesk.files import MessageLimits
-from relaydesk.hubspot import setup
-from relaydesk.hubspot.channel import capabilities
+from relaydesk.hubspot.connect import flows as setup
+from relaydesk.hubspot.connect.channel import capabilities
 from relaydesk.runtime import Runtime
 from relaydesk.settings import LimitSettings
 

@@ -13,7 +13,7 @@ from relaydesk import events
 from relaydesk.closing import close_conversation
 from relaydesk.db import commit
 from relaydesk.hubspot import progress
-from relaydesk.hubspot.connections import find_connection, portal_client
+from relaydesk.hubspot.connect.connections import find_connection, portal_client
 from relaydesk.models import Conversation, Handoff, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 

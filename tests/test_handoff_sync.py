@@ -13,8 +13,9 @@ from hubspot_sandbox import RunningSandbox
 from relaydesk import events
 from relaydesk.closing import close_conversation
 from relaydesk.db import commit
-from relaydesk.hubspot import progress, setup
-from relaydesk.hubspot.connections import find_connection, portal_client
+from relaydesk.hubspot import progress
+from relaydesk.hubspot.connect import flows as setup
+from relaydesk.hubspot.connect.connections import find_connection, portal_client
 from relaydesk.hubspot.progress import sync_status
 from relaydesk.models import Attachment, Conversation, Message, OutboxJob, utcnow
 from relaydesk.runtime import Runtime

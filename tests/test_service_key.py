@@ -9,7 +9,7 @@ import pytest
 
 from hubspot_sandbox import RunningSandbox
 from relaydesk.errors import InvalidInput
-from relaydesk.hubspot import setup
+from relaydesk.hubspot.connect import flows as setup
 from relaydesk.runtime import Runtime
 
 from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from hubspot_sandbox.signatures import sign_v3
-from relaydesk.hubspot import setup
 from relaydesk.hubspot.api.paths import ApiVersion
 from relaydesk.hubspot.api.scopes import SCOPES
-from relaydesk.hubspot.demo_connection import sandbox_settings, upload_project
-from relaydesk.hubspot.project import APP_FILE, WEBHOOKS_FILE, write_project
+from relaydesk.hubspot.connect import flows as setup
+from relaydesk.hubspot.connect.demo_connection import sandbox_settings, upload_project
+from relaydesk.hubspot.connect.project import APP_FILE, WEBHOOKS_FILE, write_project
 from relaydesk.models import Conversation, OutboxJob
 from relaydesk.runtime import Runtime
 

@@ -20,7 +20,7 @@ from ..outbox import Wakeup, enqueue
 from ..vault import Vault
 from .api.errors import NotFound
 from .api.integration import HubSpot
-from .connections import find_connection, portal_client
+from .connect.connections import find_connection, portal_client
 from .inbound_events import RepMessage
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from .api.errors import (
 from .api.integration import HubSpot
 from .api.scopes import missing_scopes_advice
 from .channel_messages import publish_messages, thread_step
-from .connections import ACTIVE, find_connection, mark_missing, portal_client
+from .connect.connections import ACTIVE, find_connection, mark_missing, portal_client
 from .handoff_steps import (
     Portal,
     StepContext,

@@ -24,7 +24,7 @@ from ..outbox import Wakeup, enqueue
 from ..vault import Vault
 from .api.client import HubSpotClient
 from .api.integration import HubSpot
-from .connections import portal_client
+from .connect.connections import portal_client
 from .inbound_events import Received
 from .ticket_stages import TicketStages
 

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from relaydesk.db import create_engine, session_factory
 from relaydesk.hubspot.api.scopes import SCOPES
-from relaydesk.hubspot.connections import find_connection
-from relaydesk.hubspot.demo_connection import sandbox_settings
-from relaydesk.hubspot.project import APP_FILE, WEBHOOKS_FILE, write_project
+from relaydesk.hubspot.connect.connections import find_connection
+from relaydesk.hubspot.connect.demo_connection import sandbox_settings
+from relaydesk.hubspot.connect.project import APP_FILE, WEBHOOKS_FILE, write_project
 from relaydesk.migrate import upgrade
 from relaydesk.models import HubSpotConnection
 

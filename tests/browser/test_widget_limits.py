@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import FilePayload, Page, expect
 
-from relaydesk.hubspot.channel import CAPABILITIES
+from relaydesk.hubspot.connect.channel import CAPABILITIES
 
 from ..conftest import Org
 from ..support import RunningServer, WidgetClient, start_on_fresh_database

@@ -22,7 +22,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from relaydesk.hubspot.demo_connection import SANDBOX_APP
+from relaydesk.hubspot.connect.demo_connection import SANDBOX_APP
 
 from .processes import Process, free_port, redis_server, start_redis, wait_until
 

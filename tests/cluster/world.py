@@ -18,8 +18,8 @@ from relaydesk import events
 from relaydesk.assistant.configuration import save_policy
 from relaydesk.assistant.policy import HandoffPolicy
 from relaydesk.db import commit
-from relaydesk.hubspot.demo_connection import connect_demo, sandbox_settings
-from relaydesk.hubspot.setup import Setup
+from relaydesk.hubspot.connect.demo_connection import connect_demo, sandbox_settings
+from relaydesk.hubspot.connect.flows import Setup
 from relaydesk.knowledge.documents import add_sample_documents
 from relaydesk.models import Conversation, OutboxJob
 from relaydesk.models.hubspot_sync import HubSpotSyncStep

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hubspot_sandbox import RunningSandbox
 from relaydesk.errors import Forbidden, InvalidInput
-from relaydesk.hubspot import setup as hs
 from relaydesk.hubspot.api.integration import HubSpot
-from relaydesk.hubspot.connections import find_connection
+from relaydesk.hubspot.connect import flows as hs
+from relaydesk.hubspot.connect.connections import find_connection
 from relaydesk.models import HubSpotChannel, HubSpotConnection
 from relaydesk.vault import Vault
 from tests.conftest import make_org

@@ -25,7 +25,7 @@ from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.api.errors import Conflict
 from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.hubspot.api.paths import ApiVersion
-from relaydesk.hubspot.channel import CAPABILITIES
+from relaydesk.hubspot.connect.channel import CAPABILITIES
 
 from ..services import unavailable
 from ..support import FAST_RETRY

@@ -12,7 +12,7 @@ import pytest_asyncio
 from hubspot_sandbox import RunningSandbox
 from relaydesk.hubspot.api.app_client import HubSpotApp
 from relaydesk.hubspot.api.client import HubSpotClient
-from relaydesk.hubspot.channel import CAPABILITIES
+from relaydesk.hubspot.connect.channel import CAPABILITIES
 
 from .conftest import recorded
 

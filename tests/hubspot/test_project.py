@@ -18,7 +18,7 @@ import pytest
 
 from relaydesk.cli import main
 from relaydesk.hubspot.api.scopes import SCOPES
-from relaydesk.hubspot.project import WEBHOOK_SUBSCRIPTIONS
+from relaydesk.hubspot.connect.project import WEBHOOK_SUBSCRIPTIONS
 
 PUBLIC = "https://chat.example.com"
 FILES = ("hsproject.json", "src/app/app-hsmeta.json", "src/app/webhooks/webhooks-hsmeta.json")

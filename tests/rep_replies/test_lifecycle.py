@@ -15,7 +15,7 @@ import httpx
 import websockets
 from sqlalchemy import select
 
-from relaydesk.hubspot.channel import delivery_value
+from relaydesk.hubspot.connect.channel import delivery_value
 from relaydesk.models import Conversation, HubSpotConnection, OutboxJob
 
 from ..support import wait_for

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from ...attachment_urls import AdminLinks, organization_attachment
 from ...db import commit
 from ...handoffs import admin_hands_off
-from ...hubspot.connections import find_connection
+from ...hubspot.connect.connections import find_connection
 from ...hubspot.progress import sync_status
 from ...payloads import attachment_payload
 from ...transcripts import (

@@ -16,10 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from ...db import commit
 from ...errors import RelaydeskError
 from ...files import MessageLimits
-from ...hubspot import setup as hs
 from ...hubspot.api.errors import HubSpotError
-from ...hubspot.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
-from ...hubspot.connections import SETUP, find_connection
+from ...hubspot.connect import flows as hs
+from ...hubspot.connect.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
+from ...hubspot.connect.connections import SETUP, find_connection
 from ...hubspot.transcript import HandoffLook
 from ...models import HubSpotConnection
 from ..deps import RuntimeDep, SessionDep

@@ -12,7 +12,7 @@ from ...audit import recent_entries
 from ...db import commit
 from ...erasure import erase_visitors, remove_files, visitors_named
 from ...errors import InvalidInput, NotFound, RelaydeskError
-from ...hubspot.connections import find_connection
+from ...hubspot.connect.connections import find_connection
 from ...models import utcnow
 from ...retention import preview, set_retention
 from ...retention_sweep import next_run

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from ..settings import HubSpotSettings
-from . import setup as hs
+from ...settings import HubSpotSettings
+from . import flows as hs
 from .connections import ACTIVE, SETUP, find_connection
 from .project import APP_FILE, WEBHOOKS_FILE, write_project
 

@@ -17,13 +17,13 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..db import commit
-from ..files import MESSAGE_LIMITS, MessageLimits
-from ..models import HubSpotChannel, HubSpotConnection, utcnow
-from .api.app_client import HubSpotApp
-from .api.client import HubSpotClient
-from .api.errors import HubSpotError, NotFound
-from .api.shapes import Channel
+from ...db import commit
+from ...files import MESSAGE_LIMITS, MessageLimits
+from ...models import HubSpotChannel, HubSpotConnection, utcnow
+from ..api.app_client import HubSpotApp
+from ..api.client import HubSpotClient
+from ..api.errors import HubSpotError, NotFound
+from ..api.shapes import Channel
 
 LEASE = timedelta(seconds=30)
 POLL_S = 0.05

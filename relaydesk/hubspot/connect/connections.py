@@ -8,14 +8,14 @@ from datetime import UTC
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..db import commit
-from ..models import HubSpotConnection
-from ..vault import Vault
-from .api.auth import OAuthGrant, RefreshingToken, StaticToken, TokenSource
-from .api.client import HubSpotClient
-from .api.errors import ReconnectRequired
-from .api.integration import HubSpot
-from .api.scopes import missing_scopes_advice, needs_tier
+from ...db import commit
+from ...models import HubSpotConnection
+from ...vault import Vault
+from ..api.auth import OAuthGrant, RefreshingToken, StaticToken, TokenSource
+from ..api.client import HubSpotClient
+from ..api.errors import ReconnectRequired
+from ..api.integration import HubSpot
+from ..api.scopes import missing_scopes_advice, needs_tier
 
 ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED, MISSING_SCOPES, TIER_REQUIRED = (
     "active",

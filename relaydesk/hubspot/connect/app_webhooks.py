@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .api.app_client import HubSpotApp
-from .api.errors import HubSpotError, NotFound
+from ..api.app_client import HubSpotApp
+from ..api.errors import HubSpotError, NotFound
 from .project import WEBHOOK_PATH, WEBHOOK_SUBSCRIPTIONS
 
 # Every event the project declares has a handler, so a legacy app subscribes to all of them.

@@ -16,20 +16,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..db import commit
-from ..errors import Forbidden, InvalidInput
-from ..files import MESSAGE_LIMITS, MessageLimits
-from ..models import HubSpotConnection
-from ..vault import Vault
+from ...db import commit
+from ...errors import Forbidden, InvalidInput
+from ...files import MESSAGE_LIMITS, MessageLimits
+from ...models import HubSpotConnection
+from ...vault import Vault
+from ..api.auth import OAuthGrant, StaticToken
+from ..api.errors import HubSpotError, MissingScopes, ReconnectRequired, Unauthorized
+from ..api.integration import HubSpot
+from ..api.scopes import SCOPES, missing, missing_scopes_advice
+from ..api.shapes import Inbox, Owner, Pipeline
+from ..transcript import SyncOptions
 from . import connections as conn
-from .api.auth import OAuthGrant, StaticToken
-from .api.errors import HubSpotError, MissingScopes, ReconnectRequired, Unauthorized
-from .api.integration import HubSpot
-from .api.scopes import SCOPES, missing, missing_scopes_advice
-from .api.shapes import Inbox, Owner, Pipeline
 from .app_webhooks import ensure_legacy_webhooks
 from .channel import channel_webhook_url, ensure_channel, ensure_channel_account
-from .transcript import SyncOptions
 
 STATE_TTL_S = 600
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9._~+/=-]{16,500}")
