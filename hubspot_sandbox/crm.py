@@ -113,6 +113,24 @@ async def archive_object(request: Request) -> Response:
     return Response(status_code=204)
 
 
+def delete_for_privacy(sandbox: Sandbox, contact: CrmObject) -> None:
+    """The contact and its associations go for good; subscribed apps hear
+    `contact.privacyDeletion` and, in a delivery of its own, `contact.deletion`."""
+    store = sandbox.store
+    del store.objects["contacts"][contact.id]
+    gone = ("contacts", contact.id)
+    store.associations = [
+        a
+        for a in store.associations
+        if gone not in ((a.from_type, a.from_id), (a.to_type, a.to_id))
+    ]
+    for thread in store.threads.values():
+        if thread.contact_id == contact.id:
+            thread.contact_id = None
+    emit(sandbox, app_event(sandbox, "contact.privacyDeletion", contact.id))
+    emit(sandbox, app_event(sandbox, "contact.deletion", contact.id, changeFlag="DELETED"))
+
+
 async def gdpr_delete(request: Request) -> Response:
     """HubSpot's permanent, privacy-compliant delete of a contact (by id, or by a unique property
     such as `email`): the record and its associations go, and the app hears it as
@@ -132,18 +150,7 @@ async def gdpr_delete(request: Request) -> Response:
         if body.get("idProperty") in (None, "hs_object_id"):
             raise not_found("Object not found.  objectId are usually numeric.")
         return Response(status_code=204)
-    del store.objects["contacts"][contact.id]
-    gone = ("contacts", contact.id)
-    store.associations = [
-        a
-        for a in store.associations
-        if gone not in ((a.from_type, a.from_id), (a.to_type, a.to_id))
-    ]
-    for thread in store.threads.values():
-        if thread.contact_id == contact.id:
-            thread.contact_id = None
-    emit(sandbox, app_event(sandbox, "contact.privacyDeletion", contact.id))
-    emit(sandbox, app_event(sandbox, "contact.deletion", contact.id, changeFlag="DELETED"))
+    delete_for_privacy(sandbox, contact)
     return Response(status_code=204)
 
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from hubspot_sandbox import associations, objects, threads
 from hubspot_sandbox.control import agent, attachment_eggs
-from hubspot_sandbox.crm import ticket_events
+from hubspot_sandbox.crm import delete_for_privacy, ticket_events
 from hubspot_sandbox.errors import not_found
 from hubspot_sandbox.files import content
 from hubspot_sandbox.records import CrmObject, Message, Thread
@@ -197,6 +197,17 @@ async def ticket_stage(request: Request) -> Response:
     return back_to(thread.id)
 
 
+async def delete_contact(request: Request) -> Response:
+    """A user deletes the thread's contact with HubSpot's GDPR delete (the contact record's
+    "Permanently delete" in HubSpot): apps subscribed to `contact.privacyDeletion` hear it."""
+    sandbox = sandbox_of(request)
+    thread = thread_or_404(sandbox, request)
+    contact = sandbox.store.objects["contacts"].get(thread.contact_id or "")
+    if contact is not None:
+        delete_for_privacy(sandbox, contact)
+    return back_to(thread.id)
+
+
 async def inbox_file(request: Request) -> Response:
     stored = sandbox_of(request).store.files.get(request.path_params["fileId"])
     if stored is None:
@@ -215,5 +226,6 @@ routes = [
     Route(THREAD + "/reopen", change_status, methods=["POST"]),
     Route(THREAD + "/assign", assign, methods=["POST"]),
     Route(THREAD + "/ticket-stage", ticket_stage, methods=["POST"]),
+    Route(THREAD + "/gdpr-delete-contact", delete_contact, methods=["POST"]),
     Route("/inbox/files/{fileId}", inbox_file, methods=["GET"]),
 ]

@@ -14,6 +14,8 @@ from hubspot_sandbox.scopes import ScopeTable
 from tests.sandbox.sandbox_flows import Receiver, wait_for
 from tests.services import unavailable
 
+from .test_inbox import start
+
 PATHS = ("/crm/v3/objects/contacts/gdpr-delete", "/crm/objects/2026-09/contacts/gdpr-delete")
 
 
@@ -74,3 +76,32 @@ async def test_gdpr_delete_needs_a_token_with_the_contacts_write_scope(
         assert table.missing("POST", path, {"crm.objects.contacts.read"}) != ()
     answer = await client.post(PATHS[0], json={"objectId": "1"})
     assert answer.status_code == 401
+
+
+async def test_a_person_deletes_the_contact_from_the_inbox(
+    client: httpx.AsyncClient,
+    api: httpx.AsyncClient,
+    sandbox: RunningSandbox,
+    developer_params: dict[str, str],
+    receiver: Receiver,
+) -> None:
+    target = receiver.url + "/app"
+    await _subscribe(client, sandbox, target)
+    thread_id = await start(client, api, developer_params, "please forget me")
+    page = await client.get(f"/inbox/threads/{thread_id}")
+    assert "Permanently delete (GDPR)" in page.text
+    contact = (await client.get("/_sandbox/state")).json()["threads"][0]["associatedContactId"]
+    assert contact
+
+    deleted = await client.post(f"/inbox/threads/{thread_id}/gdpr-delete-contact")
+
+    assert deleted.status_code == 303
+    assert (await api.get(f"/crm/v3/objects/contacts/{contact}")).status_code == 404
+
+    def heard() -> list[dict[str, Any]]:
+        return [e for r in receiver.received if r.url == target for e in r.json()]
+
+    events = await wait_for(heard)
+    assert [(e["subscriptionType"], str(e["objectId"])) for e in events] == [
+        ("contact.privacyDeletion", str(contact))
+    ]
