@@ -68,7 +68,7 @@ async def visitors_named(
     """The visitors an erasure request names: by id, or every visitor who gave that email
     (verified or not)."""
     if (email is None) == (visitor_id is None):
-        raise InvalidInput("name the visitor by email or by id, not both", code="erase_target")
+        raise InvalidInput("name the visitor by email or by id (one of the two)", code="target")
     query = select(Visitor.id).where(Visitor.organization_id == organization_id)
     if visitor_id is not None:
         query = query.where(Visitor.id == visitor_id.strip())

@@ -129,7 +129,7 @@ async def assert_no_trace(server: RunningServer, traces: Traces, kept: Traces) -
     assert files_containing(uploads, [kept.words])
 
 
-async def run_cli(server: RunningServer, *args: str) -> str:
+async def run_cli(server: RunningServer, *args: str, status: int = 0) -> str:
     settings = server.settings
     env = os.environ | {
         "RELAYDESK_DATABASE_URL": settings.database_url,
@@ -141,8 +141,8 @@ async def run_cli(server: RunningServer, *args: str) -> str:
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    return out.decode()
+    assert process.returncode == status, err.decode()
+    return out.decode() if status == 0 else err.decode()
 
 
 async def test_erase_visitor_by_email_from_the_command_line(
@@ -212,3 +212,11 @@ async def test_erase_visitor_from_the_admin(
 
     await wait_for(files_gone)
     await assert_no_trace(server, traces, kept)
+
+
+async def test_the_command_names_what_it_cannot_find(sqlite_server: RunningServer) -> None:
+    unknown = await run_cli(
+        sqlite_server, "erase-visitor", "--org", "no such org", "--email", "a@example.com",
+        status=1,
+    )  # fmt: skip
+    assert "no organization 'no such org'" in unknown
