@@ -31,7 +31,7 @@ DEFINITIONS = {
     AI_RESOLVED: "Not handed off, ended (closed, or no message for 30 minutes), and either the "
     "visitor said it was settled (the AI said goodbye and closed it) or the last message was an "
     "AI answer from the knowledge base or an action; and the visitor did not come back with the "
-    "same question within 7 days.",
+    "same question within 7 days (so for the last 7 days the count may still move).",
     REOPENED: "Would count as AI-resolved, but the same visitor started another conversation "
     "within 7 days whose first question shares at least half its words with this one's.",
     ABANDONED: "Not handed off and ended without an answer: the visitor left after a reply that "
