@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import commit
 from ..hubspot.api.signatures import InvalidSignature, verify_signature
-from ..hubspot.inbound_events import MalformedEvent, Received, app_events, channel_events
-from ..hubspot.inbound_handlers import HANDLERS, process_now
-from ..hubspot.rep_replies import deliver_at_once
-from ..hubspot.webhooks import Apply, Stored, connection_by_token, store_events
+from ..hubspot.inbound.handlers import HANDLERS, process_now
+from ..hubspot.inbound.parse import MalformedEvent, Received, app_events, channel_events
+from ..hubspot.inbound.rep_replies import deliver_at_once
+from ..hubspot.inbound.store import Apply, Stored, connection_by_token, store_events
 from ..runtime import Runtime
 from . import shapes
 from .deps import RuntimeDep, SessionDep

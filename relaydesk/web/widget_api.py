@@ -15,7 +15,7 @@ from ..db import commit
 from ..errors import InvalidInput, PayloadTooLarge, RateLimited
 from ..files import MessageLimits, check_message_files, check_upload, store_upload
 from ..handoffs import visitor_asks_for_person
-from ..hubspot.delivery_status import report_read, report_sent
+from ..hubspot.inbound.delivery_status import report_read, report_sent
 from ..payloads import (
     attachment_payload,
     conversation_payload,

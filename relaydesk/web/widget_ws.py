@@ -12,7 +12,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from .. import events
 from ..db import commit
 from ..errors import RelaydeskError
-from ..hubspot.delivery_status import report_sent_to_visitor
+from ..hubspot.inbound.delivery_status import report_sent_to_visitor
 from ..realtime import Subscription
 from ..runtime import Runtime
 from .deps import WidgetAuth, load_visitor

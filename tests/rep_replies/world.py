@@ -23,7 +23,7 @@ from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.hubspot.connect.app_webhooks import app_webhook_url, ensure_legacy_webhooks
 from relaydesk.hubspot.connect.channel import channel_webhook_url, delivery_value, ensure_channel
 from relaydesk.hubspot.connect.connections import store_grant, webhook_url
-from relaydesk.hubspot.webhooks import job_key
+from relaydesk.hubspot.inbound.store import job_key
 from relaydesk.models import (
     Conversation,
     HubSpotConnection,

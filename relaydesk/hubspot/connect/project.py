@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ...errors import InvalidInput
 from ..api.scopes import SCOPES
-from ..inbound_events import NEW_MESSAGE, PRIVACY_DELETION, PROPERTY_CHANGE, TICKET_CHANGE
+from ..inbound.parse import NEW_MESSAGE, PRIVACY_DELETION, PROPERTY_CHANGE, TICKET_CHANGE
 
 PLATFORM_VERSION = "2026.09"
 PROJECT_NAME = "relaydesk"

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db import commit
-from ..erasure import Erased, erase_visitors, remove_files
-from ..models import Conversation, HubSpotConnection, Visitor, WebhookDelivery
-from .inbound_events import PRIVACY_DELETION, AppEvent
-from .webhooks import Inbound, settle
+from ...db import commit
+from ...erasure import Erased, erase_visitors, remove_files
+from ...models import Conversation, HubSpotConnection, Visitor, WebhookDelivery
+from .parse import PRIVACY_DELETION, AppEvent
+from .store import Inbound, settle
 
 
 async def privacy_deletion(inbound: Inbound, delivery: WebhookDelivery) -> None:

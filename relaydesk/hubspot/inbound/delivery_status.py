@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import events
-from ..models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob
-from ..outbox import Wakeup, enqueue
-from ..vault import Vault
-from .api.errors import NotFound
-from .api.integration import HubSpot
-from .connect.connections import find_connection, portal_client
-from .inbound_events import RepMessage
+from ... import events
+from ...models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob
+from ...outbox import Wakeup, enqueue
+from ...vault import Vault
+from ..api.errors import NotFound
+from ..api.integration import HubSpot
+from ..connect.connections import find_connection, portal_client
+from .parse import RepMessage
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .api.client import HubSpotClient
+from ..api.client import HubSpotClient
 
 STAGES_TTL_S = 600.0
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from .api.shapes import Shape
+from ..api.shapes import Shape
 
 REP_MESSAGE = "OUTGOING_CHANNEL_MESSAGE_CREATED"
 PROPERTY_CHANGE = "conversation.propertyChange"

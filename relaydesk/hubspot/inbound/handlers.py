@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..closing import close_conversation, reopen_conversation
-from ..conversations import add_message, announce_state
-from ..db import commit
-from ..models import Conversation, HubSpotConnection, Message, WebhookDelivery
-from .inbound_events import (
+from ...closing import close_conversation, reopen_conversation
+from ...conversations import add_message, announce_state
+from ...db import commit
+from ...models import Conversation, HubSpotConnection, Message, WebhookDelivery
+from .parse import (
     NEW_MESSAGE,
     PRIVACY_DELETION,
     PROPERTY_CHANGE,
@@ -31,7 +31,7 @@ from .inbound_events import (
 )
 from .privacy_deletion import privacy_deletion
 from .rep_replies import Target, ThreadRef, deliver, rep_message, target_of
-from .webhooks import Inbound, settle
+from .store import Inbound, settle
 
 log = logging.getLogger(__name__)
 

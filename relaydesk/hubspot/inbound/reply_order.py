@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import events
-from ..conversations import Effects, attachments_of, next_slot
-from ..db import on_commit
-from ..models import Message
-from ..payloads import message_payload
+from ... import events
+from ...conversations import Effects, attachments_of, next_slot
+from ...db import on_commit
+from ...models import Message
+from ...payloads import message_payload
 
 # Replies created further apart than this are left in arrival order: a reply that comes that
 # late is news, and moving what the visitor read long ago would only confuse.

@@ -15,17 +15,17 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import events
-from ..conversations import Effects
-from ..db import commit, dialect_of, insert_or_skip
-from ..files import FileStore
-from ..models import HubSpotConnection, OutboxJob, WebhookDelivery, new_id, utcnow
-from ..outbox import Wakeup, enqueue
-from ..vault import Vault
-from .api.client import HubSpotClient
-from .api.integration import HubSpot
-from .connect.connections import portal_client
-from .inbound_events import Received
+from ... import events
+from ...conversations import Effects
+from ...db import commit, dialect_of, insert_or_skip
+from ...files import FileStore
+from ...models import HubSpotConnection, OutboxJob, WebhookDelivery, new_id, utcnow
+from ...outbox import Wakeup, enqueue
+from ...vault import Vault
+from ..api.client import HubSpotClient
+from ..api.integration import HubSpot
+from ..connect.connections import portal_client
+from .parse import Received
 from .ticket_stages import TicketStages
 
 log = logging.getLogger(__name__)

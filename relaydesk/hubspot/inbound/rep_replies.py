@@ -20,17 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from .. import events
-from ..closing import reopen_conversation
-from ..conversations import Slot, announce_state, insert_message, next_slot
-from ..db import commit
-from ..files import safe_name, sniff
-from ..models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
-from .api.errors import BadRequest, NotFound
+from ... import events
+from ...closing import reopen_conversation
+from ...conversations import Slot, announce_state, insert_message, next_slot
+from ...db import commit
+from ...files import safe_name, sniff
+from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
+from ..api.errors import BadRequest, NotFound
 from .delivery_status import SENT, report, report_failed
-from .inbound_events import REP_MESSAGE, ChannelEvent, Received, RepMessage
+from .parse import REP_MESSAGE, ChannelEvent, Received, RepMessage
 from .reply_order import later_replies, move_to_end
-from .webhooks import Apply, Inbound, settle
+from .store import Apply, Inbound, settle
 
 
 @dataclass(frozen=True)
