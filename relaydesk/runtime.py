@@ -25,11 +25,11 @@ from .db import create_engine, session_factory
 from .files import LocalFileStore, MessageLimits
 from .hubspot.api.integration import HubSpot
 from .hubspot.api.transport import RetryPolicy
+from .hubspot.handoff.job import HubSpotSync
+from .hubspot.handoff.rendering import SyncOptions
 from .hubspot.inbound.delivery_status import StatusJob
 from .hubspot.inbound.handlers import InboundJob
 from .hubspot.inbound.store import Inbound
-from .hubspot.sync import HubSpotSync
-from .hubspot.transcript import SyncOptions
 from .knowledge.documents import IndexCache
 from .mail import MailJob
 from .password_reset import ResetJob

@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from relaydesk.hubspot.api.transport import RetryPolicy
-from relaydesk.hubspot.transcript import SyncOptions
+from relaydesk.hubspot.handoff.rendering import SyncOptions
 from relaydesk.migrate import upgrade
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app

@@ -12,8 +12,8 @@ from hubspot_sandbox import RunningSandbox
 from relaydesk import events
 from relaydesk.closing import close_conversation
 from relaydesk.db import commit
-from relaydesk.hubspot import progress
 from relaydesk.hubspot.connect.connections import find_connection, portal_client
+from relaydesk.hubspot.handoff import markers
 from relaydesk.models import Conversation, Handoff, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 
@@ -175,7 +175,7 @@ async def test_a_contact_an_interrupted_attempt_of_this_handoff_made_is_not_an_e
     assert connection is not None
     client = portal_client(runtime.hubspot, runtime.sessions, runtime.vault, connection)
     # An earlier run of this job created the contact, then died before storing its id.
-    await progress.begin(runtime.sessions, conversation_id, "contact")
+    await markers.begin(runtime.sessions, conversation_id, "contact")
     made = await client.create_object("contacts", {"email": "bo@example.com", "firstname": "Bo"})
     await drain(runtime)
     assert await failed_jobs(runtime.sessions) == []

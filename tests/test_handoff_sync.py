@@ -13,10 +13,10 @@ from hubspot_sandbox import RunningSandbox
 from relaydesk import events
 from relaydesk.closing import close_conversation
 from relaydesk.db import commit
-from relaydesk.hubspot import progress
 from relaydesk.hubspot.connect import flows as setup
 from relaydesk.hubspot.connect.connections import find_connection, portal_client
-from relaydesk.hubspot.progress import sync_status
+from relaydesk.hubspot.handoff import markers
+from relaydesk.hubspot.handoff.markers import sync_status
 from relaydesk.models import Attachment, Conversation, Message, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 
@@ -43,7 +43,7 @@ from .services import unavailable
 __all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 
-async def step_status(runtime: Runtime, conversation_id: str, step: str) -> progress.StepStatus:
+async def step_status(runtime: Runtime, conversation_id: str, step: str) -> markers.StepStatus:
     """One step of the conversation's sync, as the admin page shows it."""
     async with runtime.sessions() as session:
         [found] = [s for s in await sync_status(session, conversation_id) if s.step == step]
@@ -249,7 +249,7 @@ async def test_an_interrupted_contact_create_for_a_visitor_without_email_is_not_
         "groupName": "contactinformation",
     }
     await client.create_property("contacts", property_body)
-    await progress.begin(runtime.sessions, conversation_id, "contact")
+    await markers.begin(runtime.sessions, conversation_id, "contact")
     earlier = await client.create_object(
         "contacts", {"firstname": "Ann", "relaydesk_visitor_id": conversation.visitor_id}
     )
@@ -338,7 +338,7 @@ async def test_an_interrupted_crm_note_is_found_not_written_twice(
         conversation = await session.get(Conversation, conversation_id)
         assert conversation is not None
         conversation.hubspot_note_id = None
-        step = await progress.step_of(session, conversation_id, "note")
+        step = await markers.step_of(session, conversation_id, "note")
         assert step is not None
         step.state, step.hubspot_id = "started", None
         session.add(

@@ -30,7 +30,7 @@ class HubSpotConnection(Base):
     default_owner_id: Mapped[str | None] = mapped_column(String(32), default=None)
     pipeline_id: Mapped[str | None] = mapped_column(String(32), default=None)
     stage_id: Mapped[str | None] = mapped_column(String(32), default=None)
-    # How handoffs look in HubSpot; None = the defaults (`hubspot.transcript.HandoffLook`).
+    # How handoffs look in HubSpot; None = the defaults (`hubspot.handoff.rendering.HandoffLook`).
     ai_sender_name: Mapped[str | None] = mapped_column(String(100), default=None)
     ticket_tag_property: Mapped[str | None] = mapped_column(String(100), default=None)
     ticket_tag_value: Mapped[str | None] = mapped_column(String(100), default=None)

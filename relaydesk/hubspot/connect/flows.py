@@ -26,7 +26,7 @@ from ..api.errors import HubSpotError, MissingScopes, ReconnectRequired, Unautho
 from ..api.integration import HubSpot
 from ..api.scopes import SCOPES, missing, missing_scopes_advice
 from ..api.shapes import Inbox, Owner, Pipeline
-from ..transcript import SyncOptions
+from ..handoff.rendering import SyncOptions
 from . import connections as conn
 from .app_webhooks import ensure_legacy_webhooks
 from .channel import channel_webhook_url, ensure_channel, ensure_channel_account

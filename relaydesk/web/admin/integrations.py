@@ -20,7 +20,7 @@ from ...hubspot.api.errors import HubSpotError
 from ...hubspot.connect import flows as hs
 from ...hubspot.connect.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
 from ...hubspot.connect.connections import SETUP, find_connection
-from ...hubspot.transcript import HandoffLook
+from ...hubspot.handoff.rendering import HandoffLook
 from ...models import HubSpotConnection
 from ..deps import RuntimeDep, SessionDep
 from .deps import HEADERS, Manager, back_to, render

@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..files import MESSAGE_LIMITS, FileStore, MessageLimits
-from ..models import Attachment, Conversation, Handoff, Message, Visitor, utcnow
-from ..worker import RetryLater
-from . import lookups, progress
-from .api.client import HubSpotClient
-from .api.errors import Conflict, NotFound
-from .transcript import (
+from ...files import MESSAGE_LIMITS, FileStore, MessageLimits
+from ...models import Attachment, Conversation, Handoff, Message, Visitor, utcnow
+from ...worker import RetryLater
+from ..api.client import HubSpotClient
+from ..api.errors import Conflict, NotFound
+from . import lookups, markers
+from .rendering import (
     PUBLISHED_ROLES,
     HandoffLook,
     SyncOptions,
@@ -141,11 +141,11 @@ async def contact_by_email(
 ) -> tuple[str, bool]:
     """The contact with `email`, and whether this handoff made it. A contact found after an
     interrupted create of this handoff (its `started` marker) is the one that create made."""
-    previous = await progress.marker(sync.sessions, conversation_id, "contact")
+    previous = await markers.marker(sync.sessions, conversation_id, "contact")
     found = await find_contact(portal.client, email)
     if found is not None:
         return found, previous.state == "started"
-    await progress.begin(sync.sessions, conversation_id, "contact")
+    await markers.begin(sync.sessions, conversation_id, "contact")
     return await create_contact(portal.client, visitor, email)
 
 
@@ -161,7 +161,7 @@ async def create_anonymous_contact(
         ids = await lookups.search_ids(portal.client, "contacts", name, visitor.id)
         return ids[0] if ids else None
 
-    previous = await progress.begin(sync.sessions, conversation_id, "contact")
+    previous = await markers.begin(sync.sessions, conversation_id, "contact")
     found = await recover(sync, previous, find)
     if found is not None:
         return found
@@ -191,7 +191,7 @@ async def contact_step(sync: StepContext, portal: Portal, conversation_id: str) 
         row.hubspot_contact_id = contact_id
         if made or (person.hubspot_contact_id is None and (person.verified or not email)):
             person.hubspot_contact_id = contact_id
-        await progress.finish(session, conversation_id, "contact", contact_id)
+        await markers.finish(session, conversation_id, "contact", contact_id)
         await session.commit()
     return contact_id
 
@@ -242,7 +242,7 @@ async def ensure_properties(sync: StepContext, portal: Portal) -> None:
 
 
 async def recover(
-    sync: StepContext, previous: progress.StepMarker, find: lookups.Finder
+    sync: StepContext, previous: markers.StepMarker, find: lookups.Finder
 ) -> str | None:
     """After an interrupted create: the record it made, or None once search had time to see it."""
     if previous.state != "started":
@@ -282,7 +282,7 @@ async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -
         )
         return ids[0] if ids else None
 
-    previous = await progress.begin(sync.sessions, conversation_id, "ticket")
+    previous = await markers.begin(sync.sessions, conversation_id, "ticket")
     ticket_id = await recover(sync, previous, find)
     if ticket_id is None:
         properties = {
@@ -317,7 +317,7 @@ async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -
             .where(Conversation.id == conversation_id)
             .values(hubspot_ticket_id=ticket_id)
         )
-        await progress.finish(session, conversation_id, "ticket", ticket_id)
+        await markers.finish(session, conversation_id, "ticket", ticket_id)
         await session.commit()
     return ticket_id
 
@@ -344,7 +344,7 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
     thread HubSpot refused) a CRM note on the ticket and contact. It says what is missing."""
     async with sync.sessions() as session:
         loaded = await load(session, conversation_id)
-        missing = await progress.missing(session, conversation_id, portal.mode)
+        missing = await markers.missing(session, conversation_id, portal.mode)
     conversation, visitor, handoff = loaded.conversation, loaded.visitor, loaded.handoff
     if conversation.hubspot_note_id:
         return conversation.hubspot_note_id
@@ -360,7 +360,7 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
         and conversation.hubspot_contact_id != visitor.hubspot_contact_id
     )
     note = handoff_note(handoff, conversation, visitor, linked_existing, link, missing)
-    previous = await progress.begin(sync.sessions, conversation_id, "note")
+    previous = await markers.begin(sync.sessions, conversation_id, "note")
     if thread_id:
 
         async def find() -> str | None:
@@ -387,7 +387,7 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
             .where(Conversation.id == conversation_id)
             .values(hubspot_note_id=note_id)
         )
-        await progress.finish(session, conversation_id, "note", note_id)
+        await markers.finish(session, conversation_id, "note", note_id)
         await session.commit()
     return note_id
 
@@ -422,7 +422,7 @@ async def follow_up_note(
             )
             return ids[0] if ids else None
 
-        note_id = await recover(sync, progress.StepMarker("started", 1, started), find)
+        note_id = await recover(sync, markers.StepMarker("started", 1, started), find)
     if note_id is None:
         if started is None:
             await store_values(sync, Message, message_id, hubspot_note_started_at=utcnow())

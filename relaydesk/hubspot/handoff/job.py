@@ -16,15 +16,14 @@ from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..assistant.wording import FOLLOW_UP, LEAVE_EMAIL, say
-from ..conversations import Effects, add_message
-from ..db import commit
-from ..files import MESSAGE_LIMITS, FileStore, MessageLimits
-from ..models import Conversation, HubSpotConnection, Message, Visitor
-from ..vault import Vault
-from ..worker import RetryLater
-from . import progress
-from .api.errors import (
+from ...assistant.wording import FOLLOW_UP, LEAVE_EMAIL, say
+from ...conversations import Effects, add_message
+from ...db import commit
+from ...files import MESSAGE_LIMITS, FileStore, MessageLimits
+from ...models import Conversation, HubSpotConnection, Message, Visitor
+from ...vault import Vault
+from ...worker import RetryLater
+from ..api.errors import (
     BadRequest,
     Conflict,
     HubSpotError,
@@ -33,11 +32,13 @@ from .api.errors import (
     RateLimited,
     Unauthorized,
 )
-from .api.integration import HubSpot
-from .api.scopes import missing_scopes_advice
-from .channel_messages import publish_messages, thread_step
-from .connect.connections import ACTIVE, find_connection, mark_missing, portal_client
-from .handoff_steps import (
+from ..api.integration import HubSpot
+from ..api.scopes import missing_scopes_advice
+from ..connect.connections import ACTIVE, find_connection, mark_missing, portal_client
+from . import markers
+from .lookups import find_comment
+from .rendering import HandoffLook, SyncOptions, admin_url, closing_note
+from .steps import (
     Portal,
     StepContext,
     StepRefused,
@@ -46,8 +47,7 @@ from .handoff_steps import (
     note_step,
     ticket_step,
 )
-from .lookups import find_comment
-from .transcript import HandoffLook, SyncOptions, admin_url, closing_note
+from .thread import publish_messages, thread_step
 
 T = TypeVar("T")
 Step = Callable[[StepContext, Portal, str], Awaitable[str]]
@@ -102,7 +102,7 @@ class HubSpotSync:
         for name, step in HANDOFF_STEPS:
             if name == "thread" and portal.mode != "oauth":
                 continue
-            if retrying & set(progress.NEEDS.get(name, ())):
+            if retrying & set(markers.NEEDS.get(name, ())):
                 retrying.add(name)
                 continue
             try:
@@ -144,7 +144,7 @@ class HubSpotSync:
             )
         else:
             return
-        await progress.settle(self.sessions, conversation.id, step)
+        await markers.settle(self.sessions, conversation.id, step)
 
     async def close_thread(self, payload: dict[str, Any]) -> None:
         """The chat ended on our side: an internal note tells the rep, then the thread closes."""
@@ -175,22 +175,22 @@ class HubSpotSync:
         try:
             return await run()
         except RateLimited as limited:
-            await progress.record_error(self.sessions, conversation_id, name, str(limited))
+            await markers.record_error(self.sessions, conversation_id, name, str(limited))
             raise PortalUnavailable(
                 f"{name}: {limited.message}", limited.retry_after_s
             ) from limited
         except Unauthorized as refused:
-            await progress.record_error(self.sessions, conversation_id, name, refused.message)
+            await markers.record_error(self.sessions, conversation_id, name, refused.message)
             reason = refused.message
             if isinstance(refused, MissingScopes):
                 reason = await self._missing_scopes(conversation_id, refused.scopes)
             await self._wait_for_connection(conversation_id, reason)
         except HubSpotError as failed:
             error = f"{type(failed).__name__}: {failed.message}"
-            await progress.record_error(self.sessions, conversation_id, name, error)
+            await markers.record_error(self.sessions, conversation_id, name, error)
             raise
         except StepRefused as refused:
-            await progress.record_error(self.sessions, conversation_id, name, str(refused))
+            await markers.record_error(self.sessions, conversation_id, name, str(refused))
             raise
 
     async def _portal(self, conversation_id: str) -> Portal:
@@ -199,7 +199,7 @@ class HubSpotSync:
             if conversation is None:
                 raise LookupError(f"no conversation {conversation_id}")
             connection = await find_connection(session, conversation.organization_id)
-            waiting = await progress.step_of(session, conversation_id, "connection")
+            waiting = await markers.step_of(session, conversation_id, "connection")
         if connection is None:
             await self._wait_for_connection(conversation_id, "HubSpot is not connected")
         if (problem := unusable(connection)) is not None:
@@ -210,7 +210,7 @@ class HubSpotSync:
             await self._wait_for_connection(conversation_id, lost.message)
         if waiting is not None and waiting.state != "done":
             async with self.sessions() as session:
-                await progress.finish(session, conversation_id, "connection", connection.id)
+                await markers.finish(session, conversation_id, "connection", connection.id)
                 await session.commit()
         return Portal(
             client,
@@ -238,7 +238,7 @@ class HubSpotSync:
 
     async def _wait_for_connection(self, conversation_id: str, reason: str) -> NoReturn:
         """Tell the visitor once that the team will follow up; try again later, less often."""
-        attempts = await progress.record_error(self.sessions, conversation_id, "connection", reason)
+        attempts = await markers.record_error(self.sessions, conversation_id, "connection", reason)
         if attempts == 1:
             await self._tell_visitor(conversation_id)
         delay = min(MAX_WAIT_S, self.context.options.unconnected_retry_s * 2 ** (attempts - 1))

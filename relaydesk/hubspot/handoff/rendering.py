@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..assistant.rep_record import reason_words, requester_words, summary_facts, ticket_subject
-from ..models import Attachment, Conversation, Handoff, HubSpotConnection, Message, Visitor
-from .connect.channel import delivery_value
+from ...assistant.rep_record import reason_words, requester_words, summary_facts, ticket_subject
+from ...models import Attachment, Conversation, Handoff, HubSpotConnection, Message, Visitor
+from ..connect.channel import delivery_value
 
 ROLE_NAMES = {"visitor": "Visitor", "ai": "AI", "agent": "Agent", "system": "System"}
 PUBLISHED_ROLES = ("visitor", "ai")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from .api.client import HubSpotClient
-from .api.shapes import Message
+from ..api.client import HubSpotClient
+from ..api.shapes import Message
 
 Finder = Callable[[], Awaitable[str | None]]
 

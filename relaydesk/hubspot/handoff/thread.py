@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..files import MessageLimits
-from ..models import Attachment, Conversation, Message, utcnow
-from ..worker import RetryLater
-from . import progress
-from .api.errors import BadRequest
-from .api.shapes import Message as HubSpotMessage
-from .handoff_steps import (
+from ...files import MessageLimits
+from ...models import Attachment, Conversation, Message, utcnow
+from ...worker import RetryLater
+from ..api.errors import BadRequest
+from ..api.shapes import Message as HubSpotMessage
+from . import markers
+from .rendering import PUBLISHED_ROLES, message_text, publish_body, refusal_lines
+from .steps import (
     SEARCH_RECHECK_S,
     Loaded,
     Portal,
@@ -29,7 +30,6 @@ from .handoff_steps import (
     load,
     store_values,
 )
-from .transcript import PUBLISHED_ROLES, message_text, publish_body, refusal_lines
 
 
 async def unpublished(
@@ -239,6 +239,6 @@ async def thread_step(sync: StepContext, portal: Portal, conversation_id: str) -
     if thread_id is None:
         raise StepRefused("the conversation has no message to publish")
     async with sync.sessions() as session:
-        await progress.finish(session, conversation_id, "thread", thread_id)
+        await markers.finish(session, conversation_id, "thread", thread_id)
         await session.commit()
     return thread_id

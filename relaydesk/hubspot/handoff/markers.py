@@ -12,8 +12,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..models import Attachment, Conversation, Message, utcnow
-from ..models.hubspot_sync import HubSpotSyncStep
+from ...models import Attachment, Conversation, Message, utcnow
+from ...models.hubspot_sync import HubSpotSyncStep
 
 STEPS = ("connection", "contact", "thread", "ticket", "note")
 
