@@ -21,8 +21,7 @@ from .assistant.wording import BY_EMAIL, HANDING_OFF, LEAVE_EMAIL, say
 from .conversations import Effects, Slot, add_message, announce_state, insert_message
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
-from .hubspot.connect.connections import find_connection
-from .models import Conversation, Handoff, Message, Visitor
+from .models import Conversation, Handoff, HubSpotConnection, Message, Visitor
 from .outbox import enqueue
 
 REQUESTERS = ("ai", "visitor", "admin")
@@ -98,8 +97,12 @@ async def _tell_visitor(
 async def _handoff_text(session: AsyncSession, conversation: Conversation, language: str) -> str:
     """A person will reply in the chat, unless HubSpot is connected with a private-app token:
     then the team gets a ticket and answers by email (asked for, when we have none)."""
-    connection = await find_connection(session, conversation.organization_id)
-    if connection is None or connection.mode != "private_app":
+    mode = await session.scalar(
+        select(HubSpotConnection.mode).where(
+            HubSpotConnection.organization_id == conversation.organization_id
+        )
+    )
+    if mode != "private_app":
         return say(HANDING_OFF, language)
     visitor = await session.get(Visitor, conversation.visitor_id)
     known = visitor is not None and (visitor.verified_email or visitor.email)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .hubspot.api.paths import LATEST, ApiVersion
+# The HubSpot API versions relaydesk can call (`hubspot/api/paths.py` holds each one's paths).
+ApiVersion = Literal["2026-09", "2026-03", "v3"]
+API_VERSIONS: tuple[ApiVersion, ...] = get_args(ApiVersion)
+LATEST: ApiVersion = "2026-09"
 
 
 class LimitSettings(BaseModel):

@@ -15,9 +15,8 @@ from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.config import default_openapi_dir
 from hubspot_sandbox.validation import template_pattern
 from relaydesk.hubspot.api import paths as ops
-from relaydesk.hubspot.api.paths import ApiVersion
 from relaydesk.runtime import Runtime
-from relaydesk.settings import Settings
+from relaydesk.settings import ApiVersion, Settings
 
 from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox
 from .handoff_world import (

@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from hubspot_sandbox.signatures import sign_v3
-from relaydesk.hubspot.api.paths import ApiVersion
 from relaydesk.hubspot.api.scopes import SCOPES
 from relaydesk.hubspot.connect import flows as setup
 from relaydesk.hubspot.connect.demo_connection import sandbox_settings, upload_project
 from relaydesk.hubspot.connect.project import APP_FILE, WEBHOOKS_FILE, write_project
 from relaydesk.models import Conversation, OutboxJob
 from relaydesk.runtime import Runtime
+from relaydesk.settings import ApiVersion
 
 from .conftest import Org, make_org, migrated_databases
 from .handoff_world import schema_problems

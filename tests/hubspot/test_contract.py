@@ -24,8 +24,8 @@ from relaydesk.hubspot.api.auth import OAuthGrant
 from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.api.errors import Conflict
 from relaydesk.hubspot.api.integration import HubSpot
-from relaydesk.hubspot.api.paths import ApiVersion
 from relaydesk.hubspot.connect.channel import CAPABILITIES
+from relaydesk.settings import ApiVersion
 
 from ..services import unavailable
 from ..support import FAST_RETRY

@@ -8,7 +8,7 @@ from typing import Any
 
 from hubspot_sandbox.validation import template_pattern
 from relaydesk.hubspot.api import paths as ops
-from relaydesk.hubspot.api.paths import ApiVersion
+from relaydesk.settings import ApiVersion
 
 SEMANTIC = re.compile(r"/v\d+(/|$)")
 

@@ -12,12 +12,9 @@ operation the row keeps the path HubSpot still serves, and `why` says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 from urllib.parse import quote
 
-ApiVersion = Literal["2026-09", "2026-03", "v3"]
-API_VERSIONS: tuple[ApiVersion, ...] = get_args(ApiVersion)
-LATEST: ApiVersion = "2026-09"
+from ...settings import LATEST, ApiVersion
 
 
 @dataclass(frozen=True)
