@@ -51,3 +51,21 @@ def files_containing(folder: Path, needles: list[str]) -> list[tuple[Path, str]]
             data = path.read_bytes()
             found += [(path, n) for n in needles if n.encode() in data]
     return found
+
+
+async def raw_sqlite(url: str) -> bytes:
+    """The SQLite file's bytes once its write-ahead log is folded in and emptied: what a disk
+    holds, free pages included."""
+    path = make_url(url).database or ""
+    return await asyncio.to_thread(_checkpointed_bytes, path)
+
+
+def _checkpointed_bytes(path: str) -> bytes:
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0, "the checkpoint could not finish"
+    finally:
+        connection.close()
+    wal = Path(path + "-wal")
+    return Path(path).read_bytes() + (wal.read_bytes() if wal.exists() else b"")

@@ -27,7 +27,7 @@ from relaydesk.models import (
 
 from .admin_support import make_user, signed_in
 from .conftest import Org, make_org
-from .database_dump import dump_text, files_containing
+from .database_dump import dump_text, files_containing, raw_sqlite
 from .support import RunningServer, WidgetClient, wait_for
 
 
@@ -124,6 +124,9 @@ async def assert_no_trace(server: RunningServer, traces: Traces, kept: Traces) -
     dump = await dump_text(server.settings.database_url)
     assert [n for n in traces.needles if n in dump] == []
     assert all(n in dump for n in kept.needles)  # the search does find what is there
+    if server.settings.database_url.startswith("sqlite"):
+        raw = await raw_sqlite(server.settings.database_url)
+        assert [n for n in traces.needles if n.encode() in raw] == []
     uploads = server.settings.upload_dir
     assert files_containing(uploads, traces.needles) == []
     assert files_containing(uploads, [kept.words])
