@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
 import threading
 import time
@@ -10,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import uvicorn
 from fastapi import FastAPI
@@ -109,14 +110,19 @@ def start_on_fresh_database(data_dir: Path, brain: Any = None, **overrides: Any)
 
 
 async def wait_for(
-    probe: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.02
+    probe: Callable[[], Awaitable[T | None] | T | None],
+    timeout: float = 10.0,
+    interval: float = 0.02,
 ) -> T:
-    """Poll `probe` until it returns something truthy; fail loudly at the deadline."""
+    """Poll `probe` (a function, or a coroutine function) until it returns something truthy;
+    fail loudly at the deadline. The tests' one way to wait for a condition."""
     deadline = time.monotonic() + timeout
     while True:
-        result = await probe()
+        result = probe()
+        if inspect.isawaitable(result):
+            result = await result
         if result:
-            return result
+            return cast(T, result)
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(interval)

@@ -20,7 +20,7 @@ from relaydesk.hubspot.api.errors import BadRequest, Conflict, Unavailable
 from relaydesk.hubspot.api.integration import HubSpot
 from relaydesk.hubspot.api.ratelimit import Bucket, MemoryPortalLimiter
 from relaydesk.hubspot.api.transport import RetryPolicy
-from tests.sandbox.sandbox_flows import eventually
+from tests.support import wait_for
 
 from .conftest import hubspot_settings, recorded
 
@@ -57,7 +57,7 @@ async def test_server_errors_are_retried_until_hubspot_is_back(
     hubspot, portal = client_of(faulty, grant)
     await control(faulty, "/_sandbox/faults", {"down_for_s": 60})
     call = asyncio.create_task(portal.list_inboxes())
-    await eventually(lambda: _seen(faulty, 503, 2), timeout_s=10)
+    await wait_for(lambda: _seen(faulty, 503, 2), timeout=10)
     await control(faulty, "/_sandbox/clock/advance", {"seconds": 61})
     assert await asyncio.wait_for(call, 10)
     assert (await statuses(faulty, portal.paths(ops.INBOXES)))[-1] == 200
@@ -75,7 +75,7 @@ async def test_timeouts_are_retried_then_reported(
     await control(faulty, "/_sandbox/faults", {"latency_ms": 600})
     with pytest.raises(Unavailable):
         await portal.list_owners()
-    await eventually(lambda: _count(faulty, portal.paths(ops.OWNERS), 3), timeout_s=10)
+    await wait_for(lambda: _count(faulty, portal.paths(ops.OWNERS), 3), timeout=10)
     await hubspot.close()
 
 

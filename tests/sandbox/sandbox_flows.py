@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -50,28 +47,6 @@ async def exchange(
 ) -> httpx.Response:
     form = {"client_id": config.client_id, "client_secret": config.client_secret} | fields
     return await client.post("/oauth/v1/token", data=form)
-
-
-async def wait_for(condition: Callable[[], Any], timeout_s: float = 5.0) -> Any:
-    """Polls `condition` until it returns something truthy or the deadline passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"condition not met within {timeout_s}s")
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], timeout_s: float = 5.0) -> Any:
-    """Awaits `probe` until it returns something truthy or the deadline passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = await probe()
-        if result:
-            return result
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"condition not met within {timeout_s}s")
 
 
 @dataclass

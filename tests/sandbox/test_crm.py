@@ -9,10 +9,10 @@ import httpx
 from hubspot_sandbox import RunningSandbox
 from tests.sandbox.sandbox_flows import (
     connect_account,
-    eventually,
     register_channel,
     visitor_message,
 )
+from tests.support import wait_for
 
 JANE = {"properties": {"email": "jane@example.com", "firstname": "Jane"}}
 
@@ -52,7 +52,7 @@ async def test_search_misses_a_just_created_contact_then_finds_it(api: httpx.Asy
         results: list[dict[str, object]] = answer.json()["results"]
         return results
 
-    results = await eventually(found)
+    results = await wait_for(found)
     assert results[0]["id"] == created["id"]
 
 

@@ -11,8 +11,9 @@ import httpx
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.config import default_openapi_dir
 from hubspot_sandbox.scopes import ScopeTable
-from tests.sandbox.sandbox_flows import Receiver, wait_for
+from tests.sandbox.sandbox_flows import Receiver
 from tests.services import unavailable
+from tests.support import wait_for
 
 from .test_inbox import start
 

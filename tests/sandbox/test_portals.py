@@ -17,9 +17,9 @@ from tests.sandbox.sandbox_flows import (
     exchange,
     register_channel,
     visitor_message,
-    wait_for,
 )
 from tests.sandbox.test_webhooks import subscribe
+from tests.support import wait_for
 
 
 async def install(client: httpx.AsyncClient, config: SandboxConfig, portal_id: int) -> str:

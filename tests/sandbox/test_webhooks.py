@@ -15,11 +15,10 @@ from hubspot_sandbox import RunningSandbox
 from tests.sandbox.sandbox_flows import (
     Receiver,
     connect_account,
-    eventually,
     register_channel,
     visitor_message,
-    wait_for,
 )
+from tests.support import wait_for
 
 APP_EVENTS = ("conversation.newMessage", "conversation.propertyChange", "ticket.propertyChange")
 
@@ -158,7 +157,7 @@ async def test_failed_delivery_is_retried_with_a_new_attempt_number(
 ) -> None:
     await subscribe(client, sandbox, receiver.url + "/app", concurrency=1)
     published = await start_thread(client, api, developer_params, receiver.url + "/channel")
-    await eventually(all_delivered(client))
+    await wait_for(all_delivered(client))
     receiver.received.clear()
     receiver.failures.extend([503, 500])
     await client.post(
@@ -181,7 +180,7 @@ async def test_failed_delivery_is_retried_with_a_new_attempt_number(
             None,
         )
 
-    assigned = await eventually(delivered_change)
+    assigned = await wait_for(delivered_change)
     assert [a.get("status") for a in assigned["attempts"]] == [503, 500, 200]
 
 
@@ -201,7 +200,7 @@ async def test_delivery_gives_up_after_the_retry_schedule(
         deliveries = (await client.get("/_sandbox/webhooks")).json()["deliveries"]
         return next((d for d in deliveries if d["state"] == "failed"), None)
 
-    failed = await eventually(failed_delivery)
+    failed = await wait_for(failed_delivery)
     assert len(failed["attempts"]) == 4  # the first attempt and three retries
     assert len(receiver.received) == 4
 
@@ -221,6 +220,6 @@ async def test_no_subscription_means_no_app_event(
     await client.put(f"{base}/settings", params=params, json=settings)
     published = await start_thread(client, api, developer_params, None)
     await client.post(f"/_sandbox/threads/{published['conversationsThreadId']}/close")
-    await eventually(all_delivered(client))
+    await wait_for(all_delivered(client))
     assert [r for r in receiver.received if r.url.endswith("/bare")] == []
     assert (await client.get("/_sandbox/webhooks")).json()["deliveries"] == []
