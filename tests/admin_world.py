@@ -33,7 +33,7 @@ from relaydesk.models import (
 from relaydesk.vault import Vault
 
 from .admin_support import make_user
-from .conftest import Org, make_org
+from .orgs import Org, make_org
 from .support import SECRET
 
 SCRIPT = "<script>window.__pwned=1</script>"

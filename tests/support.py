@@ -18,9 +18,10 @@ from fastapi import FastAPI
 
 from relaydesk.hubspot.api.transport import RetryPolicy
 from relaydesk.hubspot.handoff.rendering import SyncOptions
-from relaydesk.migrate import upgrade
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
+
+from .databases import migrated_sqlite
 
 T = TypeVar("T")
 SECRET = "test-secret-key-for-relaydesk-tests-0123456789"
@@ -103,8 +104,7 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
 
 def start_on_fresh_database(data_dir: Path, brain: Any = None, **overrides: Any) -> RunningServer:
     """A server on a SQLite database of its own: no other test server's worker takes its jobs."""
-    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(data_dir / "relaydesk.db")
     port = free_port()
     return start_server(server_settings(url, data_dir, port, **overrides), port, brain=brain)
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from relaydesk.models import Organization, User
 
 from .admin_support import PASSWORD, AdminClient, csrf_of, make_user, signed_in
-from .conftest import Org
+from .orgs import Org
 from .support import RunningServer
 
 

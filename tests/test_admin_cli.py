@@ -13,17 +13,16 @@ from relaydesk.accounts import credentials, memberships_of, password_matches, re
 from relaydesk.cli import main
 from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.demo import ensure_demo_organization
-from relaydesk.migrate import upgrade
 from relaydesk.models import KnowledgeDocument, Organization
 from relaydesk.vault import Vault
 
+from .databases import migrated_sqlite
 from .support import SECRET
 
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     monkeypatch.setenv("RELAYDESK_DATABASE_URL", url)
     monkeypatch.setenv("RELAYDESK_SECRET_KEY", SECRET)
     return url

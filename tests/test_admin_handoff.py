@@ -10,7 +10,7 @@ from relaydesk.models import Conversation, Handoff, OutboxJob
 from relaydesk.models.hubspot import HubSpotConnection
 
 from .admin_support import make_user, signed_in
-from .conftest import Org
+from .orgs import Org
 from .support import RunningServer, WidgetClient
 
 

@@ -25,7 +25,7 @@ from relaydesk.db import commit
 from relaydesk.models import AiAction, Handoff
 from relaydesk.vault import Vault
 
-from .conftest import Org, make_org
+from .orgs import Org, make_org
 from .support import SECRET, WidgetClient, free_port, wait_for
 
 Sessions = async_sessionmaker[AsyncSession]

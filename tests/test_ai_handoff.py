@@ -22,7 +22,7 @@ from relaydesk.db import commit
 from relaydesk.models import Conversation, Handoff, OutboxJob
 from relaydesk.models.hubspot import HubSpotConnection
 
-from .conftest import Org
+from .orgs import Org
 from .support import WidgetClient, wait_for
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -149,7 +149,7 @@ async def test_repeated_misses_hand_off_with_insufficient_knowledge(
 
 
 async def test_ai_only_declines_politely(client: httpx.AsyncClient, db: Sessions) -> None:
-    from .conftest import make_org
+    from .orgs import make_org
 
     org = await make_org(db)
     await _set_policy(db, org, HandoffPolicy(level=0))
@@ -163,7 +163,7 @@ async def test_ai_only_declines_politely(client: httpx.AsyncClient, db: Sessions
 
 
 async def test_balanced_asks_for_an_email_first(client: httpx.AsyncClient, db: Sessions) -> None:
-    from .conftest import make_org
+    from .orgs import make_org
 
     org = await make_org(db)
     await _set_policy(db, org, HandoffPolicy(level=2))
@@ -180,7 +180,7 @@ async def test_balanced_asks_for_an_email_first(client: httpx.AsyncClient, db: S
 async def test_a_handoff_topic_hands_off_with_the_topic(
     client: httpx.AsyncClient, db: Sessions
 ) -> None:
-    from .conftest import make_org
+    from .orgs import make_org
 
     org = await make_org(db)
     topics = ("legal questions", "data deletion request", "close my account")
@@ -204,7 +204,7 @@ async def test_a_handoff_topic_hands_off_with_the_topic(
 async def test_the_record_says_the_question_the_answer_and_why_in_the_teams_language(
     client: httpx.AsyncClient, db: Sessions
 ) -> None:
-    from .conftest import make_org
+    from .orgs import make_org
 
     org = await make_org(db)
     visitor = await _visitor(client, org)

@@ -32,7 +32,7 @@ from relaydesk.knowledge.documents import add_document
 from relaydesk.knowledge.index import KnowledgeIndex
 from relaydesk.models import Conversation, Handoff, Organization, OutboxJob, Visitor
 
-from .conftest import Org
+from .orgs import Org
 from .support import WidgetClient
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -32,8 +32,8 @@ from relaydesk.models import Conversation, Handoff, Message
 from relaydesk.settings import LLMSettings
 from relaydesk.vault import Vault
 
-from .conftest import make_org
 from .llm_server import FakeLLM, Script, serve
+from .orgs import make_org
 from .support import (
     SECRET,
     RunningServer,

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from relaydesk.db import create_engine, session_factory
-from relaydesk.migrate import upgrade
 
 from .admin_support import make_user, signed_in
-from .conftest import Org, make_org
+from .databases import migrated_sqlite
+from .orgs import Org, make_org
 from .support import (
     RunningServer,
     WidgetClient,
@@ -38,8 +38,7 @@ TTL_S = 2
 def short_links(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A server whose attachment URLs work for two seconds."""
     directory = tmp_path_factory.mktemp("links")
-    url = f"sqlite+aiosqlite:///{directory / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(directory / "relaydesk.db")
     port = free_port()
     settings = server_settings(url, directory, port, attachment_url_ttl_s=TTL_S)
     running = start_server(settings, port)

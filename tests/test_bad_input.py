@@ -10,10 +10,10 @@ import httpx
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk.migrate import upgrade
 from relaydesk.web.app import create_app
 
-from .conftest import Org, make_org
+from .databases import migrated_sqlite
+from .orgs import Org, make_org
 from .support import WidgetClient, server_settings
 
 PNG = (
@@ -162,8 +162,7 @@ async def test_wrong_origin_is_refused(
 
 async def test_rate_limits_answer_429_with_retry_after(tmp_path: Path) -> None:
     """A server of its own, with low limits, driven in-process."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'limits.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "limits.db")
     settings = server_settings(url, tmp_path, 1)
     settings.limits.visitor_messages_per_minute = 6
     settings.limits.ip_requests_per_minute = 40

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.models import Conversation, OutboxJob
 
-from .conftest import Org
+from .orgs import Org
 from .support import WidgetClient
 
 

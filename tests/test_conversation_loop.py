@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk.models import Message, OutboxJob
 
-from .conftest import Org
+from .orgs import Org
 from .support import WidgetClient
 
 

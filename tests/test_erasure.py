@@ -26,8 +26,8 @@ from relaydesk.models import (
 )
 
 from .admin_support import make_user, signed_in
-from .conftest import Org, make_org
 from .database_dump import dump_text, files_containing, raw_sqlite
+from .orgs import Org, make_org
 from .support import RunningServer, WidgetClient, wait_for
 
 

@@ -7,7 +7,7 @@ import time
 import httpx
 import jwt
 
-from .conftest import Org
+from .orgs import Org
 from .support import WidgetClient
 
 

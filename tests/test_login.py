@@ -18,11 +18,11 @@ import pytest
 import pytest_asyncio
 
 from relaydesk.db import create_engine, session_factory
-from relaydesk.migrate import upgrade
 from relaydesk.settings import LimitSettings
 
 from .admin_support import PASSWORD, csrf_of, make_user
-from .conftest import make_org
+from .databases import migrated_sqlite
+from .orgs import make_org
 from .support import SECRET, RunningServer, free_port, start_on_fresh_database, wait_for
 
 LIMITS = LimitSettings(login_attempts_per_minute=10, login_failures_before_lockout=3)
@@ -95,8 +95,7 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(exposed: Si
 async def test_a_login_flood_does_not_stall_other_users(tmp_path: Path) -> None:
     """The server is a process of its own (as in production), so the flood's clients here do
     not share its interpreter; 100 wrong passwords at once from one address."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "relaydesk.db")
     engine = create_engine(url)
     sessions = session_factory(engine)
     org = await make_org(sessions, sample_kb=False)

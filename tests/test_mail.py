@@ -19,8 +19,10 @@ from relaydesk.outbox import Wakeup
 from relaydesk.settings import SmtpSettings
 
 from .admin_support import make_user, signed_in
-from .conftest import SmtpServer, make_org, migrated_databases
+from .databases import migrated_databases
+from .orgs import make_org
 from .services import unavailable
+from .smtp import SmtpServer
 from .support import RunningServer, free_port, server_settings, start_server, wait_for
 
 MAIL = Mail(

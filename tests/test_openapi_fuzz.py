@@ -37,7 +37,8 @@ from hubspot_sandbox.signatures import v3_headers
 from relaydesk.db import create_engine, session_factory
 from relaydesk.settings import HubSpotSettings
 
-from .conftest import make_org, migrated_databases
+from .databases import migrated_databases
+from .orgs import make_org
 from .services import unavailable
 from .support import RunningServer, WidgetClient, free_port, server_settings, start_server
 

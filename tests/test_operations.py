@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import Org
+from .orgs import Org
 from .support import WidgetClient
 
 

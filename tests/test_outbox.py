@@ -23,7 +23,7 @@ from relaydesk.realtime import MemoryHub
 from relaydesk.settings import WorkerSettings
 from relaydesk.worker import RetryLater, Worker
 
-from .conftest import Org
+from .orgs import Org
 
 
 def settings(**overrides: Any) -> WorkerSettings:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from relaydesk.models import AdminSession, User
 
 from .admin_support import PASSWORD, AdminClient, make_user, password_hash, signed_in
-from .conftest import Org
+from .orgs import Org
 from .support import RunningServer
 
 NEW = "a brand new passphrase"

@@ -23,8 +23,10 @@ from relaydesk.models import OutboxJob, PasswordToken, User, utcnow
 from relaydesk.password_tokens import digest
 
 from .admin_support import PASSWORD, AdminClient, csrf_of, make_user, signed_in
-from .conftest import SmtpServer, make_org, migrated_databases
+from .databases import migrated_databases
+from .orgs import make_org
 from .services import unavailable
+from .smtp import SmtpServer
 from .support import RunningServer, free_port, server_settings, start_server, wait_for
 
 NEW = "a brand new passphrase"

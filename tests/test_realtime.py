@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import websockets
 
-from .conftest import Org
+from .orgs import Org
 from .support import RunningServer, WidgetClient
 
 

@@ -32,7 +32,7 @@ from relaydesk.outbox import Wakeup
 from relaydesk.retention_sweep import RetentionSweep
 
 from .admin_support import make_user, signed_in
-from .conftest import make_org
+from .orgs import make_org
 from .support import RunningServer, wait_for
 
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from relaydesk.db import create_engine, session_factory
-from relaydesk.migrate import upgrade
 from relaydesk.models import Attachment
 
-from .conftest import Org, make_org
+from .databases import migrated_sqlite
+from .orgs import Org, make_org
 from .support import RunningServer, WidgetClient, free_port, server_settings, start_server
 
 MIB = 1024 * 1024
@@ -56,8 +56,7 @@ async def test_one_visitor_stores_at_most_their_daily_quota_even_in_parallel(
 def small_quota(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A server whose organizations may take 3 KiB of uploads a day."""
     directory: Path = tmp_path_factory.mktemp("quota")
-    url = f"sqlite+aiosqlite:///{directory / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(directory / "relaydesk.db")
     port = free_port()
     settings = server_settings(url, directory, port)
     settings.limits.organization_upload_bytes_per_day = 3 * 1024

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from relaydesk import events
 from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.files import LocalFileStore
-from relaydesk.migrate import upgrade
 from relaydesk.models import Attachment, OutboxJob, Visitor, new_id, utcnow
 from relaydesk.outbox import Wakeup
 from relaydesk.upload_sweep import UploadSweep
 
-from .conftest import make_org
+from .databases import migrated_sqlite
+from .orgs import make_org
 from .support import RunningServer, WidgetClient, free_port, server_settings, start_server, wait_for
 
 TTL_H = 2 / 3600  # two seconds
@@ -31,8 +31,7 @@ TTL_H = 2 / 3600  # two seconds
 def quick_sweep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A server whose uploads wait two seconds for a message."""
     directory = tmp_path_factory.mktemp("sweep")
-    url = f"sqlite+aiosqlite:///{directory / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(directory / "relaydesk.db")
     port = free_port()
     settings = server_settings(url, directory, port)
     settings.limits.unattached_upload_ttl_h = TTL_H
@@ -85,8 +84,7 @@ async def test_an_upload_no_message_took_is_deleted_row_and_file(
 
 
 async def test_the_sweep_is_durable_and_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "relaydesk.db")
     engine = create_engine(url)
     sessions = session_factory(engine)
     files = LocalFileStore(tmp_path / "uploads")

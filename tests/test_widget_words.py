@@ -13,7 +13,7 @@ from relaydesk.models import Organization
 from relaydesk.payloads import text_colour_on
 from relaydesk.widget_strings import english, keys, shipped, tags_of, widget_texts
 
-from .conftest import make_org
+from .orgs import make_org
 
 AI_FIRST = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "da", "fi", "ja", "zh")
 AI_FIRST += ("ko", "ru", "ar", "hi", "uk", "cs")

@@ -10,7 +10,7 @@ from typing import Any
 
 from relaydesk.db import create_engine, session_factory
 
-from ..conftest import Org, make_org
+from ..orgs import Org, make_org
 from ..support import RunningServer, free_port
 
 

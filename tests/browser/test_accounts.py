@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from relaydesk.db import create_engine, session_factory
 
 from ..admin_support import PASSWORD, make_user
-from ..conftest import SmtpServer, make_org
+from ..orgs import make_org
+from ..smtp import SmtpServer
 from ..support import RunningServer, start_on_fresh_database
 
 NEW = "a brand new passphrase"

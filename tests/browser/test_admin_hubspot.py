@@ -19,11 +19,11 @@ from relaydesk.hubspot.api.scopes import SCOPES
 from relaydesk.hubspot.connect.connections import find_connection
 from relaydesk.hubspot.connect.demo_connection import sandbox_settings
 from relaydesk.hubspot.connect.project import APP_FILE, WEBHOOKS_FILE, write_project
-from relaydesk.migrate import upgrade
 from relaydesk.models import HubSpotConnection
 
 from ..admin_support import PASSWORD, make_user
-from ..conftest import make_org
+from ..databases import migrated_sqlite
+from ..orgs import make_org
 from ..support import RunningServer, free_port, server_settings, start_server
 
 WRONG_TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
@@ -45,8 +45,7 @@ def server(
 ) -> Iterator[RunningServer]:
     """relaydesk on a database of its own (channel rows match this sandbox), HubSpot = sandbox."""
     data_dir: Path = tmp_path_factory.mktemp("hubspot-admin")
-    url = f"sqlite+aiosqlite:///{data_dir / 'relaydesk.db'}"
-    upgrade(url)
+    url = migrated_sqlite(data_dir / "relaydesk.db")
     port = free_port()
     settings = server_settings(url, data_dir, port, hubspot=sandbox_settings(sandbox.base_url))
     running = start_server(settings, port)

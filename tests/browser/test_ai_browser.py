@@ -27,7 +27,7 @@ from relaydesk.models import Conversation, Handoff, Organization, OutboxJob
 from relaydesk.vault import Vault
 
 from ..admin_support import PASSWORD, make_user
-from ..conftest import Org, make_org
+from ..orgs import Org, make_org
 from ..support import SECRET, RunningServer, free_port, start_on_fresh_database, wait_for
 from .site import Site
 from .test_widget import W, ask, company_page

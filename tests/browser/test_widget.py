@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, Route, WebSocketRoute, expect
 from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
 
-from ..conftest import Org
+from ..orgs import Org
 from ..support import RunningServer, start_on_fresh_database, wait_for
 from .site import Site, org_embedded_on
 

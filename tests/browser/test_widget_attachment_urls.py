@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import FilePayload, Page, expect
 
-from ..conftest import Org
+from ..orgs import Org
 from ..support import RunningServer, start_on_fresh_database, wait_for
 from .site import Site, org_embedded_on
 from .test_widget import W, company_page, tiny_png

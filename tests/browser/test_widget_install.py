@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 from relaydesk.db import create_engine, session_factory
 from relaydesk.widget_settings import HOST_STUB
 
-from ..conftest import Org, make_org
+from ..orgs import Org, make_org
 from ..support import RunningServer, start_on_fresh_database, wait_for
 from .site import Site
 from .test_widget import ShopBrain, W, ask, identity_token, server_history

@@ -13,7 +13,7 @@ from playwright.async_api import FilePayload, Page, expect
 
 from relaydesk.hubspot.connect.channel import CAPABILITIES
 
-from ..conftest import Org
+from ..orgs import Org
 from ..support import RunningServer, WidgetClient, start_on_fresh_database
 from .site import Site, org_embedded_on
 from .test_widget import W, company_page, tiny_png

@@ -18,7 +18,7 @@ from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.models import Organization
 
 from ..admin_support import make_user
-from ..conftest import Org, make_org
+from ..orgs import Org, make_org
 from ..services import in_ci
 from ..support import RunningServer, start_on_fresh_database
 from .site import Site

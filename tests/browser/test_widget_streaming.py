@@ -11,8 +11,8 @@ from playwright.async_api import Page, expect
 
 from relaydesk.settings import LLMSettings
 
-from ..conftest import Org
 from ..llm_server import FakeLLM, Script, serve
+from ..orgs import Org
 from ..support import RunningServer, start_on_fresh_database
 from .site import Site, org_embedded_on
 from .test_widget import W, ask, company_page

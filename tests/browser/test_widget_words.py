@@ -15,7 +15,7 @@ from relaydesk.db import create_engine, session_factory
 from relaydesk.widget_settings import HOST_STUB
 
 from ..admin_support import PASSWORD, make_user
-from ..conftest import Org, make_org
+from ..orgs import Org, make_org
 from ..support import RunningServer, start_on_fresh_database
 from .site import Site
 from .test_widget import ShopBrain, W, company_page

@@ -5,31 +5,16 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-from ..conftest import PG_ADMIN_DSN
+from ..databases import PG_ADMIN_DSN
 from ..services import unavailable
 from .cluster import Cluster, fresh_database, haproxy, postgres_reachable, running
-from .processes import Process, free_port, redis_server, start_redis
+from .processes import OwnRedis, free_port, redis_server, start_redis
 from .world import World, build_world
-
-
-@dataclass
-class OwnRedis:
-    process: Process
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def restart(self) -> None:
-        self.process.stop()
-        start_redis(self.process, self.port)
 
 
 @pytest.fixture(scope="module")

@@ -133,3 +133,17 @@ def start_redis(process: Process, port: int) -> None:
         wait_until(answers, "redis-server did not answer", 20)
     finally:
         client.close()
+
+
+@dataclass
+class OwnRedis:
+    process: Process
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def restart(self) -> None:
+        self.process.stop()
+        start_redis(self.process, self.port)

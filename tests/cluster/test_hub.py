@@ -13,7 +13,7 @@ from relaydesk.realtime import Subscription
 from relaydesk.redis_hub import RedisHub
 
 from ..support import wait_for
-from .conftest import OwnRedis
+from .processes import OwnRedis
 
 RESYNC = '{"type":"hello"}'
 

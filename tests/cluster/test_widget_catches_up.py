@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from ..chromium import CHROMIUM, CHROMIUM_ARGS
 from ..services import unavailable
 from ..support import wait_for
 from .cluster import Cluster

@@ -14,22 +14,10 @@ from relaydesk.hubspot.api.app_client import HubSpotApp
 from relaydesk.hubspot.api.auth import OAuthGrant, StaticToken
 from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.api.integration import HubSpot
-from relaydesk.settings import HubSpotSettings
 from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
 from tests.support import FAST_RETRY
 
-
-def hubspot_settings(sandbox: RunningSandbox, **overrides: object) -> HubSpotSettings:
-    config = sandbox.config
-    return HubSpotSettings(
-        client_id=config.client_id,
-        client_secret=config.client_secret,
-        app_id=config.app_id,
-        developer_api_key=config.developer_api_key,
-        base_url=sandbox.base_url,
-        app_base_url=sandbox.base_url,
-        **overrides,
-    )
+from .flows import hubspot_settings
 
 
 @pytest.fixture(scope="session")
@@ -76,10 +64,3 @@ async def grant(sandbox: RunningSandbox, app: HubSpotApp) -> OAuthGrant:
 @pytest.fixture
 def portal(hubspot: HubSpot, sandbox: RunningSandbox, grant: OAuthGrant) -> HubSpotClient:
     return hubspot.client(str(sandbox.config.portal_id), StaticToken(grant.access_token))
-
-
-async def recorded(sandbox: RunningSandbox) -> list[dict[str, object]]:
-    async with httpx.AsyncClient(base_url=sandbox.base_url) as control:
-        answer = (await control.get("/_sandbox/requests")).json()
-    requests: list[dict[str, object]] = answer["requests"]
-    return requests

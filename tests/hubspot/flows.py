@@ -1,10 +1,14 @@
-"""Steps the HubSpot tests share: an admin approving the sandbox's consent page."""
+"""Steps the HubSpot tests share: settings for a sandbox, an admin approving its consent page,
+the requests it recorded."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+
+from hubspot_sandbox import RunningSandbox
+from relaydesk.settings import HubSpotSettings
 
 
 async def approve_consent(authorize_url: str) -> dict[str, str]:
@@ -19,3 +23,23 @@ async def approve_consent(authorize_url: str) -> dict[str, str]:
             "scope": query["scope"].split()})  # fmt: skip
     assert answer.status_code == 302, answer.text
     return {k: v[0] for k, v in parse_qs(urlparse(answer.headers["location"]).query).items()}
+
+
+def hubspot_settings(sandbox: RunningSandbox, **overrides: object) -> HubSpotSettings:
+    config = sandbox.config
+    return HubSpotSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        app_id=config.app_id,
+        developer_api_key=config.developer_api_key,
+        base_url=sandbox.base_url,
+        app_base_url=sandbox.base_url,
+        **overrides,
+    )
+
+
+async def recorded(sandbox: RunningSandbox) -> list[dict[str, object]]:
+    async with httpx.AsyncClient(base_url=sandbox.base_url) as control:
+        answer = (await control.get("/_sandbox/requests")).json()
+    requests: list[dict[str, object]] = answer["requests"]
+    return requests

@@ -19,7 +19,7 @@ from relaydesk.hubspot.connect import flows as hs
 from relaydesk.hubspot.connect.connections import find_connection
 from relaydesk.models import HubSpotChannel, HubSpotConnection
 from relaydesk.vault import Vault
-from tests.conftest import make_org
+from tests.orgs import make_org
 from tests.support import SECRET
 
 from .flows import approve_consent

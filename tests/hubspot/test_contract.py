@@ -29,7 +29,7 @@ from relaydesk.settings import ApiVersion
 
 from ..services import unavailable
 from ..support import FAST_RETRY
-from .conftest import hubspot_settings, recorded
+from .flows import hubspot_settings, recorded
 from .versions import assert_version, kept
 
 

@@ -14,7 +14,7 @@ from relaydesk.hubspot.api.app_client import HubSpotApp
 from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.connect.channel import CAPABILITIES
 
-from .conftest import recorded
+from .flows import recorded
 
 
 async def control(sandbox: RunningSandbox, body: dict[str, Any]) -> None:

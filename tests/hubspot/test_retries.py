@@ -22,7 +22,7 @@ from relaydesk.hubspot.api.ratelimit import Bucket, MemoryPortalLimiter
 from relaydesk.hubspot.api.transport import RetryPolicy
 from tests.support import wait_for
 
-from .conftest import hubspot_settings, recorded
+from .flows import hubspot_settings, recorded
 
 PATIENT = RetryPolicy(attempts=200, base_s=0.02, cap_s=0.05)
 

@@ -33,11 +33,11 @@ from relaydesk.models import (
 )
 from relaydesk.vault import Vault
 
-from ..conftest import Org, make_org
-from ..sandbox.sandbox_flows import REDIRECT_URI, authorize
-from ..support import SECRET, RunningServer, WidgetClient, wait_for
+from ...orgs import Org, make_org
+from ...sandbox.sandbox_flows import REDIRECT_URI, authorize
+from ...support import SECRET, RunningServer, WidgetClient, wait_for
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "hubspot"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from relaydesk.hubspot.connect.channel import delivery_value
 from relaydesk.models import Conversation, HubSpotConnection, OutboxJob
 
-from ..support import wait_for
+from ...support import wait_for
 from .test_rep_replies import PDF, next_frame
 from .test_webhook_fixtures import app_key, as_ours
 from .world import World, settled

@@ -4,21 +4,12 @@ coming back to the tab restores the title."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from playwright.async_api import Page, expect
 
 from relaydesk.db import commit
 from relaydesk.models import Organization
 
-from ..browser.conftest import CHROMIUM, browser, page  # noqa: F401 (fixtures)
-from ..services import in_ci
 from .world import World
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not in_ci(), reason="Chromium is not installed"
-)
 
 W = "relaydesk-widget"
 # Headless Chromium never hides a tab by itself: the page's visibility is the test's to set.

@@ -20,8 +20,8 @@ import pytest
 from hubspot_sandbox import RunningSandbox
 from relaydesk.runtime import Runtime
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from ...support import SECRET
+from .world import (
     PUBLIC_URL,
     SYNC_KINDS,
     Person,
@@ -37,9 +37,6 @@ from .handoff_world import (
     sandbox_state,
     unfinished,
 )
-from .support import SECRET
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 # 30 % of calls answered 500, 300 ms per call, and HubSpot's 100 requests per 10 s (our client
 # is allowed 1,000 here, so it runs into the sandbox's 429s).

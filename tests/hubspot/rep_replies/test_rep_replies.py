@@ -10,7 +10,7 @@ from typing import Any
 
 import websockets
 
-from ..support import wait_for
+from ...support import wait_for
 from .test_webhook_fixtures import as_ours
 from .world import World, settled
 

@@ -13,8 +13,8 @@ from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from relaydesk.db import create_engine, session_factory
 from relaydesk.settings import HubSpotSettings
 
-from ..conftest import migrated_databases
-from ..support import RunningServer, free_port, server_settings, start_server
+from ...databases import migrated_databases
+from ...support import RunningServer, free_port, server_settings, start_server
 from .world import Pair, World, handed_off_world
 
 TEST_SECRET = "rep-replies-test-client-secret"

@@ -20,8 +20,8 @@ from relaydesk.hubspot.handoff.markers import sync_status
 from relaydesk.models import Attachment, Conversation, Message, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from ...services import unavailable
+from .world import (
     PIPELINE,
     PUBLIC_URL,
     STAGE,
@@ -38,9 +38,6 @@ from .handoff_world import (
     schema_problems,
     write_after_handoff,
 )
-from .services import unavailable
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 
 async def step_status(runtime: Runtime, conversation_id: str, step: str) -> markers.StepStatus:

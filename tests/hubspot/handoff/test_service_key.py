@@ -12,8 +12,7 @@ from relaydesk.errors import InvalidInput
 from relaydesk.hubspot.connect import flows as setup
 from relaydesk.runtime import Runtime
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from .world import (
     INBOX,
     OWNER,
     PIPELINE,
@@ -26,8 +25,6 @@ from .handoff_world import (
     new_organization,
     sandbox_state,
 )
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 
 async def service_key(sandbox: RunningSandbox) -> str:

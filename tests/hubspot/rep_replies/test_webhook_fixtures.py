@@ -13,7 +13,7 @@ from typing import Any
 
 from relaydesk.models import Conversation
 
-from ..support import wait_for
+from ...support import wait_for
 from .world import World, fixture, settled
 
 RECORDED_THREAD = "8412345678"

@@ -18,8 +18,9 @@ from relaydesk.hubspot.api import paths as ops
 from relaydesk.runtime import Runtime
 from relaydesk.settings import ApiVersion, Settings
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox
-from .handoff_world import (
+from ...services import unavailable
+from ..versions import assert_version
+from .world import (
     Person,
     connect,
     drain,
@@ -32,10 +33,6 @@ from .handoff_world import (
     schema_problems,
     world_settings,
 )
-from .hubspot.versions import assert_version
-from .services import unavailable
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox"]
 
 
 def test_an_unknown_api_version_is_refused_when_settings_load(

@@ -39,7 +39,7 @@ from relaydesk.settings import HubSpotSettings, Settings
 from relaydesk.vault import Vault
 from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
 
-from .support import SECRET
+from ...support import SECRET
 
 PUBLIC_URL = "http://relaydesk.test"
 INBOX, OWNER, PIPELINE, STAGE = "481939", "52001234", "0", "1"

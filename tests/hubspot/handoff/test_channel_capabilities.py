@@ -10,8 +10,7 @@ from relaydesk.hubspot.connect.channel import capabilities
 from relaydesk.runtime import Runtime
 from relaydesk.settings import LimitSettings
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from .world import (
     INBOX,
     OWNER,
     PIPELINE,
@@ -21,8 +20,6 @@ from .handoff_world import (
     new_organization,
     sandbox_state,
 )
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 
 async def test_the_channel_declares_the_installations_limits(

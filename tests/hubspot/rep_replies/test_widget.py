@@ -5,11 +5,9 @@ the widget reports READ once the visitor sees it, and the rep closing brings the
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,14 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from relaydesk.csat_report import csat_report
 from relaydesk.models import Conversation
 
-from ..browser.conftest import CHROMIUM, browser, page  # noqa: F401 (fixtures)
-from ..services import in_ci
-from ..support import wait_for
+from ...support import wait_for
 from .world import Pair, World, connected_org
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not in_ci(), reason="Chromium is not installed"
-)
 
 W = "relaydesk-widget"
 PNG = base64.b64decode(

@@ -12,10 +12,10 @@ import pytest_asyncio
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
 from relaydesk.runtime import Runtime
 
-from .conftest import migrated_databases
-from .handoff_world import reset, world_settings
-from .services import unavailable
-from .support import FAST_RETRY, FAST_SYNC
+from ...databases import migrated_databases
+from ...services import unavailable
+from ...support import FAST_RETRY, FAST_SYNC
+from .world import reset, world_settings
 
 
 @pytest.fixture(scope="session")

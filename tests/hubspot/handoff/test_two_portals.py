@@ -27,11 +27,19 @@ from relaydesk.models import Conversation, OutboxJob
 from relaydesk.runtime import Runtime
 from relaydesk.settings import ApiVersion
 
-from .conftest import Org, make_org, migrated_databases
-from .handoff_world import schema_problems
-from .hubspot.versions import assert_version
-from .services import unavailable
-from .support import RunningServer, WidgetClient, free_port, server_settings, start_server, wait_for
+from ...databases import migrated_databases
+from ...orgs import Org, make_org
+from ...services import unavailable
+from ...support import (
+    RunningServer,
+    WidgetClient,
+    free_port,
+    server_settings,
+    start_server,
+    wait_for,
+)
+from ..versions import assert_version
+from .world import schema_problems
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ from relaydesk.hubspot.handoff.markers import StepStatus, sync_status
 from relaydesk.models import Conversation
 from relaydesk.runtime import Runtime
 
-from .admin_support import make_user, signed_in
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from ...admin_support import make_user, signed_in
+from ...support import RunningServer, free_port, server_settings, start_server
+from .world import (
     Person,
     connect,
     drain,
@@ -29,9 +29,6 @@ from .handoff_world import (
     sandbox_state,
     write_after_handoff,
 )
-from .support import RunningServer, free_port, server_settings, start_server
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 PUBLISH = r"custom-channels/.+/messages$"
 REFUSED = "Channel account 1 is not authorized to publish in inbox 481939"

@@ -16,8 +16,7 @@ from relaydesk.hubspot.handoff.markers import sync_status
 from relaydesk.models import Attachment, Conversation, Message
 from relaydesk.runtime import Runtime
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from .world import (
     Person,
     attach,
     connect,
@@ -28,8 +27,6 @@ from .handoff_world import (
     sandbox_requests,
     sandbox_state,
 )
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 PDF = b"%PDF-1.4\n% a scanned receipt\n"
 

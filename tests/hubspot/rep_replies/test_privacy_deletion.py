@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from relaydesk.models import AuditEntry, Conversation, HubSpotConnection, Visitor
 from relaydesk.vault import Vault
 
-from ..database_dump import dump_text, files_containing
-from ..support import SECRET, wait_for
-from ..test_erasure import Traces, leave_traces
+from ...database_dump import dump_text, files_containing
+from ...support import SECRET, wait_for
+from ...test_erasure import Traces, leave_traces
 from .world import World, settled
 
 

@@ -17,8 +17,7 @@ from relaydesk.hubspot.handoff import markers
 from relaydesk.models import Conversation, Handoff, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 
-from .handoff_fixtures import handoff_backend, handoff_databases, handoff_sandbox, runtime
-from .handoff_world import (
+from .world import (
     PUBLIC_URL,
     Person,
     connect,
@@ -29,8 +28,6 @@ from .handoff_world import (
     sandbox_requests,
     sandbox_state,
 )
-
-__all__ = ["handoff_backend", "handoff_databases", "handoff_sandbox", "runtime"]
 
 EXISTING = "belongs to an existing contact"
 
