@@ -18,7 +18,7 @@ from relaydesk.models import utcnow
 
 from .admin_support import make_user, signed_in
 from .analytics_month import ASKED, GAP_WORDINGS, MISS, Expected, Month, seed_month
-from .conftest import make_org
+from .orgs import make_org
 from .support import RunningServer
 
 OUTCOMES = ("ai_resolved", "reopened", "abandoned", "handed_off", "ongoing")

@@ -13,7 +13,7 @@ from relaydesk.db import create_engine, session_factory
 
 from ..admin_support import PASSWORD, make_user
 from ..analytics_month import seed_month
-from ..conftest import make_org
+from ..orgs import make_org
 from ..support import RunningServer
 
 
