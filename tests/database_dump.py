@@ -53,19 +53,18 @@ def files_containing(folder: Path, needles: list[str]) -> list[tuple[Path, str]]
     return found
 
 
-async def raw_sqlite(url: str) -> bytes:
-    """The SQLite file's bytes once its write-ahead log is folded in and emptied: what a disk
-    holds, free pages included."""
-    path = make_url(url).database or ""
-    return await asyncio.to_thread(_checkpointed_bytes, path)
+async def raw_sqlite(url: str, copy: Path) -> bytes:
+    """The bytes of every page of the SQLite database (free pages included), as a disk holds
+    them: copied page by page through SQLite's backup API, which reads the live database
+    (its write-ahead log included) without changing it."""
+    return await asyncio.to_thread(_page_copy, make_url(url).database or "", copy)
 
 
-def _checkpointed_bytes(path: str) -> bytes:
-    connection = sqlite3.connect(path, timeout=30)
+def _page_copy(path: str, copy: Path) -> bytes:
+    source, target = sqlite3.connect(path, timeout=30), sqlite3.connect(copy)
     try:
-        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        assert busy == 0, "the checkpoint could not finish"
+        source.backup(target)
     finally:
-        connection.close()
-    wal = Path(path + "-wal")
-    return Path(path).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        target.close()
+        source.close()
+    return copy.read_bytes()
