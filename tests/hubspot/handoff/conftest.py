@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox_sync
+from hubspot_sandbox import RunningSandbox
 from relaydesk.runtime import Runtime
 
 from ...databases import migrated_databases
@@ -19,16 +19,9 @@ from .world import reset, world_settings
 
 
 @pytest.fixture(scope="session")
-def handoff_sandbox() -> Iterator[RunningSandbox]:
-    config = SandboxConfig(
-        search_index_delay_s=0.2,
-        webhook_retry_delays_s=(0.05,),
-        rate_limit_per_10s=None,
-        search_rate_limit_per_s=None,
-    )
-    running = start_sandbox_sync(config)
-    yield running
-    running.stop_sync()
+def handoff_sandbox(hubspot_sandbox: RunningSandbox) -> RunningSandbox:
+    """The HubSpot tests' one sandbox process (each test resets it)."""
+    return hubspot_sandbox
 
 
 @pytest.fixture(scope="session")
