@@ -26,7 +26,7 @@ from .files import LocalFileStore, MessageLimits
 from .hubspot.api.integration import HubSpot
 from .hubspot.api.transport import RetryPolicy
 from .hubspot.handoff.job import HubSpotSync
-from .hubspot.handoff.rendering import SyncOptions
+from .hubspot.handoff.options import SyncOptions
 from .hubspot.inbound.delivery_status import StatusJob
 from .hubspot.inbound.handlers import InboundJob
 from .hubspot.inbound.store import Inbound

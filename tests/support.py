@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from relaydesk.hubspot.api.transport import RetryPolicy
-from relaydesk.hubspot.handoff.rendering import SyncOptions
+from relaydesk.hubspot.handoff.options import SyncOptions
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
 

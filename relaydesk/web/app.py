@@ -14,7 +14,7 @@ from .. import __version__
 from ..assistant.brain import Brain
 from ..collector import hold_old_objects
 from ..hubspot.api.transport import RetryPolicy
-from ..hubspot.handoff.rendering import SyncOptions
+from ..hubspot.handoff.options import SyncOptions
 from ..login_throttle import LoginThrottle
 from ..runtime import Runtime
 from ..settings import Settings

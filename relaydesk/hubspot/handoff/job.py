@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ...assistant.wording import FOLLOW_UP, LEAVE_EMAIL, say
-from ...conversations import Effects, add_message
-from ...db import commit
+from ...conversations import Effects
 from ...files import MESSAGE_LIMITS, FileStore, MessageLimits
-from ...models import Conversation, HubSpotConnection, Message, Visitor
+from ...models import Conversation, Message
 from ...vault import Vault
-from ...worker import RetryLater
 from ..api.errors import (
     BadRequest,
     Conflict,
@@ -33,25 +30,19 @@ from ..api.errors import (
     Unauthorized,
 )
 from ..api.integration import HubSpot
-from ..api.scopes import missing_scopes_advice
-from ..connect.connections import ACTIVE, find_connection, mark_missing, portal_client
-from . import markers
+from . import markers, status
+from .contact import contact_step
+from .context import Portal, StepContext, StepRefused
 from .lookups import find_comment
-from .rendering import HandoffLook, SyncOptions, admin_url, closing_note
-from .steps import (
-    Portal,
-    StepContext,
-    StepRefused,
-    contact_step,
-    follow_up_note,
-    note_step,
-    ticket_step,
-)
+from .note import follow_up_note, note_step
+from .options import SyncOptions
+from .portal import Portals, PortalUnavailable
+from .rendering import admin_url, closing_note
 from .thread import publish_messages, thread_step
+from .ticket import ticket_step
 
 T = TypeVar("T")
 Step = Callable[[StepContext, Portal, str], Awaitable[str]]
-MAX_WAIT_S = 3600.0
 # HubSpot answers these the same however often it is asked: the step is refused, not retried.
 REFUSALS = (BadRequest, NotFound, Conflict, StepRefused)
 HANDOFF_STEPS: tuple[tuple[str, Step], ...] = (
@@ -60,14 +51,6 @@ HANDOFF_STEPS: tuple[tuple[str, Step], ...] = (
     ("ticket", ticket_step),
     ("note", note_step),
 )
-
-
-class NotConnected(Exception):
-    """The organization's HubSpot connection cannot be used right now."""
-
-
-class PortalUnavailable(RetryLater):
-    """Every call to the portal would fail now (disconnected, rate limited): the run stops."""
 
 
 class HubSpotSync:
@@ -82,11 +65,9 @@ class HubSpotSync:
         options: SyncOptions | None = None,
         limits: MessageLimits = MESSAGE_LIMITS,
     ) -> None:
-        self.hubspot = hubspot
-        self.vault = vault
-        self.effects = effects
         options = options or SyncOptions()
         self.context = StepContext(sessions, files, options, public_base_url, limits=limits)
+        self.portals = Portals(sessions, hubspot, vault, effects, options)
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -96,13 +77,13 @@ class HubSpotSync:
         """Each step runs unless a step it needs is still to be retried; the job is retried
         while any step is, and ends when every step is done or refused."""
         cid = str(payload["conversation_id"])
-        portal = await self._portal(cid)
+        portal = await self.portals.open(cid)
         retrying: set[str] = set()
         first: Exception | None = None
         for name, step in HANDOFF_STEPS:
             if name == "thread" and portal.mode != "oauth":
                 continue
-            if retrying & set(markers.NEEDS.get(name, ())):
+            if retrying & set(status.NEEDS.get(name, ())):
                 retrying.add(name)
                 continue
             try:
@@ -127,7 +108,7 @@ class HubSpotSync:
             )
         if message is None or conversation is None or message.hubspot_message_id:
             return
-        portal = await self._portal(conversation.id)
+        portal = await self.portals.open(conversation.id)
         if conversation.hubspot_thread_id and portal.mode == "oauth":
             step = "thread"
             await self._step(
@@ -156,7 +137,7 @@ class HubSpotSync:
         if conversation.state != "closed":
             return  # reopened (by a rep) since: the thread stays open
         thread_id = conversation.hubspot_thread_id
-        portal = await self._portal(conversation_id)
+        portal = await self.portals.open(conversation_id)
         note = closing_note(conversation, admin_url(self.context.public_base_url, conversation_id))
 
         async def close() -> None:
@@ -183,8 +164,8 @@ class HubSpotSync:
             await markers.record_error(self.sessions, conversation_id, name, refused.message)
             reason = refused.message
             if isinstance(refused, MissingScopes):
-                reason = await self._missing_scopes(conversation_id, refused.scopes)
-            await self._wait_for_connection(conversation_id, reason)
+                reason = await self.portals.missing_scopes(conversation_id, refused.scopes)
+            await self.portals.wait(conversation_id, reason)
         except HubSpotError as failed:
             error = f"{type(failed).__name__}: {failed.message}"
             await markers.record_error(self.sessions, conversation_id, name, error)
@@ -192,79 +173,3 @@ class HubSpotSync:
         except StepRefused as refused:
             await markers.record_error(self.sessions, conversation_id, name, str(refused))
             raise
-
-    async def _portal(self, conversation_id: str) -> Portal:
-        async with self.sessions() as session:
-            conversation = await session.get(Conversation, conversation_id)
-            if conversation is None:
-                raise LookupError(f"no conversation {conversation_id}")
-            connection = await find_connection(session, conversation.organization_id)
-            waiting = await markers.step_of(session, conversation_id, "connection")
-        if connection is None:
-            await self._wait_for_connection(conversation_id, "HubSpot is not connected")
-        if (problem := unusable(connection)) is not None:
-            await self._wait_for_connection(conversation_id, problem)
-        try:
-            client = portal_client(self.hubspot, self.sessions, self.vault, connection)
-        except Unauthorized as lost:
-            await self._wait_for_connection(conversation_id, lost.message)
-        if waiting is not None and waiting.state != "done":
-            async with self.sessions() as session:
-                await markers.finish(session, conversation_id, "connection", connection.id)
-                await session.commit()
-        return Portal(
-            client,
-            connection.portal_id or "",
-            connection.mode,
-            connection.channel_id,
-            connection.channel_account_id,
-            connection.pipeline_id,
-            connection.stage_id,
-            connection.default_owner_id,
-            HandoffLook.of(connection),
-        )
-
-    async def _missing_scopes(self, conversation_id: str, scopes: list[str]) -> str:
-        """The connection shows which scopes HubSpot did not grant, so the admin can fix it."""
-        advice = missing_scopes_advice(scopes)
-        async with self.sessions() as session:
-            conversation = await session.get(Conversation, conversation_id)
-            assert conversation is not None
-            connection = await find_connection(session, conversation.organization_id)
-            if connection is not None:
-                mark_missing(connection, scopes)
-            await commit(session)
-        return advice
-
-    async def _wait_for_connection(self, conversation_id: str, reason: str) -> NoReturn:
-        """Tell the visitor once that the team will follow up; try again later, less often."""
-        attempts = await markers.record_error(self.sessions, conversation_id, "connection", reason)
-        if attempts == 1:
-            await self._tell_visitor(conversation_id)
-        delay = min(MAX_WAIT_S, self.context.options.unconnected_retry_s * 2 ** (attempts - 1))
-        raise PortalUnavailable(f"HubSpot unavailable: {reason}", delay)
-
-    async def _tell_visitor(self, conversation_id: str) -> None:
-        async with self.sessions() as session:
-            conversation = await session.get(Conversation, conversation_id)
-            assert conversation is not None
-            visitor = await session.get(Visitor, conversation.visitor_id)
-            language = conversation.language
-            text = say(FOLLOW_UP, language)
-            if visitor is None or not visitor.email:
-                text += " " + say(LEAVE_EMAIL, language)
-            await add_message(session, self.effects, conversation, "system", text)
-            await commit(session)
-
-
-def unusable(connection: HubSpotConnection) -> str | None:
-    """Why this connection cannot carry a handoff now, or None when it can."""
-    if not connection.access_token_enc:
-        return "HubSpot is not connected"
-    if connection.status != ACTIVE:
-        return f"HubSpot connection is {connection.status.replace('_', ' ')}" + (
-            f": {connection.last_error}" if connection.last_error else ""
-        )
-    if connection.mode == "oauth" and not (connection.channel_id and connection.channel_account_id):
-        return "HubSpot inbox channel is not set up"
-    return None

@@ -12,45 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...assistant.rep_record import reason_words, requester_words, summary_facts, ticket_subject
-from ...models import Attachment, Conversation, Handoff, HubSpotConnection, Message, Visitor
+from ...models import Attachment, Conversation, Handoff, Message, Visitor
 from ..connect.channel import delivery_value
 
 ROLE_NAMES = {"visitor": "Visitor", "ai": "AI", "agent": "Agent", "system": "System"}
 PUBLISHED_ROLES = ("visitor", "ai")
 NEGATIVE = ("negative", "frustrated", "angry", "very_negative")
 DESCRIPTION_MAX = 60_000
-
-
-@dataclass(frozen=True)
-class HandoffLook:
-    """What an organization can choose about its handoffs in HubSpot (admin → HubSpot)."""
-
-    ai_name: str = "AI assistant"
-    tag_property: str = "relaydesk_handoff_tag"
-    tag_value: str = "opencx_handedoff"
-
-    @classmethod
-    def of(cls, connection: HubSpotConnection) -> HandoffLook:
-        """The connection's choices, each falling back to the default when unset."""
-        default = cls()
-        return cls(
-            connection.ai_sender_name or default.ai_name,
-            connection.ticket_tag_property or default.tag_property,
-            connection.ticket_tag_value or default.tag_value,
-        )
-
-
-@dataclass(frozen=True)
-class SyncOptions:
-    """How the sync behaves; defaults fit most portals."""
-
-    conversation_property: str = "relaydesk_conversation_id"
-    # On contacts created for visitors without an email: found again after a crash.
-    visitor_property: str = "relaydesk_visitor_id"
-    # How long a just-created ticket may stay invisible to search (HubSpot indexes with a lag).
-    search_grace_s: float = 15.0
-    # The first wait when HubSpot is not connected; it doubles per attempt, up to an hour.
-    unconnected_retry_s: float = 30.0
 
 
 def iso(moment: datetime) -> str:

@@ -16,20 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...files import MessageLimits
 from ...models import Attachment, Conversation, Message, utcnow
-from ...worker import RetryLater
 from ..api.errors import BadRequest
 from ..api.shapes import Message as HubSpotMessage
 from . import markers
+from .context import Loaded, Portal, StepContext, StepRefused, load, store_values
+from .create_once import create_once
 from .rendering import PUBLISHED_ROLES, message_text, publish_body, refusal_lines
-from .steps import (
-    SEARCH_RECHECK_S,
-    Loaded,
-    Portal,
-    StepContext,
-    StepRefused,
-    load,
-    store_values,
-)
 
 
 async def unpublished(
@@ -89,40 +81,38 @@ async def upload_files(sync: StepContext, portal: Portal, attachments: list[Atta
         if why is not None:
             await refuse(sync, attachment, why)
             continue
-        file_id = await find_upload(sync, portal, attachment)
-        if file_id is None:
-            if attachment.hubspot_upload_started_at is None:
-                attachment.hubspot_upload_started_at = started = utcnow()
-                await store_values(
-                    sync, Attachment, attachment.id, hubspot_upload_started_at=started
-                )
-            data = await sync.files.get(attachment.storage_key)
-            try:
-                uploaded = await portal.client.upload_file(
-                    f"{attachment.id}-{attachment.name}", data, attachment.content_type
-                )
-            except BadRequest as refused:
-                await refuse(sync, attachment, f"HubSpot refused the upload: {refused.message}")
-                continue
-            file_id = uploaded.id
+        try:
+            file_id = await upload_once(sync, portal, attachment)
+        except BadRequest as refused:
+            await refuse(sync, attachment, f"HubSpot refused the upload: {refused.message}")
+            continue
         attachment.hubspot_file_id = file_id
         await store_values(sync, Attachment, attachment.id, hubspot_file_id=file_id)
 
 
-async def find_upload(sync: StepContext, portal: Portal, attachment: Attachment) -> str | None:
-    """After an interrupted upload: the file it made, or None once the index had time to show
-    it (or when no upload was started)."""
-    started = attachment.hubspot_upload_started_at
-    if started is None:
+async def upload_once(sync: StepContext, portal: Portal, attachment: Attachment) -> str:
+    """The file's id in HubSpot: an interrupted upload's file, found by the attachment's id in
+    its name, or a new upload."""
+
+    async def find() -> str | None:
+        for found in await portal.client.search_files(attachment.id):
+            if (found.name or "").startswith(attachment.id):
+                return found.id
         return None
-    for found in await portal.client.search_files(attachment.id):
-        if (found.name or "").startswith(attachment.id):
-            return found.id
-    waited = (utcnow() - started).total_seconds()
-    if waited < sync.options.search_grace_s:
-        again = min(SEARCH_RECHECK_S, sync.options.search_grace_s - waited)
-        raise RetryLater("waiting for HubSpot's file index", again)
-    return None
+
+    async def begin() -> None:
+        attachment.hubspot_upload_started_at = started = utcnow()
+        await store_values(sync, Attachment, attachment.id, hubspot_upload_started_at=started)
+
+    async def upload() -> str:
+        data = await sync.files.get(attachment.storage_key)
+        name = f"{attachment.id}-{attachment.name}"
+        return (await portal.client.upload_file(name, data, attachment.content_type)).id
+
+    began, grace = attachment.hubspot_upload_started_at, sync.options.search_grace_s
+    return await create_once(
+        began, find, upload, grace_s=grace, begin=begin, index="HubSpot's file index"
+    )
 
 
 def file_batches(files: list[Attachment], limits: MessageLimits) -> list[list[Attachment]]:

@@ -12,7 +12,7 @@ from ...attachment_urls import AdminLinks, organization_attachment
 from ...db import commit
 from ...handoffs import admin_hands_off
 from ...hubspot.connect.connections import find_connection
-from ...hubspot.handoff.markers import sync_status
+from ...hubspot.handoff.status import sync_status
 from ...payloads import attachment_payload
 from ...transcripts import (
     STATES,

@@ -18,9 +18,10 @@ from ...errors import RelaydeskError
 from ...files import MessageLimits
 from ...hubspot.api.errors import HubSpotError
 from ...hubspot.connect import flows as hs
+from ...hubspot.connect import look
 from ...hubspot.connect.app_webhooks import AppWebhooks, app_webhook_url, legacy_webhooks
 from ...hubspot.connect.connections import SETUP, find_connection
-from ...hubspot.handoff.rendering import HandoffLook
+from ...hubspot.handoff.options import HandoffLook
 from ...models import HubSpotConnection
 from ..deps import RuntimeDep, SessionDep
 from .deps import HEADERS, Manager, back_to, render
@@ -218,12 +219,12 @@ async def save_look(
     ticket_tag_value: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """The AI's sender name and the ticket tag, for this organization's next handoffs."""
-    chosen = hs.LookChoices(ai_sender_name, ticket_tag_property, ticket_tag_value)
+    chosen = look.LookChoices(ai_sender_name, ticket_tag_property, ticket_tag_value)
     try:
-        hs.checked_look(chosen)
+        look.checked_look(chosen)
     except RelaydeskError as refused:
         return await _page(request, admin, session, setup, refused.message, 400)
-    await hs.save_look(session, admin.organization.id, chosen)
+    await look.save_look(session, admin.organization.id, chosen)
     await commit(session)
     return back_to(f"{PAGE}?done=saved")
 

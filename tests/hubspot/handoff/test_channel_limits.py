@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from hubspot_sandbox import RunningSandbox
 from relaydesk.files import MESSAGE_LIMITS
 from relaydesk.hubspot.connect.channel import CAPABILITIES
-from relaydesk.hubspot.handoff.markers import sync_status
+from relaydesk.hubspot.handoff.status import sync_status
 from relaydesk.models import Attachment, Conversation, Message
 from relaydesk.runtime import Runtime
 

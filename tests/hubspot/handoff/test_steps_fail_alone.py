@@ -11,7 +11,7 @@ from typing import Any
 import pytest_asyncio
 
 from hubspot_sandbox import RunningSandbox
-from relaydesk.hubspot.handoff.markers import StepStatus, sync_status
+from relaydesk.hubspot.handoff.status import StepStatus, sync_status
 from relaydesk.models import Conversation
 from relaydesk.runtime import Runtime
 

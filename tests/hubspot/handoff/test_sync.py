@@ -13,10 +13,10 @@ from hubspot_sandbox import RunningSandbox
 from relaydesk import events
 from relaydesk.closing import close_conversation
 from relaydesk.db import commit
-from relaydesk.hubspot.connect import flows as setup
+from relaydesk.hubspot.connect import look
 from relaydesk.hubspot.connect.connections import find_connection, portal_client
 from relaydesk.hubspot.handoff import markers
-from relaydesk.hubspot.handoff.markers import sync_status
+from relaydesk.hubspot.handoff.status import StepStatus, sync_status
 from relaydesk.models import Attachment, Conversation, Message, OutboxJob, utcnow
 from relaydesk.runtime import Runtime
 
@@ -40,7 +40,7 @@ from .world import (
 )
 
 
-async def step_status(runtime: Runtime, conversation_id: str, step: str) -> markers.StepStatus:
+async def step_status(runtime: Runtime, conversation_id: str, step: str) -> StepStatus:
     """One step of the conversation's sync, as the admin page shows it."""
     async with runtime.sessions() as session:
         [found] = [s for s in await sync_status(session, conversation_id) if s.step == step]
@@ -147,8 +147,8 @@ async def test_the_ai_name_and_ticket_tag_follow_the_organizations_choice(
     organization_id = await new_organization(runtime)
     await connect(runtime, handoff_sandbox, organization_id)
     async with runtime.sessions() as session:
-        chosen = setup.LookChoices("Ava from Acme", "acme_escalation", "from_chat")
-        await setup.save_look(session, organization_id, chosen)
+        chosen = look.LookChoices("Ava from Acme", "acme_escalation", "from_chat")
+        await look.save_look(session, organization_id, chosen)
         await session.commit()
     person = Person("Jane Doe", "jane@example.com", verified=True)
     await handed_off_conversation(runtime, organization_id, person, messages=4, files=0)
