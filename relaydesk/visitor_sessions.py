@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .conversations import new_visitor, verified_visitor
 from .errors import Unauthorized
 from .identity import VisitorClaims, issue_visitor_token, read_visitor_token, verify_identity_token
 from .models import Organization, Visitor, utcnow
 from .organizations import identity_secret
 from .settings import Settings
 from .vault import Vault
+from .visitors import new_visitor, verified_visitor
 
 # A BCP 47 tag as browsers send it ("de-AT", "zh-Hans-CN"); anything else is not stored.
 _LOCALE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")

@@ -27,6 +27,7 @@ from . import (
     public_api,
     widget_api,
     widget_assets,
+    widget_files,
     widget_ws,
 )
 from .body_limit import BodyLimit, BodyLimits
@@ -90,7 +91,16 @@ def create_app(
     )
     # Routes are matched in order: the busiest first (a rep reply is a webhook, a visitor's
     # message a widget call), the admin's pages last.
-    routers = (hubspot_webhooks, widget_api, widget_ws, widget_assets, health, public_api, demo)
+    routers = (
+        hubspot_webhooks,
+        widget_api,
+        widget_files,
+        widget_ws,
+        widget_assets,
+        health,
+        public_api,
+        demo,
+    )
     for module in (*routers, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

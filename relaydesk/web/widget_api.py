@@ -1,23 +1,20 @@
-"""The widget's HTTP API: sessions, messages, history, uploads, read marks."""
+"""The widget's HTTP API: sessions, messages, history, read marks (files: `widget_files.py`)."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Header, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Response
 from pydantic import EmailStr, Field
 
-from .. import conversations, organizations
-from ..attachment_urls import signed_attachment
+from .. import conversations, organizations, visitors
 from ..closing import close_conversation, rate_conversation
 from ..db import commit
-from ..errors import InvalidInput, PayloadTooLarge, RateLimited
-from ..files import MessageLimits, check_message_files, check_upload, store_upload
+from ..errors import InvalidInput, RateLimited
+from ..files import MessageLimits, check_message_files
 from ..handoffs import visitor_asks_for_person
 from ..hubspot.inbound.delivery_status import report_read, report_sent
 from ..payloads import (
-    attachment_payload,
     conversation_payload,
     message_payload,
     visitor_payload,
@@ -26,7 +23,6 @@ from ..payloads import (
 from ..visitor_sessions import resume_or_start
 from . import shapes
 from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
-from .downloads import file_response
 from .errors import documented
 from .inputs import Body, Text
 
@@ -34,7 +30,6 @@ from .inputs import Body, Text
 MAX_SEQ = 2**31 - 1
 router = APIRouter(prefix="/api/widget/v1", tags=["widget"], dependencies=[IpLimited])
 
-UPLOAD_OVERHEAD = 64 * 1024
 # What a visitor's call can meet before its own work: a token or origin refused, too many calls;
 # and a call with a JSON body, that body refused.
 VISITOR = (401, 403, 429)
@@ -42,7 +37,6 @@ BODY = (400, 408, 413, 422)
 SENT_BEFORE: dict[int | str, dict[str, Any]] = {
     200: {"model": shapes.Message, "description": "The message sent before with this client_id"}
 }
-A_FILE: dict[int | str, dict[str, Any]] = {200: {"description": "The file", "content": {"*/*": {}}}}
 
 
 class SessionIn(Body):
@@ -73,14 +67,14 @@ class ReadIn(Body):
     up_to_seq: int = Field(ge=0, le=MAX_SEQ)
 
 
-def _limits(runtime: RuntimeDep) -> MessageLimits:
+def message_limits(runtime: RuntimeDep) -> MessageLimits:
     return MessageLimits.of(runtime.settings.limits)
 
 
 def _config(runtime: RuntimeDep, organization: Any, locale: str | None) -> dict[str, Any]:
     """The organization's look, its words in the browser's language, the limits of one
     message (what HubSpot's channel takes) and how long a file's URL works."""
-    limits = _limits(runtime)
+    limits = message_limits(runtime)
     urls = {"attachment_url_ttl_s": runtime.settings.attachment_url_ttl_s}
     return (
         widget_config(organization, limits.file_bytes, limits.text_length, locale)
@@ -134,7 +128,7 @@ async def start_session(
 async def update_profile(
     body: ProfileIn, auth: WidgetVisitor, session: SessionDep
 ) -> dict[str, Any]:
-    conversations.update_profile(auth.visitor, body.name, str(body.email) if body.email else None)
+    visitors.update_profile(auth.visitor, body.name, str(body.email) if body.email else None)
     await commit(session)
     return {"visitor": visitor_payload(auth.visitor)}
 
@@ -152,7 +146,7 @@ async def post_message(
     runtime: RuntimeDep,
     response: Response,
 ) -> dict[str, Any]:
-    limits = _limits(runtime)
+    limits = message_limits(runtime)
     if len(body.text) > limits.text_length:
         raise InvalidInput(
             f"text is longer than {limits.text_length} characters", code="text_too_long"
@@ -264,48 +258,3 @@ async def ask_for_person(
     conversation = await visitor_asks_for_person(session, runtime.effects, auth.visitor)
     await commit(session)
     return conversation_payload(conversation)
-
-
-@router.post(
-    "/uploads",
-    status_code=201,
-    response_model=shapes.Attachment,
-    responses=documented(*VISITOR, *BODY, 415),
-)
-async def upload(
-    auth: WidgetVisitor,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    file: Annotated[UploadFile, File()],
-    content_length: Annotated[int | None, Header(include_in_schema=False)] = None,
-) -> dict[str, Any]:
-    limits = _limits(runtime)
-    max_bytes = limits.file_bytes
-    if content_length is not None and content_length > max_bytes + UPLOAD_OVERHEAD:
-        raise PayloadTooLarge(f"file is larger than the limit of {max_bytes} bytes")
-    checked = check_upload(file.filename or "file", await file.read(max_bytes + 1), limits)
-    attachment = await store_upload(
-        session, runtime.files, auth.visitor, checked, runtime.settings.limits
-    )
-    await commit(session)
-    return attachment_payload(attachment, runtime.attachment_urls.for_visitor(auth.visitor.id))
-
-
-@router.get(
-    "/attachments/{attachment_id}/{name}",
-    response_class=Response,
-    responses=A_FILE | documented(403, 404, 422, 429),
-)
-async def download(
-    attachment_id: Text,
-    name: str,
-    exp: int,
-    sig: str,
-    session: SessionDep,
-    runtime: RuntimeDep,
-) -> Response:
-    """The file behind a signed URL (`Attachment.url`); 403 `link_expired` once it expired."""
-    signer = runtime.attachment_urls
-    attachment = await signed_attachment(session, signer, attachment_id, exp, sig)
-    data = await runtime.files.get(attachment.storage_key)
-    return file_response(attachment, data, f"private, max-age={max(0, exp - int(time.time()))}")
