@@ -30,8 +30,9 @@ from .parse import (
     RepMessage,
 )
 from .privacy_deletion import privacy_deletion
-from .rep_replies import Target, ThreadRef, deliver, rep_message, target_of
+from .rep_replies import deliver, rep_message
 from .store import Inbound, settle
+from .thread_lookup import Target, ThreadRef, target_of
 
 log = logging.getLogger(__name__)
 
