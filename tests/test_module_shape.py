@@ -1,5 +1,5 @@
-"""The code's shape, read from its source: which modules may import the HubSpot integration.
-Imports are read with `ast`, so one inside a function counts too."""
+"""The code's shape, read from its source: which modules may import the HubSpot integration, and
+how long a module may grow. Imports are read with `ast`, so one inside a function counts too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ HUBSPOT = "relaydesk.hubspot"
 # Who may import the integration: itself, the web edge, and the two places that assemble the
 # process (the runtime's builder and the command line).
 MAY_IMPORT_HUBSPOT = ("relaydesk.hubspot", "relaydesk.web", "relaydesk.runtime", "relaydesk.cli")
+MAX_LINES = 300
+MAX_LINES_IN_HUBSPOT = 250
 
 
 def modules() -> dict[str, Path]:
@@ -66,3 +68,13 @@ def test_the_import_reader_sees_relative_and_nested_imports(tmp_path: Path) -> N
     nested.write_text("from ..hubspot import api\nimport relaydesk.hubspot.api.client\n")
     names = imported("relaydesk.assistant.brain", nested)
     assert {"relaydesk.hubspot.api", "relaydesk.hubspot.api.client"} <= names
+
+
+def test_no_module_is_too_long_to_read() -> None:
+    too_long = {}
+    for name, path in modules().items():
+        limit = MAX_LINES_IN_HUBSPOT if within(name, HUBSPOT) else MAX_LINES
+        lines = len(path.read_text().splitlines())
+        if lines > limit:
+            too_long[name] = lines
+    assert too_long == {}
