@@ -22,10 +22,11 @@ from .files import MessageLimits
 from .hubspot.connect.demo_connection import connect_demo, sandbox_settings
 from .hubspot.connect.flows import Setup
 from .hubspot.connect.project import write_project
+from .mail_catcher import demo_mail_dir, start_catcher
 from .migrate import upgrade
 from .organizations import create_api_key, create_organization
 from .runtime import Runtime
-from .settings import InsecureSecret, Settings
+from .settings import InsecureSecret, Settings, SmtpSettings
 from .setup_commands import CommandFailed, create_admin, erase_visitor, kb_add
 
 
@@ -41,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--sandbox-port", type=int, default=8001, help="the HubSpot sandbox's port")
+    demo.add_argument("--smtp-port", type=int, default=8025, help="the mail catcher's port")
     commands.add_parser("migrate", help="apply database migrations")
     ai = commands.add_parser("ai", help="the AI's tools")
     analyze = ai.add_subparsers(dest="ai_command", required=True).add_parser(
@@ -96,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "worker":
         asyncio.run(_work(settings))
     elif args.command == "demo":
-        run_demo(settings, args.host, args.port, args.sandbox_port)
+        run_demo(settings, args.host, args.port, args.sandbox_port, args.smtp_port)
     elif args.command == "create-org":
         asyncio.run(_create_org(settings, args.name, args.origin))
     elif args.command == "create-admin":
@@ -134,10 +136,20 @@ def refuse_published_secret(settings: Settings) -> None:
         raise SystemExit(f"relaydesk: {insecure}") from None
 
 
-def run_demo(settings: Settings, host: str, port: int, sandbox_port: int = 8001) -> None:
+def run_demo(
+    settings: Settings, host: str, port: int, sandbox_port: int = 8001, smtp_port: int = 8025
+) -> None:
     settings.demo = True
     settings.public_base_url = f"http://{host}:{port}"
     upgrade(settings.database_url)
+    catcher = start_catcher(demo_mail_dir(settings), "127.0.0.1", smtp_port)
+    settings.smtp = SmtpSettings(
+        host="127.0.0.1", port=smtp_port, tls="none", from_address="desk@demo.local"
+    )
+    # A reply left unread for 20 s is emailed, so the whole path can be tried by hand.
+    settings.followup.unread_mail_after_s = 20
+    settings.followup.mail_batch_window_s = 60
+    settings.followup.scan_every_s = 5
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     sandbox = start_sandbox_sync(
         SandboxConfig(public_base_url=sandbox_url), "127.0.0.1", sandbox_port
@@ -146,11 +158,15 @@ def run_demo(settings: Settings, host: str, port: int, sandbox_port: int = 8001)
     asyncio.run(_seed_demo(settings))
     print(f"relaydesk demo: http://{host}:{port}/demo  (widget key: demo)", flush=True)
     print(f"  HubSpot sandbox inbox (act as the rep): {sandbox.base_url}/inbox", flush=True)
+    print(f"  mail the demo sent: http://{host}:{port}/demo/mail", flush=True)
     print(
         f"  health: http://{host}:{port}/healthz   API: http://{host}:{port}/openapi.json",
         flush=True,
     )
-    _serve(settings, host, port)
+    try:
+        _serve(settings, host, port)
+    finally:
+        catcher.stop()
 
 
 async def _seed_demo(settings: Settings) -> None:

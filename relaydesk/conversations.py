@@ -44,6 +44,18 @@ async def latest_conversation(session: AsyncSession, visitor: Visitor) -> Conver
     )
 
 
+async def session_conversation(
+    session: AsyncSession, visitor: Visitor, reopened_id: str | None
+) -> Conversation | None:
+    """What a widget session shows: the conversation a reply email's link reopens (when it is
+    this visitor's), else the visitor's latest."""
+    if reopened_id is not None:
+        wanted = await session.get(Conversation, reopened_id)
+        if wanted is not None and wanted.visitor_id == visitor.id:
+            return wanted
+    return await latest_conversation(session, visitor)
+
+
 async def open_conversation(session: AsyncSession, visitor: Visitor) -> Conversation:
     """The visitor's open conversation, or a fresh AI conversation after the last one closed."""
     latest = await latest_conversation(session, visitor)

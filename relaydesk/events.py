@@ -23,6 +23,8 @@ RETENTION_SWEEP: Final = "retention.sweep"  # delete the conversations past thei
 FILES_DELETE: Final = "files.delete"  # remove stored files whose rows are gone
 PASSWORD_RESET: Final = "password.reset"  # mail a reset link if the email is a user's
 MAIL_SEND: Final = "mail.send"  # one email through the SMTP server (`mail.py`)
+NO_REP_SCAN: Final = "handoff.no_rep_scan"  # tell visitors nobody picked up (`no_rep.py`)
+UNREAD_SCAN: Final = "mail.unread_scan"  # email rep replies nobody read (`unread_replies.py`)
 
 
 def visitor_channel(visitor_id: str) -> str:

@@ -1,12 +1,15 @@
 """The handoff verb: a conversation passes from the AI to a person.
 
 State → pending_human, a Handoff row (why, summary, mood, language, topic, who asked, the
-visitor's first real question, the team's language), a message telling the visitor in their
-language, the state pushed after commit and the `hubspot.handoff` job written in the same
-transaction.
+visitor's first real question, the team's language, the route office hours chose), a message
+telling the visitor in their language, the state pushed after commit and the `hubspot.handoff`
+job written in the same transaction. Outside office hours the organization may keep the AI on
+instead (`away_handoffs.py`): then only the offer of the email route is said.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,11 +20,18 @@ from .assistant.brain import HandoffDecision, Turn
 from .assistant.configuration import load_policy, team_language
 from .assistant.language import conversation_language
 from .assistant.summary import first_question, handoff_summary, summarize
-from .assistant.wording import BY_EMAIL, HANDING_OFF, LEAVE_EMAIL, say
-from .conversations import Effects, Slot, add_message, announce_state, insert_message
+from .away_handoffs import route_handoff
+from .conversations import (
+    Effects,
+    Slot,
+    add_message,
+    announce_state,
+    insert_message,
+    latest_conversation,
+)
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
-from .models import Conversation, Handoff, HubSpotConnection, Message, Visitor
+from .models import Conversation, Handoff, Message, Visitor, utcnow
 from .outbox import enqueue
 
 REQUESTERS = ("ai", "visitor", "admin")
@@ -37,11 +47,23 @@ async def hand_off(
     slot: Slot | None = None,
     reply_to_id: str | None = None,
     author_name: str | None = None,
+    by_email: bool = False,
 ) -> Handoff | None:
-    """Hand the conversation to a person once; None when it is not the AI's to hand off."""
+    """Hand the conversation to a person once; None when it is not the AI's to hand off, or
+    office hours keep the AI on (the visitor is offered the email route)."""
     if requested_by not in REQUESTERS:
         raise ValueError(f"unknown requester {requested_by!r}")
     if conversation.state != "ai":
+        return None
+    now = utcnow()
+    route = await route_handoff(
+        session, conversation, decision.language, requested_by=requested_by, now=now,
+        by_email=by_email,
+    )  # fmt: skip
+    told = _Told(route.text, slot, reply_to_id, author_name)
+    if route.name is None:
+        conversation.email_offered_at = now
+        await _tell_visitor(session, effects, conversation, told)
         return None
     conversation.state = "pending_human"
     conversation.language = decision.language
@@ -61,9 +83,10 @@ async def hand_off(
         requested_by=requested_by,
         question=first_question([t.text for t in transcript if t.role == "visitor"]),
         team_language=team,
+        route=route.name,
     )
     session.add(record)
-    await _tell_visitor(session, effects, conversation, decision, slot, reply_to_id, author_name)
+    await _tell_visitor(session, effects, conversation, told)
     await enqueue(
         session,
         effects.wakeup,
@@ -76,37 +99,26 @@ async def hand_off(
     return record
 
 
+@dataclass(frozen=True)
+class _Told:
+    """What the visitor is told, and where: the AI's reply slot, else a system message."""
+
+    text: str
+    slot: Slot | None
+    reply_to_id: str | None
+    author_name: str | None
+
+
 async def _tell_visitor(
-    session: AsyncSession,
-    effects: Effects,
-    conversation: Conversation,
-    decision: HandoffDecision,
-    slot: Slot | None,
-    reply_to_id: str | None,
-    author_name: str | None,
+    session: AsyncSession, effects: Effects, conversation: Conversation, told: _Told
 ) -> None:
-    text = await _handoff_text(session, conversation, decision.language)
-    if slot is None:
-        await add_message(session, effects, conversation, "system", text)
+    if told.slot is None:
+        await add_message(session, effects, conversation, "system", told.text)
         return
     await insert_message(
-        session, effects, slot, "ai", text, reply_to_id=reply_to_id, author_name=author_name
-    )
-
-
-async def _handoff_text(session: AsyncSession, conversation: Conversation, language: str) -> str:
-    """A person will reply in the chat, unless HubSpot is connected with a private-app token:
-    then the team gets a ticket and answers by email (asked for, when we have none)."""
-    mode = await session.scalar(
-        select(HubSpotConnection.mode).where(
-            HubSpotConnection.organization_id == conversation.organization_id
-        )
-    )
-    if mode != "private_app":
-        return say(HANDING_OFF, language)
-    visitor = await session.get(Visitor, conversation.visitor_id)
-    known = visitor is not None and (visitor.verified_email or visitor.email)
-    return say(BY_EMAIL, language) + ("" if known else " " + say(LEAVE_EMAIL, language))
+        session, effects, told.slot, "ai", told.text,
+        reply_to_id=told.reply_to_id, author_name=told.author_name,
+    )  # fmt: skip
 
 
 async def visitor_asks_for_person(
@@ -120,6 +132,20 @@ async def visitor_asks_for_person(
     decision = await _requested_decision(session, conversation, [USER_REQUESTED])
     await hand_off(session, effects, conversation, decision, requested_by="visitor")
     return conversation
+
+
+async def visitor_left_email(session: AsyncSession, effects: Effects, visitor: Visitor) -> None:
+    """The visitor saved an email after the AI offered the email route outside office hours:
+    their conversation goes to the team, to be answered by email."""
+    if not (visitor.email or visitor.verified_email):
+        return
+    conversation = await latest_conversation(session, visitor)
+    if conversation is None or conversation.state != "ai" or not conversation.email_offered_at:
+        return
+    decision = await _requested_decision(session, conversation, [USER_REQUESTED])
+    await hand_off(
+        session, effects, conversation, decision, requested_by="visitor", by_email=True
+    )
 
 
 async def admin_hands_off(

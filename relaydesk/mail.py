@@ -27,6 +27,8 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    # Where a mail client's own "unsubscribe" posts (RFC 8058 one-click), if the mail has one.
+    list_unsubscribe: str | None = None
 
 
 class MailNotConfigured(RuntimeError):
@@ -62,6 +64,9 @@ def message_of(mail: Mail, sender: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(mail.text)
+    if mail.list_unsubscribe is not None:
+        message["List-Unsubscribe"] = f"<{mail.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if mail.html is not None:
         message.add_alternative(mail.html, subtype="html")
     return message

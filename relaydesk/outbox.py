@@ -187,6 +187,20 @@ async def retry_failed(session: AsyncSession, job_ids: list[int] | None = None) 
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def enqueue_recurring(session: AsyncSession, wakeup: Wakeup, kind: str) -> None:
+    """A recurring job (a scan) as one row, keyed by its kind: written the first time, put back
+    in line once it ended (done, or failed: the next interval tries again); while pending or
+    running it is left as it is. Frequent scans so leave no trail of rows, and however many
+    workers queue it, one runs at a time."""
+    await enqueue(session, wakeup, kind, {}, ordering_key=kind, dedupe_key=kind)
+    now = utcnow()
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.dedupe_key == kind, OutboxJob.state.in_(("done", "failed")))
+        .values(state="pending", run_after=now, attempts=0, updated_at=now)
+    )
+
+
 async def next_run_at(session: AsyncSession) -> datetime | None:
     query = select(OutboxJob.run_after).where(OutboxJob.state == "pending")
     return await session.scalar(query.order_by(OutboxJob.run_after).limit(1))

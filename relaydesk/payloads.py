@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .models import Attachment, Conversation, Message, Organization, Visitor
+from .models import Attachment, Conversation, Message, Organization, Visitor, utcnow
+from .office_hours import availability, office_hours_of
 from .widget_settings import avatar_name
 from .widget_strings import widget_texts
 
@@ -84,6 +85,7 @@ def widget_config(
         "notify_sound": organization.notify_sound,
         "max_upload_bytes": max_upload_bytes,
         "max_text_length": max_text,
+        "availability": availability(office_hours_of(organization), utcnow()).payload(),
         **widget_texts(organization, locale),
     }
 

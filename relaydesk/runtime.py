@@ -32,12 +32,14 @@ from .hubspot.inbound.handlers import InboundJob
 from .hubspot.inbound.store import Inbound
 from .knowledge.documents import IndexCache
 from .mail import MailJob
+from .no_rep import NoRepWatch
 from .password_reset import ResetJob
 from .ratelimit import MemoryLimiter
 from .realtime import MemoryHub, create_hub
 from .retention_sweep import RetentionSweep
 from .settings import Settings
 from .socket_quota import VisitorSockets
+from .unread_replies import UnreadWatch
 from .upload_sweep import UploadSweep
 from .vault import Vault
 from .worker import Duty, Handler, Worker
@@ -139,8 +141,17 @@ class Runtime:
         handlers[events.FILES_DELETE] = sweep.delete_files
         retention = RetentionSweep(self.sessions, self.wakeup)
         handlers[events.RETENTION_SWEEP] = retention.sweep
+        no_rep = NoRepWatch(self.sessions, self.effects, self.settings.followup)
+        handlers[events.NO_REP_SCAN] = no_rep.scan
+        unread = UnreadWatch(self.sessions, self.wakeup, self.settings)
+        handlers[events.UNREAD_SCAN] = unread.scan
         self.wakeup.listen()  # jobs other processes commit wake this worker at once
-        duties = [Duty(sweep.every_s, sweep.schedule), Duty(retention.every_s, retention.schedule)]
+        duties = [
+            Duty(sweep.every_s, sweep.schedule),
+            Duty(retention.every_s, retention.schedule),
+            Duty(no_rep.every_s, no_rep.schedule),
+            Duty(unread.every_s, unread.schedule),
+        ]
         return Worker(self.sessions, self.wakeup, handlers, self.settings.worker, duties)
 
     def hubspot_sync_handlers(self) -> dict[str, Handler]:

@@ -105,6 +105,22 @@ class SmtpSettings(BaseModel):
         return bool(self.host)
 
 
+class FollowUpSettings(BaseModel):
+    """What happens when nobody answers, or nobody reads the answer (`no_rep.py`,
+    `unread_replies.py`); the worker looks every `scan_every_s`."""
+
+    # After a handoff nobody replied to or took for this long, the visitor is told and offered
+    # to leave an email.
+    no_rep_after_s: float = Field(default=600.0, gt=0)
+    # A rep's reply no widget showed for this long is emailed to the visitor (with an email);
+    # after an email, replies are gathered for `mail_batch_window_s` before the next.
+    unread_mail_after_s: float = Field(default=900.0, gt=0)
+    mail_batch_window_s: float = Field(default=1800.0, ge=0)
+    scan_every_s: float = Field(default=30.0, gt=0)
+    # How far back the scans look: older unanswered or unread conversations are left alone.
+    horizon_h: float = Field(default=72.0, gt=0)
+
+
 # In the source for everyone to read: with it every stored secret decrypts and visitor tokens
 # can be forged, so only the demo may run with it (`Settings.check_secret`).
 PUBLISHED_SECRET = "change-me-in-production-please-32b"
@@ -151,6 +167,7 @@ class Settings(BaseSettings):
     hubspot: HubSpotSettings = HubSpotSettings()
     llm: LLMSettings = LLMSettings()
     smtp: SmtpSettings = SmtpSettings()
+    followup: FollowUpSettings = FollowUpSettings()
 
     def check_secret(self) -> None:
         """Outside the demo, refuse the published default and short keys."""

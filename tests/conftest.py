@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
-from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -20,7 +18,7 @@ from .chromium import CHROMIUM, CHROMIUM_ARGS
 from .databases import migrated_databases
 from .orgs import Org, make_org
 from .services import unavailable
-from .smtp import Collector, SmtpServer
+from .smtp import SmtpServer, running_smtp
 from .support import (
     RunningServer,
     free_port,
@@ -114,13 +112,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
-    messages: list[EmailMessage] = []
-    controller = Controller(Collector(messages), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield SmtpServer(controller.port, messages)
-    finally:
-        controller.stop()
+    with running_smtp() as running:
+        yield running
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
 from relaydesk.settings import SmtpSettings
 
-from .support import wait_for
+from .support import free_port, wait_for
 
 
 @dataclass
@@ -27,13 +30,32 @@ class SmtpServer:
             host="127.0.0.1", port=self.port, tls="none", from_address="desk@relaydesk.test"
         )
 
-    async def wait_for_messages(self, count: int, timeout: float = 15.0) -> list[EmailMessage]:
-        """Wait until at least `count` messages arrived; fail at the deadline."""
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    async def wait_for_messages(
+        self, count: int, timeout: float = 15.0, to: str | None = None
+    ) -> list[EmailMessage]:
+        """Wait until at least `count` messages arrived (for `to`, if given); fail at the
+        deadline."""
 
         async def arrived() -> list[EmailMessage] | None:
-            return list(self.messages) if len(self.messages) >= count else None
+            found = self.to(to) if to else list(self.messages)
+            return found if len(found) >= count else None
 
         return await wait_for(arrived, timeout)
+
+
+@contextmanager
+def running_smtp() -> Iterator[SmtpServer]:
+    """An SMTP server for as long as the block runs (a module's server may need one)."""
+    messages: list[EmailMessage] = []
+    controller = Controller(Collector(messages), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SmtpServer(controller.port, messages)
+    finally:
+        controller.stop()
 
 
 class Collector:

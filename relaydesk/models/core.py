@@ -80,6 +80,9 @@ class Organization(Base):
     retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
     retention_ai_only_days: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Time zone, weekly schedule, holidays and the outside-hours handoff (`office_hours.py`);
+    # empty: always open.
+    office_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class ApiKey(Base):
@@ -113,6 +116,10 @@ class Visitor(Base):
     # The browser's language (navigator.language, "de-AT"): the AI's language for a visitor
     # whose first messages are too short to tell.
     locale: Mapped[str | None] = mapped_column(String(35), default=None)
+    # The visitor followed the unsubscribe link of a reply email (`unread_replies.py`), and the
+    # page the widget last ran on (the email's link reopens the conversation there).
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(default=None)
+    page_url: Mapped[str | None] = mapped_column(String(2000), default=None)
 
     @property
     def verified(self) -> bool:
@@ -145,6 +152,14 @@ class Conversation(Base):
     hubspot_thread_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
     hubspot_ticket_id: Mapped[str | None] = mapped_column(String(32), default=None)
     hubspot_note_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Outside office hours with the AI kept on, the visitor was offered to leave an email: saving
+    # one then hands the conversation off, to be answered by email (`away_handoffs.py`).
+    email_offered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The highest seq a widget of the visitor showed (`POST …/read`), and the highest one an
+    # email to the visitor carried, with when it was queued (`unread_replies.py`).
+    read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    mailed_seq: Mapped[int] = mapped_column(Integer, default=0)
+    mailed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Message(Base):
@@ -152,6 +167,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "client_id"),
+        # The scan for rep replies nobody read looks at recent ones (`unread_replies.py`).
+        Index("ix_messages_role_created", "role", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

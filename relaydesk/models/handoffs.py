@@ -32,3 +32,7 @@ class Handoff(Base):
     # and the rep's note words the reasons in it (NULL: English).
     team_language: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # live (in office hours) | away (outside them, to the team anyway) | email (outside them,
+    # answered by email): `away_handoffs.py`. When the visitor was told nobody had picked up.
+    route: Mapped[str] = mapped_column(String(8), default="live")
+    no_rep_told_at: Mapped[datetime | None] = mapped_column(default=None)

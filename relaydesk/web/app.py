@@ -25,6 +25,7 @@ from . import (
     health,
     hubspot_webhooks,
     public_api,
+    visitor_mail,
     widget_api,
     widget_assets,
     widget_files,
@@ -100,6 +101,7 @@ def create_app(
         health,
         public_api,
         demo,
+        visitor_mail,
     )
     for module in (*routers, admin):
         app.include_router(module.router)

@@ -76,6 +76,18 @@ class Visitor(Shape):
     verified: bool
 
 
+class Availability(Shape):
+    """The team's office hours as the widget header shows them."""
+
+    open: bool = Field(description="The team is in now (always, without office hours)")
+    next_open: Timestamp | None = Field(description="Closed: when the team is next in")
+    changes_at: Timestamp | None = Field(description="When `open` changes next")
+    outside: Literal["handoff", "email", "ai"] = Field(
+        description="What a handoff does outside hours"
+    )
+    reply_minutes: int | None = Field(description="The usual reply time after a live handoff")
+
+
 class WidgetConfig(Shape):
     """The organization's look, its words in the browser's language (`?locale=`) and the
     limits of one message (what HubSpot's channel takes)."""
@@ -104,6 +116,7 @@ class WidgetConfig(Shape):
     accepted_types: list[str]
     accepted_extensions: list[str]
     strings: dict[str, str] = Field(description="The widget's words in `locale`, by key")
+    availability: Availability
     attachment_url_ttl_s: int = Field(description="How long an attachment's URL works")
 
 

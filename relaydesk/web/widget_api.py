@@ -12,14 +12,16 @@ from ..closing import close_conversation, rate_conversation
 from ..db import commit
 from ..errors import InvalidInput, RateLimited
 from ..files import MessageLimits, check_message_files
-from ..handoffs import visitor_asks_for_person
+from ..handoffs import visitor_asks_for_person, visitor_left_email
 from ..hubspot.inbound.delivery_status import report_read, report_sent
+from ..mail_links import page_of, read_reopen_token
 from ..payloads import (
     conversation_payload,
     message_payload,
     visitor_payload,
     widget_config,
 )
+from ..unread_replies import mark_read
 from ..visitor_sessions import resume_or_start
 from . import shapes
 from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
@@ -45,6 +47,10 @@ class SessionIn(Body):
     identity_token: Text | None = Field(default=None, max_length=8000)
     # The browser's language (navigator.language): the AI's language for short first messages.
     locale: Text | None = Field(default=None, max_length=100)  # one we cannot read is ignored
+    # The page the widget runs on (kept when on the request's origin): a reply email's link
+    # reopens the conversation there. The token of such a link, from the page's #fragment.
+    page_url: Text | None = Field(default=None, max_length=4000)
+    reopen_token: Text | None = Field(default=None, max_length=2000)
 
 
 class ProfileIn(Body):
@@ -105,6 +111,11 @@ async def start_session(
 ) -> dict[str, Any]:
     organization = await organizations.by_widget_key(session, body.widget_key)
     allow_origin(runtime, organization, origin)
+    reopen = (
+        read_reopen_token(runtime.secret, body.reopen_token, organization.id)
+        if body.reopen_token
+        else None
+    )
     visitor, token = await resume_or_start(
         session,
         runtime.settings,
@@ -113,8 +124,11 @@ async def start_session(
         visitor_token=body.visitor_token,
         identity_token=body.identity_token,
         locale=body.locale,
+        page=page_of(body.page_url, origin),
+        reopen=reopen,
     )
-    conversation = await conversations.latest_conversation(session, visitor)
+    reopened_id = reopen.conversation_id if reopen else None
+    conversation = await conversations.session_conversation(session, visitor, reopened_id)
     await commit(session)
     return {
         "visitor_token": token,
@@ -126,9 +140,11 @@ async def start_session(
 
 @router.post("/profile", response_model=shapes.Profile, responses=documented(*VISITOR, *BODY))
 async def update_profile(
-    body: ProfileIn, auth: WidgetVisitor, session: SessionDep
+    body: ProfileIn, auth: WidgetVisitor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
+    """Name and email; an email left where the AI offered the email route hands off."""
     visitors.update_profile(auth.visitor, body.name, str(body.email) if body.email else None)
+    await visitor_left_email(session, runtime.effects, auth.visitor)
     await commit(session)
     return {"visitor": visitor_payload(auth.visitor)}
 
@@ -243,11 +259,13 @@ async def read(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> None:
-    """The widget showed the messages up to `up_to_seq`: HubSpot hears the rep's were READ."""
+    """The widget showed the messages up to `up_to_seq` (so they are not emailed): HubSpot hears
+    the rep's were READ."""
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
+    mark_read(conversation, body.up_to_seq)
     if conversation.hubspot_thread_id:
         await report_read(session, runtime.wakeup, conversation.id, body.up_to_seq)
-        await commit(session)
+    await commit(session)
 
 
 @router.post("/handoff", response_model=shapes.Conversation, responses=documented(*VISITOR, 422))

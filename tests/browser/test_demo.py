@@ -6,8 +6,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
+import aiosmtplib
 import httpx
 import pytest
 from playwright.async_api import Page, expect
@@ -18,7 +20,12 @@ W = "relaydesk-widget"
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory, demo_smtp_port: int) -> Iterator[str]:
     """The demo command in a process of its own, on a fresh embedded database."""
     data_dir = tmp_path_factory.mktemp("demo")
     port = free_port()
@@ -38,6 +45,8 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(port),
             "--sandbox-port",
             str(free_port()),
+            "--smtp-port",
+            str(demo_smtp_port),
         ],
         env=env,
         stdout=log,
@@ -84,3 +93,26 @@ async def test_demo_inline_mode(page: Page, demo_url: str) -> None:
     await page.goto(f"{demo_url}/demo?mode=inline")
     await expect(page.locator(f"#inline-chat {W} .panel")).to_be_visible()
     await expect(page.locator(f"{W} .launcher")).to_have_count(0)
+
+
+async def test_demo_catches_mail_and_shows_it(
+    page: Page, demo_url: str, demo_smtp_port: int
+) -> None:
+    async with httpx.AsyncClient(base_url=demo_url) as http:
+        assert (await http.get("/demo/mail.json")).json() == []
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "desk@demo.local", "ada@example.com", "Hi <Ada>"
+    mail.set_content("Your reply.\n")
+    mail.add_alternative("<p>Your <b>reply</b>.</p>", subtype="html")
+    await aiosmtplib.send(mail, hostname="127.0.0.1", port=demo_smtp_port, start_tls=False)
+
+    async with httpx.AsyncClient(base_url=demo_url) as http:
+        [caught] = (await http.get("/demo/mail.json")).json()
+    assert (caught["to"], caught["subject"], caught["text"]) == (
+        "ada@example.com", "Hi <Ada>", "Your reply.\n",
+    )  # fmt: skip
+    assert "<b>reply</b>" in caught["html"] and caught["received_at"]
+    await page.goto(f"{demo_url}/demo/mail")
+    await expect(page.locator("article.mail h2")).to_have_text("Hi <Ada>")
+    frame = page.frame_locator("article.mail iframe")
+    await expect(frame.locator("b")).to_have_text("reply")

@@ -14,6 +14,7 @@ from . import (
     integrations,
     jobs,
     knowledge,
+    office_hours,
     password_links,
     privacy,
     team,
@@ -23,7 +24,7 @@ from . import (
 router = APIRouter(prefix="/admin", include_in_schema=False)
 for _module in (
     auth, password_links, account, conversations, csat, analytics, widget, knowledge, handoff,
-    actions, api_keys, team, jobs, integrations, privacy,
+    office_hours, actions, api_keys, team, jobs, integrations, privacy,
 ):  # fmt: skip
     router.include_router(_module.router)
 

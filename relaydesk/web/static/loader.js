@@ -110,7 +110,9 @@
     parent.append(host);
     let open;
     try { open = localStorage.getItem(`relaydesk:${opts.widgetKey}:conv`); } catch { /* no storage */ }
-    if (inline || open || queue.length || opts.identityToken) load();
+    // A reply email's link (#relaydesk-reopen=…): the widget loads and opens that conversation.
+    const reopen = /[#&]relaydesk-reopen=/.test(location.hash);
+    if (inline || open || reopen || queue.length || opts.identityToken) load();
   }
 
   function launcher(config) {

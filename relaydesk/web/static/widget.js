@@ -7,6 +7,7 @@
  *       closed; role=dialog labelled by the title
  *     header.header[part=header] > img.avatar[part=avatar] (the avatar or logo, if any),
  *       div.titles > h2.name[part=name] (title), p.subtitle[part=subtitle],
+ *         p.availability[part=availability][data-open=true|false] (the team in now, or when next),
  *       button.end[part=end] (ends the conversation; shown while one is open),
  *       button.close[part=close] (floating mode)
  *     div.status[part=status]        "Connecting…" while there is no live connection
@@ -192,7 +193,7 @@
     let isOpen = inline, unread = 0, quiet = true, ws = null, attempt = 0, retryTimer, deadTimer;
     let fresh = true, typingHide, errorHide, syncing = null, again = false;
     let me = null; // the visitor as the server last described it
-    let rtf, pageTitle, notices = 0;
+    let rtf, pageTitle, notices = 0, availabilityTimer;
 
     const t = (key, vars) => str(strings[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => str(vars?.[k]));
 
@@ -200,6 +201,7 @@
     const launcher = root.querySelector('.launcher');
     const name = el('h2', { className: 'name', part: 'name' });
     const subtitle = el('p', { className: 'subtitle', part: 'subtitle' });
+    const availability = el('p', { className: 'availability', part: 'availability', hidden: true });
     const avatar = el('img', { className: 'avatar', part: 'avatar', alt: '', hidden: true });
     const closeBtn = el('button', { type: 'button', className: 'close', part: 'close', onclick: close }, '×');
     const endBtn = el('button', { type: 'button', className: 'end', part: 'end', hidden: true, onclick: endConversation });
@@ -226,7 +228,7 @@
     const drop = el('div', { className: 'drop', part: 'drop', hidden: true });
     const powered = el('div', { className: 'powered', part: 'powered' });
     const panel = el('section', { className: 'panel', part: 'panel', role: 'dialog', hidden: !inline },
-      el('header', { className: 'header', part: 'header' }, avatar, el('div', { className: 'titles' }, name, subtitle),
+      el('header', { className: 'header', part: 'header' }, avatar, el('div', { className: 'titles' }, name, subtitle, availability),
         endBtn, inline ? null : closeBtn),
       status, list, typing, error, composer, drop, powered);
     greeting._k = -Infinity;
@@ -280,6 +282,39 @@
       if (config.position) host.dataset.position = config.position === 'left' ? 'left' : 'right';
       host.dataset.theme = config.theme || 'light';
       showTimes();
+      showAvailability();
+    }
+
+    // ---- Office hours: "We're here now", or when the team is next in, in the visitor's
+    // language and time zone; the config is fetched again when that changes.
+    function showAvailability() {
+      const a = config.availability;
+      clearTimeout(availabilityTimer);
+      availability.hidden = !a;
+      if (!a) return;
+      availability.dataset.open = String(!!a.open);
+      const next = a.next_open && new Date(a.next_open);
+      availability.textContent = a.open ? t('availableNow') : next ? t('awayUntil', { when: nextTime(next) }) : t('away');
+      if (a.changes_at) {
+        const wait = Math.min(Math.max(new Date(a.changes_at) - Date.now(), 0) + 1000, 6 * 3600e3);
+        availabilityTimer = setTimeout(refreshConfig, wait);
+      }
+    }
+
+    function nextTime(at) {
+      const soon = at - Date.now() < 6 * 864e5;
+      const style = soon ? { weekday: 'long', hour: '2-digit', minute: '2-digit' } : { dateStyle: 'medium', timeStyle: 'short' };
+      return new Intl.DateTimeFormat(config.locale || 'en', style).format(at);
+    }
+
+    async function refreshConfig() {
+      const locale = str(opts.locale || navigator.language || '').slice(0, 35);
+      const query = `widget_key=${encodeURIComponent(opts.widgetKey)}&locale=${encodeURIComponent(locale)}`;
+      try {
+        applyConfig(await api('GET', `/config?${query}`));
+      } catch {
+        availabilityTimer = setTimeout(refreshConfig, 60000);
+      }
     }
 
     function setStatus(connecting) {
@@ -607,11 +642,16 @@
       return next;
     }
 
+    // A reply email's link: #relaydesk-reopen=<token> opens that conversation here, once.
+    let reopenToken = (location.hash.match(/[#&]relaydesk-reopen=([\w.%-]+)/) || [])[1];
     async function newSession() {
       const body = { widget_key: opts.widgetKey, visitor_token: token || undefined, identity_token: opts.identityToken || undefined, locale: str(opts.locale || navigator.language || '').slice(0, 35) || undefined };
+      body.page_url = location.href.split('#')[0].slice(0, 2000);
+      if (reopenToken) body.reopen_token = decodeURIComponent(reopenToken);
       for (;;) {
         try {
           const s = await api('POST', '/sessions', body);
+          if (body.reopen_token) reopened(s);
           token = s.visitor_token; // from now on it carries the identity: the JWT is spent
           // identify() may have set a new JWT while this request was under way: keep it.
           if (opts.identityToken === body.identity_token) opts.identityToken = undefined;
@@ -627,6 +667,12 @@
           } else body.visitor_token = undefined;
         }
       }
+    }
+
+    function reopened(s) {
+      reopenToken = undefined;
+      history.replaceState(history.state, '', location.href.split('#')[0]);
+      if (s.conversation) setTimeout(open, 0); // the link was followed to see the conversation
     }
 
     // Relaydesk.visitor() reads what the server last said about the visitor.
@@ -1019,6 +1065,9 @@ display:flex;flex-direction:column;background:var(--rd-bg);color:var(--rd-fg);bo
 .titles{flex:1;min-width:0}
 .name{margin:0;font-size:16px}
 .subtitle{margin:0;font-size:12px}
+.availability{margin:0;font-size:12px;opacity:.9}
+.availability::before{content:"";display:inline-block;width:7px;height:7px;border-radius:50%;margin-inline-end:5px;background:#9aa0a6}
+.availability[data-open=true]::before{background:#2fbf71}
 button{font:inherit;cursor:pointer;color:inherit}
 :focus-visible{outline:2px solid var(--rd-fg);outline-offset:1px}
 .header :focus-visible{outline-color:currentColor}
