@@ -1,1 +1,3 @@
-"""Everything that knows HubSpot: the client, tokens, rate limit, signatures, connecting."""
+"""Everything that knows HubSpot, in four layers: `api` (HTTP calls, tokens, errors, shapes),
+`connect` (an organization's connection, channel and app webhooks), `handoff` (a handed-off
+conversation carried into HubSpot) and `inbound` (what HubSpot posts to relaydesk)."""

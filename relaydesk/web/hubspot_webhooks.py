@@ -1,10 +1,10 @@
 """HubSpot's webhooks: the custom channel's (rep replies) and the app's one webhook URL.
 
-Thin edge: verify the signature over the raw bytes and the public URL HubSpot called, store the
-events (`hubspot/webhooks.py`), commit, answer 2xx. A rep's plain reply is written in that
+Thin edge: verify the signature over the raw bytes and the public URL HubSpot called, hand the
+body to `hubspot.inbound.receive`, commit, answer 2xx. A rep's plain reply is written in that
 transaction and reaches the widget as it commits; other events get a safety-net outbox job and,
-after the answer is sent, are processed right here (`process_now`). A forged, altered or stale
-request is refused with 401 and counted.
+after the answer is sent, are processed right here (the receipt's `process`). A forged, altered
+or stale request is refused with 401 and counted.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import commit
 from ..hubspot.api.signatures import InvalidSignature, verify_signature
-from ..hubspot.inbound.handlers import HANDLERS, process_now
-from ..hubspot.inbound.parse import MalformedEvent, Received, app_events, channel_events
-from ..hubspot.inbound.rep_replies import deliver_at_once
-from ..hubspot.inbound.store import Apply, Stored, connection_by_token, store_events
+from ..hubspot.inbound.parse import MalformedEvent
+from ..hubspot.inbound.receive import Endpoint, Receipt, receive
+from ..hubspot.inbound.store import Stored, connection_by_token
 from ..runtime import Runtime
 from . import shapes
 from .deps import RuntimeDep, SessionDep
@@ -76,12 +75,17 @@ async def verified(request: Request, runtime: RuntimeDep, endpoint: str) -> byte
     return body
 
 
-def parsed(parse: Any, body: bytes) -> list[Received] | JSONResponse:
+async def received(
+    runtime: Runtime,
+    session: AsyncSession,
+    endpoint: Endpoint,
+    body: bytes,
+    organization_id: str | None = None,
+) -> Receipt | JSONResponse:
     try:
-        events: list[Received] = parse(body)
+        return await receive(runtime.inbound, session, endpoint, body, organization_id)
     except MalformedEvent as exc:
         return JSONResponse(error_body("malformed_event", str(exc)), 400)
-    return events
 
 
 @router.post(
@@ -97,20 +101,12 @@ async def channel_webhook(
     body = await verified(request, runtime, "channel")
     if isinstance(body, JSONResponse):
         return body
-    events = parsed(channel_events, body)
-    if isinstance(events, JSONResponse):
-        return events
-    inbound = runtime.inbound
-
-    async def at_once(session: AsyncSession, event: Received) -> Apply | None:
-        return await deliver_at_once(inbound, session, event)
-
-    stored = await store_events(
-        session, runtime.wakeup, "channel", events, list(HANDLERS), at_once=at_once
-    )
+    receipt = await received(runtime, session, "channel", body)
+    if isinstance(receipt, JSONResponse):
+        return receipt
     await commit(session)  # pushes the replies applied at once to the widgets
-    background.add_task(process_now, runtime.inbound, stored.ids)  # after the 2xx is sent
-    return answer(request, "channel", stored)
+    background.add_task(receipt.process)  # after the 2xx is sent
+    return answer(request, "channel", receipt.stored)
 
 
 @router.post(
@@ -161,12 +157,9 @@ async def receive_app_events(
     body = await verified(request, runtime, "app")
     if isinstance(body, JSONResponse):
         return body
-    events = parsed(app_events, body)
-    if isinstance(events, JSONResponse):
-        return events
-    stored = await store_events(
-        session, runtime.wakeup, "app", events, list(HANDLERS), organization_id
-    )
+    receipt = await received(runtime, session, "app", body, organization_id)
+    if isinstance(receipt, JSONResponse):
+        return receipt
     await commit(session)
-    background.add_task(process_now, runtime.inbound, stored.ids)
-    return answer(request, "app", stored)
+    background.add_task(receipt.process)
+    return answer(request, "app", receipt.stored)
