@@ -3,6 +3,8 @@ config's availability, and the "keep the AI on" route where leaving an email han
 
 from __future__ import annotations
 
+import re
+import tomllib
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -10,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk.away_wording import word
+from relaydesk.away_wording import SENTENCES_DIR, word
 from relaydesk.db import commit
 from relaydesk.errors import InvalidInput
 from relaydesk.models import Conversation, Handoff, Message, Organization, utcnow
@@ -31,6 +33,19 @@ BERLIN = {
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def test_each_language_says_every_sentence_with_its_placeholders() -> None:
+    tables = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in SENTENCES_DIR.glob("*.toml")}
+    assert {"en", "de", "fr", "es", "it", "pt", "nl"} <= set(tables)
+    placeholders = {k: set(re.findall(r"\{\w+\}", str(v))) for k, v in tables["en"].items()}
+    for language, table in tables.items():
+        assert table.keys() == tables["en"].keys(), language
+        assert len(table["weekdays"]) == 7, language
+        for key, text in table.items():
+            assert set(re.findall(r"\{\w+\}", str(text))) == placeholders[key], (language, key)
+    assert word("mail_reopen", "fr") == "Reprendre la conversation"
+    assert word("mail_reopen", "ja") == word("mail_reopen", "en")  # no Japanese: English
 
 
 def test_hours_are_read_in_their_time_zone_with_breaks_and_holidays() -> None:
