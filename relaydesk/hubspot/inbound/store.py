@@ -2,7 +2,7 @@
 gets its 2xx. A rep's plain reply is applied in that same transaction (`rep_replies.
 deliver_at_once`); every other event is processed from its row right after the answer, with the
 `hubspot.inbound` outbox job as the safety net, routed through the event → handler table in
-`inbound_handlers.py`. Unknown events are stored and reported.
+`handlers.py`. Unknown events are stored and reported.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ async def _enqueue(
     session: AsyncSession, wakeup: Wakeup, delivery_id: str, event: Received
 ) -> None:
     """The durable job is the safety net: the receiving process handles the delivery at once
-    (`inbound_handlers.process_now`), so the worker only picks it up after a grace period."""
+    (`handlers.process_now`), so the worker only picks it up after a grace period."""
     key = job_key(delivery_id)
     await enqueue(
         session,
