@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk.away_wording import SENTENCES_DIR, word
+from relaydesk.away_wording import SENTENCES_DIR, when, word
 from relaydesk.db import commit
 from relaydesk.errors import InvalidInput
 from relaydesk.models import Conversation, Handoff, Message, Organization, utcnow
@@ -161,3 +161,36 @@ async def test_with_the_ai_kept_on_leaving_an_email_hands_off_to_be_answered_by_
             )
         )
     assert word("email_taken", "en") in texts
+
+
+async def test_outside_hours_handing_off_anyway_tells_when_the_team_is_back(
+    db: async_sessionmaker[AsyncSession], org: Org, client: httpx.AsyncClient
+) -> None:
+    today = utcnow().date()  # yesterday to tomorrow off, whatever the date in Berlin
+    holidays = "\n".join(str(today + timedelta(days=d)) for d in (-1, 0, 1, 2))
+    week = {day: "10:00-11:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = {"enabled": True, "timezone": "Europe/Berlin", "week": week}
+    hours |= {"holidays": holidays, "outside": "handoff"}
+    async with db() as session:
+        organization = await session.get(Organization, org.id)
+        assert organization is not None
+        await update_office_hours(session, organization, parse(hours))
+        await commit(session)
+    now = utcnow()
+    back = parse(hours).next_open(now)
+    assert back is not None and not parse(hours).is_open(now)
+    visitor = WidgetClient(client, org.widget_key)
+    await visitor.start()
+    asked = await client.post("/api/widget/v1/handoff", headers=visitor.auth)
+    assert asked.status_code == 200 and asked.json()["state"] == "pending_human"
+    visitor.conversation_id = asked.json()["id"]
+    # The first system message (without a HubSpot connection a "we will follow up" may follow).
+    told = [m["text"] for m in await visitor.history() if m["role"] == "system"][0]
+    expected_when = when(back, now.astimezone(back.tzinfo), "Europe/Berlin", "en")
+    assert told == word("handing_off_away", "en", when=expected_when)
+    assert f"{back:%A} at 10:00 (Europe/Berlin time)" in told
+    async with db() as session:
+        handoff = await session.scalar(
+            select(Handoff).where(Handoff.conversation_id == visitor.conversation_id)
+        )
+    assert handoff is not None and handoff.route == "away"
