@@ -12,6 +12,7 @@ from . import (
     hubspot_drain,
     rep_reply,
     roundtrip,
+    statements,
     widget_size,
     ws_memory,
 )
@@ -24,7 +25,7 @@ def main() -> None:
         "names",
         nargs="*",
         default=[
-            *("size", "startup", "roundtrip", "memory"),
+            *("size", "startup", "statements", "roundtrip", "memory"),
             *("hubspot", "handoff", "brain", "repreply"),
         ],
     )
@@ -39,6 +40,8 @@ def main() -> None:
     if "startup" in args.names:
         with demo_server(args.database_url) as server:
             print(roundtrip.startup_line(server))
+    if "statements" in args.names:
+        statements.run(args.database_url)
     if "roundtrip" in args.names:
         with demo_server(args.database_url) as server:
             roundtrip.run(server, visitors=args.visitors)

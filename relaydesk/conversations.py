@@ -4,32 +4,53 @@ never commit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import events
-from .attachment_urls import AttachmentSigner
 from .db import on_commit
 from .errors import InvalidInput, NotFound
+from .messages import CONVERSATIONS, MESSAGES
+from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers import from here
+from .messages import Effects as Effects
+from .messages import Slot as Slot
+from .messages import add_message as add_message
+from .messages import insert_message as insert_message
+from .messages import next_slot as next_slot
 from .models import Attachment, Conversation, Message, Visitor, utcnow
-from .outbox import Wakeup, enqueue
-from .payloads import conversation_payload, message_payload
-from .realtime import Hub
+from .outbox import enqueue
+from .payloads import conversation_payload
 
 OPEN_STATES = ("ai", "pending_human", "human")
 HANDED_OFF = ("pending_human", "human")
 
-
-@dataclass(frozen=True)
-class Effects:
-    """What domain actions need to reach after commit: the real-time hub and the worker."""
-
-    hub: Hub
-    wakeup: Wakeup
-    attachment_urls: AttachmentSigner  # pushed messages carry their visitor's file URLs
+# Built once, run with bound values (see `messages.py`).
+VISITORS = cast(Table, Visitor.__table__)
+LOCK_VISITOR = (
+    update(VISITORS)
+    .where(VISITORS.c.id == bindparam("visitor_id"))
+    .values(last_seen_at=bindparam("now"))
+)
+# The visitor's latest conversation and whether a message with this client id exists in any of
+# theirs: one statement (a visitor without a conversation has no message either).
+SENT_BEFORE = (
+    select(MESSAGES.c.id)
+    .join(CONVERSATIONS, CONVERSATIONS.c.id == MESSAGES.c.conversation_id)
+    .where(
+        CONVERSATIONS.c.visitor_id == bindparam("visitor_id"),
+        MESSAGES.c.client_id == bindparam("client_id"),
+    )
+    .scalar_subquery()
+)
+LATEST_AND_SENT_BEFORE = (
+    select(CONVERSATIONS.c.id, CONVERSATIONS.c.state, SENT_BEFORE.label("sent_before"))
+    .where(CONVERSATIONS.c.visitor_id == bindparam("visitor_id"))
+    .order_by(CONVERSATIONS.c.created_at.desc(), CONVERSATIONS.c.id.desc())
+    .limit(1)
+)
 
 
 # Conversations -------------------------------------------------------------------------------
@@ -61,10 +82,7 @@ async def open_conversation(session: AsyncSession, visitor: Visitor) -> Conversa
     latest = await latest_conversation(session, visitor)
     if latest is not None and latest.state in OPEN_STATES:
         return latest
-    conversation = Conversation(organization_id=visitor.organization_id, visitor_id=visitor.id)
-    session.add(conversation)
-    await session.flush()
-    return conversation
+    return await _new_conversation(session, visitor)
 
 
 async def visitor_conversation(
@@ -90,81 +108,6 @@ def announce_state(session: AsyncSession, effects: Effects, conversation: Conver
     on_commit(session, push)
 
 
-# Messages ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A `seq` allocated in a conversation; holding it locks the conversation until commit."""
-
-    conversation_id: str
-    visitor_id: str
-    seq: int
-    state: str  # the conversation's state when the slot was taken
-
-
-async def next_slot(
-    session: AsyncSession, conversation_id: str, *, only_in_state: str | None = None
-) -> Slot | None:
-    """Allocate the conversation's next `seq` (None if it is not in `only_in_state`)."""
-    stmt = (
-        update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
-        .returning(Conversation.last_seq, Conversation.visitor_id, Conversation.state)
-    )
-    if only_in_state is not None:
-        stmt = stmt.where(Conversation.state == only_in_state)
-    row = (await session.execute(stmt)).first()
-    return Slot(conversation_id, row.visitor_id, row.last_seq, row.state) if row else None
-
-
-async def add_message(
-    session: AsyncSession,
-    effects: Effects,
-    conversation: Conversation,
-    role: str,
-    text: str,
-    *,
-    attachments: Sequence[Attachment] = (),
-    **fields: Any,
-) -> Message:
-    """Append a message with the conversation's next `seq`; push it to the visitor after commit."""
-    slot = await next_slot(session, conversation.id)
-    assert slot is not None
-    return await insert_message(
-        session, effects, slot, role, text, attachments=attachments, **fields
-    )
-
-
-async def insert_message(
-    session: AsyncSession,
-    effects: Effects,
-    slot: Slot,
-    role: str,
-    text: str,
-    *,
-    attachments: Sequence[Attachment] = (),
-    **fields: Any,
-) -> Message:
-    message = Message(
-        conversation_id=slot.conversation_id, seq=slot.seq, role=role, text=text, **fields
-    )
-    session.add(message)
-    await session.flush()
-    for attachment in attachments:
-        attachment.message_id = message.id
-    channel = events.visitor_channel(slot.visitor_id)
-
-    async def push() -> None:
-        links = effects.attachment_urls.for_visitor(slot.visitor_id)
-        payload = message_payload(message, attachments, links)
-        await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
-
-    on_commit(session, push)
-    return message
-
-
 async def post_visitor_message(
     session: AsyncSession,
     effects: Effects,
@@ -177,46 +120,66 @@ async def post_visitor_message(
     """Store a visitor message once per client id; queue the AI's answer while the AI leads,
     or its delivery to the HubSpot conversation once a person has taken over."""
     await _lock_visitor(session, visitor)
-    existing = await session.scalar(
-        select(Message)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Conversation.visitor_id == visitor.id, Message.client_id == client_id)
-    )
-    if existing is not None:
-        return existing, False
+    latest = (
+        await session.execute(
+            LATEST_AND_SENT_BEFORE, {"visitor_id": visitor.id, "client_id": client_id}
+        )
+    ).first()
+    if latest is not None and latest.sent_before is not None:
+        return await session.get_one(Message, latest.sent_before), False
     if not text.strip() and not attachment_ids:
         raise InvalidInput("a message needs text or an attachment", code="empty_message")
-    conversation = await open_conversation(session, visitor)
+    if latest is not None and latest.state in OPEN_STATES:
+        conversation_id = str(latest.id)
+    else:
+        conversation_id = (await _new_conversation(session, visitor)).id
     attachments = await _visitor_attachments(session, visitor, attachment_ids)
-    message = await add_message(
+    slot = await next_slot(session, conversation_id)
+    assert slot is not None
+    message = await insert_message(
         session,
         effects,
-        conversation,
+        slot,
         "visitor",
         text,
         attachments=attachments,
         client_id=client_id,
         author_name=visitor.name,
     )
-    if conversation.state == "ai":
+    await _queue_answer(session, effects, slot.state, message)
+    return message, True
+
+
+async def _queue_answer(
+    session: AsyncSession, effects: Effects, state: str, message: Message
+) -> None:
+    """The AI's answer while the AI leads, the delivery to HubSpot once a person took over."""
+    conversation_id = message.conversation_id
+    if state == "ai":
         await enqueue(
             session,
             effects.wakeup,
             events.AI_REPLY,
-            {"conversation_id": conversation.id, "message_id": message.id},
-            ordering_key=conversation.id,
+            {"conversation_id": conversation_id, "message_id": message.id},
+            ordering_key=conversation_id,
             dedupe_key=f"{events.AI_REPLY}:{message.id}",
         )
-    elif conversation.state in HANDED_OFF:
+    elif state in HANDED_OFF:
         await enqueue(
             session,
             effects.wakeup,
             events.HUBSPOT_PUBLISH,
             {"message_id": message.id},
-            ordering_key=conversation.id,
+            ordering_key=conversation_id,
             dedupe_key=f"{events.HUBSPOT_PUBLISH}:{message.id}",
         )
-    return message, True
+
+
+async def _new_conversation(session: AsyncSession, visitor: Visitor) -> Conversation:
+    conversation = Conversation(organization_id=visitor.organization_id, visitor_id=visitor.id)
+    session.add(conversation)
+    await session.flush()
+    return conversation
 
 
 async def _lock_visitor(session: AsyncSession, visitor: Visitor) -> None:
@@ -226,8 +189,8 @@ async def _lock_visitor(session: AsyncSession, visitor: Visitor) -> None:
     concurrent request of the same visitor committed.
     """
     now = utcnow()
-    await session.execute(update(Visitor).where(Visitor.id == visitor.id).values(last_seen_at=now))
-    visitor.last_seen_at = now
+    await session.execute(LOCK_VISITOR, {"visitor_id": visitor.id, "now": now})
+    set_committed_value(visitor, "last_seen_at", now)
 
 
 async def _visitor_attachments(

@@ -24,7 +24,11 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 async def load_policy(session: AsyncSession, organization_id: str) -> HandoffPolicy:
-    row = await session.get(HandoffSettings, organization_id)
+    return policy_of(await session.get(HandoffSettings, organization_id))
+
+
+def policy_of(row: HandoffSettings | None) -> HandoffPolicy:
+    """The policy an organization's settings row holds (the defaults without one)."""
     if row is None:
         return HandoffPolicy()
     return HandoffPolicy(

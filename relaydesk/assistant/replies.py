@@ -11,29 +11,81 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, select
+from sqlalchemy import Table, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events
 from ..closing import close_conversation
-from ..conversations import Effects, Slot, insert_message, next_slot
+from ..conversations import AlreadyAnswered, Effects, Slot, insert_message
 from ..db import commit
 from ..handoffs import hand_off
 from ..knowledge.documents import IndexCache
-from ..models import Conversation, Message, Organization, Visitor
+from ..models import (
+    AiAction,
+    Conversation,
+    HandoffSettings,
+    Message,
+    Organization,
+    Visitor,
+    utcnow,
+)
 from ..vault import Vault
 from .action_refusals import reply_to_refusal
-from .actions import ActionFailed, ActionRefused, ActionRunner
+from .actions import ActionFailed, ActionRefused, ActionRunner, ActionSpec
 from .analysis import AI_ERROR, USER_REQUESTED
 from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn
-from .configuration import load_actions, load_policy
+from .configuration import load_actions, policy_of
 from .summary import summarize
 from .triage import analyze_latest
 from .wording import AI_ERROR_APOLOGY, say
 
 HISTORY_TURNS = 20
+CONVERSATIONS = cast(Table, Conversation.__table__)
+# What the brain needs of the conversation, its organization, its visitor and the handoff
+# settings, in one statement built once; the actions are read only when there are any.
+TO_ANSWER = (
+    select(
+        Conversation.visitor_id,
+        Conversation.organization_id,
+        Conversation.state,
+        Organization.name,
+        Organization.kb_version,
+        Visitor.email,
+        Visitor.locale,
+        HandoffSettings,
+        exists().where(Message.reply_to_id == bindparam("message_id")).label("answered"),
+        exists()
+        .where(AiAction.organization_id == Conversation.organization_id, AiAction.enabled.is_(True))
+        .label("has_actions"),
+    )
+    .join(Organization, Organization.id == Conversation.organization_id)
+    .join(Visitor, Visitor.id == Conversation.visitor_id)
+    .outerjoin(HandoffSettings, HandoffSettings.organization_id == Conversation.organization_id)
+    .where(Conversation.id == bindparam("conversation_id"))
+)
+TURNS = (
+    select(Message.role, Message.text, Message.sources, Message.component)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.seq
+        <= select(Message.seq).where(Message.id == bindparam("message_id")).scalar_subquery(),
+    )
+    .order_by(Message.seq.desc())
+    .limit(HISTORY_TURNS)
+)
+ANSWER_SLOT = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("conversation_id"), CONVERSATIONS.c.state == "ai")
+    .values(
+        last_seq=CONVERSATIONS.c.last_seq + 1,
+        updated_at=bindparam("now"),
+        language=func.coalesce(bindparam("language"), CONVERSATIONS.c.language),
+        sentiment=func.coalesce(bindparam("sentiment"), CONVERSATIONS.c.sentiment),
+    )
+    .returning(CONVERSATIONS.c.last_seq, CONVERSATIONS.c.visitor_id)
+)
 BRAIN_TIMEOUT_S = 60.0
 log = logging.getLogger(__name__)
 
@@ -66,12 +118,15 @@ class ReplyJob:
         context = replace(pending.context, on_delta=self._streamer(channel, message_id))
         reply = await self._think(context)
         async with self.sessions() as session:
-            # The slot locks the conversation: a concurrent run of this job waits, then sees
-            # the answer below. The AI writes only while it leads the conversation.
-            slot = await next_slot(session, conversation_id, only_in_state="ai")
-            if slot is None or await _answered(session, message_id):
+            # The slot locks the conversation: a concurrent run of this job waits, then finds
+            # the answer there when it writes its own. The AI writes only while it leads.
+            slot = await _answer_slot(session, conversation_id, reply)
+            if slot is None:
                 return
-            await self._write(session, slot, message_id, pending, reply)
+            try:
+                await self._write(session, slot, message_id, pending, reply)
+            except AlreadyAnswered:
+                return  # the session rolls back what this run wrote
             await commit(session)
 
     async def _think(self, context: BrainContext) -> BrainReply:
@@ -115,12 +170,8 @@ class ReplyJob:
         pending: _Pending,
         reply: BrainReply,
     ) -> None:
-        conversation = await session.get(Conversation, slot.conversation_id)
-        assert conversation is not None
-        conversation.language = reply.language or conversation.language
-        if reply.sentiment is not None:
-            conversation.sentiment = reply.sentiment.label
         if reply.handoff is not None and pending.context.policy.hands_off:
+            conversation = await session.get_one(Conversation, slot.conversation_id)
             asked = USER_REQUESTED in reply.handoff.reasons
             await hand_off(
                 session,
@@ -146,47 +197,28 @@ class ReplyJob:
             sources=[asdict(s) for s in reply.sources],
         )
         if reply.resolved:  # the goodbye above, then the end (the widget offers CSAT)
+            conversation = await session.get_one(Conversation, slot.conversation_id)
             await close_conversation(session, self.effects, conversation, by="ai")
 
     async def _read(
         self, session: AsyncSession, conversation_id: str, message_id: str
     ) -> _Pending | None:
         """What the brain needs, or None when there is nothing (left) to answer."""
-        row = (
-            await session.execute(
-                select(
-                    Conversation.visitor_id,
-                    Conversation.organization_id,
-                    Conversation.state,
-                    Organization.name,
-                    Organization.kb_version,
-                    Visitor.email,
-                    Visitor.locale,
-                    exists().where(Message.reply_to_id == message_id).label("answered"),
-                )
-                .join(Organization, Organization.id == Conversation.organization_id)
-                .join(Visitor, Visitor.id == Conversation.visitor_id)
-                .where(Conversation.id == conversation_id)
-            )
-        ).first()
+        ids = {"conversation_id": conversation_id, "message_id": message_id}
+        row = (await session.execute(TO_ANSWER, ids)).first()
         if row is None or row.state != "ai" or row.answered:
             return None
-        anchor = select(Message.seq).where(Message.id == message_id).scalar_subquery()
-        turns = (
-            await session.execute(
-                select(Message.role, Message.text, Message.sources, Message.component)
-                .where(Message.conversation_id == conversation_id, Message.seq <= anchor)
-                .order_by(Message.seq.desc())
-                .limit(HISTORY_TURNS)
-            )
-        ).all()
+        turns = (await session.execute(TURNS, ids)).all()
         org_id = row.organization_id
+        actions: list[ActionSpec] = []
+        if row.has_actions and self.vault:
+            actions = await load_actions(session, self.vault, org_id)
         context = BrainContext(
             organization_id=org_id,
             transcript=[Turn(t.role, t.text, bool(t.sources or t.component)) for t in turns[::-1]],
             knowledge=await self.indexes.get(session, org_id, row.kb_version),
-            policy=await load_policy(session, org_id),
-            actions=await load_actions(session, self.vault, org_id) if self.vault else (),
+            policy=policy_of(row.HandoffSettings),
+            actions=actions,
             visitor_email=row.email,
             locale=row.locale,
         )
@@ -208,6 +240,16 @@ def _failed(context: BrainContext) -> BrainReply:
     )
 
 
-async def _answered(session: AsyncSession, message_id: str) -> bool:
-    found = await session.scalar(select(Message.id).where(Message.reply_to_id == message_id))
-    return found is not None
+async def _answer_slot(
+    session: AsyncSession, conversation_id: str, reply: BrainReply
+) -> Slot | None:
+    """The answer's `seq`, taken only while the AI leads; the conversation's language and
+    sentiment as this reply found them are stored by the same statement."""
+    values = {
+        "conversation_id": conversation_id,
+        "now": utcnow(),
+        "language": reply.language or None,
+        "sentiment": reply.sentiment.label if reply.sentiment is not None else None,
+    }
+    row = (await session.execute(ANSWER_SLOT, values)).first()
+    return Slot(conversation_id, row.visitor_id, row.last_seq, "ai") if row else None

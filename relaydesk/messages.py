@@ -1,0 +1,127 @@
+"""Appending messages to a conversation: the next `seq` under the conversation's lock, the row,
+and the push to the visitor's widgets after commit. Domain functions; they never commit.
+
+The statements are built once (building one costs more than running it) and run as Core
+statements with bound values: no ORM bookkeeping for a row nobody reads back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import events
+from .attachment_urls import AttachmentSigner
+from .db import dialect_of, insert_or_skip, on_commit
+from .models import Attachment, Conversation, Message, new_id, utcnow
+from .outbox import Wakeup
+from .payloads import message_payload
+from .realtime import Hub
+
+CONVERSATIONS = cast(Table, Conversation.__table__)
+MESSAGES = cast(Table, Message.__table__)
+TAKE_SLOT = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(last_seq=CONVERSATIONS.c.last_seq + 1, updated_at=bindparam("now"))
+    .returning(CONVERSATIONS.c.last_seq, CONVERSATIONS.c.visitor_id, CONVERSATIONS.c.state)
+)
+TAKE_SLOT_IN_STATE = TAKE_SLOT.where(CONVERSATIONS.c.state == bindparam("state"))
+INSERT_MESSAGE = insert(MESSAGES)
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What domain actions need to reach after commit: the real-time hub and the worker."""
+
+    hub: Hub
+    wakeup: Wakeup
+    attachment_urls: AttachmentSigner  # pushed messages carry their visitor's file URLs
+
+
+class AlreadyAnswered(Exception):
+    """A message that answers `reply_to_id` exists: a concurrent run of the job wrote it."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A `seq` allocated in a conversation; holding it locks the conversation until commit."""
+
+    conversation_id: str
+    visitor_id: str
+    seq: int
+    state: str  # the conversation's state when the slot was taken
+
+
+async def next_slot(
+    session: AsyncSession, conversation_id: str, *, only_in_state: str | None = None
+) -> Slot | None:
+    """Allocate the conversation's next `seq` (None if it is not in `only_in_state`)."""
+    values = {"conversation_id": conversation_id, "now": utcnow()}
+    if only_in_state is None:
+        result = await session.execute(TAKE_SLOT, values)
+    else:
+        result = await session.execute(TAKE_SLOT_IN_STATE, values | {"state": only_in_state})
+    row = result.first()
+    return Slot(conversation_id, row.visitor_id, row.last_seq, row.state) if row else None
+
+
+async def add_message(
+    session: AsyncSession,
+    effects: Effects,
+    conversation: Conversation,
+    role: str,
+    text: str,
+    *,
+    attachments: Sequence[Attachment] = (),
+    **fields: Any,
+) -> Message:
+    """Append a message with the conversation's next `seq`; push it to the visitor after commit."""
+    slot = await next_slot(session, conversation.id)
+    assert slot is not None
+    return await insert_message(
+        session, effects, slot, role, text, attachments=attachments, **fields
+    )
+
+
+# Every nullable column starts empty; the others are given by `insert_message`.
+MESSAGE_DEFAULTS: dict[str, Any] = {c.name: None for c in MESSAGES.c if c.nullable}
+
+
+async def insert_message(
+    session: AsyncSession,
+    effects: Effects,
+    slot: Slot,
+    role: str,
+    text: str,
+    *,
+    attachments: Sequence[Attachment] = (),
+    **fields: Any,
+) -> Message:
+    """The row is written at once by a Core insert; the `Message` returned is not in the
+    session. An answer to a message already answered (`reply_to_id`) raises `AlreadyAnswered`."""
+    values = {**MESSAGE_DEFAULTS, "id": new_id(), "created_at": utcnow(), "sources": [], **fields}
+    values |= {"conversation_id": slot.conversation_id, "seq": slot.seq, "role": role}
+    values["text"] = text
+    message = Message(**values)
+    if values["reply_to_id"] is None:
+        await session.execute(INSERT_MESSAGE, values)
+    else:
+        answer = insert_or_skip(dialect_of(session), MESSAGES, "reply_to_id")
+        if (await session.execute(answer, values)).rowcount == 0:  # type: ignore[attr-defined]
+            raise AlreadyAnswered(values["reply_to_id"])
+    for attachment in attachments:
+        attachment.message_id = message.id
+    channel = events.visitor_channel(slot.visitor_id)
+
+    async def push() -> None:
+        links = effects.attachment_urls.for_visitor(slot.visitor_id)
+        payload = message_payload(message, attachments, links)
+        await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
+
+    on_commit(session, push)
+    return message
