@@ -6,6 +6,7 @@ relaydesk (`POST /api/v1/identity-tokens`) or by the company's backend, with a s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -19,6 +20,7 @@ from pydantic import BaseModel, EmailStr, Field, ValidationError, model_validato
 from .errors import Unauthorized
 
 VISITOR_AUDIENCE = "relaydesk:visitor"
+INVALID = "invalid_visitor_token"
 LEEWAY_S = 30
 
 
@@ -41,6 +43,16 @@ def issue_visitor_token(secret: str, claims: VisitorClaims, ttl_s: int) -> str:
 
 
 def read_visitor_token(secret: str, token: str) -> VisitorClaims:
+    """The claims of a valid, unexpired token. Every widget call carries one: a token already
+    verified is not verified again (its signature cannot have changed), only its expiry."""
+    claims, expires_at = _verified(secret, token)
+    if expires_at <= time.time():
+        raise Unauthorized("invalid visitor token: Signature has expired", code=INVALID)
+    return claims
+
+
+@functools.lru_cache(maxsize=8192)
+def _verified(secret: str, token: str) -> tuple[VisitorClaims, float]:
     try:
         payload = jwt.decode(
             token,
@@ -50,8 +62,9 @@ def read_visitor_token(secret: str, token: str) -> VisitorClaims:
             options={"require": ["sub", "org", "exp"]},
         )
     except jwt.PyJWTError as exc:
-        raise Unauthorized(f"invalid visitor token: {exc}", code="invalid_visitor_token") from exc
-    return VisitorClaims(visitor_id=str(payload["sub"]), organization_id=str(payload["org"]))
+        raise Unauthorized(f"invalid visitor token: {exc}", code=INVALID) from exc
+    claims = VisitorClaims(visitor_id=str(payload["sub"]), organization_id=str(payload["org"]))
+    return claims, float(payload["exp"])
 
 
 class IdentityClaims(BaseModel):

@@ -7,13 +7,14 @@ no earlier job of its key is pending, running or failed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, or_, select, text, update
+from sqlalchemy import Table, Update, and_, bindparam, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, insert_or_skip, on_commit
@@ -82,6 +83,19 @@ async def claim(
     """Lease up to `limit` runnable jobs, of the given kinds if any, never one of the caller's
     `running` ones, in one statement (the caller commits)."""
     now = utcnow()
+    values: dict[str, Any] = {"now": now, "until": now + timedelta(seconds=lease_s)}
+    values |= {"limit": limit, "kinds": list(kinds or ()), "running": list(running)}
+    leased = _claim_statement(kinds is not None, bool(running))
+    rows = (await session.execute(leased, values)).all()
+    return sorted(
+        (ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts) for row in rows),
+        key=lambda job: job.id,
+    )
+
+
+@functools.cache
+def _claim_statement(by_kind: bool, but_running: bool) -> Update:
+    """The claim, built once per shape (building it cost more than running it)."""
     jobs = JOBS.c
     blocked = exists().where(
         EARLIER.c.ordering_key == jobs.ordering_key,
@@ -89,35 +103,30 @@ async def claim(
         EARLIER.c.state.in_(WAITING),
     )
     runnable = or_(
-        and_(jobs.state == "pending", jobs.run_after <= now),
-        and_(jobs.state == "running", jobs.locked_until < now),
+        and_(jobs.state == "pending", jobs.run_after <= bindparam("now")),
+        and_(jobs.state == "running", jobs.locked_until < bindparam("now")),
     )
-    if kinds is not None:
-        runnable = and_(runnable, jobs.kind.in_(list(kinds)))
-    if running:
-        runnable = and_(runnable, jobs.id.not_in(list(running)))
+    if by_kind:
+        runnable = and_(runnable, jobs.kind.in_(bindparam("kinds", expanding=True)))
+    if but_running:
+        runnable = and_(runnable, jobs.id.not_in(bindparam("running", expanding=True)))
     chosen = (
         select(jobs.id)
         .where(runnable, ~blocked)
         .order_by(jobs.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
-    leased = (
+    return (
         update(JOBS)
         .where(jobs.id.in_(chosen.scalar_subquery()))
         .values(
             state="running",
-            locked_until=now + timedelta(seconds=lease_s),
+            locked_until=bindparam("until"),
             attempts=jobs.attempts + 1,
-            updated_at=now,
+            updated_at=bindparam("now"),
         )
         .returning(jobs.id, jobs.kind, jobs.payload, jobs.attempts)
-    )
-    rows = (await session.execute(leased)).all()
-    return sorted(
-        (ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts) for row in rows),
-        key=lambda job: job.id,
     )
 
 
