@@ -8,6 +8,7 @@ from . import (
     analytics,
     brain,
     cluster,
+    compare,
     handoff,
     hubspot_drain,
     rep_reply,
@@ -25,8 +26,7 @@ def main() -> None:
         "names",
         nargs="*",
         default=[
-            *("size", "startup", "statements", "roundtrip", "memory"),
-            *("hubspot", "handoff", "brain", "repreply"),
+            *("size", "statements", "compare", "hubspot", "handoff", "brain"),
         ],
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
@@ -56,6 +56,8 @@ def main() -> None:
         rep_reply.run(database_url=args.database_url)
     if "analytics" in args.names:  # not in the default list: it measures no request path
         analytics.run(database_url=args.database_url)
+    if "compare" in args.names:  # the floor, relaydesk on SQLite and on PostgreSQL
+        compare.run()
     if "cluster" in args.names:  # not in the default list: it needs PostgreSQL, Redis, HAProxy
         cluster.run()
 

@@ -42,6 +42,7 @@ from relaydesk.settings import HubSpotSettings
 from relaydesk.vault import Vault
 from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
 
+from .arrivals import Arrivals
 from .sandbox_process import SandboxProcess, sandbox_process
 from .server import BenchServer, _free_port, _wait_ready
 from .stats import summary_ms
@@ -277,26 +278,6 @@ async def _reply(control: httpx.AsyncClient, widget: Widget, text: str,
     answer.raise_for_status()
 
 
-class Arrivals:
-    """When each awaited thing arrived; `done` is set once all `expected` have."""
-
-    def __init__(self, expected: int) -> None:
-        self.expected = expected
-        self.at: dict[str, float] = {}
-        self.done = asyncio.Event()
-
-    def expect(self, expected: int) -> None:
-        """Wait for more: `done` is set again once `expected` have arrived in all."""
-        self.expected = expected
-        if len(self.at) < expected:
-            self.done.clear()
-
-    def mark(self, key: str) -> None:
-        self.at[key] = time.time()  # wall clock: the sandbox process stamps its sends with it
-        if len(self.at) >= self.expected:
-            self.done.set()
-
-
 async def _listen(
     server: BenchServer, widget: Widget, arrived: Arrivals, connected: Arrivals
 ) -> None:
@@ -313,7 +294,7 @@ async def _listen(
 def run(
     widgets: int = 1000, rate: float = 50, seconds: float = 20, database_url: str | None = None,
     warm_up_s: float = 5,
-) -> list[float]:  # fmt: skip
+) -> Timings:  # fmt: skip
     with (
         sandbox_process(
             client_secret=CLIENT_SECRET, rate_limit_per_10s=None, search_rate_limit_per_s=None,
@@ -350,7 +331,7 @@ def run(
                 f"after {len(timings.warm_up)} warm-up replies at the same rate, not counted: "
                 f"{summary_ms(timings.warm_up)}"
             )
-            return timings.webhook_to_frame
+            return timings
         finally:
             process.terminate()
             with suppress(subprocess.TimeoutExpired):

@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 import uuid
+from dataclasses import dataclass
 
 import httpx
 import websockets
@@ -26,8 +27,9 @@ QUESTIONS = [
 
 
 async def _visitor(
-    server: BenchServer, http: httpx.AsyncClient, rounds: int, start: asyncio.Barrier
-) -> list[float]:
+    server: BenchServer, http: httpx.AsyncClient, rounds: int, start: asyncio.Barrier,
+    window: list[float],
+) -> list[float]:  # fmt: skip
     session = (await http.post("/api/widget/v1/sessions", json={"widget_key": "demo"})).json()
     token = session["visitor_token"]
     headers = {"authorization": f"Bearer {token}"}
@@ -35,6 +37,7 @@ async def _visitor(
     async with websockets.connect(f"{server.ws_url}/api/widget/v1/ws?token={token}") as ws:
         await ws.recv()  # hello
         await start.wait()  # every visitor connected: then all send at once
+        window[0] = min(window[0], time.perf_counter())
         for i in range(rounds):
             began = time.perf_counter()
             body = {"client_id": uuid.uuid4().hex, "text": QUESTIONS[i % len(QUESTIONS)]}
@@ -45,29 +48,43 @@ async def _visitor(
                 if frame["type"] == "message.created" and frame["message"]["role"] == "ai":
                     break
             timings.append(time.perf_counter() - began)
+    window[1] = max(window[1], time.perf_counter())
     return timings
 
 
-async def measure(server: BenchServer, visitors: int = 200, rounds: int = 5) -> list[float]:
+async def measure(
+    server: BenchServer, visitors: int = 200, rounds: int = 5, window: list[float] | None = None
+) -> list[float]:
+    """Round-trip times; `window` gets the first send's and the last answer's clock."""
+    window = window if window is not None else [float("inf"), 0.0]
     limits = httpx.Limits(max_connections=visitors, max_keepalive_connections=visitors)
     async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
         start = asyncio.Barrier(visitors)
         results = await asyncio.gather(
-            *(_visitor(server, http, rounds, start) for _ in range(visitors))
+            *(_visitor(server, http, rounds, start, window) for _ in range(visitors))
         )
     return [t for r in results for t in r]
 
 
-def run(server: BenchServer, visitors: int = 200, rounds: int = 5) -> list[float]:
+@dataclass
+class RoundTrips:
+    timings: list[float]
+    cpu_ms: float  # server CPU per round trip
+    per_s: float  # messages answered per second of wall time
+
+
+def run(server: BenchServer, visitors: int = 200, rounds: int = 5) -> RoundTrips:
     print(startup_line(server))
-    cpu_before = server.cpu_seconds()
-    timings = asyncio.run(measure(server, visitors, rounds))
+    cpu_before, window = server.cpu_seconds(), [float("inf"), 0.0]
+    timings = asyncio.run(measure(server, visitors, rounds, window))
+    elapsed = window[1] - window[0]
     cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(timings)
     print(
         f"message round trip (send -> AI answer frame), {visitors} concurrent visitors x "
-        f"{rounds}: {summary_ms(timings)}; server CPU {cpu_ms:.1f} ms per round trip"
+        f"{rounds}: {summary_ms(timings)}; server CPU {cpu_ms:.1f} ms per round trip; "
+        f"{len(timings) / elapsed:.0f} messages/s"
     )
-    return timings
+    return RoundTrips(timings, cpu_ms, len(timings) / elapsed)
 
 
 def startup_line(server: BenchServer) -> str:

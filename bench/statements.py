@@ -29,13 +29,17 @@ from tests.support import SECRET, free_port, server_settings, start_server
 
 from .roundtrip import QUESTIONS
 
+TABLES = (
+    *("outbox_", "messages", "conversations", "visitors", "organizations", "attachments"),
+    *("knowledge", "ai_", "hubspot", "handoff", "webhook"),
+)
+
 
 def _kind(statement: str) -> str:
+    """The statement's verb and the first table it names."""
     words = statement.split()
-    table = next((w for w in words if w.startswith(("outbox_", "messages", "conversations",
-                                                    "visitors", "organizations", "attachments",
-                                                    "knowledge", "ai_", "hubspot"))), "")
-    return f"{words[0]} {table}".strip()  # fmt: skip
+    table = next((w for w in words if w.startswith(TABLES)), "")
+    return f"{words[0]} {table}".strip()
 
 
 async def _seed(url: str) -> str:
