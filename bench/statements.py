@@ -90,6 +90,10 @@ def run(database_url: str | None = None, visitors: int = 4, rounds: int = 5) -> 
         if counted["on"]:
             counted[_kind(statement)] += 1
 
+    def count_commit(_conn: Any) -> None:
+        if counted["on"]:
+            counted["COMMIT"] += 1
+
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{tmp}/statements.db"
         upgrade(url)
@@ -97,14 +101,17 @@ def run(database_url: str | None = None, visitors: int = 4, rounds: int = 5) -> 
         port = free_port()
         server = start_server(server_settings(url, Path(tmp), port), port)
         event.listen(Engine, "before_cursor_execute", count)
+        event.listen(Engine, "commit", count_commit)
         try:
             sent = asyncio.run(_converse(server.base_url, widget_key, visitors, rounds, counted))
         finally:
             event.remove(Engine, "before_cursor_execute", count)
+            event.remove(Engine, "commit", count_commit)
             server.stop()
     del counted["on"]
+    commits = counted.pop("COMMIT", 0) / sent
     per_message = sum(counted.values()) / sent
     kinds = ", ".join(f"{k} {n / sent:g}" for k, n in counted.most_common())
     print(f"SQL statements per visitor message (send -> AI answer), {url.split('+')[0]}: "
-          f"{per_message:g} ({kinds})")  # fmt: skip
+          f"{per_message:g} ({kinds}) in {commits:g} transactions")  # fmt: skip
     return per_message
