@@ -68,7 +68,7 @@ def app() -> Starlette:
 def floor_server() -> Iterator[BenchServer]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.floor", str(port)], stdout=subprocess.DEVNULL
+        [sys.executable, "-m", f"{__package__}.floor", str(port)], stdout=subprocess.DEVNULL
     )
     server = BenchServer(f"http://127.0.0.1:{port}", process)
     started = time.monotonic()

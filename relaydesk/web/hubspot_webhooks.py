@@ -49,7 +49,9 @@ def refuse(request: Request, endpoint: str, reason: str) -> JSONResponse:
     return JSONResponse(error_body("invalid_signature", reason), 401)
 
 
-def answer(request: Request, endpoint: str, stored: Stored) -> dict[str, Any]:
+def answer(request: Request, endpoint: str, stored: Stored) -> JSONResponse:
+    """The receipt, rendered as built (it has the documented shape; validating it again against
+    the response model is work on every rep reply)."""
     counter = request.app.state.metrics.hubspot_events
     for outcome in ("new", "duplicate", "unknown"):
         counter.labels(endpoint, outcome).inc(getattr(stored, outcome))
@@ -57,7 +59,7 @@ def answer(request: Request, endpoint: str, stored: Stored) -> dict[str, Any]:
     if stored.unknown:
         body["ignored"] = stored.unknown
         body["status"] = "unknown event types were recorded and ignored"
-    return body
+    return JSONResponse(body)
 
 
 async def verified(request: Request, runtime: RuntimeDep, endpoint: str) -> bytes | JSONResponse:
