@@ -121,10 +121,13 @@ def run() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print("floor: a bare Starlette relay (a POST writes its body to one of the idle sockets)")
     floor_figures = floor()
+    print(f"floor: {floor_figures}")
     columns = {"sqlite": relaydesk(None)}
+    print(f"sqlite: {columns['sqlite']}")
     if postgres_reachable(PG_ADMIN_DSN):
         with fresh_database(PG_ADMIN_DSN, "relaydesk_bench") as url:
             columns["postgresql"] = relaydesk(url)
+        print(f"postgresql: {columns['postgresql']}")
     else:
         print("PostgreSQL is not reachable: SQLite only")
     print(table(floor_figures, columns))

@@ -27,9 +27,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from .arrivals import Arrivals
+from .roundtrip import WAIT_S
 from .server import BenchServer, _free_port, _wait_ready
 
 SOCKETS: dict[str, WebSocket] = {}
+ANSWER = "message.created"
 
 
 async def _socket(websocket: WebSocket) -> None:
@@ -91,7 +93,7 @@ async def _visitor(
 ) -> list[float]:  # fmt: skip
     token = f"visitor-{n}"
     timings = []
-    async with websockets.connect(f"{server.ws_url}/ws?token={token}") as ws:
+    async with websockets.connect(f"{server.ws_url}/ws?token={token}", open_timeout=WAIT_S) as ws:
         await ws.recv()  # hello
         await start.wait()
         window[0] = min(window[0], time.perf_counter())
@@ -100,7 +102,7 @@ async def _visitor(
             frame = {"type": "message.created", "message": {"role": "ai", "text": f"answer {i}"}}
             sent = await http.post(f"/relay/{token}", content=json.dumps(frame))
             sent.raise_for_status()
-            while json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] != "message.created":
+            while json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))["type"] != ANSWER:
                 pass
             timings.append(time.perf_counter() - began)
     window[1] = max(window[1], time.perf_counter())

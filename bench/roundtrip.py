@@ -17,6 +17,10 @@ import websockets
 from .server import BenchServer
 from .stats import summary_ms
 
+# How long a visitor waits for its socket or an answer before the run fails: long, since on a
+# machine shared with other work the tail of 200 visitors at once reaches tens of seconds.
+WAIT_S = 120
+
 QUESTIONS = [
     "How long does shipping take?",
     "How do I reset my password?",
@@ -34,7 +38,8 @@ async def _visitor(
     token = session["visitor_token"]
     headers = {"authorization": f"Bearer {token}"}
     timings = []
-    async with websockets.connect(f"{server.ws_url}/api/widget/v1/ws?token={token}") as ws:
+    url = f"{server.ws_url}/api/widget/v1/ws?token={token}"
+    async with websockets.connect(url, open_timeout=WAIT_S) as ws:
         await ws.recv()  # hello
         await start.wait()  # every visitor connected: then all send at once
         window[0] = min(window[0], time.perf_counter())
@@ -44,7 +49,7 @@ async def _visitor(
             sent = await http.post("/api/widget/v1/messages", json=body, headers=headers)
             sent.raise_for_status()
             while True:
-                frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                frame = json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))
                 if frame["type"] == "message.created" and frame["message"]["role"] == "ai":
                     break
             timings.append(time.perf_counter() - began)
