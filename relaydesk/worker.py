@@ -76,7 +76,10 @@ class Worker:
         self._saturated = False
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
-        self._done: list[int] = []  # ended well, to be marked done by the next claim
+        # Jobs that ended well, to be marked done by the next claim; each one's lease is
+        # renewed until then (its event stops the renewal).
+        self._done: list[tuple[int, asyncio.Event]] = []
+        self._keepers: set[asyncio.Task[None]] = set()
         self.processed = 0
 
     async def _claim(self, limit: int) -> list[ClaimedJob]:
@@ -85,7 +88,7 @@ class Worker:
         async with self._claim_lock, self.sessions() as session:
             done = self._done[:]
             if done:
-                await outbox.complete(session, done)
+                await outbox.complete(session, [job_id for job_id, _ in done])
             jobs: list[ClaimedJob] = []
             if limit > 0:
                 jobs = await outbox.claim(
@@ -97,6 +100,8 @@ class Worker:
                 )
             await session.commit()
         del self._done[: len(done)]
+        for _, renewing in done:
+            renewing.set()
         return jobs
 
     async def run_once(self) -> int:
@@ -105,6 +110,7 @@ class Worker:
         jobs = await self._claim(CLAIM_BATCH)
         await asyncio.gather(*(self._run(job) for job in jobs))
         await self._claim(0)  # their completion
+        await asyncio.gather(*self._keepers)
         return len(jobs)
 
     def _start(self, job: ClaimedJob) -> None:
@@ -137,14 +143,25 @@ class Worker:
         self._running_ids.add(job.id)
         finished = asyncio.Event()
         keeper = asyncio.create_task(self._keep_leased(job.id, finished))
+        self._keepers.add(keeper)
+        keeper.add_done_callback(self._keepers.discard)
+        ended_well = False
         try:
-            await self._handle(job)
+            ended_well = await self._handle(job)
         finally:
-            finished.set()
-            await keeper
             self._running_ids.discard(job.id)
+            if ended_well:
+                # Completed by the loop's next claim, with whatever else ended meanwhile; the
+                # lease is renewed until then, so no claimer takes the job in between.
+                self._done.append((job.id, finished))
+                self.processed += 1
+                self._claim_wanted.set()
+            else:
+                finished.set()
+                await keeper
 
-    async def _handle(self, job: ClaimedJob) -> None:
+    async def _handle(self, job: ClaimedJob) -> bool:
+        """Run the job's handler: True when it ended well, else its failure is recorded."""
         retry_after: float | None = None
         try:
             await self.handlers[job.kind](job.payload)
@@ -154,12 +171,7 @@ class Worker:
             log.exception("job %s (%s) failed", job.id, job.kind)
             error = f"{type(exc).__name__}: {exc}"
         else:
-            # Completed by the loop's next claim, with whatever else ended meanwhile (until
-            # then the job stays leased; a crash before it means one more, idempotent run).
-            self._done.append(job.id)
-            self.processed += 1
-            self._claim_wanted.set()
-            return
+            return True
         async with self.sessions() as session:
             await outbox.fail(
                 session,
@@ -170,6 +182,7 @@ class Worker:
                 retry_after_s=retry_after,
             )
             await session.commit()
+        return False
 
     async def run(self) -> None:
         try:
@@ -197,6 +210,9 @@ class Worker:
             await asyncio.gather(*self._running, return_exceptions=True)
             with contextlib.suppress(Exception):  # else they run once more after the lease
                 await self._claim(0)
+            for _, renewing in self._done:  # not completed: their leases lapse
+                renewing.set()
+            await asyncio.gather(*self._keepers, return_exceptions=True)
 
     async def _queue_duties(self) -> None:
         now = time.monotonic()
