@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Table, Update, and_, bindparam, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, insert_or_skip, on_commit
@@ -139,16 +139,21 @@ async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> No
     )
 
 
-COMPLETE = (
-    update(JOBS)
-    .where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)))
-    .values(state="done", locked_until=None, last_error=None, updated_at=bindparam("now"))
-)
+# Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery unqualified.
+COMPLETE = text(
+    "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
+    "updated_at = :now WHERE id = :job_id "
+    "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
+    "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
+    "AND later.state = 'pending') AS followed"
+).bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
 
 
-async def complete(session: AsyncSession, job_ids: Collection[int]) -> None:
-    """Mark these jobs done (the caller commits)."""
-    await session.execute(COMPLETE, {"job_ids": list(job_ids), "now": utcnow()})
+async def complete(session: AsyncSession, job_id: int) -> bool:
+    """Mark the job done; True if a later job of its ordering key is pending (this one may have
+    been what held it back)."""
+    row = (await session.execute(COMPLETE, {"job_id": job_id, "now": utcnow()})).first()
+    return bool(row and row.followed)
 
 
 async def fail(

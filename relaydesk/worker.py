@@ -1,12 +1,12 @@
 """The outbox worker: claims jobs, runs their handlers, records success or the error.
 
 `run()` keeps up to `concurrency` jobs running and claims more as slots free up (at most
-`CLAIM_BATCH` per claim), waking at once when this process commits a job or a job ends (the
-jobs that ended well are marked done in the next claim's transaction, which may then take what
-they held back), and polling for jobs other processes wrote or whose retry came due. A job
-waiting on HubSpot (its rate limit, a slow answer) holds only its own slot, and jobs start a
-few at a time rather than in bursts that would queue every request of the process behind them.
-`run_once()` claims one batch, runs it to the end and completes it: what tests call.
+`CLAIM_BATCH` per claim), waking at once when this process commits a job, when a job ends while
+more may be waiting (slots were full, or a later job of its ordering key is pending), and
+polling for jobs other processes wrote or whose retry came due. A job waiting on HubSpot (its
+rate limit, a slow answer) holds only its own slot, and jobs start a few at a time rather than in
+bursts that would queue every request of the process behind them. `run_once()` claims one batch
+and runs it to the end: what tests call.
 
 Recurring work (the sweep of unattached uploads) is a `Duty`: every `every_s` the loop lets it
 queue its job, which the job's dedupe key keeps to one per interval across workers; the job
@@ -76,32 +76,18 @@ class Worker:
         self._saturated = False
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
-        # Jobs that ended well, to be marked done by the next claim; each one's lease is
-        # renewed until then (its event stops the renewal).
-        self._done: list[tuple[int, asyncio.Event]] = []
-        self._keepers: set[asyncio.Task[None]] = set()
         self.processed = 0
 
     async def _claim(self, limit: int) -> list[ClaimedJob]:
-        """Mark the jobs that ended well done, then lease up to `limit` more, in one
-        transaction: what a finished job held back becomes claimable in the same claim."""
         async with self._claim_lock, self.sessions() as session:
-            done = self._done[:]
-            if done:
-                await outbox.complete(session, [job_id for job_id, _ in done])
-            jobs: list[ClaimedJob] = []
-            if limit > 0:
-                jobs = await outbox.claim(
-                    session,
-                    limit=limit,
-                    lease_s=self.settings.lease_s,
-                    kinds=self.handlers.keys(),
-                    running=self._running_ids,
-                )
+            jobs = await outbox.claim(
+                session,
+                limit=limit,
+                lease_s=self.settings.lease_s,
+                kinds=self.handlers.keys(),
+                running=self._running_ids,
+            )
             await session.commit()
-        del self._done[: len(done)]
-        for _, renewing in done:
-            renewing.set()
         return jobs
 
     async def run_once(self) -> int:
@@ -109,8 +95,6 @@ class Worker:
         concurrently."""
         jobs = await self._claim(CLAIM_BATCH)
         await asyncio.gather(*(self._run(job) for job in jobs))
-        await self._claim(0)  # their completion
-        await asyncio.gather(*self._keepers)
         return len(jobs)
 
     def _start(self, job: ClaimedJob) -> None:
@@ -143,25 +127,14 @@ class Worker:
         self._running_ids.add(job.id)
         finished = asyncio.Event()
         keeper = asyncio.create_task(self._keep_leased(job.id, finished))
-        self._keepers.add(keeper)
-        keeper.add_done_callback(self._keepers.discard)
-        ended_well = False
         try:
-            ended_well = await self._handle(job)
+            await self._handle(job)
         finally:
+            finished.set()
+            await keeper
             self._running_ids.discard(job.id)
-            if ended_well:
-                # Completed by the loop's next claim, with whatever else ended meanwhile; the
-                # lease is renewed until then, so no claimer takes the job in between.
-                self._done.append((job.id, finished))
-                self.processed += 1
-                self._claim_wanted.set()
-            else:
-                finished.set()
-                await keeper
 
-    async def _handle(self, job: ClaimedJob) -> bool:
-        """Run the job's handler: True when it ended well, else its failure is recorded."""
+    async def _handle(self, job: ClaimedJob) -> None:
         retry_after: float | None = None
         try:
             await self.handlers[job.kind](job.payload)
@@ -171,7 +144,13 @@ class Worker:
             log.exception("job %s (%s) failed", job.id, job.kind)
             error = f"{type(exc).__name__}: {exc}"
         else:
-            return True
+            async with self.sessions() as session:
+                followed = await outbox.complete(session, job.id)
+                await session.commit()
+            self.processed += 1
+            if followed:
+                self._claim_wanted.set()
+            return
         async with self.sessions() as session:
             await outbox.fail(
                 session,
@@ -182,7 +161,6 @@ class Worker:
                 retry_after_s=retry_after,
             )
             await session.commit()
-        return False
 
     async def run(self) -> None:
         try:
@@ -192,9 +170,9 @@ class Worker:
                 await self._queue_duties()
                 free = self.settings.concurrency - len(self._running)
                 claimed: list[ClaimedJob] = []
-                if free > 0 or self._done:
+                if free > 0:
                     try:
-                        claimed = await self._claim(min(max(free, 0), CLAIM_BATCH))
+                        claimed = await self._claim(min(free, CLAIM_BATCH))
                     except Exception:  # a lost database connection must not end the loop
                         log.exception("worker iteration failed")
                 for job in claimed:
@@ -208,11 +186,6 @@ class Worker:
                     await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
         finally:
             await asyncio.gather(*self._running, return_exceptions=True)
-            with contextlib.suppress(Exception):  # else they run once more after the lease
-                await self._claim(0)
-            for _, renewing in self._done:  # not completed: their leases lapse
-                renewing.set()
-            await asyncio.gather(*self._keepers, return_exceptions=True)
 
     async def _queue_duties(self) -> None:
         now = time.monotonic()
