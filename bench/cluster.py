@@ -55,7 +55,7 @@ from tests.cluster.cluster import (
     postgres_reachable,
     running,
 )
-from tests.conftest import PG_ADMIN_DSN
+from tests.databases import PG_ADMIN_DSN
 
 from .rep_reply import (
     SECRET_KEY,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tests.cluster.cluster import fresh_database, postgres_reachable
-from tests.conftest import PG_ADMIN_DSN
+from tests.databases import PG_ADMIN_DSN
 
 from . import rep_reply, roundtrip, ws_memory
 from .floor import floor_server, idle_memory, relays, round_trips

@@ -12,7 +12,7 @@ from pathlib import Path
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from relaydesk.migrate import upgrade
 from relaydesk.runtime import Runtime
-from tests.handoff_world import (
+from tests.hubspot.handoff.world import (
     SYNC_KINDS,
     Person,
     connect,
