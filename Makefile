@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench install migrate eval widget
+.PHONY: run test check bench install migrate eval
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -25,16 +25,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	-command -v npm >/dev/null && cd tests/browser && npm ci --no-audit --no-fund \
 		&& touch node_modules/axe-core/axe.min.js
 
-# esbuild, which builds the widget's modules (relaydesk/web/widget_src) into the committed
-# relaydesk/web/static/widget.js; tests/test_widget_bundle.py checks that file is current.
-ESBUILD := node_modules/esbuild/package.json
-$(ESBUILD): package.json package-lock.json
-	-command -v npm >/dev/null && npm ci --no-audit --no-fund && touch $(ESBUILD)
-
-widget: $(ESBUILD)
-	node relaydesk/web/widget_src/build.mjs
-
-test: $(STAMP) $(AXE) $(ESBUILD)
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest -q --durations=30
 
 check: $(STAMP)

@@ -29,6 +29,7 @@ from . import (
     widget_api,
     widget_assets,
     widget_files,
+    widget_script,
     widget_ws,
 )
 from .body_limit import BodyLimit, BodyLimits
@@ -103,7 +104,7 @@ def create_app(
         demo,
         visitor_mail,
     )
-    for module in (*routers, admin):
+    for module in (*routers, admin, widget_script):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -6,11 +6,11 @@ import { t } from './strings.js';
 import { str } from './util.js';
 import { applyConfig, ui } from './view.js';
 
-let timer;
+let availabilityTimer;
 
 export function showAvailability() {
   const a = config.availability, line = ui.availability;
-  clearTimeout(timer);
+  clearTimeout(availabilityTimer);
   line.hidden = !a;
   if (!a) return;
   line.dataset.open = String(!!a.open);
@@ -18,7 +18,7 @@ export function showAvailability() {
   line.textContent = a.open ? t('availableNow') : next ? t('awayUntil', { when: nextTime(next) }) : t('away');
   if (a.changes_at) {
     const wait = Math.min(Math.max(new Date(a.changes_at) - Date.now(), 0) + 1000, 6 * 3600e3);
-    timer = setTimeout(refreshConfig, wait);
+    availabilityTimer = setTimeout(refreshConfig, wait);
   }
 }
 
@@ -35,6 +35,6 @@ async function refreshConfig() {
   try {
     applyConfig(await api('GET', `/config?${query}`));
   } catch {
-    timer = setTimeout(refreshConfig, 60000);
+    availabilityTimer = setTimeout(refreshConfig, 60000);
   }
 }

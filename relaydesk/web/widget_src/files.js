@@ -7,12 +7,12 @@ import { api } from './http.js';
 import { messages, shownMessage } from './timeline.js';
 import { str } from './util.js';
 
-let issued = Date.now(), timer;
+let issued = Date.now(), renewTimer;
 const ttl = () => (config.attachment_url_ttl_s || 0) * 1000;
 
 export function renewFilesLater(ms) {
-  clearTimeout(timer);
-  if (ttl()) timer = setTimeout(renewFiles, ms ?? Math.max(1000, issued + ttl() * 0.8 - Date.now()));
+  clearTimeout(renewTimer);
+  if (ttl()) renewTimer = setTimeout(renewFiles, ms ?? Math.max(1000, issued + ttl() * 0.8 - Date.now()));
 }
 
 // Timers sleep with the tab: a tab shown again renews at once if the links are due.

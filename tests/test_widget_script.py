@@ -1,0 +1,73 @@
+"""`/static/widget.js` is the panel's modules (`relaydesk/web/widget_src`) joined into one script
+by the server; no build step. The browser tests run what it serves; these check the joining."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from relaydesk.web.widget_script import SOURCES, WidgetSourceError, join
+
+from .services import unavailable
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def test_dependencies_come_first_and_keywords_go(tmp_path: Path) -> None:
+    folder = write(tmp_path, {
+        "shell.js": "import { hello } from './words.js';\nimport CSS from './look.css';\n"
+                    "export function mount() { return hello() + CSS; }\n",
+        "words.js": "import { mount } from './shell.js';\nexport const greeting = 'hi';\n"
+                    "export function hello() { return greeting; }\n",
+        "look.css": ".a { color: red }\n",
+    })  # fmt: skip
+    script = join(folder, "shell.js")
+    assert script.index("// words.js") < script.index("// shell.js")
+    assert "import" not in script and "export" not in script
+    assert 'const CSS = ".a { color: red }\\n";' in script
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ({"shell.js": "let a = 1, timer;\nimport { x } from './b.js';\n",
+          "b.js": "export let x = 1;\nlet timer;\n"}, "timer is declared in b.js and shell.js"),
+        ({"shell.js": "export default function mount() {}\n"}, "shell.js: unsupported"),
+        ({"shell.js": "import * as b from './b.js';\n", "b.js": ""}, "shell.js: unsupported"),
+        ({"shell.js": "import { x } from './gone.js';\n"}, "no module gone.js"),
+    ],
+)  # fmt: skip
+def test_what_the_joiner_cannot_join_is_refused_by_name(
+    tmp_path: Path, files: dict[str, str], says: str
+) -> None:
+    with pytest.raises(WidgetSourceError, match=says):
+        join(write(tmp_path, files), "shell.js")
+
+
+def test_the_panels_modules_join_into_valid_javascript(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        unavailable("node is needed to check the joined script's syntax")
+    joined = tmp_path / "widget.js"
+    joined.write_text(join())
+    subprocess.run([node, "--check", str(joined)], check=True, timeout=60)
+    assert {p.name for p in SOURCES.glob("*.js")} == {
+        line[3:].strip() for line in join().splitlines() if line.startswith("// ") and
+        line.endswith(".js") and " " not in line[3:].strip()
+    }  # every module is reached from shell.js  # fmt: skip
+
+
+async def test_the_server_serves_it_with_an_etag(client: httpx.AsyncClient) -> None:
+    first = await client.get("/static/widget.js")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/javascript")
+    assert first.text == join()
+    again = await client.get("/static/widget.js", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
