@@ -1,6 +1,4 @@
-/* relaydesk loader: window.Relaydesk (replays what the README's stub queued), the launcher,
- * widget.js on demand. Tag: data-widget-key, data-mode="inline", data-target, data-api-base,
- * data-locale. /config's 403 (origin not allowed) mounts nothing. */
+/* relaydesk loader: window.Relaydesk, the launcher, widget.js on demand (see the README). */
 (() => {
   'use strict';
   const stub = window.Relaydesk;
@@ -110,9 +108,8 @@
     parent.append(host);
     let open;
     try { open = localStorage.getItem(`relaydesk:${opts.widgetKey}:conv`); } catch { /* no storage */ }
-    // A reply email's link (#relaydesk-reopen=…): the widget loads and opens that conversation.
-    const reopen = /[#&]relaydesk-reopen=/.test(location.hash);
-    if (inline || open || reopen || queue.length || opts.identityToken) load();
+    // A reply email's link (#relaydesk-reopen=…) opens its conversation.
+    if (inline || open || /[#&]relaydesk-reopen=/.test(location.hash) || queue.length || opts.identityToken) load();
   }
 
   function launcher(config) {
