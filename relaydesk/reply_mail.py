@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from .assistant.language import locale_language
 from .away_wording import word
 from .mail import Mail
 from .mail_links import (
@@ -19,6 +20,7 @@ from .mail_links import (
 )
 from .models import Conversation, Message, Organization, Visitor
 from .settings import Settings
+from .widget_strings import RIGHT_TO_LEFT
 
 SHOWN_ROLES = ("visitor", "ai", "agent")  # system notes (handoff, closing) are left out
 
@@ -34,11 +36,12 @@ class MailContext:
 
 
 def reply_mail(context: MailContext) -> Mail:
-    language = context.conversation.language or (context.visitor.locale or "en")[:2].lower()
+    language = context.conversation.language or locale_language(context.visitor.locale) or "en"
     replies = [m for m in context.messages if m.role == "agent" and m.seq > context.seen_up_to]
     rep = next((m.author_name for m in reversed(replies) if m.author_name), None)
     team = context.organization.widget_title or context.organization.name
     copy = _Copy(
+        language=language,
         subject=word("mail_subject", language, name=team),
         intro=word("mail_intro", language, name=rep or team),
         replies=[m.text for m in replies],
@@ -57,6 +60,7 @@ def reply_mail(context: MailContext) -> Mail:
 
 @dataclass(frozen=True)
 class _Copy:
+    language: str
     subject: str
     intro: str
     replies: list[str]
@@ -72,11 +76,16 @@ class _Copy:
         parts += ["", "--", f"{self.unsubscribe[0]}: {self.unsubscribe[1]}"]
         return "\n".join(parts) + "\n"
 
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.language in RIGHT_TO_LEFT else "ltr"
+
     def html(self) -> str:
         replies = "".join(f"<blockquote>{_para(r)}</blockquote>" for r in self.replies)
         lines = "".join(f"<p><strong>{escape(w)}:</strong> {_para(s)}</p>" for w, s in self.lines)
         return (
-            f"<!doctype html><html><body><p>{escape(self.intro)}</p>{replies}"
+            f'<!doctype html><html lang="{escape(self.language)}" dir="{self.direction}">'
+            f"<body><p>{escape(self.intro)}</p>{replies}"
             f'<p><a href="{escape(self.reopen[1])}">{escape(self.reopen[0])}</a></p>'
             f"<h3>{escape(self.so_far)}</h3>{lines}<hr>"
             f'<p><small><a href="{escape(self.unsubscribe[1])}">'

@@ -15,6 +15,7 @@ from ..errors import Unauthorized
 from ..mail_links import read_unsubscribe_token
 from ..models import Organization, Visitor
 from ..unread_replies import unsubscribe
+from ..widget_strings import RIGHT_TO_LEFT
 from .deps import RuntimeDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +30,8 @@ async def _team(session: SessionDep, visitor: Visitor | None) -> str:
 def _page(
     request: Request, language: str, text: str, ask: str | None, status: int = 200
 ) -> HTMLResponse:
-    context = {"language": language, "text": text, "button": ask}
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    context = {"language": language, "dir": direction, "text": text, "button": ask}
     return templates.TemplateResponse(request, "unsubscribe.html", context, status_code=status)
 
 
