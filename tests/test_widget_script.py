@@ -38,8 +38,10 @@ def test_dependencies_come_first_and_keywords_go(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "says"),
     [
-        ({"shell.js": "let a = 1, timer;\nimport { x } from './b.js';\n",
+        ({"shell.js": "let timer;\nimport { x } from './b.js';\n",
           "b.js": "export let x = 1;\nlet timer;\n"}, "timer is declared in b.js and shell.js"),
+        ({"shell.js": "function go() {}\nimport { x } from './b.js';\n",
+          "b.js": "export const x = 1;\nfunction go() {}\n"}, "go is declared in b.js"),
         ({"shell.js": "export default function mount() {}\n"}, "shell.js: unsupported"),
         ({"shell.js": "import * as b from './b.js';\n", "b.js": ""}, "shell.js: unsupported"),
         ({"shell.js": "import { x } from './gone.js';\n"}, "no module gone.js"),
