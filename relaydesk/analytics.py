@@ -13,7 +13,7 @@ from sqlalchemy import Text, and_, case, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import InvalidInput
-from .models import Conversation, Handoff, Message, utcnow
+from .models import Conversation, Handoff, Message, Role, utcnow
 from .outcomes import (
     ABANDONED,
     AI_RESOLVED,
@@ -175,10 +175,12 @@ async def _add_turns(session: AsyncSession, facts: dict[str, Facts], ids: list[s
     # Answered: an AI turn with sources or a component, decided in SQL (decoding every
     # message's sources cost more than the rest of the report).
     cited = or_(cast(Message.sources, Text) != "[]", Message.component.is_not(None))
-    answered = case((and_(Message.role == "ai", cited), True), else_=False)
+    answered = case((and_(Message.role == Role.AI, cited), True), else_=False)
     rows = await session.execute(
         select(Message.conversation_id, Message.role, Message.text, answered, Message.created_at)
-        .where(Message.conversation_id.in_(ids), Message.role.in_(("visitor", "ai", "agent")))
+        .where(
+            Message.conversation_id.in_(ids), Message.role.in_((Role.VISITOR, Role.AI, Role.AGENT))
+        )
         .order_by(Message.conversation_id, Message.seq)
     )
     for conversation_id, role, text, was_answered, at in rows:

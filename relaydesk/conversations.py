@@ -20,12 +20,12 @@ from .messages import Slot as Slot
 from .messages import add_message as add_message
 from .messages import insert_message as insert_message
 from .messages import next_slot as next_slot
-from .models import Attachment, Conversation, Message, Visitor, utcnow
+from .models import Attachment, Conversation, ConversationState, Message, Role, Visitor, utcnow
 from .outbox import enqueue
 from .payloads import conversation_payload
 
-OPEN_STATES = ("ai", "pending_human", "human")
-HANDED_OFF = ("pending_human", "human")
+OPEN_STATES = (ConversationState.AI, ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
+HANDED_OFF = (ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
 
 # Built once, run with bound values (see `messages.py`).
 VISITORS = cast(Table, Visitor.__table__)
@@ -140,7 +140,7 @@ async def post_visitor_message(
         session,
         effects,
         slot,
-        "visitor",
+        Role.VISITOR,
         text,
         attachments=attachments,
         client_id=client_id,
@@ -151,11 +151,11 @@ async def post_visitor_message(
 
 
 async def _queue_answer(
-    session: AsyncSession, effects: Effects, state: str, message: Message
+    session: AsyncSession, effects: Effects, state: ConversationState, message: Message
 ) -> None:
     """The AI's answer while the AI leads, the delivery to HubSpot once a person took over."""
     conversation_id = message.conversation_id
-    if state == "ai":
+    if state == ConversationState.AI:
         await enqueue(
             session,
             effects.wakeup,

@@ -31,10 +31,19 @@ from .conversations import (
 )
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
-from .models import Conversation, Handoff, Message, Visitor, utcnow
+from .models import (
+    Conversation,
+    ConversationState,
+    Handoff,
+    Message,
+    Requester,
+    Role,
+    Visitor,
+    utcnow,
+)
 from .outbox import enqueue
 
-REQUESTERS = ("ai", "visitor", "admin")
+REQUESTERS = tuple(Requester)
 
 
 async def hand_off(
@@ -43,7 +52,7 @@ async def hand_off(
     conversation: Conversation,
     decision: HandoffDecision,
     *,
-    requested_by: str,
+    requested_by: Requester,
     slot: Slot | None = None,
     reply_to_id: str | None = None,
     author_name: str | None = None,
@@ -53,7 +62,7 @@ async def hand_off(
     office hours keep the AI on (the visitor is offered the email route)."""
     if requested_by not in REQUESTERS:
         raise ValueError(f"unknown requester {requested_by!r}")
-    if conversation.state != "ai":
+    if conversation.state != ConversationState.AI:
         return None
     now = utcnow()
     route = await route_handoff(
@@ -65,7 +74,7 @@ async def hand_off(
         conversation.email_offered_at = now
         await _tell_visitor(session, effects, conversation, told)
         return None
-    conversation.state = "pending_human"
+    conversation.state = ConversationState.PENDING_HUMAN
     conversation.language = decision.language
     conversation.sentiment = decision.sentiment.label
     transcript = await _transcript(session, conversation.id)
@@ -81,7 +90,7 @@ async def hand_off(
         language=decision.language,
         topic=decision.topic,
         requested_by=requested_by,
-        question=first_question([t.text for t in transcript if t.role == "visitor"]),
+        question=first_question([t.text for t in transcript if t.role == Role.VISITOR]),
         team_language=team,
         route=route.name,
     )
@@ -113,10 +122,10 @@ async def _tell_visitor(
     session: AsyncSession, effects: Effects, conversation: Conversation, told: _Told
 ) -> None:
     if told.slot is None:
-        await add_message(session, effects, conversation, "system", told.text)
+        await add_message(session, effects, conversation, Role.SYSTEM, told.text)
         return
     await insert_message(
-        session, effects, told.slot, "ai", told.text,
+        session, effects, told.slot, Role.AI, told.text,
         reply_to_id=told.reply_to_id, author_name=told.author_name,
     )  # fmt: skip
 
@@ -130,7 +139,7 @@ async def visitor_asks_for_person(
         raise InvalidInput("this chat is answered by the AI only", code="handoff_disabled")
     conversation = await open_visitor_conversation(session, visitor)
     decision = await _requested_decision(session, conversation, [USER_REQUESTED])
-    await hand_off(session, effects, conversation, decision, requested_by="visitor")
+    await hand_off(session, effects, conversation, decision, requested_by=Requester.VISITOR)
     return conversation
 
 
@@ -140,11 +149,15 @@ async def visitor_left_email(session: AsyncSession, effects: Effects, visitor: V
     if not (visitor.email or visitor.verified_email):
         return
     conversation = await latest_conversation(session, visitor)
-    if conversation is None or conversation.state != "ai" or not conversation.email_offered_at:
+    if (
+        conversation is None
+        or conversation.state != ConversationState.AI
+        or not conversation.email_offered_at
+    ):
         return
     decision = await _requested_decision(session, conversation, [USER_REQUESTED])
     await hand_off(
-        session, effects, conversation, decision, requested_by="visitor", by_email=True
+        session, effects, conversation, decision, requested_by=Requester.VISITOR, by_email=True
     )
 
 
@@ -153,7 +166,7 @@ async def admin_hands_off(
 ) -> Handoff:
     """An admin takes the conversation from the AI (from its page in the console)."""
     decision = await _requested_decision(session, conversation, [])
-    handoff = await hand_off(session, effects, conversation, decision, requested_by="admin")
+    handoff = await hand_off(session, effects, conversation, decision, requested_by=Requester.ADMIN)
     if handoff is None:
         raise InvalidInput(
             "only a conversation the AI is leading can be handed off", code="not_with_ai"
@@ -165,7 +178,7 @@ async def _requested_decision(
     session: AsyncSession, conversation: Conversation, reasons: list[str]
 ) -> HandoffDecision:
     """A person asked for the handoff: summary, mood and language come from the visitor's words."""
-    texts = [t.text for t in await _transcript(session, conversation.id) if t.role == "visitor"]
+    texts = [t.text for t in await _transcript(session, conversation.id) if t.role == Role.VISITOR]
     mood = analyze_message(" ".join(texts[-3:])).sentiment
     # Before a word (the "talk to a person" button) or after "hi", the browser's language.
     locale = await session.scalar(
@@ -180,7 +193,9 @@ async def _transcript(session: AsyncSession, conversation_id: str) -> list[Turn]
     component), as the brain saw them."""
     rows = await session.execute(
         select(Message.role, Message.text, Message.sources, Message.component)
-        .where(Message.conversation_id == conversation_id, Message.role.in_(("visitor", "ai")))
+        .where(
+            Message.conversation_id == conversation_id, Message.role.in_((Role.VISITOR, Role.AI))
+        )
         .order_by(Message.seq)
     )
     return [Turn(r.role, r.text, bool(r.sources or r.component)) for r in rows]

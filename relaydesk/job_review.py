@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import on_commit
 from .errors import NotFound
-from .models import Conversation, OutboxJob
+from .models import Conversation, JobState, OutboxJob
 from .outbox import Wakeup, retry_failed
 
 MAX_SHOWN = 200
@@ -21,7 +21,7 @@ MAX_SHOWN = 200
 def _of_organization(organization_id: str) -> Select[OutboxJob]:
     of_conversation = select(Conversation.id).where(Conversation.organization_id == organization_id)
     return select(OutboxJob).where(
-        OutboxJob.state == "failed",
+        OutboxJob.state == JobState.FAILED,
         or_(
             OutboxJob.organization_id == organization_id,
             OutboxJob.ordering_key.in_(of_conversation),

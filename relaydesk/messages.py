@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import events
 from .attachment_urls import AttachmentSigner
 from .db import dialect_of, insert_or_skip, on_commit
-from .models import Attachment, Conversation, Message, new_id, utcnow
+from .models import Attachment, Conversation, ConversationState, Message, Role, new_id, utcnow
 from .outbox import Wakeup
 from .payloads import message_payload
 from .realtime import Hub
@@ -54,7 +54,7 @@ class Slot:
     conversation_id: str
     visitor_id: str
     seq: int
-    state: str  # the conversation's state when the slot was taken
+    state: ConversationState  # the conversation's state when the slot was taken
 
 
 async def next_slot(
@@ -74,7 +74,7 @@ async def add_message(
     session: AsyncSession,
     effects: Effects,
     conversation: Conversation,
-    role: str,
+    role: Role,
     text: str,
     *,
     attachments: Sequence[Attachment] = (),
@@ -96,7 +96,7 @@ async def insert_message(
     session: AsyncSession,
     effects: Effects,
     slot: Slot,
-    role: str,
+    role: Role,
     text: str,
     *,
     attachments: Sequence[Attachment] = (),

@@ -19,7 +19,7 @@ from .away_handoffs import AWAY, LIVE
 from .away_wording import word
 from .conversations import Effects, add_message
 from .db import commit
-from .models import Conversation, Handoff, Visitor, utcnow
+from .models import Conversation, ConversationState, Handoff, Role, Visitor, utcnow
 from .outbox import enqueue_recurring
 from .settings import FollowUpSettings
 
@@ -65,7 +65,7 @@ async def overdue(
             Handoff.no_rep_told_at.is_(None),
             Handoff.created_at <= now - after,
             Handoff.created_at > now - horizon,
-            Conversation.state == "pending_human",
+            Conversation.state == ConversationState.PENDING_HUMAN,
             Conversation.assignee.is_(None),
         )
         .limit(BATCH)
@@ -87,4 +87,4 @@ async def tell_no_rep(
     visitor = await session.get(Visitor, conversation.visitor_id)
     known = visitor is not None and bool(visitor.verified_email or visitor.email)
     text = word("no_rep_known" if known else "no_rep", conversation.language)
-    await add_message(session, effects, conversation, "system", text)
+    await add_message(session, effects, conversation, Role.SYSTEM, text)

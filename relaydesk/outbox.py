@@ -18,11 +18,11 @@ from sqlalchemy import Table, Update, and_, bindparam, exists, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, insert_or_skip, on_commit
-from .models import OutboxJob, utcnow
+from .models import JobState, OutboxJob, utcnow
 
 JOBS = cast(Table, OutboxJob.__table__)
 EARLIER = JOBS.alias("earlier")
-WAITING = ("pending", "running", "failed")
+WAITING = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
 
 
 class Wakeup:
@@ -54,7 +54,7 @@ async def enqueue(
         ordering_key=ordering_key,
         dedupe_key=dedupe_key,
         organization_id=organization_id,
-        state="pending",
+        state=JobState.PENDING,
         run_after=now,
         attempts=0,
         created_at=now,
@@ -103,8 +103,8 @@ def _claim_statement(by_kind: bool, but_running: bool) -> Update:
         EARLIER.c.state.in_(WAITING),
     )
     runnable = or_(
-        and_(jobs.state == "pending", jobs.run_after <= bindparam("now")),
-        and_(jobs.state == "running", jobs.locked_until < bindparam("now")),
+        and_(jobs.state == JobState.PENDING, jobs.run_after <= bindparam("now")),
+        and_(jobs.state == JobState.RUNNING, jobs.locked_until < bindparam("now")),
     )
     if by_kind:
         runnable = and_(runnable, jobs.kind.in_(bindparam("kinds", expanding=True)))
@@ -121,7 +121,7 @@ def _claim_statement(by_kind: bool, but_running: bool) -> Update:
         update(JOBS)
         .where(jobs.id.in_(chosen.scalar_subquery()))
         .values(
-            state="running",
+            state=JobState.RUNNING,
             locked_until=bindparam("until"),
             attempts=jobs.attempts + 1,
             updated_at=bindparam("now"),
@@ -134,7 +134,7 @@ async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> No
     """A running job's lease, renewed while its handler is still at work."""
     await session.execute(
         update(OutboxJob)
-        .where(OutboxJob.id == job_id, OutboxJob.state == "running")
+        .where(OutboxJob.id == job_id, OutboxJob.state == JobState.RUNNING)
         .values(locked_until=utcnow() + timedelta(seconds=lease_s))
     )
 
@@ -168,12 +168,14 @@ async def fail(
     """Record the error; retry later with jittered backoff, or park the job as failed."""
     now = utcnow()
     if job.attempts >= max_attempts:
-        values: dict[str, Any] = dict(state="failed", locked_until=None)
+        values: dict[str, Any] = dict(state=JobState.FAILED, locked_until=None)
     else:
         delay = (
             retry_after_s if retry_after_s is not None else backoff_s(job.attempts, max_backoff_s)
         )
-        values = dict(state="pending", locked_until=None, run_after=now + timedelta(seconds=delay))
+        values = dict(
+            state=JobState.PENDING, locked_until=None, run_after=now + timedelta(seconds=delay)
+        )
     await session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job.id)
@@ -187,11 +189,11 @@ def backoff_s(attempts: int, cap_s: float = 300.0) -> float:
 
 async def retry_failed(session: AsyncSession, job_ids: list[int] | None = None) -> int:
     """Put failed jobs back in the queue (all of them, or the given ids)."""
-    stmt = update(OutboxJob).where(OutboxJob.state == "failed")
+    stmt = update(OutboxJob).where(OutboxJob.state == JobState.FAILED)
     if job_ids is not None:
         stmt = stmt.where(OutboxJob.id.in_(job_ids))
     result = await session.execute(
-        stmt.values(state="pending", attempts=0, run_after=utcnow(), updated_at=utcnow())
+        stmt.values(state=JobState.PENDING, attempts=0, run_after=utcnow(), updated_at=utcnow())
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -205,11 +207,11 @@ async def enqueue_recurring(session: AsyncSession, wakeup: Wakeup, kind: str) ->
     now = utcnow()
     await session.execute(
         update(OutboxJob)
-        .where(OutboxJob.dedupe_key == kind, OutboxJob.state.in_(("done", "failed")))
-        .values(state="pending", run_after=now, attempts=0, updated_at=now)
+        .where(OutboxJob.dedupe_key == kind, OutboxJob.state.in_((JobState.DONE, JobState.FAILED)))
+        .values(state=JobState.PENDING, run_after=now, attempts=0, updated_at=now)
     )
 
 
 async def next_run_at(session: AsyncSession) -> datetime | None:
-    query = select(OutboxJob.run_after).where(OutboxJob.state == "pending")
+    query = select(OutboxJob.run_after).where(OutboxJob.state == JobState.PENDING)
     return await session.scalar(query.order_by(OutboxJob.run_after).limit(1))

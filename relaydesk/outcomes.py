@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 from .assistant.person_requests import asks_for_person
 from .assistant.resolution import says_resolved
 from .assistant.summary import first_question, is_small_talk
+from .models import Closer, ConversationState, Role
 
 CAME_BACK_WITHIN = timedelta(days=7)
 IDLE = timedelta(minutes=30)  # an AI conversation nobody wrote in for this long has ended
@@ -78,13 +79,13 @@ class Facts:
 
     @cached_property
     def question(self) -> str | None:
-        return first_question([t.text for t in self.turns if t.role == "visitor"])
+        return first_question([t.text for t in self.turns if t.role == Role.VISITOR])
 
     def first_reply_s(self) -> float | None:
         """Seconds from the handoff to the first message of a person."""
         if self.handoff_at is None:
             return None
-        replies = [t.at for t in self.turns if t.role == "agent" and t.at >= self.handoff_at]
+        replies = [t.at for t in self.turns if t.role == Role.AGENT and t.at >= self.handoff_at]
         return (min(replies) - self.handoff_at).total_seconds() if replies else None
 
 
@@ -92,7 +93,7 @@ def outcome(facts: Facts, later: Sequence[Facts], now: datetime) -> str:
     """The conversation's outcome; `later` are the same visitor's later conversations."""
     if facts.handoff_at is not None:
         return HANDED_OFF
-    if facts.state != "closed" and now - facts.updated_at < IDLE:
+    if facts.state != ConversationState.CLOSED and now - facts.updated_at < IDLE:
         return ONGOING
     if not _settled(facts):
         return ABANDONED
@@ -100,10 +101,10 @@ def outcome(facts: Facts, later: Sequence[Facts], now: datetime) -> str:
 
 
 def _settled(facts: Facts) -> bool:
-    if facts.closed_by == "ai":  # the visitor said it was settled; the AI said goodbye
+    if facts.closed_by == Closer.AI:  # the visitor said it was settled; the AI said goodbye
         return True
-    said = [t for t in facts.turns if t.role in ("visitor", "ai")]
-    return bool(said) and said[-1].role == "ai" and said[-1].answered
+    said = [t for t in facts.turns if t.role in (Role.VISITOR, Role.AI)]
+    return bool(said) and said[-1].role == Role.AI and said[-1].answered
 
 
 def _came_back(facts: Facts, later: Sequence[Facts]) -> bool:
@@ -132,7 +133,7 @@ def unanswered(facts: Facts) -> list[str]:
     """The visitor's questions that the AI's next reply did not answer."""
     found = []
     for turn, reply in zip(facts.turns, facts.turns[1:], strict=False):
-        if turn.role != "visitor" or reply.role != "ai" or reply.answered:
+        if turn.role != Role.VISITOR or reply.role != Role.AI or reply.answered:
             continue
         if is_question(turn.text):
             found.append(turn.text.strip())

@@ -18,11 +18,11 @@ from .mail_links import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from .models import Conversation, Message, Organization, Visitor
+from .models import Conversation, Message, Organization, Role, Visitor
 from .settings import Settings
 from .widget_strings import RIGHT_TO_LEFT
 
-SHOWN_ROLES = ("visitor", "ai", "agent")  # system notes (handoff, closing) are left out
+SHOWN_ROLES = (Role.VISITOR, Role.AI, Role.AGENT)  # system notes (handoff, closing) are left out
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class MailContext:
 
 def reply_mail(context: MailContext) -> Mail:
     language = context.conversation.language or locale_language(context.visitor.locale) or "en"
-    replies = [m for m in context.messages if m.role == "agent" and m.seq > context.seen_up_to]
+    replies = [m for m in context.messages if m.role == Role.AGENT and m.seq > context.seen_up_to]
     rep = next((m.author_name for m in reversed(replies) if m.author_name), None)
     team = context.organization.widget_title or context.organization.name
     copy = _Copy(
@@ -102,7 +102,7 @@ def _transcript(context: MailContext) -> list[Message]:
 
 
 def _speaker(message: Message, language: str, team: str) -> str:
-    if message.role == "visitor":
+    if message.role == Role.VISITOR:
         return word("mail_you", language)
     return message.author_name or team
 

@@ -20,7 +20,9 @@ from .errors import InvalidInput
 from .models import (
     Attachment,
     Conversation,
+    ConversationState,
     Handoff,
+    JobState,
     Message,
     Organization,
     OutboxJob,
@@ -28,8 +30,8 @@ from .models import (
 )
 
 MAX_DAYS = 36500
-WITH_A_PERSON = ("pending_human", "human")
-SYNCING = ("pending", "running", "failed")
+WITH_A_PERSON = (ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
+SYNCING = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
 
 
 def set_retention(organization: Organization, days: int | None, ai_only_days: int | None) -> None:

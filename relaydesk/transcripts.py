@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conversations import attachments_of
 from .errors import NotFound
-from .models import Attachment, Conversation, Handoff, Message, Visitor
+from .models import Attachment, Conversation, ConversationState, Handoff, Message, Visitor
 
-STATES = ("ai", "pending_human", "human", "closed")
+STATES = tuple(ConversationState)
 PAGE_SIZE = 100
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from . import events
 from .db import commit
 from .mail import enqueue_mail
-from .models import Conversation, Message, Organization, Visitor, utcnow
+from .models import Conversation, Message, Organization, Role, Visitor, utcnow
 from .outbox import Wakeup, enqueue_recurring
 from .reply_mail import MailContext, reply_mail
 from .settings import Settings
@@ -61,7 +61,7 @@ class UnreadWatch:
         now = utcnow()
         unread = exists().where(
             Message.conversation_id == Conversation.id,
-            Message.role == "agent",
+            Message.role == Role.AGENT,
             Message.created_at <= now - self.after,
             Message.created_at > now - self.horizon,
             Message.seq > Conversation.read_seq,
@@ -134,4 +134,3 @@ async def unsubscribe(session: AsyncSession, visitor_id: str) -> Visitor | None:
         visitor.unsubscribed_at = utcnow()
         await session.flush()
     return visitor
-

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ..models import Role
 from .actions import NOT_FOUND, ActionRefused
 from .analysis import INSUFFICIENT_TOOLS
 from .brain import BrainContext, BrainReply
@@ -148,7 +149,7 @@ _ID_SUFFIX = re.compile(r"[_\s-]*(?:id|number|num|no|nr|code|ref)$", re.IGNORECA
 def reply_to_refusal(context: BrainContext, refused: ActionRefused, language: str) -> BrainReply:
     """Tell the visitor what the action's server refused, or hand off when it refused the same
     way before in this conversation."""
-    told = (_refusal_kind(t.text) for t in context.transcript if t.role == "ai")
+    told = (_refusal_kind(t.text) for t in context.transcript if t.role == Role.AI)
     if context.policy.hands_off and refused.kind in told:
         return handoff(context, analyze_latest(context), [INSUFFICIENT_TOOLS])
     return BrainReply(text=refusal_text(refused, language), answered=False, language=language)

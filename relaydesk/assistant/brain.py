@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..knowledge.index import KnowledgeIndex
+from ..models import Role
 from .actions import ActionSpec
 from .policy import HandoffPolicy
 from .sentiment import Sentiment
@@ -39,13 +40,13 @@ class BrainContext:
     @property
     def question(self) -> str:
         for turn in reversed(self.transcript):
-            if turn.role == "visitor":
+            if turn.role == Role.VISITOR:
                 return turn.text
         return ""
 
     @property
     def visitor_texts(self) -> list[str]:
-        return [turn.text for turn in self.transcript if turn.role == "visitor"]
+        return [turn.text for turn in self.transcript if turn.role == Role.VISITOR]
 
 
 @dataclass(frozen=True)

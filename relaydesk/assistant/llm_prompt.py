@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from openai.types.chat import ChatCompletionMessageParam
 
+from ..models import Role
 from . import analysis as reason
 from .brain import BrainContext, Source
 from .policy import AI_FIRST, AI_ONLY, BALANCED, HandoffPolicy
@@ -60,9 +61,9 @@ def messages(
     )
     out: list[ChatCompletionMessageParam] = [{"role": "system", "content": prompt}]
     for turn in context.transcript:
-        if turn.role == "visitor":
+        if turn.role == Role.VISITOR:
             out.append({"role": "user", "content": turn.text})
-        elif turn.role in ("ai", "agent") and turn.text:
+        elif turn.role in (Role.AI, Role.AGENT) and turn.text:
             out.append({"role": "assistant", "content": turn.text})
     return out
 

@@ -24,10 +24,14 @@ from ..handoffs import hand_off
 from ..knowledge.documents import IndexCache
 from ..models import (
     AiAction,
+    Closer,
     Conversation,
+    ConversationState,
     HandoffSettings,
     Message,
     Organization,
+    Requester,
+    Role,
     Visitor,
     utcnow,
 )
@@ -77,7 +81,10 @@ TURNS = (
 )
 ANSWER_SLOT = (
     update(CONVERSATIONS)
-    .where(CONVERSATIONS.c.id == bindparam("conversation_id"), CONVERSATIONS.c.state == "ai")
+    .where(
+        CONVERSATIONS.c.id == bindparam("conversation_id"),
+        CONVERSATIONS.c.state == ConversationState.AI,
+    )
     .values(
         last_seq=CONVERSATIONS.c.last_seq + 1,
         updated_at=bindparam("now"),
@@ -178,7 +185,7 @@ class ReplyJob:
                 self.effects,
                 conversation,
                 reply.handoff,
-                requested_by="visitor" if asked else "ai",
+                requested_by=Requester.VISITOR if asked else Requester.AI,
                 slot=slot,
                 reply_to_id=message_id,
                 author_name=pending.author_name,
@@ -189,7 +196,7 @@ class ReplyJob:
             session,
             self.effects,
             slot,
-            "ai",
+            Role.AI,
             text,
             reply_to_id=message_id,
             author_name=pending.author_name,
@@ -198,7 +205,7 @@ class ReplyJob:
         )
         if reply.resolved:  # the goodbye above, then the end (the widget offers CSAT)
             conversation = await session.get_one(Conversation, slot.conversation_id)
-            await close_conversation(session, self.effects, conversation, by="ai")
+            await close_conversation(session, self.effects, conversation, by=Closer.AI)
 
     async def _read(
         self, session: AsyncSession, conversation_id: str, message_id: str
@@ -206,7 +213,7 @@ class ReplyJob:
         """What the brain needs, or None when there is nothing (left) to answer."""
         ids = {"conversation_id": conversation_id, "message_id": message_id}
         row = (await session.execute(TO_ANSWER, ids)).first()
-        if row is None or row.state != "ai" or row.answered:
+        if row is None or row.state != ConversationState.AI or row.answered:
             return None
         turns = (await session.execute(TURNS, ids)).all()
         org_id = row.organization_id
@@ -252,4 +259,6 @@ async def _answer_slot(
         "sentiment": reply.sentiment.label if reply.sentiment is not None else None,
     }
     row = (await session.execute(ANSWER_SLOT, values)).first()
-    return Slot(conversation_id, row.visitor_id, row.last_seq, "ai") if row else None
+    return (
+        Slot(conversation_id, row.visitor_id, row.last_seq, ConversationState.AI) if row else None
+    )

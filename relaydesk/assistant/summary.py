@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..models import Role
 from .brain import Turn
 from .person_requests import asks_for_person
 from .rep_record import reason_words, words_in
@@ -54,7 +55,7 @@ def handoff_summary(
     answer, and the reasons in words; labels in the team's `language`."""
     said = words_in(language)
     question = wanted.strip() or summarize(
-        [t.text for t in transcript if t.role == "visitor"], reasons
+        [t.text for t in transcript if t.role == Role.VISITOR], reasons
     )
     lines = [
         f"{said['question']}: {question or '—'}",
@@ -65,7 +66,7 @@ def handoff_summary(
 
 
 def _answered(transcript: Sequence[Turn], said: dict[str, str]) -> str:
-    ai = [t for t in transcript if t.role == "ai" and t.text.strip()]
+    ai = [t for t in transcript if t.role == Role.AI and t.text.strip()]
     answers = [t for t in ai if t.answered]
     if answers:
         return _cut(answers[-1].text, ANSWER_CHARS)

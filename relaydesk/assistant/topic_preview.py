@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Conversation, Message
+from ..models import Conversation, Message, Role
 from .topics import catches, parse_topic, read_message
 
 SHOWN = 5
@@ -96,7 +96,7 @@ async def recent_visitor_messages(session: AsyncSession, organization_id: str) -
     texts = await session.scalars(
         select(Message.text)
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Conversation.organization_id == organization_id, Message.role == "visitor")
+        .where(Conversation.organization_id == organization_id, Message.role == Role.VISITOR)
         .order_by(Message.created_at.desc())
         .limit(RECENT_MESSAGES)
     )

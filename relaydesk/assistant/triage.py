@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..models import Role
 from . import analysis as reason
 from .analysis import MessageAnalysis, analyze_message
 from .brain import BrainContext, BrainReply, HandoffDecision
@@ -95,7 +96,7 @@ def _offered_person(context: BrainContext) -> bool:
 def _settled(context: BrainContext, found: MessageAnalysis) -> BrainReply | None:
     """The visitor says the AI's answer settled it: say goodbye and end the conversation.
     Only after an answer: "thanks" after a greeting or a miss is small talk."""
-    last = next((turn for turn in reversed(context.transcript) if turn.role == "ai"), None)
+    last = next((turn for turn in reversed(context.transcript) if turn.role == Role.AI), None)
     if last is None or not last.answered or last.text in _ASIDES:
         return None
     if not says_resolved(context.question):
@@ -135,7 +136,7 @@ def _say(text: str, found: MessageAnalysis) -> BrainReply:
 
 def _last_ai_text(context: BrainContext) -> str:
     for turn in reversed(context.transcript):
-        if turn.role == "ai":
+        if turn.role == Role.AI:
             return turn.text
     return ""
 
@@ -155,7 +156,7 @@ def _asked_before(context: BrainContext) -> bool:
 def _misses_in_a_row(context: BrainContext) -> int:
     misses = 0
     for turn in reversed(context.transcript):
-        if turn.role == "ai" and turn.text not in _ASIDES:
+        if turn.role == Role.AI and turn.text not in _ASIDES:
             if turn.answered:
                 break
             misses += 1

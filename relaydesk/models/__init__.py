@@ -20,27 +20,43 @@ from .core import (
 from .handoffs import Handoff
 from .hubspot import HubSpotChannel, HubSpotConnection
 from .hubspot_sync import HubSpotSyncStep
+from .states import (
+    Closer,
+    ConversationState,
+    DeliveryState,
+    JobState,
+    Requester,
+    Role,
+    StepState,
+)
 from .webhooks import WebhookDelivery
 
 __all__ = [
-    "AiAction",
     "AdminSession",
+    "AiAction",
     "ApiKey",
-    "AuditEntry",
     "Attachment",
+    "AuditEntry",
     "Base",
+    "Closer",
     "Conversation",
+    "ConversationState",
+    "DeliveryState",
     "Handoff",
     "HandoffSettings",
     "HubSpotChannel",
     "HubSpotConnection",
     "HubSpotSyncStep",
+    "JobState",
     "KnowledgeDocument",
     "Membership",
     "Message",
     "Organization",
     "OutboxJob",
     "PasswordToken",
+    "Requester",
+    "Role",
+    "StepState",
     "UTCDateTime",
     "User",
     "Visitor",

@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .states import Closer, ConversationState, JobState, Role
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
@@ -133,7 +135,7 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id"))
-    state: Mapped[str] = mapped_column(String(16), default="ai")
+    state: Mapped[ConversationState] = mapped_column(String(16), default=ConversationState.AI)
     assignee: Mapped[str | None] = mapped_column(String(200), default=None)
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     sentiment: Mapped[str | None] = mapped_column(String(16), default=None)
@@ -143,7 +145,7 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Who ended it (visitor | agent | ai | admin) and the visitor's rating afterwards (1-5).
-    closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    closed_by: Mapped[Closer | None] = mapped_column(String(16), default=None)
     csat_score: Mapped[int | None] = mapped_column(Integer, default=None)
     csat_comment: Mapped[str | None] = mapped_column(Text, default=None)
     csat_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -174,7 +176,7 @@ class Message(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")
     author_name: Mapped[str | None] = mapped_column(String(200), default=None)
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -231,7 +233,7 @@ class OutboxJob(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ordering_key: Mapped[str] = mapped_column(String(64))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[JobState] = mapped_column(String(16), default=JobState.PENDING)
     run_after: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,7 @@ from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .core import Base, new_id, utcnow
+from .states import Requester
 
 
 class Handoff(Base):
@@ -24,7 +25,7 @@ class Handoff(Base):
     sentiment_score: Mapped[float | None] = mapped_column(Float, default=None)
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     topic: Mapped[str | None] = mapped_column(String(300), default=None)
-    requested_by: Mapped[str] = mapped_column(String(16), default="ai")  # ai | visitor | admin
+    requested_by: Mapped[Requester] = mapped_column(String(16), default=Requester.AI)
     # The visitor's first real question (not a greeting): the ticket's subject. NULL on
     # handoffs recorded before it was kept.
     question: Mapped[str | None] = mapped_column(Text, default=None)

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .core import Base, new_id, utcnow
+from .states import StepState
 
 
 class HubSpotSyncStep(Base):
@@ -20,7 +21,7 @@ class HubSpotSyncStep(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
     step: Mapped[str] = mapped_column(String(16))  # contact | thread | ticket | note | files
-    state: Mapped[str] = mapped_column(String(16), default="started")  # started | done | failed
+    state: Mapped[StepState] = mapped_column(String(16), default=StepState.STARTED)
     hubspot_id: Mapped[str | None] = mapped_column(String(64), default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .core import Base, new_id, utcnow
+from .states import DeliveryState
 
 
 class WebhookDelivery(Base):
@@ -22,9 +23,7 @@ class WebhookDelivery(Base):
     source: Mapped[str] = mapped_column(String(16))  # channel | app
     event_type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(
-        String(16), default="received"
-    )  # received|done|unknown|failed
+    state: Mapped[DeliveryState] = mapped_column(String(16), default=DeliveryState.RECEIVED)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -16,7 +16,7 @@ from ..files import MessageLimits, check_message_files
 from ..handoffs import visitor_asks_for_person, visitor_left_email
 from ..hubspot.inbound.delivery_status import report_read, report_sent
 from ..mail_links import page_of, read_reopen_token
-from ..models import Attachment
+from ..models import Attachment, Closer
 from ..payloads import (
     conversation_payload,
     message_payload,
@@ -231,7 +231,7 @@ async def close(
 ) -> dict[str, Any]:
     """The visitor ends the conversation (the HubSpot thread is closed too, if there is one)."""
     conversation = await conversations.visitor_conversation(session, auth.visitor, conversation_id)
-    await close_conversation(session, runtime.effects, conversation, by="visitor")
+    await close_conversation(session, runtime.effects, conversation, by=Closer.VISITOR)
     await commit(session)
     return conversation_payload(conversation)
 

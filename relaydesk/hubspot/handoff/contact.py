@@ -3,7 +3,7 @@ an anonymous contact that carries our visitor id."""
 
 from __future__ import annotations
 
-from ...models import Conversation, Visitor
+from ...models import Conversation, StepState, Visitor
 from ..api.client import HubSpotClient
 from ..api.errors import Conflict, NotFound
 from . import lookups, markers
@@ -51,7 +51,7 @@ async def contact_by_email(
     previous = await markers.marker(sync.sessions, conversation_id, "contact")
     found = await find_contact(portal.client, email)
     if found is not None:
-        return found, previous.state == "started"
+        return found, previous.state == StepState.STARTED
     await markers.begin(sync.sessions, conversation_id, "contact")
     return await create_contact(portal.client, visitor, email)
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ...conversations import Effects
 from ...files import MESSAGE_LIMITS, FileStore, MessageLimits
-from ...models import Conversation, Message
+from ...models import Conversation, ConversationState, Message
 from ...vault import Vault
 from ..api.errors import (
     BadRequest,
@@ -134,7 +134,7 @@ class HubSpotSync:
             conversation = await session.get(Conversation, conversation_id)
         if conversation is None or not conversation.hubspot_thread_id:
             return
-        if conversation.state != "closed":
+        if conversation.state != ConversationState.CLOSED:
             return  # reopened (by a rep) since: the thread stays open
         thread_id = conversation.hubspot_thread_id
         portal = await self.portals.open(conversation_id)

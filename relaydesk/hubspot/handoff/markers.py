@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ...models import utcnow
+from ...models import StepState, utcnow
 from ...models.hubspot_sync import HubSpotSyncStep
 
 STEPS = ("connection", "contact", "thread", "ticket", "note")
@@ -31,14 +31,14 @@ async def step_of(session: AsyncSession, conversation_id: str, step: str) -> Hub
 class StepMarker:
     """A step as a previous run left it: `started` means it may have created something."""
 
-    state: str
+    state: str  # `new` (never ran) or a StepState
     attempts: int
     updated_at: datetime
 
     @property
     def began(self) -> datetime | None:
         """When an earlier run began a create it may have finished; None if none did."""
-        return self.updated_at if self.state == "started" else None
+        return self.updated_at if self.state == StepState.STARTED else None
 
 
 async def marker(
@@ -71,8 +71,8 @@ async def begin(
         row.attempts += 1
         # While a step stays `started`, `updated_at` keeps the moment it first may have created
         # something: the search grace in `recover` counts from there, not from the last retry.
-        if row.state not in ("done", "started"):
-            row.state, row.updated_at = "started", utcnow()
+        if row.state not in (StepState.DONE, StepState.STARTED):
+            row.state, row.updated_at = StepState.STARTED, utcnow()
         await session.commit()
         return previous
 
@@ -83,7 +83,12 @@ async def finish(session: AsyncSession, conversation_id: str, step: str, hubspot
     if row is None:
         row = HubSpotSyncStep(conversation_id=conversation_id, step=step, attempts=1)
         session.add(row)
-    row.state, row.hubspot_id, row.last_error, row.updated_at = "done", hubspot_id, None, utcnow()
+    row.state, row.hubspot_id, row.last_error, row.updated_at = (
+        StepState.DONE,
+        hubspot_id,
+        None,
+        utcnow(),
+    )
 
 
 async def settle(
@@ -97,10 +102,10 @@ async def settle(
             .where(
                 HubSpotSyncStep.conversation_id == conversation_id,
                 HubSpotSyncStep.step == step,
-                HubSpotSyncStep.state == "failed",
+                HubSpotSyncStep.state == StepState.FAILED,
                 HubSpotSyncStep.hubspot_id.is_not(None),
             )
-            .values(state="done", last_error=None, updated_at=utcnow())
+            .values(state=StepState.DONE, last_error=None, updated_at=utcnow())
         )
         await session.commit()
 
@@ -121,8 +126,8 @@ async def record_error(
         if row is None:
             row = HubSpotSyncStep(conversation_id=conversation_id, step=step, attempts=0)
             session.add(row)
-        if row.state != "started":
-            row.state, row.updated_at = "failed", utcnow()
+        if row.state != StepState.STARTED:
+            row.state, row.updated_at = StepState.FAILED, utcnow()
         if step == "connection":
             row.attempts += 1
         row.last_error = error[:2000]

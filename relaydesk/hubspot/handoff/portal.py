@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ...assistant.wording import FOLLOW_UP, LEAVE_EMAIL, say
 from ...conversations import Effects, add_message
 from ...db import commit
-from ...models import Conversation, HubSpotConnection, Visitor
+from ...models import Conversation, HubSpotConnection, Role, StepState, Visitor
 from ...vault import Vault
 from ...worker import RetryLater
 from ..api.errors import Unauthorized
@@ -65,7 +65,7 @@ class Portals:
             client = portal_client(self.hubspot, self.sessions, self.vault, connection)
         except Unauthorized as lost:
             await self.wait(conversation_id, lost.message)
-        if waiting is not None and waiting.state != "done":
+        if waiting is not None and waiting.state != StepState.DONE:
             async with self.sessions() as session:
                 await markers.finish(session, conversation_id, "connection", connection.id)
                 await session.commit()
@@ -110,7 +110,7 @@ class Portals:
             text = say(FOLLOW_UP, language)
             if visitor is None or not visitor.email:
                 text += " " + say(LEAVE_EMAIL, language)
-            await add_message(session, self.effects, conversation, "system", text)
+            await add_message(session, self.effects, conversation, Role.SYSTEM, text)
             await commit(session)
 
 

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...assistant.rep_record import reason_words, requester_words, summary_facts, ticket_subject
-from ...models import Attachment, Conversation, Handoff, Message, Visitor
+from ...models import Attachment, Closer, Conversation, Handoff, Message, Role, Visitor
 from ..connect.channel import delivery_value
 
-ROLE_NAMES = {"visitor": "Visitor", "ai": "AI", "agent": "Agent", "system": "System"}
-PUBLISHED_ROLES = ("visitor", "ai")
+ROLE_NAMES = {Role.VISITOR: "Visitor", Role.AI: "AI", Role.AGENT: "Agent", Role.SYSTEM: "System"}
+PUBLISHED_ROLES = (Role.VISITOR, Role.AI)
 NEGATIVE = ("negative", "frustrated", "angry", "very_negative")
 DESCRIPTION_MAX = 60_000
 
@@ -71,7 +71,7 @@ def publish_body(
             "value": delivery_value(visitor.organization_id),
         },
     }
-    incoming = message.role == "visitor"
+    incoming = message.role == Role.VISITOR
     body: dict[str, Any] = {
         "channelAccountId": channel_account_id,
         "integrationThreadId": message.conversation_id,
@@ -98,10 +98,10 @@ def file_attachment(attachment: Attachment) -> dict[str, str]:
 def transcript_text(messages: Sequence[Message], attachments: dict[str, list[Attachment]]) -> str:
     lines = []
     for m in messages:
-        if m.role == "system":
+        if m.role == Role.SYSTEM:
             continue
         who = ROLE_NAMES.get(m.role, m.role)
-        if m.author_name and m.role != "ai":
+        if m.author_name and m.role != Role.AI:
             who = f"{who} ({m.author_name})"
         files = attachments.get(m.id, [])
         lines.append(f"[{iso(m.created_at)}] {who}: {message_text(m, files)}")
@@ -195,8 +195,8 @@ def handoff_note(
 
 
 CLOSERS = {
-    "visitor": "The visitor ended the chat",
-    "ai": "The AI assistant ended the chat",
+    Closer.VISITOR: "The visitor ended the chat",
+    Closer.AI: "The AI assistant ended the chat",
     "admin": "An admin closed the chat in relaydesk",
 }
 

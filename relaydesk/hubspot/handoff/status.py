@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ...models import Attachment, Conversation, Message
+from ...models import Attachment, Conversation, Message, Role, StepState
 from ...models.hubspot_sync import HubSpotSyncStep
 from .markers import STEPS
 
@@ -64,7 +64,7 @@ async def sync_status(
         row = rows.get(step)
         known = ids.get(step) or (row.hubspot_id if row else None)
         state = row.state if row else ("done" if known else "waiting")
-        if row is not None and row.state == "started" and row.last_error:
+        if row is not None and row.state == StepState.STARTED and row.last_error:
             state = "failed"
         if step == "files":
             state = "done" if counts.files_settled else "waiting"
@@ -160,7 +160,10 @@ async def _counts(session: AsyncSession, conversation_id: str) -> Counts:
                 func.count(Message.id),
                 func.count(Message.hubspot_message_id),
                 func.count(Message.hubspot_note_id),
-            ).where(Message.conversation_id == conversation_id, Message.role.in_(("visitor", "ai")))
+            ).where(
+                Message.conversation_id == conversation_id,
+                Message.role.in_((Role.VISITOR, Role.AI)),
+            )
         )
     ).one()
     uploaded = Attachment.hubspot_file_id.is_not(None) & Attachment.hubspot_refusal.is_(None)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...files import MessageLimits
-from ...models import Attachment, Conversation, Message, utcnow
+from ...models import Attachment, Conversation, Message, Role, utcnow
 from ..api.errors import BadRequest
 from ..api.shapes import Message as HubSpotMessage
 from . import markers
@@ -215,7 +215,7 @@ async def publish_messages(
             # Handed off before a word was written (the widget's "talk to a person" button):
             # what the visitor was told opens the thread, so there is an inbox conversation
             # for their first message and the rep's reply.
-            pending = await unpublished(session, conversation_id, roles=("system",))
+            pending = await unpublished(session, conversation_id, roles=(Role.SYSTEM,))
     thread_id = loaded.conversation.hubspot_thread_id
     for message, attachments in pending:
         hubspot_id, thread_id = await publish_one(sync, portal, loaded, message, attachments)

@@ -15,7 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
-from ...models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob
+from ...models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob, Role
 from ...outbox import Wakeup, enqueue
 from ...vault import Vault
 from ..api.errors import NotFound
@@ -99,7 +99,7 @@ async def _unreported(
     )
     query = select(Message).where(
         Message.conversation_id == conversation_id,
-        Message.role == "agent",
+        Message.role == Role.AGENT,
         Message.hubspot_message_id.is_not(None),
         ~reported,
         ~failed,

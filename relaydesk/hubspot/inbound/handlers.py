@@ -19,7 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ...closing import close_conversation, reopen_conversation
 from ...conversations import add_message, announce_state
 from ...db import commit
-from ...models import Conversation, HubSpotConnection, Message, WebhookDelivery
+from ...models import (
+    Closer,
+    Conversation,
+    ConversationState,
+    DeliveryState,
+    HubSpotConnection,
+    Message,
+    Role,
+    WebhookDelivery,
+)
 from .parse import (
     NEW_MESSAGE,
     PRIVACY_DELETION,
@@ -78,7 +87,7 @@ async def _status(
         thread |= {"status": event.property_value, "status_at": event.occurred_at}
         conversation.custom_data = {**conversation.custom_data, "hubspot_thread": thread}
         if event.property_value == "CLOSED":
-            await close_conversation(session, inbound.effects, conversation, by="agent")
+            await close_conversation(session, inbound.effects, conversation, by=Closer.AGENT)
         else:
             await reopen_conversation(session, inbound.effects, conversation)
         await settle(session, delivery.id)
@@ -102,7 +111,7 @@ async def _outdated(
         select(Message.id)
         .where(
             Message.conversation_id == conversation.id,
-            Message.role == "agent",
+            Message.role == Role.AGENT,
             Message.hubspot_message_id.is_not(None),
             Message.created_at > closed_at,
         )
@@ -119,9 +128,9 @@ async def _assigned(
         conversation = await session.get(Conversation, target.conversation_id)
         assert conversation is not None
         conversation.assignee = name
-        if name and conversation.state != "closed":
+        if name and conversation.state != ConversationState.CLOSED:
             await add_message(
-                session, inbound.effects, conversation, "system", JOINED.format(name=name)
+                session, inbound.effects, conversation, Role.SYSTEM, JOINED.format(name=name)
             )
         announce_state(session, inbound.effects, conversation)
         await settle(session, delivery.id)
@@ -173,7 +182,7 @@ async def ticket_change(inbound: Inbound, delivery: WebhookDelivery) -> None:
         ticket[event.property_name or ""] = event.property_value
         conversation.custom_data = {**conversation.custom_data, "hubspot_ticket": ticket}
         if closes:
-            await close_conversation(session, inbound.effects, conversation, by="agent")
+            await close_conversation(session, inbound.effects, conversation, by=Closer.AGENT)
         await settle(session, delivery.id)
         await commit(session)
     return None
@@ -212,7 +221,7 @@ async def process(inbound: Inbound, delivery_id: str) -> None:
     """Route one stored delivery to its handler; a processed one is left alone."""
     async with inbound.sessions() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.state != "received":
+    if delivery is None or delivery.state != DeliveryState.RECEIVED:
         return  # processed already (the fast path, or a re-run after a crash)
     await HANDLERS[delivery.event_type](inbound, delivery)
 

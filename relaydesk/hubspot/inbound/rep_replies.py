@@ -23,7 +23,17 @@ from ...closing import reopen_conversation
 from ...conversations import Slot, announce_state, insert_message, next_slot
 from ...db import commit
 from ...files import safe_name, sniff
-from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
+from ...models import (
+    Attachment,
+    Conversation,
+    ConversationState,
+    DeliveryState,
+    HubSpotConnection,
+    Message,
+    Role,
+    WebhookDelivery,
+    new_id,
+)
 from ..api.errors import BadRequest, NotFound
 from .delivery_status import SENT, report, report_failed
 from .parse import REP_MESSAGE, ChannelEvent, Received, RepMessage
@@ -37,7 +47,7 @@ class Skip:
     """Why a channel event is not a reply for a visitor of ours."""
 
     why: str
-    state: str = "done"
+    state: DeliveryState = DeliveryState.DONE
     undeliverable: bool = False  # a reply HubSpot should hear FAILED about
 
 
@@ -45,14 +55,18 @@ async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessa
     """The rep's message and the conversation it answers, or why there is none."""
     message = event.message
     if message is None:
-        return Skip("no message in the event", "failed")
+        return Skip("no message in the event", DeliveryState.FAILED)
     if message.from_integration:
         return Skip("our own message, echoed back")
     ours = tuple(event.channel_integration_thread_ids)
     ref = ThreadRef(event.portal_id, ours, message.conversations_thread_id)
     target = await target_of(session, ref, message.id)
     if target is None:
-        return Skip("no conversation for this thread in this portal", "failed", undeliverable=True)
+        return Skip(
+            "no conversation for this thread in this portal",
+            DeliveryState.FAILED,
+            undeliverable=True,
+        )
     if target.message_known:
         return Skip("our own message, echoed back")
     return message, target
@@ -90,7 +104,7 @@ async def _undeliverable(inbound: Inbound, delivery_id: str, event: ChannelEvent
                 organization_id,
                 "The visitor's conversation no longer exists in relaydesk; nothing was delivered.",
             )
-        await settle(session, delivery_id, "failed", why)
+        await settle(session, delivery_id, DeliveryState.FAILED, why)
         await commit(session)
 
 
@@ -115,7 +129,7 @@ async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: R
         if missing and not message.text.strip() and not attachments:
             why = "; ".join(missing) + "; nothing else to deliver"
             await report_failed(session, wakeup, message, organization_id, why)
-            await settle(session, delivery_id, "failed", why)
+            await settle(session, delivery_id, DeliveryState.FAILED, why)
             return await commit(session)
         stored = await _write(session, inbound, target, message, name, attachments, missing)
         if missing:
@@ -163,7 +177,7 @@ async def _write(
     is offline gets SENT on return; a reply missing a file stays FAILED)."""
     slot = await next_slot(session, target.conversation_id)
     assert slot is not None
-    if slot.state == "closed":
+    if slot.state == ConversationState.CLOSED:
         conversation = await session.get(Conversation, target.conversation_id)
         assert conversation is not None
         await reopen_conversation(session, inbound.effects, conversation, slot)
@@ -175,7 +189,7 @@ async def _write(
         session,
         inbound.effects,
         slot,
-        "agent",
+        Role.AGENT,
         message.text,
         attachments=attachments,
         author_name=name,
@@ -184,10 +198,10 @@ async def _write(
     )
     if later:
         await move_to_end(session, inbound.effects, slot.conversation_id, later)
-    if slot.state in ("ai", "pending_human"):
+    if slot.state in (ConversationState.AI, ConversationState.PENDING_HUMAN):
         conversation = await session.get(Conversation, target.conversation_id)
         assert conversation is not None
-        conversation.state = "human"
+        conversation.state = ConversationState.HUMAN
         conversation.assignee = conversation.assignee or name
         announce_state(session, inbound.effects, conversation)
     if not missing and await inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):

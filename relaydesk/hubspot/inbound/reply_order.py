@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ... import events
 from ...conversations import Effects, attachments_of, next_slot
 from ...db import on_commit
-from ...models import Message
+from ...models import Message, Role
 from ...payloads import message_payload
 
 # Replies created further apart than this are left in arrival order: a reply that comes that
@@ -44,7 +44,7 @@ async def later_replies(
     )
     later: list[str] = []
     for row in rows:
-        if row.role != "agent" or row.hubspot_message_id is None:
+        if row.role != Role.AGENT or row.hubspot_message_id is None:
             break
         if not created_at < row.created_at <= created_at + ORDER_WINDOW:
             break

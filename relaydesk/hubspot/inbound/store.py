@@ -19,7 +19,15 @@ from ... import events
 from ...conversations import Effects
 from ...db import commit, dialect_of, insert_or_skip
 from ...files import FileStore
-from ...models import HubSpotConnection, OutboxJob, WebhookDelivery, new_id, utcnow
+from ...models import (
+    DeliveryState,
+    HubSpotConnection,
+    JobState,
+    OutboxJob,
+    WebhookDelivery,
+    new_id,
+    utcnow,
+)
 from ...outbox import Wakeup, enqueue
 from ...vault import Vault
 from ..api.client import HubSpotClient
@@ -69,7 +77,11 @@ async def store_events(
         delivery_id = new_id()
         is_known = event.event_type in known
         apply = await at_once(session, event) if is_known and at_once is not None else None
-        state = "done" if apply is not None else "received" if is_known else "unknown"
+        state = (
+            DeliveryState.DONE if apply is not None
+            else DeliveryState.RECEIVED if is_known
+            else DeliveryState.UNKNOWN
+        )  # fmt: skip
         if not await _insert(session, delivery_id, source, event, organization_id, state):
             duplicate += 1
         elif apply is not None:
@@ -91,7 +103,7 @@ async def _insert(
     source: str,
     event: Received,
     organization_id: str | None,
-    state: str,
+    state: DeliveryState,
 ) -> bool:
     now = utcnow()
     values = dict(
@@ -103,7 +115,7 @@ async def _insert(
         payload=event.payload,
         state=state,
         received_at=now,
-        processed_at=now if state == "done" else None,
+        processed_at=now if state == DeliveryState.DONE else None,
     )
     stmt = insert_or_skip(dialect_of(session), WebhookDelivery.__table__, "external_id")
     result = await session.execute(stmt, values)
@@ -153,7 +165,10 @@ async def connection_by_token(session: AsyncSession, token: str) -> HubSpotConne
 
 
 async def mark_processed(
-    session: AsyncSession, delivery_id: str, state: str = "done", error: str | None = None
+    session: AsyncSession,
+    delivery_id: str,
+    state: DeliveryState = DeliveryState.DONE,
+    error: str | None = None,
 ) -> None:
     """Mark a delivery processed, in the transaction that applied its effect."""
     await session.execute(
@@ -164,7 +179,10 @@ async def mark_processed(
 
 
 async def settle(
-    session: AsyncSession, delivery_id: str, state: str = "done", error: str | None = None
+    session: AsyncSession,
+    delivery_id: str,
+    state: DeliveryState = DeliveryState.DONE,
+    error: str | None = None,
 ) -> None:
     """Mark a delivery processed, in the transaction that applied its effect; its safety-net
     job has nothing left to do."""
@@ -172,8 +190,8 @@ async def settle(
     await mark_processed(session, delivery_id, state, error)
     await session.execute(
         update(OutboxJob)
-        .where(OutboxJob.dedupe_key == job_key(delivery_id), OutboxJob.state == "pending")
-        .values(state="done", updated_at=now)
+        .where(OutboxJob.dedupe_key == job_key(delivery_id), OutboxJob.state == JobState.PENDING)
+        .values(state=JobState.DONE, updated_at=now)
     )
 
 
@@ -208,7 +226,9 @@ class Inbound:
             self.actors[key] = actor.name or actor.email or actor_id
         return self.actors[key]
 
-    async def skip(self, delivery_id: str, why: str, state: str = "done") -> None:
+    async def skip(
+        self, delivery_id: str, why: str, state: DeliveryState = DeliveryState.DONE
+    ) -> None:
         """Nothing to apply: record why on the row (visible with the delivery)."""
         log.info("HubSpot delivery %s: %s", delivery_id, why)
         async with self.sessions() as session:

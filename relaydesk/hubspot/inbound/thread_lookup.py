@@ -10,7 +10,7 @@ from sqlalchemy import case, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from ...models import Conversation, HubSpotConnection, Message
+from ...models import Conversation, HubSpotConnection, Message, Role
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def target_of(
         .where(
             Message.conversation_id == Conversation.id,
             Message.seq == Conversation.last_seq,
-            Message.role == "agent",
+            Message.role == Role.AGENT,
             Message.hubspot_message_id.is_not(None),
         )
         .scalar_subquery()
