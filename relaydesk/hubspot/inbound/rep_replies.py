@@ -23,17 +23,8 @@ from ...closing import reopen_conversation
 from ...conversations import Slot, announce_state, insert_message, next_slot
 from ...db import commit
 from ...files import safe_name, sniff
-from ...models import (
-    Attachment,
-    Conversation,
-    ConversationState,
-    DeliveryState,
-    HubSpotConnection,
-    Message,
-    Role,
-    WebhookDelivery,
-    new_id,
-)
+from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
+from ...models.states import ConversationState, DeliveryState, Role
 from ..api.errors import BadRequest, NotFound
 from .delivery_status import SENT, report, report_failed
 from .parse import REP_MESSAGE, ChannelEvent, Received, RepMessage
@@ -62,11 +53,8 @@ async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessa
     ref = ThreadRef(event.portal_id, ours, message.conversations_thread_id)
     target = await target_of(session, ref, message.id)
     if target is None:
-        return Skip(
-            "no conversation for this thread in this portal",
-            DeliveryState.FAILED,
-            undeliverable=True,
-        )
+        why = "no conversation for this thread in this portal"
+        return Skip(why, DeliveryState.FAILED, undeliverable=True)
     if target.message_known:
         return Skip("our own message, echoed back")
     return message, target
