@@ -10,9 +10,9 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import events
-from .db import on_commit
+from . import events, frames
 from .errors import InvalidInput, NotFound
+from .frames import Frame, push_on_commit
 from .messages import CONVERSATIONS, MESSAGES
 from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers import from here
 from .messages import Effects as Effects
@@ -98,14 +98,10 @@ def announce_state(session: AsyncSession, effects: Effects, conversation: Conver
     """Tell the visitor's widgets about the conversation's new state, after commit."""
     channel = events.visitor_channel(conversation.visitor_id)
 
-    async def push() -> None:
-        frame = {
-            "type": events.CONVERSATION_UPDATED,
-            "conversation": conversation_payload(conversation),
-        }
-        await effects.hub.publish(channel, frame)
+    def pushed() -> list[Frame]:
+        return [frames.conversation_updated(conversation_payload(conversation))]
 
-    on_commit(session, push)
+    push_on_commit(session, effects.hub, channel, pushed)
 
 
 async def post_visitor_message(

@@ -10,6 +10,7 @@ CONVERSATION_UPDATED: Final = "conversation.updated"
 TYPING: Final = "typing"
 HELLO: Final = "hello"
 ERROR: Final = "error"  # a frame from the widget that could not be read
+PONG: Final = "pong"  # the answer to the widget's "ping"
 
 # Outbox job kinds.
 AI_REPLY: Final = "ai.reply"

@@ -14,9 +14,10 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import events
+from . import events, frames
 from .attachment_urls import AttachmentSigner
-from .db import dialect_of, insert_or_skip, on_commit
+from .db import dialect_of, insert_or_skip
+from .frames import Frame, push_on_commit
 from .models import Attachment, Conversation, ConversationState, Message, Role, new_id, utcnow
 from .outbox import Wakeup
 from .payloads import message_payload
@@ -116,12 +117,10 @@ async def insert_message(
             raise AlreadyAnswered(values["reply_to_id"])
     for attachment in attachments:
         attachment.message_id = message.id
-    channel = events.visitor_channel(slot.visitor_id)
 
-    async def push() -> None:
+    def pushed() -> list[Frame]:
         links = effects.attachment_urls.for_visitor(slot.visitor_id)
-        payload = message_payload(message, attachments, links)
-        await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
+        return [frames.message_created(message_payload(message, attachments, links))]
 
-    on_commit(session, push)
+    push_on_commit(session, effects.hub, events.visitor_channel(slot.visitor_id), pushed)
     return message

@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import events
+from .. import events, frames
 from ..closing import close_conversation
 from ..conversations import AlreadyAnswered, Effects, Slot, insert_message
 from ..db import commit
@@ -121,7 +121,7 @@ class ReplyJob:
         if pending is None:
             return
         channel = events.visitor_channel(pending.visitor_id)
-        await self.effects.hub.publish(channel, {"type": events.TYPING, "role": "ai", "on": True})
+        await self.effects.hub.publish(channel, frames.typing(Role.AI, on=True))
         context = replace(pending.context, on_delta=self._streamer(channel, message_id))
         reply = await self._think(context)
         async with self.sessions() as session:
@@ -164,8 +164,7 @@ class ReplyJob:
 
     def _streamer(self, channel: str, message_id: str) -> Any:
         async def push(text: str) -> None:
-            frame = {"type": events.MESSAGE_DELTA, "reply_to_id": message_id, "text": text}
-            await self.effects.hub.publish(channel, frame)
+            await self.effects.hub.publish(channel, frames.message_delta(message_id, text))
 
         return push
 

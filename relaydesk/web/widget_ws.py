@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from .. import events
+from .. import events, frames
 from ..db import commit
 from ..errors import RelaydeskError
 from ..hubspot.inbound.delivery_status import report_sent_to_visitor
@@ -24,12 +24,8 @@ UNAUTHORIZED = 4401  # the widget starts a new session
 FORBIDDEN = 4403
 TOO_MANY = 4429  # the visitor holds the most sockets they may on this node: retry later
 TEXT_ONLY = 1003  # RFC 6455 "cannot accept this type of data": a binary frame
-MALFORMED = json.dumps(
-    {
-        "type": events.ERROR,
-        "error": {"code": "malformed_frame", "message": "a frame is a JSON object"},
-    }
-)
+MALFORMED = frames.encode(frames.error("malformed_frame", "a frame is a JSON object"))
+PONG = frames.encode(frames.pong())
 
 
 @router.websocket("/ws")
@@ -59,7 +55,7 @@ async def _serve(websocket: WebSocket, runtime: Runtime, auth: WidgetAuth) -> No
     channel = events.visitor_channel(auth.visitor.id)
     # Hello means "(re)connected: catch up from the history"; the hub sends it again when it
     # may have lost frames for this socket (Redis was out of reach for a moment).
-    hello = json.dumps({"type": events.HELLO, "visitor_id": auth.visitor.id})
+    hello = frames.encode(frames.hello(auth.visitor.id))
     subscription = await runtime.hub.subscribe(channel, resync_frame=hello)
     metrics = websocket.app.state.metrics
     metrics.ws_connections.inc()
@@ -108,7 +104,7 @@ async def _receive(websocket: WebSocket) -> None:
         if frame is None:
             await websocket.send_text(MALFORMED)
         elif frame.get("type") == "ping":
-            await websocket.send_text('{"type":"pong"}')
+            await websocket.send_text(PONG)
 
 
 def _parse(raw: str) -> dict[str, Any] | None:

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ... import events
+from ... import events, frames
 from ...conversations import Effects, attachments_of, next_slot
-from ...db import on_commit
+from ...frames import Frame, push_on_commit
 from ...models import Message, Role
 from ...payloads import message_payload
 
@@ -67,12 +67,11 @@ async def move_to_end(
         moved.append(message)
     await session.flush()
     files = await attachments_of(session, moved)
-    channel = events.visitor_channel(visitor_id)
 
-    async def push() -> None:
+    def pushed() -> list[Frame]:
         links = effects.attachment_urls.for_visitor(visitor_id)
-        for message in moved:
-            payload = message_payload(message, files.get(message.id, []), links)
-            await effects.hub.publish(channel, {"type": events.MESSAGE_CREATED, "message": payload})
+        return [
+            frames.message_created(message_payload(m, files.get(m.id, []), links)) for m in moved
+        ]
 
-    on_commit(session, push)
+    push_on_commit(session, effects.hub, events.visitor_channel(visitor_id), pushed)
