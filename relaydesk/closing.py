@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import events
 from .conversations import Effects, Slot, add_message, announce_state, insert_message
 from .errors import InvalidInput
+from .jobs import ConversationJob, dump
 from .models import Closer, Conversation, ConversationState, Handoff, Role, utcnow
 from .outbox import enqueue
 
@@ -41,7 +42,7 @@ async def close_conversation(
             session,
             effects.wakeup,
             events.HUBSPOT_CLOSE_THREAD,
-            {"conversation_id": conversation.id},
+            dump(ConversationJob(conversation.id)),
             ordering_key=conversation.id,
             dedupe_key=f"{events.HUBSPOT_CLOSE_THREAD}:{conversation.id}",
         )

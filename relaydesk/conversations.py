@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import events, frames
 from .errors import InvalidInput, NotFound
 from .frames import Frame, push_on_commit
+from .jobs import AiReply, PublishMessage, dump
 from .messages import CONVERSATIONS, MESSAGES
 from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers import from here
 from .messages import Effects as Effects
@@ -156,7 +157,7 @@ async def _queue_answer(
             session,
             effects.wakeup,
             events.AI_REPLY,
-            {"conversation_id": conversation_id, "message_id": message.id},
+            dump(AiReply(conversation_id, message.id)),
             ordering_key=conversation_id,
             dedupe_key=f"{events.AI_REPLY}:{message.id}",
         )
@@ -165,7 +166,7 @@ async def _queue_answer(
             session,
             effects.wakeup,
             events.HUBSPOT_PUBLISH,
-            {"message_id": message.id},
+            dump(PublishMessage(message.id)),
             ordering_key=conversation_id,
             dedupe_key=f"{events.HUBSPOT_PUBLISH}:{message.id}",
         )

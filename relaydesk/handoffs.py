@@ -31,6 +31,7 @@ from .conversations import (
 )
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
+from .jobs import ConversationJob, dump
 from .models import (
     Conversation,
     ConversationState,
@@ -100,7 +101,7 @@ async def hand_off(
         session,
         effects.wakeup,
         events.HUBSPOT_HANDOFF,
-        {"conversation_id": conversation.id},
+        dump(ConversationJob(conversation.id)),
         ordering_key=conversation.id,
         dedupe_key=f"{events.HUBSPOT_HANDOFF}:{conversation.id}",
     )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from . import events
 from .accounts import normalize_email, user_by_email
 from .db import commit
+from .jobs import PasswordReset, dump, load
 from .mail import Mail, enqueue_mail
 from .models import new_id
 from .outbox import Wakeup, enqueue
@@ -32,7 +33,7 @@ async def request_reset(session: AsyncSession, wakeup: Wakeup, email: str) -> No
     email = normalize_email(email)
     in_turn = f"{events.PASSWORD_RESET}:{hashlib.sha256(email.encode()).hexdigest()[:40]}"
     await enqueue(
-        session, wakeup, events.PASSWORD_RESET, {"email": email},
+        session, wakeup, events.PASSWORD_RESET, dump(PasswordReset(email)),
         ordering_key=in_turn, dedupe_key=f"{events.PASSWORD_RESET}:{new_id()}",
     )  # fmt: skip
 
@@ -70,6 +71,7 @@ class ResetJob:
         self.public_base_url = public_base_url
 
     async def __call__(self, payload: dict[str, Any]) -> None:
+        email = load(PasswordReset, payload).email
         async with self.sessions() as session:
-            await mail_reset_link(session, self.wakeup, payload["email"], self.public_base_url)
+            await mail_reset_link(session, self.wakeup, email, self.public_base_url)
             await commit(session)

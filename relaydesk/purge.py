@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from . import events
+from .jobs import FilesDelete, dump
 from .models import (
     Attachment,
     Conversation,
@@ -68,7 +69,12 @@ async def queue_file_removal(session: AsyncSession, wakeup: Wakeup, keys: list[s
     if keys:
         key = f"{events.FILES_DELETE}:{new_id()}"
         await enqueue(
-            session, wakeup, events.FILES_DELETE, {"keys": keys}, ordering_key=key, dedupe_key=key
+            session,
+            wakeup,
+            events.FILES_DELETE,
+            dump(FilesDelete(keys)),
+            ordering_key=key,
+            dedupe_key=key,
         )
 
 

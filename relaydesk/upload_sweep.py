@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from . import events
 from .db import commit
 from .files import FileStore
+from .jobs import FilesDelete, dump, load
 from .models import Attachment, new_id, utcnow
 from .outbox import Wakeup, enqueue
 
@@ -55,7 +56,7 @@ class UploadSweep:
                 if keys:
                     key = f"{events.FILES_DELETE}:{new_id()}"
                     await enqueue(
-                        session, self.wakeup, events.FILES_DELETE, {"keys": keys},
+                        session, self.wakeup, events.FILES_DELETE, dump(FilesDelete(keys)),
                         ordering_key=key, dedupe_key=key,
                     )  # fmt: skip
                 await commit(session)
@@ -64,7 +65,7 @@ class UploadSweep:
 
     async def delete_files(self, payload: dict[str, Any]) -> None:
         """The `files.delete` job."""
-        for key in payload["keys"]:
+        for key in load(FilesDelete, payload).keys:
             await self.files.delete(key)
 
 

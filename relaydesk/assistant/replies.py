@@ -21,6 +21,7 @@ from ..closing import close_conversation
 from ..conversations import AlreadyAnswered, Effects, Slot, insert_message
 from ..db import commit
 from ..handoffs import hand_off
+from ..jobs import AiReply, load
 from ..knowledge.documents import IndexCache
 from ..models import (
     AiAction,
@@ -115,7 +116,8 @@ class ReplyJob:
     timeout_s: float = BRAIN_TIMEOUT_S
 
     async def __call__(self, payload: dict[str, Any]) -> None:
-        conversation_id, message_id = str(payload["conversation_id"]), str(payload["message_id"])
+        job = load(AiReply, payload)
+        conversation_id, message_id = job.conversation_id, job.message_id
         async with self.sessions() as session:
             pending = await self._read(session, conversation_id, message_id)
         if pending is None:

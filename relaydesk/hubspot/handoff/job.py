@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ...conversations import Effects
 from ...files import MESSAGE_LIMITS, FileStore, MessageLimits
+from ...jobs import ConversationJob, PublishMessage, load
 from ...models import Conversation, ConversationState, Message
 from ...vault import Vault
 from ..api.errors import (
@@ -76,7 +77,7 @@ class HubSpotSync:
     async def handoff(self, payload: dict[str, Any]) -> None:
         """Each step runs unless a step it needs is still to be retried; the job is retried
         while any step is, and ends when every step is done or refused."""
-        cid = str(payload["conversation_id"])
+        cid = load(ConversationJob, payload).conversation_id
         portal = await self.portals.open(cid)
         retrying: set[str] = set()
         first: Exception | None = None
@@ -100,7 +101,7 @@ class HubSpotSync:
 
     async def publish(self, payload: dict[str, Any]) -> None:
         """A message written after the handoff, to the conversation's thread."""
-        message_id = str(payload["message_id"])
+        message_id = load(PublishMessage, payload).message_id
         async with self.sessions() as session:
             message = await session.get(Message, message_id)
             conversation = (
@@ -129,7 +130,7 @@ class HubSpotSync:
 
     async def close_thread(self, payload: dict[str, Any]) -> None:
         """The chat ended on our side: an internal note tells the rep, then the thread closes."""
-        conversation_id = str(payload["conversation_id"])
+        conversation_id = load(ConversationJob, payload).conversation_id
         async with self.sessions() as session:
             conversation = await session.get(Conversation, conversation_id)
         if conversation is None or not conversation.hubspot_thread_id:

@@ -8,13 +8,14 @@ reported SENT or READ afterwards: the rep keeps seeing what went wrong.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
+from ...jobs import MessageStatus, dump, load
 from ...models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob, Role
 from ...outbox import Wakeup, enqueue
 from ...vault import Vault
@@ -43,14 +44,16 @@ async def report(
 ) -> None:
     """Queue one status report (a repeat is a no-op). With the organization known, the job
     carries what it needs and reads only the connection."""
-    payload = {"message_id": message.id, "status": status}
+    payload = MessageStatus(status, message.id)
     if organization_id is not None and message.hubspot_message_id is not None:
-        payload |= {"organization_id": organization_id, "hubspot_id": message.hubspot_message_id}
+        payload = replace(
+            payload, organization_id=organization_id, hubspot_id=message.hubspot_message_id
+        )
     await enqueue(
         session,
         wakeup,
         KIND,
-        payload,
+        dump(payload),
         ordering_key=f"hubspot:status:{message.conversation_id}",
         dedupe_key=dedupe_key(status, message.id),
     )
@@ -66,19 +69,20 @@ async def report_failed(
 ) -> None:
     """Queue FAILED for a rep's reply (HubSpot's message), with why; `stored` is what of it
     reached the visitor, if anything did."""
-    payload = {
-        "status": FAILED,
-        "hubspot_id": reply.id,
-        "organization_id": organization_id,
-        "error_message": error_message[:MAX_ERROR_MESSAGE],
-    } | ({"message_id": stored.id} if stored is not None else {})
+    payload = MessageStatus(
+        FAILED,
+        stored.id if stored is not None else None,
+        organization_id,
+        reply.id,
+        error_message[:MAX_ERROR_MESSAGE],
+    )
     # Beside the conversation's SENT and READ when it has one, else by HubSpot's thread.
     key = stored.conversation_id if stored is not None else reply.conversations_thread_id
     await enqueue(
         session,
         wakeup,
         KIND,
-        payload,
+        dump(payload),
         ordering_key=f"hubspot:status:{key}"[:64],
         dedupe_key=failed_key(reply.id),
     )
@@ -147,14 +151,15 @@ class StatusJob:
     vault: Vault
 
     async def __call__(self, payload: dict[str, Any]) -> None:
+        job = load(MessageStatus, payload)
         async with self.sessions() as session:
-            found = await self._load(session, payload)
+            found = await self._load(session, job)
         if found is None:
             log.warning("status of message %s not reported: not a HubSpot reply", payload)
             return
         connection, channel_id, hubspot_message_id = found
         client = portal_client(self.hubspot, self.sessions, self.vault, connection)
-        status, error_message = payload["status"], payload.get("error_message")
+        status, error_message = job.status, job.error_message
         try:
             await client.update_message_status(
                 channel_id, hubspot_message_id, status, error_message
@@ -163,16 +168,16 @@ class StatusJob:
             log.warning("HubSpot no longer has message %s", hubspot_message_id)
 
     async def _load(
-        self, session: AsyncSession, payload: dict[str, Any]
+        self, session: AsyncSession, job: MessageStatus
     ) -> tuple[HubSpotConnection, str, str] | None:
-        if "hubspot_id" in payload:
-            hubspot_message_id, organization_id = payload["hubspot_id"], payload["organization_id"]
+        if job.hubspot_id is not None and job.organization_id is not None:
+            hubspot_message_id, organization_id = job.hubspot_id, job.organization_id
         else:
             row = (
                 await session.execute(
                     select(Message.hubspot_message_id, Conversation.organization_id)
                     .join(Conversation, Conversation.id == Message.conversation_id)
-                    .where(Message.id == payload["message_id"])
+                    .where(Message.id == job.message_id)
                 )
             ).first()
             if row is None or row.hubspot_message_id is None:

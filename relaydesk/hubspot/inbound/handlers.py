@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ...closing import close_conversation, reopen_conversation
 from ...conversations import add_message, announce_state
 from ...db import commit
+from ...jobs import InboundDelivery, load
 from ...models import (
     Closer,
     Conversation,
@@ -243,4 +244,4 @@ class InboundJob:
     inbound: Inbound
 
     async def __call__(self, payload: dict[str, Any]) -> None:
-        await process(self.inbound, str(payload["delivery_id"]))
+        await process(self.inbound, load(InboundDelivery, payload).delivery_id)

@@ -19,6 +19,7 @@ from ... import events
 from ...conversations import Effects
 from ...db import commit, dialect_of, insert_or_skip
 from ...files import FileStore
+from ...jobs import InboundDelivery, dump
 from ...models import (
     DeliveryState,
     HubSpotConnection,
@@ -136,7 +137,7 @@ async def _enqueue(
         session,
         wakeup,
         events.HUBSPOT_INBOUND,
-        {"delivery_id": delivery_id},
+        dump(InboundDelivery(delivery_id)),
         ordering_key=ordering_key(event),
         dedupe_key=key,
     )
