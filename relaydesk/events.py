@@ -26,6 +26,11 @@ PASSWORD_RESET: Final = "password.reset"  # mail a reset link if the email is a 
 MAIL_SEND: Final = "mail.send"  # one email through the SMTP server (`mail.py`)
 NO_REP_SCAN: Final = "handoff.no_rep_scan"  # tell visitors nobody picked up (`no_rep.py`)
 UNREAD_SCAN: Final = "mail.unread_scan"  # email rep replies nobody read (`unread_replies.py`)
+JOB_KINDS: Final = (
+    AI_REPLY, HUBSPOT_CLOSE_THREAD, HUBSPOT_HANDOFF, HUBSPOT_PUBLISH, HUBSPOT_INBOUND,
+    HUBSPOT_MESSAGE_STATUS, UPLOADS_SWEEP, RETENTION_SWEEP, FILES_DELETE, PASSWORD_RESET,
+    MAIL_SEND, NO_REP_SCAN, UNREAD_SCAN,
+)  # fmt: skip
 
 
 def visitor_channel(visitor_id: str) -> str:

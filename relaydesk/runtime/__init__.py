@@ -11,38 +11,29 @@ from functools import cached_property
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from . import events
-from .assistant.actions import ActionRunner
-from .assistant.brain import Brain
-from .assistant.embedded import EmbeddedBrain
-from .assistant.language import warm_up
-from .assistant.llm import LLMBrain
-from .assistant.replies import ReplyJob
-from .attachment_urls import AttachmentSigner
-from .cluster_wakeup import ClusterWakeup
-from .conversations import Effects
-from .db import create_engine, session_factory
-from .files import LocalFileStore, MessageLimits
-from .hubspot.api.integration import HubSpot
-from .hubspot.api.transport import RetryPolicy
-from .hubspot.handoff.job import HubSpotSync
-from .hubspot.handoff.options import SyncOptions
-from .hubspot.inbound.delivery_status import StatusJob
-from .hubspot.inbound.handlers import InboundJob
-from .hubspot.inbound.store import Inbound
-from .knowledge.documents import IndexCache
-from .mail import MailJob
-from .no_rep import NoRepWatch
-from .password_reset import ResetJob
-from .ratelimit import MemoryLimiter
-from .realtime import MemoryHub, create_hub
-from .retention_sweep import RetentionSweep
-from .settings import Settings
-from .socket_quota import VisitorSockets
-from .unread_replies import UnreadWatch
-from .upload_sweep import UploadSweep
-from .vault import Vault
-from .worker import Duty, Handler, Worker
+from ..assistant.actions import ActionRunner
+from ..assistant.brain import Brain
+from ..assistant.embedded import EmbeddedBrain
+from ..assistant.language import warm_up
+from ..assistant.llm import LLMBrain
+from ..assistant.replies import ReplyJob
+from ..attachment_urls import AttachmentSigner
+from ..cluster_wakeup import ClusterWakeup
+from ..conversations import Effects
+from ..db import create_engine, session_factory
+from ..files import LocalFileStore
+from ..hubspot.api.integration import HubSpot
+from ..hubspot.api.transport import RetryPolicy
+from ..hubspot.handoff.options import SyncOptions
+from ..hubspot.inbound.store import Inbound
+from ..knowledge.documents import IndexCache
+from ..ratelimit import MemoryLimiter
+from ..realtime import MemoryHub, create_hub
+from ..settings import Settings
+from ..socket_quota import VisitorSockets
+from ..vault import Vault
+from ..worker import Worker
+from .job_table import job_table
 
 
 @dataclass
@@ -122,54 +113,12 @@ class Runtime:
         return Inbound(self.sessions, self.effects, self.hubspot, self.vault, self.files)
 
     def worker(self) -> Worker:
-        handlers: dict[str, Handler] = {
-            events.AI_REPLY: self.reply_job(),
-            events.HUBSPOT_INBOUND: InboundJob(self.inbound),
-            events.HUBSPOT_MESSAGE_STATUS: StatusJob(self.sessions, self.hubspot, self.vault),
-            # Always registered: without SMTP settings a mail job fails, visibly, on the
-            # failed-jobs page rather than waiting unseen for a worker that can send it.
-            events.MAIL_SEND: MailJob(self.settings.smtp),
-            events.PASSWORD_RESET: ResetJob(
-                self.sessions, self.wakeup, self.settings.public_base_url
-            ),
-        }
-        handlers |= self.hubspot_sync_handlers()
-        sweep = UploadSweep(
-            self.sessions, self.wakeup, self.files, self.settings.limits.unattached_upload_ttl_h
-        )
-        handlers[events.UPLOADS_SWEEP] = sweep.sweep
-        handlers[events.FILES_DELETE] = sweep.delete_files
-        retention = RetentionSweep(self.sessions, self.wakeup)
-        handlers[events.RETENTION_SWEEP] = retention.sweep
-        no_rep = NoRepWatch(self.sessions, self.effects, self.settings.followup)
-        handlers[events.NO_REP_SCAN] = no_rep.scan
-        unread = UnreadWatch(self.sessions, self.wakeup, self.settings)
-        handlers[events.UNREAD_SCAN] = unread.scan
+        """The outbox worker over every job kind's handler (`runtime/job_table.py`)."""
+        table = job_table(self)
         self.wakeup.listen()  # jobs other processes commit wake this worker at once
-        duties = [
-            Duty(sweep.every_s, sweep.schedule),
-            Duty(retention.every_s, retention.schedule),
-            Duty(no_rep.every_s, no_rep.schedule),
-            Duty(unread.every_s, unread.schedule),
-        ]
-        return Worker(self.sessions, self.wakeup, handlers, self.settings.worker, duties)
-
-    def hubspot_sync_handlers(self) -> dict[str, Handler]:
-        sync = HubSpotSync(
-            self.sessions,
-            self.hubspot,
-            self.vault,
-            self.files,
-            self.effects,
-            self.settings.public_base_url,
-            self.sync_options,
-            limits=MessageLimits.of(self.settings.limits),
+        return Worker(
+            self.sessions, self.wakeup, table.handlers, self.settings.worker, table.duties
         )
-        return {
-            events.HUBSPOT_HANDOFF: sync.handoff,
-            events.HUBSPOT_PUBLISH: sync.publish,
-            events.HUBSPOT_CLOSE_THREAD: sync.close_thread,
-        }
 
     async def start(self) -> None:
         await self.hub.start()
