@@ -68,6 +68,8 @@ def demo_server(database_url: str | None = None) -> Iterator[BenchServer]:
                 str(port),
                 "--sandbox-port",
                 str(_free_port()),
+                "--smtp-port",  # the demo's mail catcher, off its fixed port
+                str(_free_port()),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
