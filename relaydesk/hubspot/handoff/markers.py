@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ...models import StepState, utcnow
+from ...models import Conversation, StepState, utcnow
 from ...models.hubspot_sync import HubSpotSyncStep
 
 STEPS = ("connection", "contact", "thread", "ticket", "note")
@@ -89,6 +89,23 @@ async def finish(session: AsyncSession, conversation_id: str, step: str, hubspot
         None,
         utcnow(),
     )
+
+
+async def finish_on_conversation(
+    sessions: async_sessionmaker[AsyncSession],
+    conversation_id: str,
+    step: str,
+    hubspot_id: str,
+    **column: str,
+) -> None:
+    """The step done, and HubSpot's id stored on the conversation's own `column`, in one
+    transaction."""
+    async with sessions() as session:
+        await session.execute(
+            update(Conversation).where(Conversation.id == conversation_id).values(**column)
+        )
+        await finish(session, conversation_id, step, hubspot_id)
+        await session.commit()
 
 
 async def settle(

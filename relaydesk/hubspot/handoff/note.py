@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ...models import Attachment, Conversation, Message, utcnow
 from . import lookups, markers, status
@@ -56,14 +56,9 @@ async def note_step(sync: StepContext, portal: Portal, conversation_id: str) -> 
 
     previous = await markers.begin(sync.sessions, conversation_id, "note")
     note_id = await create_once(previous.began, find, create, grace_s=sync.options.search_grace_s)
-    async with sync.sessions() as session:
-        await session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(hubspot_note_id=note_id)
-        )
-        await markers.finish(session, conversation_id, "note", note_id)
-        await session.commit()
+    await markers.finish_on_conversation(
+        sync.sessions, conversation_id, "note", note_id, hubspot_note_id=note_id
+    )
     return note_id
 
 

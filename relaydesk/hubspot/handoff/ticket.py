@@ -3,7 +3,7 @@ conversation id, in the chosen pipeline, stage and owner, linked to the contact 
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...models import Attachment, Conversation, Handoff, Message
@@ -46,14 +46,9 @@ async def ticket_step(sync: StepContext, portal: Portal, conversation_id: str) -
 
     previous = await markers.begin(sync.sessions, conversation_id, "ticket")
     ticket_id = await create_once(previous.began, find, create, grace_s=sync.options.search_grace_s)
-    async with sync.sessions() as session:
-        await session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(hubspot_ticket_id=ticket_id)
-        )
-        await markers.finish(session, conversation_id, "ticket", ticket_id)
-        await session.commit()
+    await markers.finish_on_conversation(
+        sync.sessions, conversation_id, "ticket", ticket_id, hubspot_ticket_id=ticket_id
+    )
     return ticket_id
 
 
