@@ -1,8 +1,10 @@
-"""Steps the sandbox tests share: the OAuth dance as a browser does it, waiting on conditions."""
+"""Steps the sandbox tests share: the OAuth dance as a browser does it, an app's webhook
+subscriptions, a channel and its account."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -11,11 +13,12 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hubspot_sandbox import SandboxConfig
+from hubspot_sandbox import RunningSandbox, SandboxConfig
 from relaydesk.hubspot.api.scopes import SCOPES as RELAYDESK_SCOPES
 
 SCOPES = list(RELAYDESK_SCOPES)  # what relaydesk's app asks for
 REDIRECT_URI = "http://127.0.0.1:9/hubspot/callback"
+APP_EVENTS = ("conversation.newMessage", "conversation.propertyChange", "ticket.propertyChange")
 
 
 async def authorize(client: httpx.AsyncClient, config: SandboxConfig, state: str = "s1") -> str:
@@ -135,3 +138,22 @@ def visitor_message(account_id: str, thread_key: str, text: str, key: str) -> di
         ],
         "attachments": [],
     }
+
+
+async def subscribe(
+    client: httpx.AsyncClient,
+    sandbox: RunningSandbox,
+    target: str,
+    concurrency: int = 5,
+    events: Sequence[str] = APP_EVENTS,
+) -> None:
+    """The app's target URL and subscriptions, set through the webhooks API as an app does."""
+    params = {"hapikey": sandbox.config.developer_api_key}
+    base = f"/webhooks/v3/{sandbox.config.app_id}"
+    settings = {"targetUrl": target, "throttling": {"maxConcurrentRequests": concurrency}}
+    assert (await client.put(f"{base}/settings", params=params, json=settings)).status_code == 200
+    for event_type in events:
+        created = await client.post(
+            f"{base}/subscriptions", params=params, json={"eventType": event_type, "active": True}
+        )
+        assert created.status_code == 201, created.text

@@ -11,23 +11,13 @@ import httpx
 from hubspot_sandbox import RunningSandbox
 from hubspot_sandbox.config import default_openapi_dir
 from hubspot_sandbox.scopes import ScopeTable
-from tests.sandbox.sandbox_flows import Receiver
+from tests.sandbox.sandbox_flows import Receiver, subscribe
 from tests.services import unavailable
 from tests.support import wait_for
 
 from .test_inbox import start
 
 PATHS = ("/crm/v3/objects/contacts/gdpr-delete", "/crm/objects/2026-09/contacts/gdpr-delete")
-
-
-async def _subscribe(client: httpx.AsyncClient, sandbox: RunningSandbox, target: str) -> None:
-    params = {"hapikey": sandbox.config.developer_api_key}
-    base = f"/webhooks/v3/{sandbox.config.app_id}"
-    settings = {"targetUrl": target, "throttling": {"maxConcurrentRequests": 5}}
-    assert (await client.put(f"{base}/settings", params=params, json=settings)).status_code == 200
-    body = {"eventType": "contact.privacyDeletion", "active": True}
-    created = await client.post(f"{base}/subscriptions", params=params, json=body)
-    assert created.status_code == 201, created.text
 
 
 async def _contact(api: httpx.AsyncClient, email: str) -> str:
@@ -40,7 +30,7 @@ async def test_gdpr_delete_removes_the_contact_and_sends_privacy_deletion(
     client: httpx.AsyncClient, api: httpx.AsyncClient, sandbox: RunningSandbox, receiver: Receiver
 ) -> None:
     target = receiver.url + "/app"
-    await _subscribe(client, sandbox, target)
+    await subscribe(client, sandbox, target, events=["contact.privacyDeletion"])
     by_id = await _contact(api, "gone-by-id@example.com")
     by_email = await _contact(api, "gone-by-email@example.com")
 
@@ -87,7 +77,7 @@ async def test_a_person_deletes_the_contact_from_the_inbox(
     receiver: Receiver,
 ) -> None:
     target = receiver.url + "/app"
-    await _subscribe(client, sandbox, target)
+    await subscribe(client, sandbox, target, events=["contact.privacyDeletion"])
     thread_id = await start(client, api, developer_params, "please forget me")
     page = await client.get(f"/inbox/threads/{thread_id}")
     assert "Permanently delete (GDPR)" in page.text

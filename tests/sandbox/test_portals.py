@@ -16,9 +16,9 @@ from tests.sandbox.sandbox_flows import (
     connect_account,
     exchange,
     register_channel,
+    subscribe,
     visitor_message,
 )
-from tests.sandbox.test_webhooks import subscribe
 from tests.support import wait_for
 
 

@@ -16,26 +16,10 @@ from tests.sandbox.sandbox_flows import (
     Receiver,
     connect_account,
     register_channel,
+    subscribe,
     visitor_message,
 )
 from tests.support import wait_for
-
-APP_EVENTS = ("conversation.newMessage", "conversation.propertyChange", "ticket.propertyChange")
-
-
-async def subscribe(
-    client: httpx.AsyncClient, sandbox: RunningSandbox, target: str, concurrency: int = 5
-) -> None:
-    """The app's target URL and subscriptions, set through the webhooks API as an app does."""
-    params = {"hapikey": sandbox.config.developer_api_key}
-    base = f"/webhooks/v3/{sandbox.config.app_id}"
-    settings = {"targetUrl": target, "throttling": {"maxConcurrentRequests": concurrency}}
-    assert (await client.put(f"{base}/settings", params=params, json=settings)).status_code == 200
-    for event_type in APP_EVENTS:
-        created = await client.post(
-            f"{base}/subscriptions", params=params, json={"eventType": event_type, "active": True}
-        )
-        assert created.status_code == 201, created.text
 
 
 def valid_v3(secret: str, method: str, url: str, body: bytes, headers: dict[str, str]) -> bool:
