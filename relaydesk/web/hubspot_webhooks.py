@@ -2,9 +2,9 @@
 
 Thin edge: verify the signature over the raw bytes and the public URL HubSpot called, hand the
 body to `hubspot.inbound.receive`, commit, answer 2xx. A rep's plain reply is written in that
-transaction and reaches the widget as it commits; other events get a safety-net outbox job and,
-after the answer is sent, are processed right here (the receipt's `process`). A forged, altered
-or stale request is refused with 401 and counted.
+transaction and reaches the widget as it commits; other events get their outbox job there, which
+runs right here once the answer is sent (the receipt's `process`). A forged, altered or stale
+request is refused with 401 and counted.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 
 from ..db import commit
 from ..hubspot.api.signatures import InvalidSignature, verify_signature
 from ..hubspot.inbound.parse import MalformedEvent
 from ..hubspot.inbound.receive import Endpoint, Receipt, receive
-from ..hubspot.inbound.store import Stored, connection_by_token
+from ..hubspot.inbound.store import connection_by_token
 from ..runtime import Runtime
 from . import shapes
 from .deps import RuntimeDep, SessionDep
@@ -49,9 +50,10 @@ def refuse(request: Request, endpoint: str, reason: str) -> JSONResponse:
     return JSONResponse(error_body("invalid_signature", reason), 401)
 
 
-def answer(request: Request, endpoint: str, stored: Stored) -> JSONResponse:
+def answer(request: Request, endpoint: str, receipt: Receipt) -> JSONResponse:
     """The receipt, rendered as built (it has the documented shape; validating it again against
-    the response model is work on every rep reply)."""
+    the response model is work on every rep reply); its queued deliveries run once it is sent."""
+    stored = receipt.stored
     counter = request.app.state.metrics.hubspot_events
     for outcome in ("new", "duplicate", "unknown"):
         counter.labels(endpoint, outcome).inc(getattr(stored, outcome))
@@ -59,7 +61,8 @@ def answer(request: Request, endpoint: str, stored: Stored) -> JSONResponse:
     if stored.unknown:
         body["ignored"] = stored.unknown
         body["status"] = "unknown event types were recorded and ignored"
-    return JSONResponse(body)
+    background = BackgroundTask(receipt.process) if receipt.queued else None
+    return JSONResponse(body, background=background)
 
 
 async def verified(request: Request, runtime: RuntimeDep, endpoint: str) -> bytes | JSONResponse:
@@ -96,9 +99,7 @@ async def received(
     response_model_exclude_unset=True,
     responses=REFUSALS,
 )
-async def channel_webhook(
-    request: Request, session: SessionDep, runtime: RuntimeDep, background: BackgroundTasks
-) -> Any:
+async def channel_webhook(request: Request, session: SessionDep, runtime: RuntimeDep) -> Any:
     """The custom channel's webhook URL (one per app): rep replies to widget visitors."""
     body = await verified(request, runtime, "channel")
     if isinstance(body, JSONResponse):
@@ -106,9 +107,8 @@ async def channel_webhook(
     receipt = await received(runtime, session, "channel", body)
     if isinstance(receipt, JSONResponse):
         return receipt
-    await commit(session)  # pushes the replies applied at once to the widgets
-    background.add_task(receipt.process)  # after the 2xx is sent
-    return answer(request, "channel", receipt.stored)
+    await commit(session)  # pushes the replies written at once to the widgets
+    return answer(request, "channel", receipt)
 
 
 @router.post(
@@ -117,12 +117,10 @@ async def channel_webhook(
     response_model_exclude_unset=True,
     responses=REFUSALS,
 )
-async def app_webhooks(
-    request: Request, session: SessionDep, runtime: RuntimeDep, background: BackgroundTasks
-) -> Any:
+async def app_webhooks(request: Request, session: SessionDep, runtime: RuntimeDep) -> Any:
     """The app's one webhook URL: conversation and ticket events of every portal that installed
     the app, each routed by its `portalId` when it is processed."""
-    return await receive_app_events(request, session, runtime, background, None)
+    return await receive_app_events(request, session, runtime, None)
 
 
 @router.post(
@@ -136,7 +134,6 @@ async def app_webhook(
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    background: BackgroundTasks,
 ) -> Any:
     """The per-organization URL earlier versions handed out (its token is a secret); it keeps
     working for apps still pointed at it, with events limited to that organization."""
@@ -144,18 +141,17 @@ async def app_webhook(
     if connection is None:
         return refuse(request, "app", "unknown webhook URL")
     organization_id = connection.organization_id
-    return await receive_app_events(request, session, runtime, background, organization_id)
+    return await receive_app_events(request, session, runtime, organization_id)
 
 
 async def receive_app_events(
     request: Request,
     session: AsyncSession,
     runtime: Runtime,
-    background: BackgroundTasks,
     organization_id: str | None,
 ) -> Any:
     """Verify, store (limited to `organization_id` when the URL named one), commit, answer; the
-    stored deliveries are processed after the 2xx is sent."""
+    stored deliveries are processed once the answer is sent."""
     body = await verified(request, runtime, "app")
     if isinstance(body, JSONResponse):
         return body
@@ -163,5 +159,4 @@ async def receive_app_events(
     if isinstance(receipt, JSONResponse):
         return receipt
     await commit(session)
-    background.add_task(receipt.process)
-    return answer(request, "app", receipt.stored)
+    return answer(request, "app", receipt)

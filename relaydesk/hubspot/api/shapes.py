@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+
+# The longest HubSpot id we keep (a webhook delivery's key, `external_id`, holds 200).
+MAX_ID = 120
 
 
 class Shape(BaseModel):
@@ -93,19 +97,47 @@ class Pipeline(Shape):
     stages: list[Stage] = Field(default_factory=list)
 
 
-class Message(Shape):
-    """A conversations message or comment; `conversations_thread_id` is the thread it is in."""
+class Participant(Shape):
+    actor_id: str | None = None
+    name: str | None = None
 
-    id: str
+
+class Message(Shape):
+    """A conversations message or comment, as HubSpot shows it everywhere: answered by the
+    conversations API, and carried by the custom channel's webhook (a rep's reply)."""
+
+    id: str = Field(max_length=MAX_ID)
     type: str = "MESSAGE"
     text: str = ""
     conversations_thread_id: str | None = None
     channel_id: str | None = None
     channel_account_id: str | None = None
     direction: str | None = None
+    created_at: datetime | None = None
     created_by: str | None = None
+    senders: list[Participant] = Field(default_factory=list)
     attachments: list[dict[str, Any]] = Field(default_factory=list)
+    client: dict[str, Any] = Field(default_factory=dict)
     status: dict[str, Any] | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """HubSpot's times are UTC; one sent without a zone is read as such."""
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+    @property
+    def sender_actor(self) -> str | None:
+        return next((s.actor_id for s in self.senders if s.actor_id), self.created_by)
+
+    @property
+    def sender_name(self) -> str | None:
+        return next((s.name for s in self.senders if s.name), None)
+
+    @property
+    def from_integration(self) -> bool:
+        """Published through a channel integration (ours), not typed by a rep."""
+        return self.client.get("clientType") == "INTEGRATION"
 
 
 class Thread(Shape):

@@ -21,8 +21,8 @@ from ...outbox import Wakeup, enqueue
 from ...vault import Vault
 from ..api.errors import NotFound
 from ..api.integration import HubSpot
+from ..api.shapes import Message as HubSpotMessage
 from ..connect.connections import find_connection, portal_client
-from .parse import RepMessage
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ async def report(
 async def report_failed(
     session: AsyncSession,
     wakeup: Wakeup,
-    reply: RepMessage,
+    reply: HubSpotMessage,
     organization_id: str,
     error_message: str,
     stored: Message | None = None,

@@ -37,7 +37,6 @@ from .parse import (
     REP_MESSAGE,
     TICKET_CHANGE,
     AppEvent,
-    RepMessage,
 )
 from .privacy_deletion import privacy_deletion
 from .rep_replies import deliver, rep_message
@@ -124,7 +123,10 @@ async def _outdated(
 async def _assigned(
     inbound: Inbound, delivery: WebhookDelivery, target: Target, user_id: str
 ) -> None:
-    name = await inbound.actor_name(target.connection, f"A-{user_id}") if user_id else None
+    name = None
+    if user_id:
+        connection = await inbound.connection(target.connection_id)
+        name = await inbound.actor_name(connection, f"A-{user_id}")
     async with inbound.sessions() as session:
         conversation = await session.get(Conversation, target.conversation_id)
         assert conversation is not None
@@ -152,13 +154,12 @@ async def new_message(inbound: Inbound, delivery: WebhookDelivery) -> None:
     target = await _thread_target(inbound, delivery)
     if target is None:
         return await inbound.skip(delivery.id, "no conversation for this thread")
-    fetched = await inbound.client(target.connection).get_thread_message(
-        str(event.object_id), event.message_id
-    )
-    message = RepMessage.model_validate(fetched.model_dump(by_alias=True))
+    connection = await inbound.connection(target.connection_id)
+    client = inbound.client(connection)
+    message = await client.get_thread_message(str(event.object_id), event.message_id)
     if message.type != "MESSAGE" or message.direction != "OUTGOING":
         return await inbound.skip(delivery.id, "not a reply to the visitor")
-    if message.channel_id and message.channel_id == target.connection.channel_id:
+    if message.channel_id and message.channel_id == connection.channel_id:
         # Our custom channel: the channel webhook carries the reply (with the rep's name).
         return await inbound.skip(delivery.id, "delivered by the channel webhook")
     await deliver(inbound, delivery.id, target, message)
@@ -223,13 +224,13 @@ async def process(inbound: Inbound, delivery_id: str) -> None:
     async with inbound.sessions() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.state != DeliveryState.RECEIVED:
-        return  # processed already (the fast path, or a re-run after a crash)
+        return  # processed already (by the receiving process, or before a crash)
     await HANDLERS[delivery.event_type](inbound, delivery)
 
 
 async def process_now(inbound: Inbound, delivery_ids: Sequence[str]) -> None:
-    """The receiving process handles its deliveries right after answering HubSpot (settling a
-    delivery completes its safety-net job); on failure the worker retries after a grace period."""
+    """The receiving process runs its deliveries' jobs right after answering HubSpot (settling a
+    delivery completes its job); on failure the worker runs them once they are no longer held."""
     for delivery_id in delivery_ids:
         try:
             await process(inbound, delivery_id)
@@ -239,7 +240,8 @@ async def process_now(inbound: Inbound, delivery_ids: Sequence[str]) -> None:
 
 @dataclass(frozen=True)
 class InboundJob:
-    """The `hubspot.inbound` job: the safety net for a delivery the fast path did not finish."""
+    """The `hubspot.inbound` job: a stored delivery processed, by the receiving process right
+    after the answer (`process_now`), else by the worker until the delivery is settled."""
 
     inbound: Inbound
 

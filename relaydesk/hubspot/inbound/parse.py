@@ -10,12 +10,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError
 
-from ..api.shapes import Shape
+from ..api.shapes import MAX_ID, Message, Shape
 
 REP_MESSAGE = "OUTGOING_CHANNEL_MESSAGE_CREATED"
 PROPERTY_CHANGE = "conversation.propertyChange"
@@ -25,8 +24,6 @@ PRIVACY_DELETION = "contact.privacyDeletion"  # a contact deleted in HubSpot for
 
 # How deep an event's JSON may nest; HubSpot's go three or four levels down.
 MAX_DEPTH = 32
-# The longest id kept in a delivery's key (`webhook_deliveries.external_id` holds 200).
-MAX_ID = 120
 # NUL and unpaired surrogates: PostgreSQL stores neither.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -35,53 +32,12 @@ class MalformedEvent(Exception):
     """The body is not JSON, or not an event (or list of events) of the expected shape."""
 
 
-class Participant(Shape):
-    actor_id: str | None = None
-    name: str | None = None
-
-
-class RepMessage(Shape):
-    """A message as HubSpot shows it: on the channel webhook, or fetched from a thread."""
-
-    id: str = Field(max_length=MAX_ID)
-    type: str = "MESSAGE"
-    text: str = ""
-    conversations_thread_id: str | None = None
-    channel_id: str | None = None
-    channel_account_id: str | None = None
-    direction: str | None = None
-    created_at: datetime | None = None
-    created_by: str | None = None
-    senders: list[Participant] = Field(default_factory=list)
-    attachments: list[dict[str, Any]] = Field(default_factory=list)
-    client: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("created_at")
-    @classmethod
-    def _in_utc(cls, value: datetime | None) -> datetime | None:
-        """HubSpot's times are UTC; one sent without a zone is read as such."""
-        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-    @property
-    def sender_actor(self) -> str | None:
-        return next((s.actor_id for s in self.senders if s.actor_id), self.created_by)
-
-    @property
-    def sender_name(self) -> str | None:
-        return next((s.name for s in self.senders if s.name), None)
-
-    @property
-    def from_integration(self) -> bool:
-        """Published through a channel integration (ours), not typed by a rep."""
-        return self.client.get("clientType") == "INTEGRATION"
-
-
 class ChannelEvent(Shape):
     type: str
     portal_id: str | None = None
     channel_id: str | None = None
     channel_integration_thread_ids: list[str] = Field(default_factory=list)
-    message: RepMessage | None = None
+    message: Message | None = None
 
 
 class AppEvent(Shape):
@@ -98,11 +54,13 @@ class AppEvent(Shape):
 
 @dataclass(frozen=True)
 class Received:
-    """One event of a delivery: HubSpot's id for it, its type, and the event as sent."""
+    """One event of a delivery: HubSpot's id for it, its type, the event as sent (what is
+    stored) and, from the channel, as parsed."""
 
     external_id: str
     event_type: str
     payload: dict[str, Any]
+    channel: ChannelEvent | None = None
 
 
 def _objects(body: bytes) -> list[dict[str, Any]]:
@@ -148,7 +106,7 @@ def channel_events(body: bytes) -> list[Received]:
         else:
             digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()
             key = f"channel:{event.type}:{digest[:32]}"
-        found.append((_created(event), Received(key, event.type, item)))
+        found.append((_created(event), Received(key, event.type, item, event)))
     found.sort(key=lambda pair: pair[0])
     return [received for _, received in found]
 

@@ -1,42 +1,45 @@
 """Receiving what HubSpot posts: the one call the web edge makes once a request's signature is
-verified. The events are parsed and each is stored once, in the caller's transaction; a rep's
-plain reply on the channel is applied in that same transaction (`rep_replies.deliver_at_once`),
-and every other new event gets its safety-net outbox job there too. What is left to process
-right after the caller has committed and answered HubSpot is the receipt's `process`."""
+verified. Each event is parsed and stored once, in the caller's transaction. A rep's plain reply
+(no files, the rep's name known) is written in that same transaction, so its frame leaves as the
+caller commits; every other new event gets its `hubspot.inbound` outbox job there, which the
+receipt's `process` runs once the caller has committed and answered HubSpot (the worker runs it
+only if that did not settle the delivery; `store.enqueue_processing`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ...models import DeliveryState
 from .handlers import HANDLERS, process_now
 from .parse import Received, app_events, channel_events
-from .rep_replies import deliver_at_once
-from .store import Apply, Inbound, Stored, store_events
+from .rep_replies import ready_reply, write_ready
+from .store import Inbound, Stored, enqueue_processing, store
+
+log = logging.getLogger(__name__)
 
 Endpoint = Literal["channel", "app"]
 PARSERS: dict[Endpoint, Callable[[bytes], list[Received]]] = {
     "channel": channel_events,
     "app": app_events,
 }
-# The event types with a handler; any other is stored as `unknown` and ignored.
-KNOWN: Sequence[str] = tuple(HANDLERS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Receipt:
-    """What was stored, and the processing that follows the answer."""
+    """What was stored, and the deliveries to process once HubSpot has its answer."""
 
     inbound: Inbound
-    stored: Stored
+    stored: Stored = field(default_factory=Stored)
+    queued: list[str] = field(default_factory=list)
 
     async def process(self) -> None:
-        """The new deliveries not applied at once, handled in this process right after the
-        answer; their outbox jobs take over whatever this does not finish."""
-        await process_now(self.inbound, self.stored.ids)
+        """Run the queued deliveries' jobs here, now (their outbox rows are the fallback)."""
+        await process_now(self.inbound, self.queued)
 
 
 async def receive(
@@ -48,18 +51,28 @@ async def receive(
 ) -> Receipt:
     """Parse `body` as `endpoint`'s events and store them (limited to `organization_id` when the
     URL named one); raises `MalformedEvent` for a body that is not HubSpot's events."""
-    events = PARSERS[endpoint](body)
-
-    async def at_once(session: AsyncSession, event: Received) -> Apply | None:
-        return await deliver_at_once(inbound, session, event)
-
-    stored = await store_events(
-        session,
-        inbound.effects.wakeup,
-        endpoint,
-        events,
-        KNOWN,
-        organization_id,
-        at_once=at_once if endpoint == "channel" else None,
-    )
-    return Receipt(inbound, stored)
+    receipt = Receipt(inbound)
+    stored = receipt.stored
+    for event in PARSERS[endpoint](body):
+        ready = await ready_reply(inbound, session, event)
+        known = event.event_type in HANDLERS
+        state = (
+            DeliveryState.DONE if ready is not None
+            else DeliveryState.RECEIVED if known
+            else DeliveryState.UNKNOWN
+        )  # fmt: skip
+        delivery_id = await store(session, endpoint, event, organization_id, state)
+        if delivery_id is None:
+            stored.duplicate += 1
+        elif ready is not None:
+            await write_ready(inbound, session, ready)
+            stored.new += 1
+        elif known:
+            await enqueue_processing(session, inbound.effects.wakeup, delivery_id, event)
+            receipt.queued.append(delivery_id)
+            stored.new += 1
+        else:
+            stored.unknown += 1
+            log.warning("unknown HubSpot %s event %r stored as %s", endpoint, event.event_type,
+                        delivery_id)  # fmt: skip
+    return receipt

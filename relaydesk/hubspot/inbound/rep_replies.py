@@ -1,18 +1,18 @@
 """A rep's reply reaching the visitor: the agent message, with the rep's name and files.
 
-A plain reply whose rep name is known is written in the transaction that stores the webhook
-delivery (`deliver_at_once`). Otherwise network calls (rep name, files) happen before the
-transaction that writes the message; that transaction also marks the delivery done, so a re-run
-finds nothing left to do. A reply after the close reopens the conversation; one that cannot be
-delivered (no conversation, a file HubSpot cannot give us) is reported FAILED, naming why.
+One way to write it (`_write`), at one of two moments. A plain reply whose rep name is known is
+written in the transaction that stores its webhook delivery (`ready_reply`, then `write_ready`),
+so its frame leaves as HubSpot's answer is committed. Any other is written by its delivery's
+`hubspot.inbound` job (`rep_message`, `deliver`): the network calls (rep name, files) first, then
+one transaction that writes the message and settles the delivery, so a re-run finds nothing left
+to do. A reply after the close reopens the conversation; one that cannot be delivered (no
+conversation, a file HubSpot cannot give us) is reported FAILED, naming why.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,14 +22,14 @@ from ... import events
 from ...closing import reopen_conversation
 from ...conversations import Slot, announce_state, insert_message, next_slot
 from ...db import commit
-from ...files import safe_name, sniff
-from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery, new_id
+from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery
 from ...models.states import ConversationState, DeliveryState, Role
-from ..api.errors import BadRequest, NotFound
+from ..api.shapes import Message as HubSpotMessage
 from .delivery_status import SENT, report, report_failed
-from .parse import REP_MESSAGE, ChannelEvent, Received, RepMessage
+from .parse import REP_MESSAGE, ChannelEvent, Received
+from .rep_files import fetch_file
 from .reply_order import later_replies, move_to_end
-from .store import Apply, Inbound, settle
+from .store import Inbound, settle
 from .thread_lookup import Target, ThreadRef, target_of
 
 
@@ -42,7 +42,9 @@ class Skip:
     undeliverable: bool = False  # a reply HubSpot should hear FAILED about
 
 
-async def _examine(session: AsyncSession, event: ChannelEvent) -> tuple[RepMessage, Target] | Skip:
+async def _examine(
+    session: AsyncSession, event: ChannelEvent
+) -> tuple[HubSpotMessage, Target] | Skip:
     """The rep's message and the conversation it answers, or why there is none."""
     message = event.message
     if message is None:
@@ -103,14 +105,20 @@ async def _known_message(session: AsyncSession, hubspot_message_id: str) -> bool
     return found is not None
 
 
-async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: RepMessage) -> None:
+async def deliver(
+    inbound: Inbound, delivery_id: str, target: Target, message: HubSpotMessage
+) -> None:
     """The rep's reply becomes an agent message pushed to the visitor (once). A file HubSpot
     cannot give us is left out, and HubSpot hears FAILED naming it; the text still goes."""
-    name = message.sender_name or await inbound.actor_name(target.connection, message.sender_actor)
-    fetched = [await _fetch(inbound, target, item) for item in message.attachments]
+    name = message.sender_name or inbound.known_actor(target.portal_id, message.sender_actor)
+    fetched: list[Attachment | str | None] = []
+    if (name is None and message.sender_actor) or message.attachments:
+        connection = await inbound.connection(target.connection_id)
+        name = name or await inbound.actor_name(connection, message.sender_actor)
+        fetched = [await fetch_file(inbound, connection, item) for item in message.attachments]
     attachments = [a for a in fetched if isinstance(a, Attachment)]
     missing = [why for why in fetched if isinstance(why, str)]
-    organization_id, wakeup = target.connection.organization_id, inbound.effects.wakeup
+    organization_id, wakeup = target.organization_id, inbound.effects.wakeup
     async with inbound.sessions() as session:
         if await _known_message(session, message.id):
             return await inbound.skip(delivery_id, "already delivered")
@@ -130,32 +138,40 @@ async def deliver(inbound: Inbound, delivery_id: str, target: Target, message: R
             await inbound.skip(delivery_id, "already delivered")
 
 
-async def deliver_at_once(inbound: Inbound, session: AsyncSession, event: Received) -> Apply | None:
-    """A reply that needs no network (no files, the rep's name known) is written in the
-    transaction that stores its delivery, so its frame leaves as that commits: what writes it is
-    returned. Anything else, including what `rep_message` would skip, is left to the processing
-    job (None)."""
-    if event.event_type != REP_MESSAGE:
+@dataclass(frozen=True)
+class Ready:
+    """A reply that needs no network: the rep's message, its conversation, the rep's name."""
+
+    message: HubSpotMessage
+    target: Target
+    name: str | None
+
+
+async def ready_reply(inbound: Inbound, session: AsyncSession, event: Received) -> Ready | None:
+    """The just-received event as a reply to write in the transaction that stores it: one with
+    no files and the rep's name known (in the event or cached). Anything else, including what
+    `rep_message` would skip, is left to the delivery's job (None)."""
+    if event.event_type != REP_MESSAGE or event.channel is None:
         return None
-    found = await _examine(session, ChannelEvent.model_validate(event.payload))
+    found = await _examine(session, event.channel)
     if isinstance(found, Skip):
         return None
     message, target = found
-    name = message.sender_name or inbound.known_actor(target.connection, message.sender_actor)
+    name = message.sender_name or inbound.known_actor(target.portal_id, message.sender_actor)
     if message.attachments or (name is None and message.sender_actor):
         return None
+    return Ready(message, target, name)
 
-    async def write() -> None:
-        await _write(session, inbound, target, message, name, [])
 
-    return write
+async def write_ready(inbound: Inbound, session: AsyncSession, ready: Ready) -> None:
+    await _write(session, inbound, ready.target, ready.message, ready.name, [])
 
 
 async def _write(
     session: AsyncSession,
     inbound: Inbound,
     target: Target,
-    message: RepMessage,
+    message: HubSpotMessage,
     name: str | None,
     attachments: list[Attachment],
     missing: Sequence[str] = (),
@@ -193,14 +209,12 @@ async def _write(
         conversation.assignee = conversation.assignee or name
         announce_state(session, inbound.effects, conversation)
     if not missing and await inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
-        await report(
-            session, inbound.effects.wakeup, stored, SENT, target.connection.organization_id
-        )
+        await report(session, inbound.effects.wakeup, stored, SENT, target.organization_id)
     return stored
 
 
 async def _later_replies(
-    session: AsyncSession, target: Target, slot: Slot, message: RepMessage
+    session: AsyncSession, target: Target, slot: Slot, message: HubSpotMessage
 ) -> list[str]:
     """The replies this one belongs before (`reply_order`). When nothing was written since the
     lookup, it already told whether the latest message is a later-created reply: the common
@@ -213,29 +227,3 @@ async def _later_replies(
     ):
         return []
     return await later_replies(session, slot.conversation_id, slot.seq, created)
-
-
-async def _fetch(inbound: Inbound, target: Target, item: dict[str, Any]) -> Attachment | str | None:
-    """A rep's file, fetched through HubSpot's file API and kept in our own storage; or, when
-    HubSpot cannot give it (gone, refused), why, naming the file."""
-    file_id = str(item.get("fileId") or "")
-    if item.get("type", "FILE") != "FILE" or not file_id:
-        return None
-    name = safe_name(str(item.get("name") or f"file-{file_id}"))
-    try:
-        data = await inbound.client(target.connection).download_file(file_id)
-    except (NotFound, BadRequest) as refused:
-        return f"file {name} could not be fetched from HubSpot ({refused.status}: {refused})"
-    attachment_id = new_id()
-    key = f"{target.connection.organization_id}/{attachment_id}"
-    await inbound.files.put(key, data)
-    return Attachment(
-        id=attachment_id,
-        organization_id=target.connection.organization_id,
-        name=name,
-        content_type=sniff(data, name),
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        storage_key=key,
-        hubspot_file_id=file_id,
-    )

@@ -1,18 +1,18 @@
-"""Inbound HubSpot webhooks: each event is stored (once, keyed by HubSpot's id) before HubSpot
-gets its 2xx. A rep's plain reply is applied in that same transaction (`rep_replies.
-deliver_at_once`); every other event is processed from its row right after the answer, with the
-`hubspot.inbound` outbox job as the safety net, routed through the event → handler table in
-`handlers.py`. Unknown events are stored and reported.
+"""Inbound HubSpot webhooks stored: each event once, keyed by HubSpot's id, in the transaction
+that answers HubSpot; a new event that is not applied in that transaction gets its
+`hubspot.inbound` outbox job there, which the receiving process runs right after the answer and
+the worker after a while if that did not settle it (`handlers.py` routes it). `Inbound` is what
+processing a stored delivery needs.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
@@ -40,73 +40,29 @@ from .ticket_stages import TicketStages
 log = logging.getLogger(__name__)
 
 ACTOR_CACHE_SIZE = 10_000
-# How long the worker leaves a new delivery to the process that received it.
-FAST_PATH_GRACE_S = 10.0
+DELIVERIES = cast(Table, WebhookDelivery.__table__)
+# How long the worker leaves a new delivery's job to the process that received it.
+RECEIVER_HOLDS_S = 10.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Stored:
     """What became of a delivery's events: new rows, redeliveries, unknown types."""
 
     new: int = 0
     duplicate: int = 0
     unknown: int = 0
-    ids: tuple[str, ...] = ()  # the new deliveries still to process
 
 
-# What writes an event's effect in the transaction that stores it.
-Apply = Callable[[], Awaitable[None]]
-# Looks at a just-received event: its `Apply` when that needs no network, else None (the
-# processing job applies it).
-AtOnce = Callable[[AsyncSession, Received], Awaitable[Apply | None]]
-
-
-async def store_events(
+async def store(
     session: AsyncSession,
-    wakeup: Wakeup,
-    source: str,
-    received: Sequence[Received],
-    known: Sequence[str],
-    organization_id: str | None = None,
-    at_once: AtOnce | None = None,
-) -> Stored:
-    """Insert each event once; a known one is applied at once (`at_once`, and its row is stored
-    as done) or gets its processing job, in the same transaction."""
-    duplicate = unknown = applied = 0
-    ids: list[str] = []
-    for event in received:
-        delivery_id = new_id()
-        is_known = event.event_type in known
-        apply = await at_once(session, event) if is_known and at_once is not None else None
-        state = (
-            DeliveryState.DONE if apply is not None
-            else DeliveryState.RECEIVED if is_known
-            else DeliveryState.UNKNOWN
-        )  # fmt: skip
-        if not await _insert(session, delivery_id, source, event, organization_id, state):
-            duplicate += 1
-        elif apply is not None:
-            await apply()
-            applied += 1
-        elif is_known:
-            ids.append(delivery_id)
-            await _enqueue(session, wakeup, delivery_id, event)
-        else:
-            unknown += 1
-            log.warning("unknown HubSpot %s event %r stored as %s", source, event.event_type,
-                        delivery_id)  # fmt: skip
-    return Stored(len(ids) + applied, duplicate, unknown, tuple(ids))
-
-
-async def _insert(
-    session: AsyncSession,
-    delivery_id: str,
     source: str,
     event: Received,
     organization_id: str | None,
     state: DeliveryState,
-) -> bool:
-    now = utcnow()
+) -> str | None:
+    """Insert the event's delivery row once: its id, or None when HubSpot sent it before."""
+    delivery_id, now = new_id(), utcnow()
     values = dict(
         id=delivery_id,
         organization_id=organization_id,
@@ -118,38 +74,35 @@ async def _insert(
         received_at=now,
         processed_at=now if state == DeliveryState.DONE else None,
     )
-    stmt = insert_or_skip(dialect_of(session), WebhookDelivery.__table__, "external_id")
+    stmt = insert_or_skip(dialect_of(session), DELIVERIES, "external_id")
     result = await session.execute(stmt, values)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return delivery_id if result.rowcount else None  # type: ignore[attr-defined]
 
 
 def job_key(delivery_id: str) -> str:
     return f"{events.HUBSPOT_INBOUND}:{delivery_id}"
 
 
-async def _enqueue(
+async def enqueue_processing(
     session: AsyncSession, wakeup: Wakeup, delivery_id: str, event: Received
 ) -> None:
-    """The durable job is the safety net: the receiving process handles the delivery at once
-    (`handlers.process_now`), so the worker only picks it up after a grace period."""
+    """The delivery's `hubspot.inbound` job. The receiving process runs it right after answering
+    HubSpot (`handlers.process_now`), so it is held from the worker for `RECEIVER_HOLDS_S`; after
+    that (the process died, or the run failed) the worker runs it until the delivery is settled."""
     key = job_key(delivery_id)
+    payload = dump(InboundDelivery(delivery_id))
     await enqueue(
-        session,
-        wakeup,
-        events.HUBSPOT_INBOUND,
-        dump(InboundDelivery(delivery_id)),
-        ordering_key=ordering_key(event),
+        session, wakeup, events.HUBSPOT_INBOUND, payload, ordering_key=ordering_key(event),
         dedupe_key=key,
-    )
+    )  # fmt: skip
+    held = utcnow() + timedelta(seconds=RECEIVER_HOLDS_S)
     await session.execute(
-        update(OutboxJob)
-        .where(OutboxJob.dedupe_key == key)
-        .values(run_after=utcnow() + timedelta(seconds=FAST_PATH_GRACE_S))
+        update(OutboxJob).where(OutboxJob.dedupe_key == key).values(run_after=held)
     )
 
 
 def ordering_key(event: Received) -> str:
-    """Events of one HubSpot thread are processed in the order they were stored."""
+    """Events of one HubSpot thread are processed by the worker in the order they were stored."""
     payload = event.payload
     thread = (payload.get("message") or {}).get("conversationsThreadId")
     if thread is None and str(payload.get("subscriptionType", "")).startswith("conversation."):
@@ -165,30 +118,20 @@ async def connection_by_token(session: AsyncSession, token: str) -> HubSpotConne
     )
 
 
-async def mark_processed(
-    session: AsyncSession,
-    delivery_id: str,
-    state: DeliveryState = DeliveryState.DONE,
-    error: str | None = None,
-) -> None:
-    """Mark a delivery processed, in the transaction that applied its effect."""
-    await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
-        .values(state=state, error=error, processed_at=utcnow())
-    )
-
-
 async def settle(
     session: AsyncSession,
     delivery_id: str,
     state: DeliveryState = DeliveryState.DONE,
     error: str | None = None,
 ) -> None:
-    """Mark a delivery processed, in the transaction that applied its effect; its safety-net
-    job has nothing left to do."""
+    """Mark a delivery processed, in the transaction that applied its effect; its job, if the
+    worker has not taken it, has nothing left to do."""
     now = utcnow()
-    await mark_processed(session, delivery_id, state, error)
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(state=state, error=error, processed_at=now)
+    )
     await session.execute(
         update(OutboxJob)
         .where(OutboxJob.dedupe_key == job_key(delivery_id), OutboxJob.state == JobState.PENDING)
@@ -212,9 +155,14 @@ class Inbound:
     def client(self, connection: HubSpotConnection) -> HubSpotClient:
         return portal_client(self.hubspot, self.sessions, self.vault, connection)
 
-    def known_actor(self, connection: HubSpotConnection, actor_id: str | None) -> str | None:
+    def known_actor(self, portal_id: str, actor_id: str | None) -> str | None:
         """The rep's name if it is cached (no network)."""
-        return self.actors.get((connection.portal_id or "", actor_id)) if actor_id else None
+        return self.actors.get((portal_id, actor_id)) if actor_id else None
+
+    async def connection(self, connection_id: str) -> HubSpotConnection:
+        """The connection, read for a call to HubSpot (its tokens)."""
+        async with self.sessions() as session:
+            return await session.get_one(HubSpotConnection, connection_id)
 
     async def actor_name(self, connection: HubSpotConnection, actor_id: str | None) -> str | None:
         if not actor_id:

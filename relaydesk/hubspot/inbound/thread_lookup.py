@@ -1,23 +1,32 @@
 """Which conversation a HubSpot event names, within the event's portal only: by our integration
-thread id (our conversation id, on channel events) first, then by HubSpot's thread id."""
+thread id (our conversation id, on channel events) first, then by HubSpot's thread id.
+
+The lookup is one statement, built once and run with bound values and no ORM rows: every rep
+reply runs it (building it cost more than running it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, exists, literal, or_, select
+from sqlalchemy import Select, Table, bindparam, case, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import ColumnElement
 
 from ...models import Conversation, HubSpotConnection, Message, Role
+
+CONVERSATIONS = cast(Table, Conversation.__table__)
+CONNECTIONS = cast(Table, HubSpotConnection.__table__)
+MESSAGES = cast(Table, Message.__table__)
 
 
 @dataclass(frozen=True)
 class Target:
     conversation_id: str
     visitor_id: str
-    connection: HubSpotConnection
+    organization_id: str
+    portal_id: str
+    connection_id: str  # its tokens are read only for a call to HubSpot (`Inbound.connection`)
     message_known: bool = False  # the HubSpot message asked about is already one of ours
     # As the lookup saw the conversation: its last `seq`, and when HubSpot created that message
     # if it is a rep's reply (else None), so a reply written next needs no look at the tail.
@@ -35,6 +44,49 @@ class ThreadRef:
     thread_id: str | None = None
 
 
+def _lookup() -> Select[Any]:
+    """The conversation named by `ours` (our ids) or `thread_id` in `portal_id`, ours first, then
+    the newest; whether HubSpot's `message_id` is stored; the last `seq` and, when the latest
+    message is a rep's reply, when HubSpot created it. A NULL bound value matches nothing."""
+    conversations, messages = CONVERSATIONS.c, MESSAGES.c
+    ours = conversations.id.in_(bindparam("ours", expanding=True))
+    latest_reply = (
+        select(messages.created_at)
+        .where(
+            messages.conversation_id == conversations.id,
+            messages.seq == conversations.last_seq,
+            messages.role == Role.AGENT,
+            messages.hubspot_message_id.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    known = exists().where(messages.hubspot_message_id == bindparam("message_id"))
+    return (
+        select(
+            conversations.id,
+            conversations.visitor_id,
+            conversations.organization_id,
+            CONNECTIONS.c.id.label("connection_id"),
+            known.label("known"),
+            conversations.last_seq,
+            latest_reply.label("latest_reply_at"),
+        )
+        .join(CONNECTIONS, CONNECTIONS.c.organization_id == conversations.organization_id)
+        .where(
+            CONNECTIONS.c.portal_id == bindparam("portal_id"),
+            or_(ours, conversations.hubspot_thread_id == bindparam("thread_id")),
+        )
+        .order_by(case((ours, 0), else_=1), conversations.created_at.desc())
+        .limit(1)
+    )
+
+
+LOOKUP = _lookup()
+LOOKUP_IN_ORGANIZATION = LOOKUP.where(
+    CONVERSATIONS.c.organization_id == bindparam("organization_id")
+)
+
+
 async def target_of(
     session: AsyncSession,
     ref: ThreadRef,
@@ -46,48 +98,25 @@ async def target_of(
     with its organization's connection, in one query; with `hubspot_message_id`, also whether
     that message is already stored."""
     ours = [i for i in ref.integration_ids if i]
-    matches: list[ColumnElement[bool]] = [Conversation.id.in_(ours)] if ours else []
-    matches += [Conversation.hubspot_thread_id == ref.thread_id] if ref.thread_id else []
-    if not matches or not ref.portal_id:
+    if not (ours or ref.thread_id) or not ref.portal_id:
         return None
-    known = (
-        exists().where(Message.hubspot_message_id == hubspot_message_id)
-        if hubspot_message_id is not None
-        else literal(False)
-    )
-    by_ours = case((Conversation.id.in_(ours), 0), else_=1) if ours else literal(1)
-    latest_reply = (
-        select(Message.created_at)
-        .where(
-            Message.conversation_id == Conversation.id,
-            Message.seq == Conversation.last_seq,
-            Message.role == Role.AGENT,
-            Message.hubspot_message_id.is_not(None),
+    values = {"ours": ours, "thread_id": ref.thread_id, "portal_id": ref.portal_id}
+    values["message_id"] = hubspot_message_id
+    if organization_id is None:
+        result = await session.execute(LOOKUP, values)
+    else:
+        result = await session.execute(
+            LOOKUP_IN_ORGANIZATION, values | {"organization_id": organization_id}
         )
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            Conversation.id,
-            Conversation.visitor_id,
-            HubSpotConnection,
-            known.label("known"),
-            Conversation.last_seq,
-            latest_reply.label("latest_reply_at"),
-        )
-        .join(HubSpotConnection, HubSpotConnection.organization_id == Conversation.organization_id)
-        .where(HubSpotConnection.portal_id == ref.portal_id, or_(*matches))
-        .order_by(by_ours, Conversation.created_at.desc())
-    )
-    if organization_id is not None:
-        query = query.where(Conversation.organization_id == organization_id)
-    row = (await session.execute(query.limit(1))).first()
+    row = result.first()
     if row is None:
         return None
     return Target(
         row.id,
         row.visitor_id,
-        row.HubSpotConnection,
+        row.organization_id,
+        ref.portal_id,
+        row.connection_id,
         bool(row.known),
         row.last_seq,
         row.latest_reply_at,

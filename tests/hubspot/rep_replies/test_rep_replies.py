@@ -47,13 +47,13 @@ async def test_a_plain_reply_is_written_and_pushed_before_hubspot_gets_its_answe
         payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
         answer = await world.post_signed(world.channel_url, payload)
         assert answer.status_code == 200 and answer.json()["received"] == 1
-        # Already there when the 2xx arrives: no waiting, and no safety-net job was needed.
+        # Already there when the 2xx arrives: no waiting, and no processing job was needed.
         [message] = await world.agent_messages()
         [delivery] = await world.deliveries(
             external_id=f"channel:message:{payload['message']['id']}"
         )
         assert delivery.state == "done" and delivery.processed_at is not None
-        assert await world.safety_net_jobs(delivery) == []
+        assert await world.processing_jobs(delivery) == []
         frame = await asyncio.wait_for(next_frame(ws, "message.created"), 5)
     assert frame["message"]["id"] == message["id"]
     assert message["author_name"] == "Sam Rep"
@@ -116,9 +116,9 @@ async def test_a_rep_attachment_is_fetched_from_hubspot_and_opens_in_the_widget(
               "base64": base64.b64encode(PDF).decode()}  # fmt: skip
     reply = await world.reply("Here is your return label.", attachments=[upload])
     messages = await wait_for(world.agent_messages)
-    # A file needs HubSpot's file API: processed after the answer, with the safety-net job.
+    # A file needs HubSpot's file API: its delivery is processed by its outbox job.
     [delivery] = await world.deliveries(external_id=f"channel:message:{reply['id']}")
-    assert len(await world.safety_net_jobs(delivery)) == 1
+    assert len(await world.processing_jobs(delivery)) == 1
     [attachment] = messages[0]["attachments"]
     assert attachment["name"] == "label.pdf"
     assert attachment["content_type"] == "application/pdf"

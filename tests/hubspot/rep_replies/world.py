@@ -95,8 +95,8 @@ class World:
             )
             return list(await session.scalars(query))
 
-    async def safety_net_jobs(self, delivery: WebhookDelivery) -> list[OutboxJob]:
-        """The `hubspot.inbound` jobs written for a delivery (none when applied at once)."""
+    async def processing_jobs(self, delivery: WebhookDelivery) -> list[OutboxJob]:
+        """The `hubspot.inbound` jobs written for a delivery (none when written at once)."""
         async with self.rows() as session:
             query = select(OutboxJob).where(OutboxJob.dedupe_key == job_key(delivery.id))
             return list(await session.scalars(query))
