@@ -56,7 +56,8 @@ def answer(request: Request, endpoint: str, receipt: Receipt) -> JSONResponse:
     stored = receipt.stored
     counter = request.app.state.metrics.hubspot_events
     for outcome in ("new", "duplicate", "unknown"):
-        counter.labels(endpoint, outcome).inc(getattr(stored, outcome))
+        if count := getattr(stored, outcome):
+            counter.labels(endpoint, outcome).inc(count)
     body: dict[str, Any] = {"received": stored.new, "duplicates": stored.duplicate}
     if stored.unknown:
         body["ignored"] = stored.unknown

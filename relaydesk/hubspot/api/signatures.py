@@ -27,6 +27,8 @@ class InvalidSignature(Exception):
 
 def signed_uri(uri: str) -> str:
     """`uri` with HubSpot's decoding rules applied, in one left-to-right pass."""
+    if "%" not in uri:
+        return uri
     out: list[str] = []
     i = 0
     while i < len(uri):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ...db import commit
@@ -28,10 +28,14 @@ ACTIVE, SETUP, RECONNECT, ERROR, DISCONNECTED, MISSING_SCOPES, TIER_REQUIRED = (
 )
 
 
+# Built once: every delivery-status report reads the connection.
+BY_ORGANIZATION = select(HubSpotConnection).where(
+    HubSpotConnection.organization_id == bindparam("organization_id")
+)
+
+
 async def find_connection(session: AsyncSession, organization_id: str) -> HubSpotConnection | None:
-    found = await session.execute(
-        select(HubSpotConnection).where(HubSpotConnection.organization_id == organization_id)
-    )
+    found = await session.execute(BY_ORGANIZATION, {"organization_id": organization_id})
     return found.scalar_one_or_none()
 
 

@@ -71,8 +71,19 @@ def _objects(body: bytes) -> list[dict[str, Any]]:
     items = parsed if isinstance(parsed, list) else [parsed]
     if not items or not all(isinstance(item, dict) for item in items):
         raise MalformedEvent("expected an event object or a non-empty array of them")
-    _storable(items, 0)
+    if _may_be_unstorable(body):
+        _storable(items, 0)
     return items
+
+
+def _may_be_unstorable(body: bytes) -> bool:
+    """Whether `_storable` must walk the parsed body. Text holds NUL or a lone surrogate only
+    through a `\\u` escape or raw surrogate bytes (JSON forbids a raw NUL; `json.loads` decodes
+    with `surrogatepass`; a UTF-16 or UTF-32 body is full of NUL bytes), and nothing nests deeper
+    than the body has brackets: a typical event has none of the first and a dozen brackets."""
+    if b"\\u" in body or b"\xed" in body or b"\x00" in body:
+        return True
+    return body.count(b"{") + body.count(b"[") >= MAX_DEPTH
 
 
 def _storable(value: Any, depth: int) -> None:

@@ -4,6 +4,8 @@ and nothing of them is stored."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .test_webhook_fixtures import as_ours
@@ -30,3 +32,15 @@ async def test_deep_nesting_is_refused(world: World, url: str) -> None:
     target = getattr(world, url)
     answer = await world.http.post(target, content=body, headers=world.signed(target, body))
     assert answer.status_code in (400, 413), answer.text
+
+
+async def test_a_lone_surrogate_sent_as_raw_bytes_is_refused(world: World) -> None:
+    """Not only as a `\\ud800` escape: JSON's decoder lets UTF-8-encoded surrogates through."""
+    payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    payload["message"]["text"] = "broken SURROGATE text"
+    body = json.dumps(payload, ensure_ascii=False).encode().replace(b"SURROGATE", b"\xed\xa0\x80")
+    target = world.channel_url
+    answer = await world.http.post(target, content=body, headers=world.signed(target, body))
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "malformed_event"
+    assert await world.agent_messages() == []
