@@ -160,6 +160,7 @@ async def _queue_answer(
             dump(AiReply(conversation_id, message.id)),
             ordering_key=conversation_id,
             dedupe_key=f"{events.AI_REPLY}:{message.id}",
+            run_here=True,  # answered by this process's worker at once, without a claim
         )
     elif state in HANDED_OFF:
         await enqueue(

@@ -10,11 +10,27 @@ import asyncio
 import functools
 import random
 from collections.abc import Collection
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, Update, and_, bindparam, exists, or_, select, text, update
+from sqlalchemy import (
+    Insert,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    exists,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, insert_or_skip, on_commit
@@ -25,11 +41,25 @@ EARLIER = JOBS.alias("earlier")
 WAITING = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
 
 
+class Runner(Protocol):
+    """This process's running worker, as `enqueue` sees it: a job written with `run_here` is
+    handed to it after commit, already leased, instead of waiting to be claimed."""
+
+    @property
+    def lease_s(self) -> float: ...
+
+    def has_room(self) -> bool: ...
+
+    def adopt(self, job: ClaimedJob) -> None: ...
+
+
 class Wakeup:
-    """Tells this process's worker that a job was just committed."""
+    """Tells this process's worker that a job was just committed (`runner`: the worker, while
+    one runs in this process)."""
 
     def __init__(self) -> None:
         self.event = asyncio.Event()
+        self.runner: Runner | None = None
 
     async def notify(self) -> None:
         self.event.set()
@@ -44,9 +74,15 @@ async def enqueue(
     ordering_key: str,
     dedupe_key: str,
     organization_id: str | None = None,
+    run_here: bool = False,
 ) -> None:
     """Add a job in the caller's transaction; a job with the same dedupe key is kept as is.
-    `organization_id` shows a job of no conversation on that organization's failed-jobs page."""
+    `organization_id` shows a job of no conversation on that organization's failed-jobs page.
+
+    `run_here`: when this process's worker has room, the job is written already leased to it
+    (unless an earlier job of its ordering key is waiting) and handed to it after commit; no
+    claim, no poll. Should this process die first, the lease runs out and any worker claims it.
+    """
     now = utcnow()
     values = dict(
         kind=kind,
@@ -60,8 +96,48 @@ async def enqueue(
         created_at=now,
         updated_at=now,
     )
-    await session.execute(insert_or_skip(dialect_of(session), JOBS, "dedupe_key"), values)
+    runner = wakeup.runner
+    if run_here and runner is not None and runner.has_room():
+        values["until"] = now + timedelta(seconds=runner.lease_s)
+        written = (await session.execute(_leased_insert(dialect_of(session)), values)).first()
+        if written is not None and written.state == JobState.RUNNING:
+            job = ClaimedJob(written.id, kind, payload, 1)
+
+            async def adopt() -> None:
+                runner.adopt(job)
+
+            on_commit(session, adopt)
+            return
+    else:
+        await session.execute(insert_or_skip(dialect_of(session), JOBS, "dedupe_key"), values)
     on_commit(session, wakeup.notify)
+
+
+@functools.cache
+def _leased_insert(dialect: str) -> Insert:
+    """The job's row, running and leased until `until` unless an earlier job of its ordering
+    key is waiting (then pending, as `enqueue` writes it otherwise), in one statement."""
+    jobs = JOBS.c
+    earlier = exists().where(
+        EARLIER.c.ordering_key == bindparam("ordering_key"), EARLIER.c.state.in_(WAITING)
+    )
+    row = select(
+        bindparam("kind"),
+        bindparam("payload", type_=jobs.payload.type),
+        bindparam("ordering_key"),
+        bindparam("dedupe_key"),
+        bindparam("organization_id", type_=jobs.organization_id.type),
+        case((earlier, literal(JobState.PENDING.value)), else_=literal(JobState.RUNNING.value)),
+        bindparam("run_after", type_=jobs.run_after.type),
+        case((earlier, null()), else_=bindparam("until", type_=jobs.locked_until.type)),
+        case((earlier, 0), else_=1),
+        bindparam("created_at", type_=jobs.created_at.type),
+        bindparam("updated_at", type_=jobs.updated_at.type),
+    ).where(true())  # SQLite reads `SELECT … ON CONFLICT` as a join without a WHERE
+    columns = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
+    columns += ["run_after", "locked_until", "attempts", "created_at", "updated_at"]
+    written = insert_or_skip(dialect, JOBS, "dedupe_key").from_select(columns, row)
+    return written.returning(jobs.id, jobs.state)
 
 
 @dataclass(frozen=True)
@@ -70,6 +146,19 @@ class ClaimedJob:
     kind: str
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass
+class JobRun:
+    """The job a worker's task is running; `completed` once a handler marked it done in its own
+    transaction (`complete_current`) and that transaction committed."""
+
+    job: ClaimedJob
+    completed: bool = False
+    followed: bool = False
+
+
+CURRENT: ContextVar[JobRun | None] = ContextVar("outbox_current_job", default=None)
 
 
 async def claim(
@@ -154,6 +243,20 @@ async def complete(session: AsyncSession, job_id: int) -> bool:
     been what held it back)."""
     row = (await session.execute(COMPLETE, {"job_id": job_id, "now": utcnow()})).first()
     return bool(row and row.followed)
+
+
+async def complete_current(session: AsyncSession) -> None:
+    """Mark the job this task runs done in the caller's transaction, with the work it did: the
+    worker then writes no transaction of its own for it. Outside a job, nothing."""
+    run = CURRENT.get()
+    if run is None:
+        return
+    followed = await complete(session, run.job.id)
+
+    async def done() -> None:
+        run.completed, run.followed = True, followed
+
+    on_commit(session, done)
 
 
 async def fail(

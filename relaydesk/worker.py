@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import outbox
 from .db import commit
-from .outbox import ClaimedJob, Wakeup
+from .outbox import CURRENT, ClaimedJob, JobRun, Wakeup
 from .settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,21 @@ class Worker:
         self._running_ids: set[int] = set()
         self.processed = 0
 
+    @property
+    def lease_s(self) -> float:
+        return self.settings.lease_s
+
+    def has_room(self) -> bool:
+        """A free slot, for a job this process is about to commit (`outbox.enqueue`'s
+        `run_here`)."""
+        return not self._stopping.is_set() and len(self._running) < self.settings.concurrency
+
+    def adopt(self, job: ClaimedJob) -> None:
+        """Run a job this process committed already leased to it. Once stopping, it is left to
+        its lease, after which any worker claims it."""
+        if not self._stopping.is_set():
+            self._start(job)
+
     async def _claim(self, limit: int) -> list[ClaimedJob]:
         async with self._claim_lock, self.sessions() as session:
             jobs = await outbox.claim(
@@ -113,29 +128,38 @@ class Worker:
         claimer, here or elsewhere, takes it while it is still at work."""
         every = self.settings.lease_s / 3
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished.wait(), every)
-                return
             try:
                 async with self.sessions() as session:
                     await outbox.extend_lease(session, job_id, self.settings.lease_s)
                     await session.commit()
             except Exception:  # the lease may lapse; the job's effects are idempotent
                 log.warning("could not renew the lease of job %s", job_id, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), every)
+                return
 
     async def _run(self, job: ClaimedJob) -> None:
         self._running_ids.add(job.id)
+        # Most jobs end long before their lease: the keeper's task starts only if this one is
+        # still running a third of the way into it.
         finished = asyncio.Event()
-        keeper = asyncio.create_task(self._keep_leased(job.id, finished))
+        keepers: list[asyncio.Task[None]] = []
+        timer = asyncio.get_running_loop().call_later(
+            self.settings.lease_s / 3,
+            lambda: keepers.append(asyncio.create_task(self._keep_leased(job.id, finished))),
+        )
         try:
             await self._handle(job)
         finally:
+            timer.cancel()
             finished.set()
-            await keeper
+            await asyncio.gather(*keepers)
             self._running_ids.discard(job.id)
 
     async def _handle(self, job: ClaimedJob) -> None:
         retry_after: float | None = None
+        run = JobRun(job)
+        CURRENT.set(run)  # this task's own context: `outbox.complete_current` finds the job
         try:
             await self.handlers[job.kind](job.payload)
         except RetryLater as exc:
@@ -144,9 +168,11 @@ class Worker:
             log.exception("job %s (%s) failed", job.id, job.kind)
             error = f"{type(exc).__name__}: {exc}"
         else:
-            async with self.sessions() as session:
-                followed = await outbox.complete(session, job.id)
-                await session.commit()
+            followed = run.followed
+            if not run.completed:
+                async with self.sessions() as session:
+                    followed = await outbox.complete(session, job.id)
+                    await session.commit()
             self.processed += 1
             if followed:
                 self._claim_wanted.set()
@@ -163,6 +189,7 @@ class Worker:
             await session.commit()
 
     async def run(self) -> None:
+        self.wakeup.runner = self
         try:
             while not self._stopping.is_set():
                 self.wakeup.event.clear()
@@ -185,6 +212,7 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
         finally:
+            self.wakeup.runner = None
             await asyncio.gather(*self._running, return_exceptions=True)
 
     async def _queue_duties(self) -> None:

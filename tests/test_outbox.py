@@ -349,3 +349,131 @@ async def test_ai_reply_job_run_twice_answers_once(
             )
         )
     assert len(replies) == 1 and "30 days" in replies[0].text
+
+
+async def put_here(
+    sessions: async_sessionmaker[AsyncSession], wakeup: Wakeup, kind: str, key: str, n: int
+) -> None:
+    async with sessions() as session:
+        await outbox.enqueue(
+            session,
+            wakeup,
+            kind,
+            {"n": n},
+            ordering_key=f"{kind}:{key}",
+            dedupe_key=f"{kind}:{key}:{n}",
+            run_here=True,
+        )
+        await commit(session)
+
+
+async def test_a_job_run_here_starts_leased_without_a_claim_and_ends_in_its_handlers_commit(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """With a worker running in this process, a `run_here` job is written running and leased
+    to it and started after commit; a handler that completes it in its own transaction leaves
+    the worker nothing to write. The worker is never woken and never polls here (a poll
+    interval of a minute), so the job ran because it was handed over, not claimed."""
+    kind = f"test.here.{uuid.uuid4().hex[:6]}"
+    seen_states: list[tuple[str, int]] = []
+
+    async def handler(payload: dict[str, Any]) -> None:
+        async with db() as session:
+            row = (await jobs_of(db, kind))[0]
+            seen_states.append((row.state, row.attempts))
+            await outbox.complete_current(session)
+            await commit(session)
+
+    class Silent(Wakeup):
+        async def notify(self) -> None:
+            pass
+
+    wakeup = Silent()
+    worker = Worker(db, wakeup, {kind: handler}, settings(poll_interval_s=60))
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.1)  # the worker's first (empty) claim is behind it
+    await put_here(db, wakeup, kind, "a", 1)
+    deadline = asyncio.get_running_loop().time() + 10
+    while [j.state for j in await jobs_of(db, kind)] != ["done"]:
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await task
+    [job] = await jobs_of(db, kind)
+    assert seen_states == [("running", 1)] and job.attempts == 1 and job.locked_until is None
+    assert worker.processed == 1
+
+
+async def test_a_job_run_here_behind_a_waiting_one_of_its_key_waits_its_turn(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """Order per conversation holds: a second job of the same key, written while the first one
+    runs, is written pending and runs only after the first has ended."""
+    kind = f"test.here.order.{uuid.uuid4().hex[:6]}"
+    seen: list[int] = []
+    release = asyncio.Event()
+
+    async def handler(payload: dict[str, Any]) -> None:
+        if payload["n"] == 1:
+            await release.wait()
+        seen.append(payload["n"])
+
+    wakeup = Wakeup()
+    worker = Worker(db, wakeup, {kind: handler}, settings(poll_interval_s=0.05))
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.1)
+    await put_here(db, wakeup, kind, "a", 1)
+    await put_here(db, wakeup, kind, "a", 2)
+    states = [(j.state, j.attempts) for j in await jobs_of(db, kind)]
+    assert states == [("running", 1), ("pending", 0)]
+    await asyncio.sleep(0.3)
+    assert seen == []  # the second waits for the first, which waits for its release
+    release.set()
+    deadline = asyncio.get_running_loop().time() + 10
+    while [j.state for j in await jobs_of(db, kind)] != ["done", "done"]:
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await task
+    assert seen == [1, 2]
+
+
+async def test_a_job_run_here_by_a_process_that_died_is_claimed_once_its_lease_ran_out(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """The process that wrote a job leased to itself died before running it: once the lease
+    has run out another worker claims and runs it."""
+    kind = f"test.here.died.{uuid.uuid4().hex[:6]}"
+    ran: list[int] = []
+
+    class Died:
+        lease_s = 0.3
+
+        def has_room(self) -> bool:
+            return True
+
+        def adopt(self, job: outbox.ClaimedJob) -> None:
+            pass  # gone before it ran the job
+
+    wakeup = Wakeup()
+    wakeup.runner = Died()
+    await put_here(db, wakeup, kind, "a", 1)
+    assert [(j.state, j.attempts) for j in await jobs_of(db, kind)] == [("running", 1)]
+
+    async def handler(payload: dict[str, Any]) -> None:
+        ran.append(payload["n"])
+
+    other = Worker(db, Wakeup(), {kind: handler}, settings())
+    assert await other.run_once() == 0  # still leased
+    await asyncio.sleep(0.4)
+    assert await other.run_once() == 1
+    [job] = await jobs_of(db, kind)
+    assert ran == [1] and job.state == "done" and job.attempts == 2
+
+
+async def test_without_a_worker_here_a_run_here_job_is_written_pending(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    kind = f"test.here.none.{uuid.uuid4().hex[:6]}"
+    await put_here(db, Wakeup(), kind, "a", 1)
+    assert [(j.state, j.attempts) for j in await jobs_of(db, kind)] == [("pending", 0)]

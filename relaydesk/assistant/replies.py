@@ -36,6 +36,7 @@ from ..models import (
     Visitor,
     utcnow,
 )
+from ..outbox import complete_current
 from ..vault import Vault
 from .action_refusals import reply_to_refusal
 from .actions import ActionFailed, ActionRefused, ActionRunner, ActionSpec
@@ -136,6 +137,7 @@ class ReplyJob:
                 await self._write(session, slot, message_id, pending, reply)
             except AlreadyAnswered:
                 return  # the session rolls back what this run wrote
+            await complete_current(session)  # the job ends with its answer, in one commit
             await commit(session)
 
     async def _think(self, context: BrainContext) -> BrainReply:
