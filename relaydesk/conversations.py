@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import events, frames
 from .errors import InvalidInput, NotFound
 from .frames import Frame, push_on_commit
+from .hot_sql import Hot
 from .jobs import AiReply, PublishMessage, dump
 from .messages import CONVERSATIONS, MESSAGES
 from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers import from here
@@ -30,7 +31,7 @@ HANDED_OFF = (ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
 
 # Built once, run with bound values (see `messages.py`).
 VISITORS = cast(Table, Visitor.__table__)
-LOCK_VISITOR = (
+LOCK_VISITOR = Hot(
     update(VISITORS)
     .where(VISITORS.c.id == bindparam("visitor_id"))
     .values(last_seen_at=bindparam("now"))
@@ -46,7 +47,7 @@ SENT_BEFORE = (
     )
     .scalar_subquery()
 )
-LATEST_AND_SENT_BEFORE = (
+LATEST_AND_SENT_BEFORE = Hot(
     select(CONVERSATIONS.c.id, CONVERSATIONS.c.state, SENT_BEFORE.label("sent_before"))
     .where(CONVERSATIONS.c.visitor_id == bindparam("visitor_id"))
     .order_by(CONVERSATIONS.c.created_at.desc(), CONVERSATIONS.c.id.desc())
@@ -117,11 +118,8 @@ async def post_visitor_message(
     """Store a visitor message once per client id; queue the AI's answer while the AI leads,
     or its delivery to the HubSpot conversation once a person has taken over."""
     await _lock_visitor(session, visitor)
-    latest = (
-        await session.execute(
-            LATEST_AND_SENT_BEFORE, {"visitor_id": visitor.id, "client_id": client_id}
-        )
-    ).first()
+    ids = {"visitor_id": visitor.id, "client_id": client_id}
+    latest = await LATEST_AND_SENT_BEFORE.first(session, ids)
     if latest is not None and latest.sent_before is not None:
         return await session.get_one(Message, latest.sent_before), False
     if not text.strip() and not attachment_ids:
@@ -187,7 +185,7 @@ async def _lock_visitor(session: AsyncSession, visitor: Visitor) -> None:
     concurrent request of the same visitor committed.
     """
     now = utcnow()
-    await session.execute(LOCK_VISITOR, {"visitor_id": visitor.id, "now": now})
+    await LOCK_VISITOR.rows(session, {"visitor_id": visitor.id, "now": now})
     set_committed_value(visitor, "last_seen_at", now)
 
 

@@ -18,6 +18,7 @@ from . import events, frames
 from .attachment_urls import AttachmentSigner
 from .db import dialect_of, insert_or_skip
 from .frames import Frame, push_on_commit
+from .hot_sql import Hot
 from .models import Attachment, Conversation, ConversationState, Message, Role, new_id, utcnow
 from .outbox import Wakeup
 from .payloads import message_payload
@@ -25,14 +26,24 @@ from .realtime import Hub
 
 CONVERSATIONS = cast(Table, Conversation.__table__)
 MESSAGES = cast(Table, Message.__table__)
-TAKE_SLOT = (
+_TAKE_SLOT = (
     update(CONVERSATIONS)
     .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
     .values(last_seq=CONVERSATIONS.c.last_seq + 1, updated_at=bindparam("now"))
     .returning(CONVERSATIONS.c.last_seq, CONVERSATIONS.c.visitor_id, CONVERSATIONS.c.state)
 )
-TAKE_SLOT_IN_STATE = TAKE_SLOT.where(CONVERSATIONS.c.state == bindparam("state"))
-INSERT_MESSAGE = insert(MESSAGES)
+TAKE_SLOT = Hot(_TAKE_SLOT)
+TAKE_SLOT_IN_STATE = Hot(_TAKE_SLOT.where(CONVERSATIONS.c.state == bindparam("state")))
+# Every column given: `Hot` runs no column defaults.
+INSERT_MESSAGE = Hot(insert(MESSAGES).values({c.name: bindparam(c.name) for c in MESSAGES.c}))
+INSERT_ANSWER = {
+    dialect: Hot(
+        insert_or_skip(dialect, MESSAGES, "reply_to_id")
+        .values({c.name: bindparam(c.name) for c in MESSAGES.c})
+        .returning(MESSAGES.c.id)
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 @dataclass(frozen=True)
@@ -64,10 +75,9 @@ async def next_slot(
     """Allocate the conversation's next `seq` (None if it is not in `only_in_state`)."""
     values = {"conversation_id": conversation_id, "now": utcnow()}
     if only_in_state is None:
-        result = await session.execute(TAKE_SLOT, values)
+        row = await TAKE_SLOT.first(session, values)
     else:
-        result = await session.execute(TAKE_SLOT_IN_STATE, values | {"state": only_in_state})
-    row = result.first()
+        row = await TAKE_SLOT_IN_STATE.first(session, values | {"state": only_in_state})
     return Slot(conversation_id, row.visitor_id, row.last_seq, row.state) if row else None
 
 
@@ -110,11 +120,9 @@ async def insert_message(
     values["text"] = text
     message = Message(**values)
     if values["reply_to_id"] is None:
-        await session.execute(INSERT_MESSAGE, values)
-    else:
-        answer = insert_or_skip(dialect_of(session), MESSAGES, "reply_to_id")
-        if (await session.execute(answer, values)).rowcount == 0:  # type: ignore[attr-defined]
-            raise AlreadyAnswered(values["reply_to_id"])
+        await INSERT_MESSAGE.rows(session, values)
+    elif not await INSERT_ANSWER[dialect_of(session)].rows(session, values):
+        raise AlreadyAnswered(values["reply_to_id"])
     for attachment in attachments:
         attachment.message_id = message.id
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 from sqlalchemy import (
-    Insert,
+    Boolean,
     Table,
     Update,
     and_,
@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, insert_or_skip, on_commit
+from .hot_sql import Hot
 from .models import JobState, OutboxJob, utcnow
 
 JOBS = cast(Table, OutboxJob.__table__)
@@ -99,7 +100,7 @@ async def enqueue(
     runner = wakeup.runner
     if run_here and runner is not None and runner.has_room():
         values["until"] = now + timedelta(seconds=runner.lease_s)
-        written = (await session.execute(_leased_insert(dialect_of(session)), values)).first()
+        written = await _leased_insert(dialect_of(session)).first(session, values)
         if written is not None and written.state == JobState.RUNNING:
             job = ClaimedJob(written.id, kind, payload, 1)
 
@@ -114,12 +115,13 @@ async def enqueue(
 
 
 @functools.cache
-def _leased_insert(dialect: str) -> Insert:
+def _leased_insert(dialect: str) -> Hot:
     """The job's row, running and leased until `until` unless an earlier job of its ordering
     key is waiting (then pending, as `enqueue` writes it otherwise), in one statement."""
     jobs = JOBS.c
+    waiting = [literal(state.value) for state in WAITING]  # values, not an expanding list
     earlier = exists().where(
-        EARLIER.c.ordering_key == bindparam("ordering_key"), EARLIER.c.state.in_(WAITING)
+        EARLIER.c.ordering_key == bindparam("ordering_key"), EARLIER.c.state.in_(waiting)
     )
     row = select(
         bindparam("kind"),
@@ -137,7 +139,7 @@ def _leased_insert(dialect: str) -> Insert:
     columns = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
     columns += ["run_after", "locked_until", "attempts", "created_at", "updated_at"]
     written = insert_or_skip(dialect, JOBS, "dedupe_key").from_select(columns, row)
-    return written.returning(jobs.id, jobs.state)
+    return Hot(written.returning(jobs.id, jobs.state))
 
 
 @dataclass(frozen=True)
@@ -229,19 +231,23 @@ async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> No
 
 
 # Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery unqualified.
-COMPLETE = text(
-    "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
-    "updated_at = :now WHERE id = :job_id "
-    "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
-    "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
-    "AND later.state = 'pending') AS followed"
-).bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
+COMPLETE = Hot(
+    text(
+        "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
+        "updated_at = :now WHERE id = :job_id "
+        "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
+        "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
+        "AND later.state = 'pending') AS followed"
+    )
+    .bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
+    .columns(followed=Boolean)
+)
 
 
 async def complete(session: AsyncSession, job_id: int) -> bool:
     """Mark the job done; True if a later job of its ordering key is pending (this one may have
     been what held it back)."""
-    row = (await session.execute(COMPLETE, {"job_id": job_id, "now": utcnow()})).first()
+    row = await COMPLETE.first(session, {"job_id": job_id, "now": utcnow()})
     return bool(row and row.followed)
 
 

@@ -21,6 +21,7 @@ from ..closing import close_conversation
 from ..conversations import AlreadyAnswered, Effects, Slot, insert_message
 from ..db import commit
 from ..handoffs import hand_off
+from ..hot_sql import Hot
 from ..jobs import AiReply, load
 from ..knowledge.documents import IndexCache
 from ..models import (
@@ -71,7 +72,7 @@ TO_ANSWER = (
     .outerjoin(HandoffSettings, HandoffSettings.organization_id == Conversation.organization_id)
     .where(Conversation.id == bindparam("conversation_id"))
 )
-TURNS = (
+TURNS = Hot(
     select(Message.role, Message.text, Message.sources, Message.component)
     .where(
         Message.conversation_id == bindparam("conversation_id"),
@@ -81,7 +82,7 @@ TURNS = (
     .order_by(Message.seq.desc())
     .limit(HISTORY_TURNS)
 )
-ANSWER_SLOT = (
+ANSWER_SLOT = Hot(
     update(CONVERSATIONS)
     .where(
         CONVERSATIONS.c.id == bindparam("conversation_id"),
@@ -218,7 +219,7 @@ class ReplyJob:
         row = (await session.execute(TO_ANSWER, ids)).first()
         if row is None or row.state != ConversationState.AI or row.answered:
             return None
-        turns = (await session.execute(TURNS, ids)).all()
+        turns = await TURNS.rows(session, ids)
         org_id = row.organization_id
         actions: list[ActionSpec] = []
         if row.has_actions and self.vault:
@@ -261,7 +262,7 @@ async def _answer_slot(
         "language": reply.language or None,
         "sentiment": reply.sentiment.label if reply.sentiment is not None else None,
     }
-    row = (await session.execute(ANSWER_SLOT, values)).first()
+    row = await ANSWER_SLOT.first(session, values)
     return (
         Slot(conversation_id, row.visitor_id, row.last_seq, ConversationState.AI) if row else None
     )

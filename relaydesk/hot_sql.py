@@ -1,0 +1,154 @@
+"""Statements of the message paths, run on the session's own driver connection.
+
+SQLAlchemy costs about three times what SQLite itself spends on one of our small indexed
+statements: looking the compiled form up, building the parameters, the execution context, the
+result. For the few statements every visitor message runs, `Hot` does that work once per
+dialect: the SQL text, the order of its parameters with their types' bind processors, and the
+result columns with their result processors. It then runs them on the very driver connection,
+and in the very transaction, that the session holds, so they commit or roll back with the rest.
+
+Only plain statements qualify: no expanding `IN` lists, no ORM entities in the result.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
+
+from .sqlite_inline import InlineConnection, InlineCursor
+
+Processor = Callable[[Any], Any] | None
+_MISSING = object()  # a parameter given no value when the statement was built
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    # In the order the SQL text takes them: name, bind processor, the value it was built with.
+    params: tuple[tuple[str, Processor, Any], ...]
+    row: Callable[..., Any] | None  # a named tuple of the result's columns, or no result
+    results: tuple[Processor, ...]
+
+
+class Hot:
+    """A statement compiled once per dialect and run on the session's driver connection."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+        return compiled
+
+    async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
+        """Run it in the session's transaction; its rows (an empty list without a result)."""
+        held = await _held(session)
+        compiled = self._for(held.dialect)
+        given = [values.get(name, built) for name, _, built in compiled.params]
+        if any(value is _MISSING for value in given):
+            missing = [p[0] for p, v in zip(compiled.params, given, strict=True) if v is _MISSING]
+            raise KeyError(f"no value for {', '.join(missing)}")  # a column default is not run
+        processors = (process for _, process, _ in compiled.params)
+        args = [v if p is None else p(v) for v, p in zip(given, processors, strict=True)]
+        try:
+            raw = await _run(held, compiled, args)
+        except Exception as error:  # as SQLAlchemy would raise it (IntegrityError, ...)
+            raise _translated(held, compiled.sql, args, error) from error
+        if compiled.row is None:
+            return []
+        return [_row(compiled, r) for r in raw]
+
+    async def first(self, session: AsyncSession, values: Mapping[str, Any]) -> Any:
+        rows = await self.rows(session, values)
+        return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class _Held:
+    transaction: object  # the session's transaction these belong to
+    dialect: Dialect
+    adapted: Any  # SQLAlchemy's adapter of the driver's connection
+    driver: Any  # InlineConnection, or asyncpg's connection
+
+
+async def _run(held: _Held, compiled: _Compiled, args: list[Any]) -> list[Any]:
+    driver = held.driver
+    if not isinstance(driver, InlineConnection):
+        return list(await driver.fetch(compiled.sql, *args))
+    cursor = InlineCursor(driver)  # retries while another process holds the write lock
+    try:
+        await cursor.execute(compiled.sql, args)
+        return await cursor.fetchall() if compiled.row is not None else []
+    finally:
+        await cursor.close()
+
+
+def _translated(held: _Held, sql: str, args: list[Any], error: Exception) -> Exception:
+    """The driver's error as SQLAlchemy raises it, so callers catch `IntegrityError` alike."""
+    dbapi = held.dialect.loaded_dbapi
+    if not isinstance(error, dbapi.Error):
+        try:  # asyncpg's own errors, as the adapter maps them (it may invalidate the connection)
+            held.adapted._handle_exception(error)
+        except Exception as mapped:
+            error = mapped
+    if not isinstance(error, dbapi.Error):
+        return error
+    return DBAPIError.instance(sql, args, error, dbapi.Error)
+
+
+async def _held(session: AsyncSession) -> _Held:
+    """The session's transaction's driver connection, looked up once per transaction."""
+    held: _Held | None = session.info.get("hot_sql")
+    transaction = session.sync_session.get_transaction()
+    if held is not None and transaction is not None and held.transaction is transaction:
+        return held
+    connection = await session.connection()  # begins the session's transaction
+    pooled = connection.sync_connection.connection  # type: ignore[union-attr]
+    adapted: Any = pooled.dbapi_connection
+    driver = pooled.driver_connection
+    if not isinstance(driver, InlineConnection) and adapted._transaction is None:
+        # SQLAlchemy's asyncpg adapter sends BEGIN before its first statement: so here.
+        await adapted._start_transaction()
+    held = _Held(session.sync_session.get_transaction(), connection.dialect, adapted, driver)
+    session.info["hot_sql"] = held
+    return held
+
+
+def _row(compiled: _Compiled, raw: Any) -> Any:
+    assert compiled.row is not None
+    processed = zip(raw, compiled.results, strict=True)
+    return compiled.row(*(v if process is None else process(v) for v, process in processed))
+
+
+def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if "POSTCOMPILE" in compiled.string:
+        raise ValueError("expanding parameters are not supported by Hot")
+    names = compiled.positiontup or []
+    binds = [compiled.binds[name] for name in names]
+    params = tuple(
+        (
+            name,
+            bind.type._cached_bind_processor(dialect),
+            _MISSING if bind.value is None else bind.value,
+        )
+        for name, bind in zip(names, binds, strict=True)
+    )
+    # The result's columns as the compiler saw them (a statement's `exported_columns` can be
+    # stale: `.returning()` on a statement whose columns were read before keeps the old list).
+    columns = [(key, type_) for key, _name, _objects, type_ in compiled._result_columns]
+    if not columns:
+        return _Compiled(compiled.string, params, None, ())
+    row = namedtuple("Row", [key for key, _ in columns], rename=True)  # type: ignore[misc]
+    results = tuple(type_._cached_result_processor(dialect, None) for _, type_ in columns)
+    return _Compiled(compiled.string, params, row, results)

@@ -1,0 +1,83 @@
+"""`hot_sql.Hot` on both databases: in the session's transaction, values and errors as
+SQLAlchemy gives them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from relaydesk.hot_sql import Hot
+from relaydesk.models import Organization
+
+from .orgs import Org
+
+ORGS: Table = Organization.__table__  # type: ignore[assignment]
+READ = select(ORGS.c.name, ORGS.c.created_at, ORGS.c.allowed_origins, ORGS.c.kb_version)
+READ = READ.where(ORGS.c.id == bindparam("org_id"))
+RENAME = update(ORGS).where(ORGS.c.id == bindparam("org_id")).values(name=bindparam("name"))
+
+
+async def test_it_reads_what_sqlalchemy_reads(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """Datetimes, JSON and integers come back converted as SQLAlchemy's own result has them."""
+    async with db() as session:
+        ours = await Hot(READ).first(session, {"org_id": org.id})
+        theirs = (await session.execute(READ, {"org_id": org.id})).one()
+    assert tuple(ours) == tuple(theirs) and ours.created_at.tzinfo is not None
+    assert ours.name == theirs.name and isinstance(ours.allowed_origins, list)
+
+
+async def test_it_writes_in_the_sessions_transaction(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """Rolled back with the session, and committed with it, even as its first statement."""
+    rename = Hot(RENAME.returning(ORGS.c.name))
+    async with db() as session:
+        assert (await rename.first(session, {"org_id": org.id, "name": "Gone"})).name == "Gone"
+        await session.rollback()
+        assert (await session.execute(READ, {"org_id": org.id})).one().name != "Gone"
+        await rename.rows(session, {"org_id": org.id, "name": "Kept"})
+        await session.commit()
+    async with db() as session:
+        assert (await session.execute(READ, {"org_id": org.id})).one().name == "Kept"
+
+
+async def test_a_constraint_it_breaks_is_sqlalchemys_integrity_error(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    copy = Hot(
+        insert(ORGS).from_select(
+            [c.name for c in ORGS.c],
+            select(*ORGS.c).where(ORGS.c.id == bindparam("org_id")),
+        )
+    )
+    async with db() as session:
+        with pytest.raises(IntegrityError):
+            await copy.rows(session, {"org_id": org.id})
+        await session.rollback()
+        assert (await Hot(READ).first(session, {"org_id": org.id})) is not None
+
+
+async def test_a_value_left_out_is_refused_by_name(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """A column default is not run by `Hot`: leaving its value out is an error, not a NULL."""
+    async with db() as session:
+        with pytest.raises(KeyError, match="name"):
+            await Hot(RENAME).rows(session, {"org_id": org.id})
+
+
+async def test_returning_added_to_a_statement_already_run_gives_its_rows(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """SQLAlchemy's `exported_columns` of `RENAME.returning(…)` is the stale empty list once
+    `RENAME`'s was read; the rows come from what the compiler saw."""
+    async with db() as session:
+        await Hot(RENAME).rows(session, {"org_id": org.id, "name": "First"})
+        renamed = await Hot(RENAME.returning(ORGS.c.name)).first(
+            session, {"org_id": org.id, "name": "Second"}
+        )
+    assert renamed is not None and renamed.name == "Second"
