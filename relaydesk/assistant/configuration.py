@@ -27,8 +27,16 @@ async def load_policy(session: AsyncSession, organization_id: str) -> HandoffPol
     return policy_of(await session.get(HandoffSettings, organization_id))
 
 
+# The columns of `HandoffSettings` that `policy_of` reads.
+POLICY_COLUMNS = (
+    *("level", "on_request", "on_frustration", "on_unproductive", "on_cannot_answer"),
+    *("topics", "team_language"),
+)
+
+
 def policy_of(row: HandoffSettings | None) -> HandoffPolicy:
-    """The policy an organization's settings row holds (the defaults without one)."""
+    """The policy an organization's settings row holds (the defaults without one); a result
+    row with the `POLICY_COLUMNS` does too."""
     if row is None:
         return HandoffPolicy()
     return HandoffPolicy(

@@ -43,7 +43,7 @@ from .action_refusals import reply_to_refusal
 from .actions import ActionFailed, ActionRefused, ActionRunner, ActionSpec
 from .analysis import AI_ERROR, USER_REQUESTED
 from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn
-from .configuration import load_actions, policy_of
+from .configuration import POLICY_COLUMNS, load_actions, policy_of
 from .summary import summarize
 from .triage import analyze_latest
 from .wording import AI_ERROR_APOLOGY, say
@@ -52,7 +52,7 @@ HISTORY_TURNS = 20
 CONVERSATIONS = cast(Table, Conversation.__table__)
 # What the brain needs of the conversation, its organization, its visitor and the handoff
 # settings, in one statement built once; the actions are read only when there are any.
-TO_ANSWER = (
+TO_ANSWER = Hot(
     select(
         Conversation.visitor_id,
         Conversation.organization_id,
@@ -61,7 +61,8 @@ TO_ANSWER = (
         Organization.kb_version,
         Visitor.email,
         Visitor.locale,
-        HandoffSettings,
+        HandoffSettings.organization_id.label("has_settings"),
+        *(getattr(HandoffSettings, name) for name in POLICY_COLUMNS),
         exists().where(Message.reply_to_id == bindparam("message_id")).label("answered"),
         exists()
         .where(AiAction.organization_id == Conversation.organization_id, AiAction.enabled.is_(True))
@@ -216,7 +217,7 @@ class ReplyJob:
     ) -> _Pending | None:
         """What the brain needs, or None when there is nothing (left) to answer."""
         ids = {"conversation_id": conversation_id, "message_id": message_id}
-        row = (await session.execute(TO_ANSWER, ids)).first()
+        row = await TO_ANSWER.first(session, ids)
         if row is None or row.state != ConversationState.AI or row.answered:
             return None
         turns = await TURNS.rows(session, ids)
@@ -228,7 +229,7 @@ class ReplyJob:
             organization_id=org_id,
             transcript=[Turn(t.role, t.text, bool(t.sources or t.component)) for t in turns[::-1]],
             knowledge=await self.indexes.get(session, org_id, row.kb_version),
-            policy=policy_of(row.HandoffSettings),
+            policy=policy_of(row if row.has_settings is not None else None),
             actions=actions,
             visitor_email=row.email,
             locale=row.locale,
