@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk import outbox
+from relaydesk import events, outbox
+from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
 from relaydesk.assistant.replies import ReplyJob
 from relaydesk.attachment_urls import AttachmentSigner
@@ -19,7 +21,7 @@ from relaydesk.db import commit
 from relaydesk.knowledge.documents import IndexCache
 from relaydesk.models import Message, OutboxJob, Visitor, utcnow
 from relaydesk.outbox import Wakeup
-from relaydesk.realtime import MemoryHub
+from relaydesk.realtime import MemoryHub, Subscription
 from relaydesk.settings import WorkerSettings
 from relaydesk.worker import RetryLater, Worker
 
@@ -349,6 +351,52 @@ async def test_ai_reply_job_run_twice_answers_once(
             )
         )
     assert len(replies) == 1 and "30 days" in replies[0].text
+
+
+class SlowBrain(EmbeddedBrain):
+    """The embedded brain, answering after a pause as a language model's first token does."""
+
+    async def reply(self, context: BrainContext) -> BrainReply:
+        await asyncio.sleep(0.5)
+        return await super().reply(context)
+
+
+class Recorder(Subscription):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[dict[str, Any]] = []
+
+    def deliver(self, frame: str) -> None:
+        self.seen.append(json.loads(frame))
+
+
+async def test_the_ais_typing_frame_comes_only_when_its_answer_takes_a_moment(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """An answer ready at once is pushed without a typing frame before it; a slow one has
+    "typing" first, then the answer."""
+    hub = MemoryHub()
+    effects = Effects(hub, Wakeup(), AttachmentSigner("secret", 3600))
+    seen: dict[str, list[str]] = {}
+    for name, brain in (("quick", EmbeddedBrain()), ("slow", SlowBrain())):
+        async with db() as session:
+            visitor = Visitor(organization_id=org.id, custom_data={})
+            session.add(visitor)
+            await session.flush()
+            conversation = await open_conversation(session, visitor)
+            message = await add_message(
+                session, effects, conversation, "visitor", "How long is the return window?"
+            )
+            await commit(session)
+        recorder = Recorder()
+        hub.attach(events.visitor_channel(visitor.id), recorder)
+        job = ReplyJob(db, effects, brain, IndexCache())
+        await job({"conversation_id": conversation.id, "message_id": message.id})
+        seen[name] = [
+            f"{frame['type']}:{frame.get('role') or frame['message']['role']}"
+            for frame in recorder.seen
+        ]
+    assert seen == {"quick": ["message.created:ai"], "slow": ["typing:ai", "message.created:ai"]}
 
 
 async def put_here(

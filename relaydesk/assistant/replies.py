@@ -9,7 +9,9 @@ the conversation to a person with `ai_error` rather than leave the visitor waiti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, replace
 from typing import Any, cast
 
@@ -98,6 +100,7 @@ ANSWER_SLOT = Hot(
     .returning(CONVERSATIONS.c.last_seq, CONVERSATIONS.c.visitor_id)
 )
 BRAIN_TIMEOUT_S = 60.0
+TYPING_AFTER_S = 0.25  # a typing indicator that flashes for a few milliseconds is noise
 log = logging.getLogger(__name__)
 
 
@@ -126,9 +129,9 @@ class ReplyJob:
         if pending is None:
             return
         channel = events.visitor_channel(pending.visitor_id)
-        await self.effects.hub.publish(channel, frames.typing(Role.AI, on=True))
         context = replace(pending.context, on_delta=self._streamer(channel, message_id))
-        reply = await self._think(context)
+        async with self._typing_while_slow(channel):
+            reply = await self._think(context)
         async with self.sessions() as session:
             # The slot locks the conversation: a concurrent run of this job waits, then finds
             # the answer there when it writes its own. The AI writes only while it leads.
@@ -141,6 +144,24 @@ class ReplyJob:
                 return  # the session rolls back what this run wrote
             await complete_current(session)  # the job ends with its answer, in one commit
             await commit(session)
+
+    @contextlib.asynccontextmanager
+    async def _typing_while_slow(self, channel: str) -> AsyncIterator[None]:
+        """The AI's typing frame once its answer has taken `TYPING_AFTER_S`: an answer ready
+        at once needs none (the widget hides it when the answer comes). A typing frame sent
+        is published before the answer can be."""
+        typing: list[asyncio.Task[None]] = []
+        frame = frames.typing(Role.AI, on=True)
+
+        def start() -> None:
+            typing.append(asyncio.create_task(self.effects.hub.publish(channel, frame)))
+
+        timer = asyncio.get_running_loop().call_later(TYPING_AFTER_S, start)
+        try:
+            yield
+        finally:
+            timer.cancel()
+            await asyncio.gather(*typing)
 
     async def _think(self, context: BrainContext) -> BrainReply:
         """The brain's reply with its action run; any failure becomes an `ai_error` handoff."""
