@@ -1,0 +1,110 @@
+"""The outbox's statements, built once (building one costs more than running it)."""
+
+from __future__ import annotations
+
+import functools
+from typing import cast
+
+from sqlalchemy import (
+    Boolean,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    exists,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
+
+from .db import insert_or_skip
+from .hot_sql import Hot
+from .models import JobState, OutboxJob
+
+JOBS = cast(Table, OutboxJob.__table__)
+EARLIER = JOBS.alias("earlier")
+WAITING = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
+
+
+@functools.cache
+def leased_insert(dialect: str) -> Hot:
+    """The job's row, running and leased until `until` unless an earlier job of its ordering
+    key is waiting (then pending, as `enqueue` writes it otherwise), in one statement."""
+    jobs = JOBS.c
+    waiting = [literal(state.value) for state in WAITING]  # values, not an expanding list
+    earlier = exists().where(
+        EARLIER.c.ordering_key == bindparam("ordering_key"), EARLIER.c.state.in_(waiting)
+    )
+    row = select(
+        bindparam("kind"),
+        bindparam("payload", type_=jobs.payload.type),
+        bindparam("ordering_key"),
+        bindparam("dedupe_key"),
+        bindparam("organization_id", type_=jobs.organization_id.type),
+        case((earlier, literal(JobState.PENDING.value)), else_=literal(JobState.RUNNING.value)),
+        bindparam("run_after", type_=jobs.run_after.type),
+        case((earlier, null()), else_=bindparam("until", type_=jobs.locked_until.type)),
+        case((earlier, 0), else_=1),
+        bindparam("created_at", type_=jobs.created_at.type),
+        bindparam("updated_at", type_=jobs.updated_at.type),
+    ).where(true())  # SQLite reads `SELECT … ON CONFLICT` as a join without a WHERE
+    columns = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
+    columns += ["run_after", "locked_until", "attempts", "created_at", "updated_at"]
+    written = insert_or_skip(dialect, JOBS, "dedupe_key").from_select(columns, row)
+    return Hot(written.returning(jobs.id, jobs.state))
+
+
+@functools.cache
+def claim_statement(by_kind: bool, but_running: bool) -> Update:
+    """The claim, built once per shape (building it cost more than running it)."""
+    jobs = JOBS.c
+    blocked = exists().where(
+        EARLIER.c.ordering_key == jobs.ordering_key,
+        EARLIER.c.id < jobs.id,
+        EARLIER.c.state.in_(WAITING),
+    )
+    runnable = or_(
+        and_(jobs.state == JobState.PENDING, jobs.run_after <= bindparam("now")),
+        and_(jobs.state == JobState.RUNNING, jobs.locked_until < bindparam("now")),
+    )
+    if by_kind:
+        runnable = and_(runnable, jobs.kind.in_(bindparam("kinds", expanding=True)))
+    if but_running:
+        runnable = and_(runnable, jobs.id.not_in(bindparam("running", expanding=True)))
+    chosen = (
+        select(jobs.id)
+        .where(runnable, ~blocked)
+        .order_by(jobs.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(JOBS)
+        .where(jobs.id.in_(chosen.scalar_subquery()))
+        .values(
+            state=JobState.RUNNING,
+            locked_until=bindparam("until"),
+            attempts=jobs.attempts + 1,
+            updated_at=bindparam("now"),
+        )
+        .returning(jobs.id, jobs.kind, jobs.payload, jobs.attempts)
+    )
+
+
+# Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery unqualified.
+COMPLETE = Hot(
+    text(
+        "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
+        "updated_at = :now WHERE id = :job_id "
+        "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
+        "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
+        "AND later.state = 'pending') AS followed"
+    )
+    .bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
+    .columns(followed=Boolean)
+)
