@@ -139,8 +139,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./var/relaydesk.db"
     redis_url: str | None = None
     # PostgreSQL connections per process (pool plus overflow): mind the server's max_connections.
-    database_pool_size: int = 10
-    database_max_overflow: int = 10
+    # Kept open: a connection beyond the pool (overflow) is closed when handed back and opened
+    # again at the next burst, and opening one costs more than the statements it then runs.
+    database_pool_size: int = 20
+    database_max_overflow: int = 0
     secret_key: SecretStr = SecretStr(PUBLISHED_SECRET)
     public_base_url: str = "http://127.0.0.1:8000"
     # Proxies (IPs or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
