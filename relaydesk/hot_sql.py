@@ -38,10 +38,16 @@ class _Compiled:
 
 
 class Hot:
-    """A statement compiled once per dialect and run on the session's driver connection."""
+    """A statement compiled once per dialect and run on the session's driver connection.
 
-    def __init__(self, statement: Executable) -> None:
+    `begins=False` (reads only): run on its own when the session has not begun a transaction
+    on PostgreSQL, as SQLite runs a read outside one; at READ COMMITTED each statement reads
+    its own snapshot either way, and the read saves the BEGIN and ROLLBACK round trips.
+    """
+
+    def __init__(self, statement: Executable, *, begins: bool = True) -> None:
         self.statement = statement
+        self.begins = begins
         self._compiled: dict[str, _Compiled] = {}
 
     def _for(self, dialect: Dialect) -> _Compiled:
@@ -60,6 +66,9 @@ class Hot:
             raise KeyError(f"no value for {', '.join(missing)}")  # a column default is not run
         processors = (process for _, process, _ in compiled.params)
         args = [v if p is None else p(v) for v, p in zip(given, processors, strict=True)]
+        adapted = held.adapted
+        if held.pooled_begins and self.begins and adapted._transaction is None:
+            await adapted._start_transaction()  # SQLAlchemy's asyncpg adapter does so too
         try:
             raw = await _run(held, compiled, args)
         except Exception as error:  # as SQLAlchemy would raise it (IntegrityError, ...)
@@ -79,6 +88,7 @@ class _Held:
     dialect: Dialect
     adapted: Any  # SQLAlchemy's adapter of the driver's connection
     driver: Any  # InlineConnection, or asyncpg's connection
+    pooled_begins: bool  # the adapter begins transactions itself (asyncpg; sqlite3 begins its own)
 
 
 async def _run(held: _Held, compiled: _Compiled, args: list[Any]) -> list[Any]:
@@ -112,14 +122,13 @@ async def _held(session: AsyncSession) -> _Held:
     transaction = session.sync_session.get_transaction()
     if held is not None and transaction is not None and held.transaction is transaction:
         return held
-    connection = await session.connection()  # begins the session's transaction
+    connection = await session.connection()  # the session's connection for its transaction
     pooled = connection.sync_connection.connection  # type: ignore[union-attr]
     adapted: Any = pooled.dbapi_connection
     driver = pooled.driver_connection
-    if not isinstance(driver, InlineConnection) and adapted._transaction is None:
-        # SQLAlchemy's asyncpg adapter sends BEGIN before its first statement: so here.
-        await adapted._start_transaction()
-    held = _Held(session.sync_session.get_transaction(), connection.dialect, adapted, driver)
+    begins = not isinstance(driver, InlineConnection)
+    transaction = session.sync_session.get_transaction()
+    held = _Held(transaction, connection.dialect, adapted, driver, begins)
     session.info["hot_sql"] = held
     return held
 

@@ -3,8 +3,10 @@ SQLAlchemy gives them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -81,3 +83,25 @@ async def test_returning_added_to_a_statement_already_run_gives_its_rows(
             session, {"org_id": org.id, "name": "Second"}
         )
     assert renamed is not None and renamed.name == "Second"
+
+
+async def test_a_read_that_does_not_begin_runs_on_its_own_and_a_write_after_it_still_begins(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """On PostgreSQL a `begins=False` read outside a transaction reads its own snapshot (its
+    `now()` moves on); a write after it in the same session begins one, so a rollback undoes
+    it. SQLite reads outside a transaction by itself."""
+    clock = Hot(select(func.now().label("at")), begins=False)
+    rename = Hot(RENAME)
+    async with db() as session:
+        first = (await clock.first(session, {})).at
+        await asyncio.sleep(0.05)
+        second = (await clock.first(session, {})).at
+        await rename.rows(session, {"org_id": org.id, "name": "Undone"})
+        in_transaction = (await Hot(select(func.now().label("at"))).first(session, {})).at
+        await asyncio.sleep(0.05)
+        still = (await Hot(select(func.now().label("at"))).first(session, {})).at
+        await session.rollback()
+        assert (await Hot(READ).first(session, {"org_id": org.id})).name != "Undone"
+    if session.bind.dialect.name == "postgresql":
+        assert first != second and in_transaction == still

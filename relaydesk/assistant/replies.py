@@ -73,7 +73,8 @@ TO_ANSWER = Hot(
     .join(Organization, Organization.id == Conversation.organization_id)
     .join(Visitor, Visitor.id == Conversation.visitor_id)
     .outerjoin(HandoffSettings, HandoffSettings.organization_id == Conversation.organization_id)
-    .where(Conversation.id == bindparam("conversation_id"))
+    .where(Conversation.id == bindparam("conversation_id")),
+    begins=False,
 )
 TURNS = Hot(
     select(Message.role, Message.text, Message.sources, Message.component)
@@ -83,7 +84,8 @@ TURNS = Hot(
         <= select(Message.seq).where(Message.id == bindparam("message_id")).scalar_subquery(),
     )
     .order_by(Message.seq.desc())
-    .limit(HISTORY_TURNS)
+    .limit(HISTORY_TURNS),
+    begins=False,
 )
 ANSWER_SLOT = Hot(
     update(CONVERSATIONS)
