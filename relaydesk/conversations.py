@@ -4,7 +4,7 @@ never commit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Protocol, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,18 +106,32 @@ def announce_state(session: AsyncSession, effects: Effects, conversation: Conver
     push_on_commit(session, effects.hub, channel, pushed)
 
 
+class Author(Protocol):
+    """The visitor a message is from: a `Visitor`, or what the sending request read of it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def organization_id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+
+
 async def post_visitor_message(
     session: AsyncSession,
     effects: Effects,
-    visitor: Visitor,
+    visitor: Author,
     *,
     client_id: str,
     text: str,
     attachment_ids: Sequence[str] = (),
+    locked: bool = False,
 ) -> tuple[Message, bool]:
     """Store a visitor message once per client id; queue the AI's answer while the AI leads,
-    or its delivery to the HubSpot conversation once a person has taken over."""
-    await _lock_visitor(session, visitor)
+    or its delivery to the HubSpot conversation once a person has taken over. `locked`: the
+    caller's transaction holds the visitor's row already (`web.deps.LOCK_SENDER`)."""
+    if not locked:
+        await _lock_visitor(session, visitor)
     ids = {"visitor_id": visitor.id, "client_id": client_id}
     latest = await LATEST_AND_SENT_BEFORE.first(session, ids)
     if latest is not None and latest.sent_before is not None:
@@ -171,14 +185,14 @@ async def _queue_answer(
         )
 
 
-async def _new_conversation(session: AsyncSession, visitor: Visitor) -> Conversation:
+async def _new_conversation(session: AsyncSession, visitor: Author) -> Conversation:
     conversation = Conversation(organization_id=visitor.organization_id, visitor_id=visitor.id)
     session.add(conversation)
     await session.flush()
     return conversation
 
 
-async def _lock_visitor(session: AsyncSession, visitor: Visitor) -> None:
+async def _lock_visitor(session: AsyncSession, visitor: Author) -> None:
     """Serialize a visitor's writes: a row lock on PostgreSQL, the write lock on SQLite.
 
     Taken first, so the duplicate check and the choice of conversation below see what a
@@ -186,11 +200,12 @@ async def _lock_visitor(session: AsyncSession, visitor: Visitor) -> None:
     """
     now = utcnow()
     await LOCK_VISITOR.rows(session, {"visitor_id": visitor.id, "now": now})
-    set_committed_value(visitor, "last_seen_at", now)
+    if isinstance(visitor, Visitor):
+        set_committed_value(visitor, "last_seen_at", now)
 
 
 async def _visitor_attachments(
-    session: AsyncSession, visitor: Visitor, ids: Sequence[str]
+    session: AsyncSession, visitor: Author, ids: Sequence[str]
 ) -> list[Attachment]:
     if not ids:
         return []

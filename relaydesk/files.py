@@ -102,7 +102,7 @@ def check_upload(name: str, data: bytes, limits: MessageLimits) -> CheckedUpload
 
 
 async def check_message_files(
-    session: AsyncSession, visitor: Visitor, ids: list[str], limits: MessageLimits
+    session: AsyncSession, visitor_id: str, ids: list[str], limits: MessageLimits
 ) -> None:
     """A message carries at most `limits.files` files of at most `limits.total_bytes` in all."""
     if len(set(ids)) > limits.files:
@@ -111,7 +111,7 @@ async def check_message_files(
         return
     total = await session.scalar(
         select(func.coalesce(func.sum(Attachment.size), 0)).where(
-            Attachment.id.in_(ids), Attachment.visitor_id == visitor.id
+            Attachment.id.in_(ids), Attachment.visitor_id == visitor_id
         )
     )
     if int(total or 0) > limits.total_bytes:

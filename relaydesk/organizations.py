@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +72,14 @@ def normalize_origin(origin: str) -> str:
     return origin.strip().rstrip("/").lower()
 
 
-def check_origin(organization: Organization, origin: str | None) -> None:
+class HasOrigins(Protocol):
+    """An organization, or what a query read of it: the origins its widget may run on."""
+
+    @property
+    def allowed_origins(self) -> list[str]: ...
+
+
+def check_origin(organization: HasOrigins, origin: str | None) -> None:
     """Browsers send Origin on cross-site calls; it must be one the organization allows.
 
     An organization with no allowed origins accepts any (set them in the admin before going live).

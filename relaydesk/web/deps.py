@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..errors import RateLimited, Unauthorized
+from ..hot_sql import Hot
 from ..identity import read_visitor_token
-from ..models import Organization, Visitor
-from ..organizations import check_origin, normalize_origin
+from ..models import Organization, Visitor, utcnow
+from ..organizations import HasOrigins, check_origin, normalize_origin
 from ..runtime import Runtime
 
 
@@ -51,7 +52,7 @@ async def limit_ip(request: Request, runtime: RuntimeDep) -> None:
 IpLimited = Depends(limit_ip)
 
 
-def allow_origin(runtime: Runtime, organization: Organization, origin: str | None) -> None:
+def allow_origin(runtime: Runtime, organization: HasOrigins, origin: str | None) -> None:
     own = normalize_origin(runtime.settings.public_base_url)
     if origin is not None and normalize_origin(origin) == own:
         return
@@ -105,4 +106,58 @@ async def get_widget_auth(
 
 
 WidgetVisitor = Annotated[WidgetAuth, Depends(get_widget_auth)]
+
+
+# A visitor sending a message: their row locked (serializing their writes: a row lock on
+# PostgreSQL, the write lock on SQLite) and what the message needs of it, in one statement.
+VISITORS = cast(Table, Visitor.__table__)
+ORGANIZATIONS = cast(Table, Organization.__table__)
+ORIGINS_OF = (
+    select(ORGANIZATIONS.c.allowed_origins)
+    .where(ORGANIZATIONS.c.id == VISITORS.c.organization_id)
+    .scalar_subquery()
+)
+LOCK_SENDER = Hot(
+    update(VISITORS)
+    .where(
+        VISITORS.c.id == bindparam("visitor_id"),
+        VISITORS.c.organization_id == bindparam("organization_id"),
+    )
+    .values(last_seen_at=bindparam("now"))
+    .returning(
+        VISITORS.c.id,
+        VISITORS.c.organization_id,
+        VISITORS.c.name,
+        ORIGINS_OF.label("allowed_origins"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The visitor of a message being sent, locked until the request's transaction ends."""
+
+    id: str
+    organization_id: str
+    name: str | None
+    allowed_origins: list[str]
+
+
+async def get_sender(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    authorization: Annotated[str | None, Header()] = None,
+    origin: Annotated[str | None, Header()] = None,
+) -> Sender:
+    claims = read_visitor_token(runtime.secret, bearer(authorization))
+    ids = {"visitor_id": claims.visitor_id, "organization_id": claims.organization_id}
+    row = await LOCK_SENDER.first(session, ids | {"now": utcnow()})
+    if row is None:
+        raise Unauthorized("unknown visitor", code="invalid_visitor_token")
+    sender = Sender(row.id, row.organization_id, row.name, row.allowed_origins or [])
+    allow_origin(runtime, sender, origin)
+    return sender
+
+
+MessageSender = Annotated[Sender, Depends(get_sender)]
 Origin = Annotated[str | None, Header()]

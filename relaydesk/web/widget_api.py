@@ -26,7 +26,15 @@ from ..payloads import (
 from ..unread_replies import mark_read
 from ..visitor_sessions import resume_or_start
 from . import shapes
-from .deps import IpLimited, Origin, RuntimeDep, SessionDep, WidgetVisitor, allow_origin
+from .deps import (
+    IpLimited,
+    MessageSender,
+    Origin,
+    RuntimeDep,
+    SessionDep,
+    WidgetVisitor,
+    allow_origin,
+)
 from .errors import documented
 from .inputs import Body, Text
 
@@ -159,7 +167,7 @@ async def update_profile(
 )
 async def post_message(
     body: MessageIn,
-    auth: WidgetVisitor,
+    sender: MessageSender,
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> JSONResponse:
@@ -168,27 +176,24 @@ async def post_message(
         raise InvalidInput(
             f"text is longer than {limits.text_length} characters", code="text_too_long"
         )
-    await check_message_files(session, auth.visitor, body.attachment_ids, limits)
+    await check_message_files(session, sender.id, body.attachment_ids, limits)
     per_minute = runtime.settings.limits.visitor_messages_per_minute
-    wait = await runtime.limiter.acquire(
-        f"visitor:{auth.visitor.id}", per_minute / 60, per_minute / 3
-    )
+    wait = await runtime.limiter.acquire(f"visitor:{sender.id}", per_minute / 60, per_minute / 3)
     if wait:
         raise RateLimited("you are sending messages too quickly", retry_after=wait)
     message, created = await conversations.post_visitor_message(
         session,
         runtime.effects,
-        auth.visitor,
+        sender,
         client_id=body.client_id,
         text=body.text,
         attachment_ids=body.attachment_ids,
+        locked=True,
     )
     attachments: list[Attachment] = []  # a new message has no files but those it was sent
     if body.attachment_ids or not created:
         attachments = (await conversations.attachments_of(session, [message])).get(message.id, [])
-    payload = message_payload(
-        message, attachments, runtime.attachment_urls.for_visitor(auth.visitor.id)
-    )
+    payload = message_payload(message, attachments, runtime.attachment_urls.for_visitor(sender.id))
     await commit(session)
     # Rendered as is: the payload is built to the documented shape, and validating it again
     # against the response model cost as much as storing the message.
