@@ -34,9 +34,10 @@ async def test_answer_is_pushed_over_the_socket(
         await visitor.send("Can I get a refund?")
         own = await next_frame(ws, "message.created")
         assert own["message"]["role"] == "visitor" and own["message"]["seq"] == 1
-        typing = await next_frame(ws, "typing")
-        assert typing == {"type": "typing", "role": "ai", "on": True}
-        answer = await next_frame(ws, "message.created")
+        # The embedded brain answers at once: no typing frame before its answer (a slow
+        # brain's comes first: tests/test_outbox.py).
+        answer = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert answer["type"] == "message.created"
         assert answer["message"]["role"] == "ai" and answer["message"]["seq"] == 2
         assert "5 business days" in answer["message"]["text"]
         await ws.send(json.dumps({"type": "ping"}))
