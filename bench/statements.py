@@ -1,8 +1,9 @@
 """SQL statements per visitor message: the round trip's statements counted in the server.
 
 The real app serves in this process (as the tests run it) so a SQLAlchemy event hook sees every
-statement it sends; visitors send questions one at a time, each waiting for the AI's answer
-frame, and the statements are counted by kind (the first words of the SQL).
+statement it sends, and `hot_sql.listeners` those run on the driver; visitors send questions
+one at a time, each waiting for the AI's answer frame, and the statements are counted by kind
+(the first words of the SQL).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import websockets
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from relaydesk import hot_sql
 from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.knowledge.documents import add_sample_documents
 from relaydesk.migrate import upgrade
@@ -90,6 +92,10 @@ def run(database_url: str | None = None, visitors: int = 4, rounds: int = 5) -> 
         if counted["on"]:
             counted[_kind(statement)] += 1
 
+    def count_hot(statement: str) -> None:  # run on the driver, beside SQLAlchemy's events
+        if counted["on"]:
+            counted[_kind(statement)] += 1
+
     def count_commit(_conn: Any) -> None:
         if counted["on"]:
             counted["COMMIT"] += 1
@@ -102,11 +108,13 @@ def run(database_url: str | None = None, visitors: int = 4, rounds: int = 5) -> 
         server = start_server(server_settings(url, Path(tmp), port), port)
         event.listen(Engine, "before_cursor_execute", count)
         event.listen(Engine, "commit", count_commit)
+        hot_sql.listeners.append(count_hot)
         try:
             sent = asyncio.run(_converse(server.base_url, widget_key, visitors, rounds, counted))
         finally:
             event.remove(Engine, "before_cursor_execute", count)
             event.remove(Engine, "commit", count_commit)
+            hot_sql.listeners.remove(count_hot)
             server.stop()
     del counted["on"]
     commits = counted.pop("COMMIT", 0) / sent
