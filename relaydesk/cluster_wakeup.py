@@ -9,17 +9,16 @@ from __future__ import annotations
 import asyncio
 
 from .outbox import Wakeup
-from .realtime import MemoryHub, Subscription
+from .realtime import MemoryHub
 
 JOBS = "!jobs"  # a hub channel no socket uses
 
 
-class Signal(Subscription):
+class Signal:
     """A listener inside the process: any frame, or a gap in which one may have been lost,
     sets the event."""
 
     def __init__(self, event: asyncio.Event) -> None:
-        super().__init__()
         self.event = event
 
     def deliver(self, frame: str) -> None:
@@ -27,6 +26,9 @@ class Signal(Subscription):
 
     def resync(self) -> None:
         self.event.set()
+
+    def close(self) -> None:
+        return None
 
 
 class ClusterWakeup(Wakeup):

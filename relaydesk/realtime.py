@@ -1,4 +1,4 @@
-"""Real-time fan-out: a Hub delivers JSON frames to the sockets subscribed to a channel.
+"""Real-time fan-out: a Hub delivers JSON frames to the listeners subscribed to a channel.
 
 `MemoryHub` serves one node; `RedisHub` (`redis_hub.py`) carries frames between nodes through
 Redis, subscribing each node only to the channels it has sockets for.
@@ -9,30 +9,62 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 QUEUE_LIMIT = 256
+RESUME = 1013  # RFC 6455 "try again later": the widget reconnects and catches up
+
+
+class Listener(Protocol):
+    """What a hub hands frames to: a socket's `Subscription`, or a signal inside the process."""
+
+    def deliver(self, frame: str) -> None: ...
+
+    def resync(self) -> None:
+        """Frames for this listener may have been lost."""
+        ...
+
+    def close(self) -> None:
+        """The hub stops serving this listener (it fell behind, or the hub is closing)."""
+        ...
+
+
+class Socket(Protocol):
+    """The client end of a subscription (a Starlette `WebSocket` is one)."""
+
+    async def send_text(self, data: str) -> None: ...
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
 class Subscription:
-    """Frames for one socket. A subscriber that falls too far behind is cut off; it resumes
-    from the HTTP history, which is the truth."""
+    """Frames for one socket, written in order. An idle socket holds no task and no queue: a
+    task runs only while frames wait to be written. A socket that falls `QUEUE_LIMIT` frames
+    behind is cut off (closed with `RESUME`); its client catches up from the HTTP history, the
+    truth, as after any reconnect."""
 
-    __slots__ = ("queue", "resync_frame")
+    __slots__ = ("socket", "resync_frame", "_backlog", "_writer", "_ended")
 
-    def __init__(self, resync_frame: str | None = None) -> None:
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+    def __init__(self, socket: Socket, resync_frame: str | None = None) -> None:
+        self.socket = socket
         # Sent when the hub may have lost frames for this socket: the client then catches up
         # from the history as it does after its own reconnect.
         self.resync_frame = resync_frame
+        self._backlog: deque[str] | None = None  # frames not written yet, while a writer runs
+        self._writer: asyncio.Task[None] | None = None
+        self._ended = False
 
     def deliver(self, frame: str) -> None:
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        if self._ended:
+            return
+        if self._backlog is None:
+            self._backlog = deque()
+            self._writer = asyncio.create_task(self._write())
+        elif len(self._backlog) >= QUEUE_LIMIT:
             self.close()
+            return
+        self._backlog.append(frame)
 
     def resync(self) -> None:
         if self.resync_frame is None:
@@ -41,16 +73,31 @@ class Subscription:
             self.deliver(self.resync_frame)
 
     def close(self) -> None:
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
+        """Cut off: the frames not written yet are dropped, then the socket is closed."""
+        if self._ended:
             return
-        # Make room for the end marker: the frames dropped are replayed from history.
-        self.queue.get_nowait()
-        self.queue.put_nowait(None)
+        self._ended = True
+        if self._backlog is None:
+            self._writer = asyncio.create_task(self._write())
+        else:
+            self._backlog.clear()  # the running writer closes after the frame it is writing
 
-    async def frames(self) -> AsyncIterator[str]:
-        while (frame := await self.queue.get()) is not None:
-            yield frame
+    async def _write(self) -> None:
+        backlog = self._backlog
+        while backlog:
+            await self.socket.send_text(backlog.popleft())
+        self._backlog = None
+        if self._ended:
+            await self.socket.close(code=RESUME, reason="resume")
+
+    async def stop(self) -> None:
+        """The socket's handler is done: nothing more is written. Raises what a write raised
+        (the socket closing under it, say)."""
+        self._ended = True
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
 
 
 @dataclass
@@ -66,11 +113,11 @@ class HubStats:
 class Hub(Protocol):
     stats: HubStats
 
-    async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
-        """Frames published on `channel` from now on (once this returns) reach the result."""
+    async def subscribe(self, channel: str, listener: Listener) -> None:
+        """Frames published on `channel` from now on (once this returns) reach `listener`."""
         ...
 
-    def unsubscribe(self, channel: str, sub: Subscription) -> None: ...
+    def unsubscribe(self, channel: str, listener: Listener) -> None: ...
     async def publish(self, channel: str, frame: dict[str, Any]) -> None: ...
 
     async def online(self, channel: str) -> bool:
@@ -83,37 +130,38 @@ class Hub(Protocol):
 
 class MemoryHub:
     def __init__(self) -> None:
-        self._channels: dict[str, set[Subscription]] = {}
+        # A list per channel, not a set: most channels have one socket, and a visitor has at
+        # most `visitor_sockets_per_node`; a one-item set takes 216 bytes, a list 88.
+        self._channels: dict[str, list[Listener]] = {}
         self.stats = HubStats()
 
-    async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
-        return self._add(channel, Subscription(resync_frame))
+    async def subscribe(self, channel: str, listener: Listener) -> None:
+        self._add(channel, listener)
 
-    def attach(self, channel: str, sub: Subscription) -> None:
+    def attach(self, channel: str, listener: Listener) -> None:
         """Subscribe an in-process listener at once, without waiting for the cluster to
         confirm (what is published meanwhile may pass it by)."""
-        self._add(channel, sub)
+        self._add(channel, listener)
 
-    def _add(self, channel: str, sub: Subscription) -> Subscription:
-        self._channels.setdefault(channel, set()).add(sub)
-        return sub
+    def _add(self, channel: str, listener: Listener) -> None:
+        self._channels.setdefault(channel, []).append(listener)
 
-    def unsubscribe(self, channel: str, sub: Subscription) -> None:
-        subs = self._channels.get(channel)
-        if subs is not None:
-            subs.discard(sub)
-            if not subs:
+    def unsubscribe(self, channel: str, listener: Listener) -> None:
+        listeners = self._channels.get(channel)
+        if listeners is not None and listener in listeners:
+            listeners.remove(listener)
+            if not listeners:
                 del self._channels[channel]
 
     def dispatch(self, channel: str, frame: str) -> None:
-        for sub in tuple(self._channels.get(channel, ())):
-            sub.deliver(frame)
+        for listener in tuple(self._channels.get(channel, ())):
+            listener.deliver(frame)
 
     def resync(self, channels: list[str] | None = None) -> None:
         """Tell the sockets of `channels` (all when None) that frames may have been lost."""
         for channel in self._channels if channels is None else channels:
-            for sub in tuple(self._channels.get(channel, ())):
-                sub.resync()
+            for listener in tuple(self._channels.get(channel, ())):
+                listener.resync()
 
     async def publish(self, channel: str, frame: dict[str, Any]) -> None:
         self.dispatch(channel, json.dumps(frame, separators=(",", ":")))
@@ -129,9 +177,9 @@ class MemoryHub:
         return None
 
     async def close(self) -> None:
-        for subs in self._channels.values():
-            for sub in subs:
-                sub.close()
+        for listeners in self._channels.values():
+            for listener in listeners:
+                listener.close()
         self._channels.clear()
 
 

@@ -25,7 +25,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .presence import Presence
-from .realtime import MemoryHub, Subscription
+from .realtime import Listener, MemoryHub
 from .redis_link import CONTROL, PREFIX, Link
 
 log = logging.getLogger(__name__)
@@ -76,11 +76,11 @@ class RedisHub(MemoryHub):
         self._catching_up: asyncio.Task[None] | None = None
         self.stats.connected = False
 
-    async def subscribe(self, channel: str, resync_frame: str | None = None) -> Subscription:
-        sub = self._add(channel, Subscription(resync_frame))
+    async def subscribe(self, channel: str, listener: Listener) -> None:
+        self._add(channel, listener)
         link = self._link
         if link is None or (channel in link.subscribed and channel not in link.confirming):
-            return sub  # subscribed already, or the catch-up after reconnecting covers it
+            return  # subscribed already, or the catch-up after reconnecting covers it
         confirmed = link.confirmation(channel)
         self._dirty.add(channel)
         self._changed.set()
@@ -92,17 +92,16 @@ class RedisHub(MemoryHub):
                 "real-time: Redis has not confirmed a subscription in %s s", SUBSCRIBE_WAIT_S
             )
         except asyncio.CancelledError:
-            self.unsubscribe(channel, sub)
+            self.unsubscribe(channel, listener)
             raise
-        return sub
 
-    def attach(self, channel: str, sub: Subscription) -> None:
-        super().attach(channel, sub)
+    def attach(self, channel: str, listener: Listener) -> None:
+        super().attach(channel, listener)
         self._dirty.add(channel)
         self._changed.set()
 
-    def unsubscribe(self, channel: str, sub: Subscription) -> None:
-        super().unsubscribe(channel, sub)
+    def unsubscribe(self, channel: str, listener: Listener) -> None:
+        super().unsubscribe(channel, listener)
         if channel not in self._channels:
             self._dirty.add(channel)
             self._changed.set()

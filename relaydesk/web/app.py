@@ -97,13 +97,15 @@ def create_app(
         hubspot_webhooks,
         widget_api,
         widget_files,
-        widget_ws,
         widget_assets,
         health,
         public_api,
         demo,
         visitor_mail,
     )
+    # The widget's socket is a plain Starlette route on the app's own router: an idle socket
+    # then holds no frames of FastAPI's dependency handling or of an included router.
+    app.router.add_websocket_route(widget_ws.PATH, widget_ws.widget_socket)
     for module in (*routers, admin, widget_script):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

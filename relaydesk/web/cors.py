@@ -6,6 +6,8 @@ the request itself is refused with 403 when its Origin is not one the organizati
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,10 +20,13 @@ class WidgetCors:
         self.app = app
         self.prefixes = prefixes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # A WebSocket passes through without a frame of this layer held for its whole life.
         if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         origin = Headers(scope=scope).get("origin")
         if origin is None:
             await self.app(scope, receive, send)

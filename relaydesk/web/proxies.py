@@ -5,6 +5,7 @@ ignored, so a client cannot pick its own address."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.datastructures import Headers
@@ -42,7 +43,8 @@ class TrustedProxies:
         self.app = app
         self.trusted = trusted
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine: no frame of this layer is held for a WebSocket's whole life.
         client = scope.get("client")
         if scope["type"] in ("http", "websocket") and client and self.trusted:
             if is_trusted(client[0], self.trusted):
@@ -55,4 +57,4 @@ class TrustedProxies:
                 if proto in ("http", "https"):
                     ws = scope["type"] == "websocket"
                     scope["scheme"] = {"http": "ws", "https": "wss"}[proto] if ws else proto
-        await self.app(scope, receive, send)
+        return self.app(scope, receive, send)

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from relaydesk.cluster_wakeup import JOBS, ClusterWakeup
-from relaydesk.realtime import Subscription
+from relaydesk.realtime import RESUME
 from relaydesk.redis_hub import RedisHub
 
+from ..hub_sockets import HeldSocket, listen
 from ..support import wait_for
 from .processes import OwnRedis
 
@@ -36,34 +37,18 @@ async def _connected(nodes: list[RedisHub]) -> bool:
     return all(hub.stats.connected for hub in nodes)
 
 
-def drain(sub: Subscription) -> list[str]:
-    frames = []
-    while not sub.queue.empty():
-        frame = sub.queue.get_nowait()
-        assert frame is not None
-        frames.append(frame)
-    return frames
-
-
-async def next_frames(sub: Subscription, count: int, timeout: float = 10) -> list[str]:
-    async def read() -> list[str]:
-        return [str(await sub.queue.get()) for _ in range(count)]
-
-    return await asyncio.wait_for(read(), timeout)
-
-
 async def test_a_frame_reaches_only_the_nodes_with_a_socket_on_its_channel(
     redis: OwnRedis,
 ) -> None:
     async with hubs(redis, 3) as (holder, publisher, bystander):
-        sub = await holder.subscribe("visitor:a")
+        socket = await listen(holder, "visitor:a")
         for n in range(20):
             await publisher.publish("visitor:a", {"type": "message.created", "n": n})
-        frames = await next_frames(sub, 20)
+        frames = await socket.next_frames(20)
         assert [json.loads(f)["n"] for f in frames] == list(range(20))
         await publisher.publish("visitor:nobody", {"type": "typing"})
         await holder.publish("visitor:a", {"type": "last"})
-        assert json.loads((await next_frames(sub, 1))[0]) == {"type": "last"}
+        assert json.loads((await socket.next_frames(1))[0]) == {"type": "last"}
         assert holder.stats.frames_received == 21 and holder.stats.frames_unrouted == 0
         assert publisher.stats.frames_received == 0
         assert bystander.stats.frames_received == 0
@@ -72,26 +57,26 @@ async def test_a_frame_reaches_only_the_nodes_with_a_socket_on_its_channel(
 async def test_a_subscription_is_in_effect_once_subscribe_returns(redis: OwnRedis) -> None:
     async with hubs(redis, 2) as (holder, publisher):
         channels = [f"visitor:{n}" for n in range(300)]
-        subs = await asyncio.gather(*(holder.subscribe(c) for c in channels))
+        sockets = await asyncio.gather(*(listen(holder, c) for c in channels))
         await asyncio.gather(*(publisher.publish(c, {"c": c}) for c in channels))
-        for channel, sub in zip(channels, subs, strict=True):
-            assert json.loads((await next_frames(sub, 1))[0]) == {"c": channel}
+        for channel, socket in zip(channels, sockets, strict=True):
+            assert json.loads((await socket.next_frames(1))[0]) == {"c": channel}
 
 
 async def test_a_node_stops_receiving_a_channel_once_its_last_socket_leaves(
     redis: OwnRedis,
 ) -> None:
     async with hubs(redis, 2) as (holder, publisher):
-        first = await holder.subscribe("visitor:b")
-        second = await holder.subscribe("visitor:b")
-        holder.unsubscribe("visitor:b", first)
+        first = await listen(holder, "visitor:b")
+        second = await listen(holder, "visitor:b")
+        holder.unsubscribe("visitor:b", first.subscription)
         await publisher.publish("visitor:b", {"n": 1})
-        assert await next_frames(second, 1) == ['{"n":1}']
-        holder.unsubscribe("visitor:b", second)
-        again = await holder.subscribe("visitor:b")  # unsubscribed, then subscribed again
+        assert await second.next_frames(1) == ['{"n":1}']
+        holder.unsubscribe("visitor:b", second.subscription)
+        again = await listen(holder, "visitor:b")  # unsubscribed, then subscribed again
         await publisher.publish("visitor:b", {"n": 2})
-        assert await next_frames(again, 1) == ['{"n":2}']
-        holder.unsubscribe("visitor:b", again)
+        assert await again.next_frames(1) == ['{"n":2}']
+        holder.unsubscribe("visitor:b", again.subscription)
 
         async def unsubscribed() -> bool:
             received = holder.stats.frames_received
@@ -100,36 +85,37 @@ async def test_a_node_stops_receiving_a_channel_once_its_last_socket_leaves(
             return holder.stats.frames_received == received
 
         await wait_for(unsubscribed)
-        assert not drain(first) and not drain(second) and not drain(again)
+        assert not first.take() and not second.take() and not again.take()
 
 
 async def test_after_redis_restarts_the_hub_resubscribes_and_every_socket_catches_up(
     redis: OwnRedis,
 ) -> None:
     async with hubs(redis, 2) as (holder, publisher):
-        subs = [await holder.subscribe(f"visitor:r{n}", resync_frame=RESYNC) for n in range(250)]
-        plain = await holder.subscribe("visitor:plain")  # no resync frame: it is cut off
+        sockets = [await listen(holder, f"visitor:r{n}", RESYNC) for n in range(250)]
+        plain = await listen(holder, "visitor:plain")  # no resync frame: it is cut off
         await asyncio.to_thread(redis.restart)
         await wait_for(lambda: _connected([holder, publisher]), timeout=20)
         assert holder.stats.resyncs == 1
-        await wait_for(lambda: _all_queued(subs))  # a batch at a time, not all at once
-        for sub in subs:
-            assert drain(sub) == [RESYNC]
-        assert plain.queue.get_nowait() is None and plain.queue.empty()
+        await wait_for(lambda: _all_written(sockets))  # a batch at a time, not all at once
+        for socket in sockets:
+            assert socket.take() == [RESYNC]
+        await wait_for(lambda: plain.closed_with == RESUME)
+        assert plain.frames == []
         await publisher.publish("visitor:r7", {"after": "restart"})
-        assert await next_frames(subs[7], 1) == ['{"after":"restart"}']
+        assert await sockets[7].next_frames(1) == ['{"after":"restart"}']
 
 
 async def test_a_frame_published_while_redis_is_down_reaches_this_nodes_sockets(
     redis: OwnRedis,
 ) -> None:
     async with hubs(redis, 2) as (here, there):
-        local = await here.subscribe("visitor:down", resync_frame=RESYNC)
-        remote = await there.subscribe("visitor:down", resync_frame=RESYNC)
+        local = await listen(here, "visitor:down", RESYNC)
+        remote = await listen(there, "visitor:down", RESYNC)
         redis.process.stop()
         await wait_for(lambda: _disconnected([here, there]), timeout=20)
         await here.publish("visitor:down", {"while": "down"})
-        assert drain(local) == ['{"while":"down"}']
+        assert await local.next_frames(1) == ['{"while":"down"}']
         await asyncio.to_thread(redis.restart)
         await wait_for(lambda: _connected([here, there]), timeout=20)
         # Both catch up: `there` lost its connection, and `here` tells the channel what it
@@ -138,32 +124,32 @@ async def test_a_frame_published_while_redis_is_down_reaches_this_nodes_sockets(
         await wait_for(lambda: _got(local, RESYNC), timeout=5)
 
 
-async def _all_queued(subs: list[Subscription]) -> bool:
-    return all(not sub.queue.empty() for sub in subs)
+async def _all_written(sockets: list[HeldSocket]) -> bool:
+    return all(socket.frames for socket in sockets)
 
 
 async def _disconnected(nodes: list[RedisHub]) -> bool:
     return not any(hub.stats.connected for hub in nodes)
 
 
-async def _got(sub: Subscription, frame: str) -> bool:
-    return frame in drain(sub)
+async def _got(socket: HeldSocket, frame: str) -> bool:
+    return frame in socket.take()
 
 
 async def test_presence_answers_for_the_whole_cluster_and_lapses_when_a_node_dies(
     redis: OwnRedis,
 ) -> None:
     async with hubs(redis, 2, presence_ttl_s=1.5) as (holder, asker):
-        sub = await holder.subscribe("visitor:p")
+        socket = await listen(holder, "visitor:p")
         assert await wait_for(lambda: asker.online("visitor:p"))
         assert await holder.online("visitor:p")
-        holder.unsubscribe("visitor:p", sub)
+        holder.unsubscribe("visitor:p", socket.subscription)
         await wait_for(lambda: _offline(asker, "visitor:p"))
 
         crashing = RedisHub(redis.url, presence_ttl_s=1.5)
         await crashing.start()
         await wait_for(lambda: _connected([crashing]))
-        await crashing.subscribe("visitor:q")
+        await listen(crashing, "visitor:q")
         assert await wait_for(lambda: asker.online("visitor:q"))
         for task in crashing._tasks:  # the node dies: nothing releases its claims
             task.cancel()
