@@ -38,9 +38,11 @@ from .world import (
     unfinished,
 )
 
-# 30 % of calls answered 500, 300 ms per call, and HubSpot's 100 requests per 10 s (our client
-# is allowed 1,000 here, so it runs into the sandbox's 429s).
-FAULTS = {"error_rate": 0.3, "error_status": 500, "latency_ms": 300, "rate_limit_per_10s": 100}
+# 30 % of calls answered 500, 300 ms per call, and a portal's 150 requests per 10 s (HubSpot's
+# Professional burst limit; our client is allowed 1,000 here, so it runs into the sandbox's 429s).
+# The storm's ~450 calls overrun the window twice even on a machine doing only 15 a second; each
+# overrun holds the client for the rest of the window (at Free's 100 per 10 s: four, 70 s).
+FAULTS = {"error_rate": 0.3, "error_status": 500, "latency_ms": 300, "rate_limit_per_10s": 150}
 
 
 @pytest.fixture(autouse=True)

@@ -35,8 +35,10 @@ from relaydesk.models import (
 )
 from relaydesk.organizations import create_organization
 from relaydesk.runtime import Runtime
+from relaydesk.runtime.job_table import job_table
 from relaydesk.settings import HubSpotSettings, Settings
 from relaydesk.vault import Vault
+from relaydesk.worker import Worker
 from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
 
 from ...support import SECRET
@@ -64,6 +66,7 @@ def world_settings(database_url: str, data_dir: Path, sandbox: RunningSandbox) -
         ),
     )
     settings.worker.lease_s = 10.0
+    settings.worker.poll_interval_s = 0.05  # a retry that came due starts within 50 ms
     settings.worker.max_attempts = 30
     settings.worker.max_backoff_s = 2.0  # 30 % of calls failing must not park jobs for minutes
     return settings
@@ -304,14 +307,24 @@ SYNC_KINDS = (events.HUBSPOT_HANDOFF, events.HUBSPOT_PUBLISH, events.HUBSPOT_CLO
 
 
 async def drain(runtime: Runtime, timeout: float = 60.0) -> None:
-    """Run the worker until no HubSpot job is pending (jobs told to wait are waited for)."""
-    worker = runtime.worker()
+    """Run the worker's loop, as `relaydesk worker` does but without its recurring duties, until
+    no HubSpot job is pending (jobs told to wait are waited for). The loop starts a job as soon
+    as a slot is free, so one slow or retried job holds up only its own conversation."""
+    worker = Worker(
+        runtime.sessions, runtime.wakeup, job_table(runtime).handlers, runtime.settings.worker
+    )
+    loop = asyncio.create_task(worker.run())
     deadline = time.monotonic() + timeout
-    while await unfinished(runtime.sessions, SYNC_KINDS):
-        if time.monotonic() > deadline:
-            raise AssertionError("HubSpot jobs still pending at the deadline")
-        if not await worker.run_once():
+    try:
+        while await unfinished(runtime.sessions, SYNC_KINDS):
+            if loop.done():
+                loop.result()  # the loop ended: its exception, not a timeout
+            if time.monotonic() > deadline:
+                raise AssertionError("HubSpot jobs still pending at the deadline")
             await asyncio.sleep(0.05)
+    finally:
+        worker.stop()
+        await loop
 
 
 async def failed_jobs(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
