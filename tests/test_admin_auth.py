@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from relaydesk.accounts import hash_password
 from relaydesk.models import Organization, User
 
 from .admin_support import PASSWORD, AdminClient, csrf_of, make_user, signed_in
@@ -26,6 +27,9 @@ async def test_sign_in_sets_a_http_only_same_site_cookie_and_sign_out_ends_it(
     async with db() as session:
         stored = await session.scalar(select(User.password_hash).where(User.email == email))
     assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+    # The product hashes at argon2's recommended cost (the tests' users get a cheap hash).
+    made = hash_password(PASSWORD)
+    assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in made
 
     page = await admin.get("/admin/conversations")
     assert page.status_code == 200 and email in page.text
