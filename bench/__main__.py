@@ -11,6 +11,7 @@ from . import (
     compare,
     handoff,
     hubspot_drain,
+    login_flood,
     rep_reply,
     roundtrip,
     statements,
@@ -54,6 +55,8 @@ def main() -> None:
         handoff.run()
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
+    if "loginflood" in args.names:  # not in the default list: a target, not a comparison
+        login_flood.run()
     if "analytics" in args.names:  # not in the default list: it measures no request path
         analytics.run(database_url=args.database_url)
     if "compare" in args.names:  # the floor, relaydesk on SQLite and on PostgreSQL

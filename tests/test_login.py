@@ -1,29 +1,24 @@
 """Signing in under attack: a flood from one address is throttled before any password is
-hashed, hashing never stalls other users, wrong passwords lock out only the address that typed
-them, and a forwarded address is believed only from a trusted proxy."""
+hashed, wrong passwords lock out only the address that typed them, and a forwarded address is
+believed only from a trusted proxy. That hashing never stalls other users is a target, measured
+by `python -m bench loginflood`."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 import pytest_asyncio
 
 from relaydesk.db import create_engine, session_factory
 from relaydesk.settings import LimitSettings
 
 from .admin_support import PASSWORD, csrf_of, make_user
-from .databases import migrated_sqlite
 from .orgs import make_org
-from .support import SECRET, RunningServer, free_port, start_on_fresh_database, wait_for
+from .support import RunningServer, start_on_fresh_database
 
 LIMITS = LimitSettings(login_attempts_per_minute=10, login_failures_before_lockout=3)
 
@@ -91,100 +86,22 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(exposed: Si
     assert 429 in statuses  # rotating X-Forwarded-For does not make new addresses
 
 
-@pytest.mark.timeout(120)
-async def test_a_login_flood_does_not_stall_other_users(tmp_path: Path) -> None:
-    """The server is a process of its own (as in production), so the flood's clients here do
-    not share its interpreter; 100 wrong passwords at once from one address."""
-    url = migrated_sqlite(tmp_path / "relaydesk.db")
-    engine = create_engine(url)
-    sessions = session_factory(engine)
-    org = await make_org(sessions, sample_kb=False)
-    email = await make_user(sessions, org.id, "owner")
-    await engine.dispose()
-    port = free_port()
-    env = os.environ | {
-        "RELAYDESK_DATABASE_URL": url,
-        "RELAYDESK_DATA_DIR": str(tmp_path),
-        "RELAYDESK_SECRET_KEY": SECRET,
-        "RELAYDESK_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "RELAYDESK_TRUSTED_PROXIES": '["127.0.0.1"]',
-    }
-    process = serve_in_a_process(env, port)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        await wait_for(lambda: answers(base), 60)
-        async with httpx.AsyncClient(base_url=base, timeout=30) as owner:
-            await signed_in_as(owner, email, PASSWORD)
-            await settled(owner)
-            async with httpx.AsyncClient(base_url=base, timeout=30) as attacker:
-
-                async def guesses(wave: int) -> list[int]:
-                    """20 wrong passwords at once (what the outside probe sent), again and again,
-                    each wave with a fresh form token as a browser would have."""
-                    token = csrf_of((await attacker.get("/admin/login")).text)
-                    answers = await asyncio.gather(
-                        *(
-                            attacker.post(
-                                "/admin/login",
-                                data={
-                                    "email": email,
-                                    "password": f"{wave}-{i}",
-                                    "csrf_token": token,
-                                },  # fmt: skip
-                                headers={"x-forwarded-for": "198.18.0.1"},
-                            )
-                            for i in range(20)
-                        )
-                    )
-                    return [a.status_code for a in answers]
-
-                async def waves() -> list[int]:
-                    statuses = []
-                    for wave in range(10):  # a sustained flood, so p99 rests on 100+ samples
-                        statuses += await guesses(wave)
-                        await asyncio.sleep(0.2)
-                    return statuses
-
-                flood = asyncio.create_task(waves())
-                latencies = []
-                while not flood.done():
-                    started = time.monotonic()
-                    assert (await owner.get("/admin/conversations")).status_code == 200
-                    latencies.append(time.monotonic() - started)
-                statuses = await flood
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-    assert statuses.count(429) >= 190 and statuses.count(401) <= 10
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    assert p99 < 0.2, latencies
-
-
-def serve_in_a_process(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "relaydesk.cli", "serve", "--port", str(port)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-async def settled(owner: httpx.AsyncClient, deadline_s: float = 60) -> None:
-    """Past start-up (models still loading in the background make the first seconds slow): five
-    page loads in a row under 100 ms."""
-    fast, deadline = 0, time.monotonic() + deadline_s
-    while fast < 5 and time.monotonic() < deadline:
-        started = time.monotonic()
-        await owner.get("/admin/conversations")
-        fast = fast + 1 if time.monotonic() - started < 0.1 else 0
-
-
-async def answers(base: str) -> bool:
-    try:
-        async with httpx.AsyncClient(base_url=base, timeout=2) as http:
-            return (await http.get("/readyz")).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-async def signed_in_as(browser: httpx.AsyncClient, email: str, password: str) -> None:
-    form = await browser.get("/admin/login")
-    data = {"email": email, "password": password, "csrf_token": csrf_of(form.text)}
-    assert (await browser.post("/admin/login", data=data)).status_code == 303
+async def test_a_flood_from_one_address_is_refused_before_its_passwords_are_hashed(
+    behind_proxy: Site,
+) -> None:
+    """40 wrong passwords, 20 at once, from one address: its few tries a minute are spent at
+    once and the rest is refused (429) before argon2 runs; the owner elsewhere still signs in.
+    How long the owner's pages take meanwhile is `python -m bench loginflood`'s target."""
+    statuses: list[int] = []
+    forwarded = {"x-forwarded-for": "198.18.0.1"}
+    async with httpx.AsyncClient(base_url=behind_proxy.server.base_url, headers=forwarded) as http:
+        for wave in range(2):  # each wave with a fresh form token, as a browser would have
+            token = csrf_of((await http.get("/admin/login")).text)
+            form = {"email": behind_proxy.email, "csrf_token": token}
+            guesses = [
+                http.post("/admin/login", data=form | {"password": f"{wave}-{i}"})
+                for i in range(20)
+            ]
+            statuses += [answer.status_code for answer in await asyncio.gather(*guesses)]
+    assert statuses.count(429) >= 35 and statuses.count(401) <= 5, statuses
+    assert await sign_in(behind_proxy, PASSWORD, "198.51.100.9") == 303
