@@ -8,6 +8,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -364,14 +365,15 @@ def tiny_png() -> bytes:
 
 
 async def test_upload_over_the_limit_is_refused_before_upload_and_an_image_is_shown(
-    page: Page, site: Site, widget_server: RunningServer, shop: Org
+    page: Page, site: Site, widget_server: RunningServer, shop: Org, tmp_path: Path
 ) -> None:
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if "/uploads" in r.url else None)
     await page.goto(site.publish("upload.html", company_page(widget_server, shop)))
     await page.locator(f"{W} .launcher").click()
     limit = widget_server.settings.limits.max_upload_bytes
-    big = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%" * (limit + 1)}
+    big = tmp_path / "scan.pdf"  # a path Chromium reads, not 10 MB through Playwright's pipe
+    big.write_bytes(b"%" * (limit + 1))
     await page.locator(f"{W} input[type=file]").set_input_files([big])
     await expect(page.locator(f"{W} .error")).to_have_text("scan.pdf is too large (limit 10 MB).")
     assert uploads == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -49,7 +50,7 @@ async def test_the_widget_config_carries_the_channels_capabilities(
 
 
 async def test_the_widget_shows_the_limits_and_refuses_before_uploading(
-    page: Page, site: Site, limits_server: RunningServer, shop: Org
+    page: Page, site: Site, limits_server: RunningServer, shop: Org, tmp_path: Path
 ) -> None:
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if "/uploads" in r.url else None)
@@ -73,11 +74,11 @@ async def test_the_widget_shows_the_limits_and_refuses_before_uploading(
     }
     await picker.set_input_files([png("photo.png"), program])
     await expect(error).to_have_text("setup.exe is not a type of file we accept.")
-    seven_mb = b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024)
-    scans: list[FilePayload] = [
-        {"name": f"scan-{n}.pdf", "mimeType": "application/pdf", "buffer": seven_mb}
-        for n in range(3)
-    ]
+    # Files on disk, not buffers: Chromium reads a path itself, where 21 MB of buffers would
+    # cross Playwright's pipe base64-encoded.
+    scans = [tmp_path / f"scan-{n}.pdf" for n in range(3)]
+    for scan in scans:
+        scan.write_bytes(b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024))
     await picker.set_input_files(scans)
     await expect(error).to_have_text("These files are too large together (limit 20 MB).")
     assert uploads == []
