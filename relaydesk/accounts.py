@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,8 +18,13 @@ from .models import Membership, Organization, User, utcnow
 ROLES = ("owner", "admin", "member")
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a miss costs what a wrong password costs.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a miss costs what a wrong password costs;
+    made on first use, not at import, which every command's start-up would pay for."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def can_manage(role: str) -> bool:
@@ -80,7 +86,7 @@ class Credentials:
 
 async def credentials(session: AsyncSession, email: str) -> Credentials:
     user = await user_by_email(session, email)
-    return Credentials(user.id, user.password_hash) if user else Credentials(None, _DUMMY_HASH)
+    return Credentials(user.id, user.password_hash) if user else Credentials(None, _dummy_hash())
 
 
 async def password_matches(found: Credentials, password: str) -> bool:
