@@ -28,7 +28,7 @@ def demo(data_dir: Path, log: Path) -> Iterator[tuple[str, str]]:
         "RELAYDESK_DATA_DIR": str(data_dir),
     }
     command = [sys.executable, "-m", "relaydesk.cli", "demo", "--port", str(port),
-               "--sandbox-port", str(sandbox_port)]  # fmt: skip
+               "--sandbox-port", str(sandbox_port), "--smtp-port", str(free_port())]  # fmt: skip
     with log.open("ab") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     try:
