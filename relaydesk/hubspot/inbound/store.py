@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
 from ...conversations import Effects
 from ...db import commit, dialect_of, insert_or_skip
 from ...files import FileStore
+from ...hot_sql import Hot
 from ...jobs import InboundDelivery, dump
 from ...models import (
     DeliveryState,
@@ -41,6 +42,15 @@ log = logging.getLogger(__name__)
 
 ACTOR_CACHE_SIZE = 10_000
 DELIVERIES = cast(Table, WebhookDelivery.__table__)
+# Every column given (`Hot` runs no column defaults); no row back when HubSpot sent it before.
+INSERT_DELIVERY = {
+    dialect: Hot(
+        insert_or_skip(dialect, DELIVERIES, "external_id")
+        .values({c.name: bindparam(c.name) for c in DELIVERIES.c})
+        .returning(DELIVERIES.c.id)
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 # How long the worker leaves a new delivery's job to the process that received it.
 RECEIVER_HOLDS_S = 10.0
 
@@ -71,12 +81,12 @@ async def store(
         event_type=event.event_type[:100],
         payload=event.payload,
         state=state,
+        error=None,
         received_at=now,
         processed_at=now if state == DeliveryState.DONE else None,
     )
-    stmt = insert_or_skip(dialect_of(session), DELIVERIES, "external_id")
-    result = await session.execute(stmt, values)
-    return delivery_id if result.rowcount else None  # type: ignore[attr-defined]
+    inserted = await INSERT_DELIVERY[dialect_of(session)].first(session, values)
+    return delivery_id if inserted is not None else None
 
 
 def job_key(delivery_id: str) -> str:

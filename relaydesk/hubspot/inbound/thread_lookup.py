@@ -2,7 +2,8 @@
 thread id (our conversation id, on channel events) first, then by HubSpot's thread id.
 
 The lookup is one statement, built once and run with bound values and no ORM rows: every rep
-reply runs it (building it cost more than running it)."""
+reply runs it (building it cost more than running it), and naming at most one of our ids (as
+the channel's events do) it runs on the driver connection (`hot_sql.Hot`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, case, exists, or_, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ...hot_sql import Hot
 from ...models import Conversation, HubSpotConnection, Message, Role
 
 CONVERSATIONS = cast(Table, Conversation.__table__)
@@ -44,12 +46,11 @@ class ThreadRef:
     thread_id: str | None = None
 
 
-def _lookup() -> Select[Any]:
+def _lookup(ours: ColumnElement[bool]) -> Select[Any]:
     """The conversation named by `ours` (our ids) or `thread_id` in `portal_id`, ours first, then
     the newest; whether HubSpot's `message_id` is stored; the last `seq` and, when the latest
     message is a rep's reply, when HubSpot created it. A NULL bound value matches nothing."""
     conversations, messages = CONVERSATIONS.c, MESSAGES.c
-    ours = conversations.id.in_(bindparam("ours", expanding=True))
     latest_reply = (
         select(messages.created_at)
         .where(
@@ -81,10 +82,13 @@ def _lookup() -> Select[Any]:
     )
 
 
-LOOKUP = _lookup()
-LOOKUP_IN_ORGANIZATION = LOOKUP.where(
-    CONVERSATIONS.c.organization_id == bindparam("organization_id")
-)
+IN_ORGANIZATION = CONVERSATIONS.c.organization_id == bindparam("organization_id")
+_ONE = _lookup(CONVERSATIONS.c.id == bindparam("our_id"))
+LOOKUP_ONE = Hot(_ONE)
+LOOKUP_ONE_IN_ORGANIZATION = Hot(_ONE.where(IN_ORGANIZATION))
+_MANY = _lookup(CONVERSATIONS.c.id.in_(bindparam("ours", expanding=True)))
+LOOKUP_MANY = _MANY
+LOOKUP_MANY_IN_ORGANIZATION = _MANY.where(IN_ORGANIZATION)
 
 
 async def target_of(
@@ -100,15 +104,14 @@ async def target_of(
     ours = [i for i in ref.integration_ids if i]
     if not (ours or ref.thread_id) or not ref.portal_id:
         return None
-    values = {"ours": ours, "thread_id": ref.thread_id, "portal_id": ref.portal_id}
-    values["message_id"] = hubspot_message_id
-    if organization_id is None:
-        result = await session.execute(LOOKUP, values)
+    values = {"thread_id": ref.thread_id, "portal_id": ref.portal_id}
+    values |= {"message_id": hubspot_message_id, "organization_id": organization_id}
+    if len(ours) > 1:
+        many = LOOKUP_MANY if organization_id is None else LOOKUP_MANY_IN_ORGANIZATION
+        row = (await session.execute(many, values | {"ours": ours})).first()
     else:
-        result = await session.execute(
-            LOOKUP_IN_ORGANIZATION, values | {"organization_id": organization_id}
-        )
-    row = result.first()
+        one = LOOKUP_ONE if organization_id is None else LOOKUP_ONE_IN_ORGANIZATION
+        row = await one.first(session, values | {"our_id": ours[0] if ours else None})
     if row is None:
         return None
     return Target(
