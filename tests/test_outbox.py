@@ -21,7 +21,7 @@ from relaydesk.db import commit
 from relaydesk.knowledge.documents import IndexCache
 from relaydesk.models import Message, OutboxJob, Visitor, utcnow
 from relaydesk.outbox import Wakeup
-from relaydesk.realtime import MemoryHub, Subscription
+from relaydesk.realtime import MemoryHub
 from relaydesk.settings import WorkerSettings
 from relaydesk.worker import RetryLater, Worker
 
@@ -363,13 +363,20 @@ class SlowBrain(EmbeddedBrain):
         return await super().reply(context)
 
 
-class Recorder(Subscription):
+class Recorder:
+    """A hub listener that keeps the frames of its channel."""
+
     def __init__(self) -> None:
-        super().__init__()
         self.seen: list[dict[str, Any]] = []
 
     def deliver(self, frame: str) -> None:
         self.seen.append(json.loads(frame))
+
+    def resync(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 async def test_the_ais_typing_frame_comes_only_when_its_answer_takes_a_moment(
