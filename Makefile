@@ -26,7 +26,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 		&& touch node_modules/axe-core/axe.min.js
 
 test: $(STAMP) $(AXE)
-	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=30
+	$(PY) -m pytest -q -n 2 --durations=30
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check relaydesk hubspot_sandbox tests bench

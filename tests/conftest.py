@@ -29,17 +29,6 @@ from .support import (
 TESTS = Path(__file__).parent
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`make test` runs two workers (pytest-xdist, `--dist loadgroup`): a module's tests stay
-    on one worker, so its module fixtures start once, and the cluster's modules share one
-    worker, as they share one cluster."""
-    for item in items:
-        module = item.path.relative_to(TESTS)
-        group = "cluster" if module.parts[0] == "cluster" else str(module)
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One migrated database per backend for the whole run (tests isolate by organization)."""
