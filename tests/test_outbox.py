@@ -19,7 +19,7 @@ from relaydesk.attachment_urls import AttachmentSigner
 from relaydesk.conversations import Effects, add_message, open_conversation
 from relaydesk.db import commit
 from relaydesk.knowledge.documents import IndexCache
-from relaydesk.models import Message, OutboxJob, Visitor, utcnow
+from relaydesk.models import Conversation, Message, OutboxJob, Visitor, utcnow
 from relaydesk.outbox import Wakeup
 from relaydesk.realtime import MemoryHub
 from relaydesk.settings import WorkerSettings
@@ -32,17 +32,42 @@ def settings(**overrides: Any) -> WorkerSettings:
     return WorkerSettings(**{"lease_s": 30.0, "max_attempts": 3, **overrides})
 
 
-async def put(sessions: async_sessionmaker[AsyncSession], kind: str, key: str, n: int) -> None:
+async def put(
+    sessions: async_sessionmaker[AsyncSession],
+    kind: str,
+    key: str,
+    n: int,
+    *,
+    wakeup: Wakeup | None = None,
+    run_here: bool = False,
+) -> None:
     async with sessions() as session:
         await outbox.enqueue(
             session,
-            Wakeup(),
+            wakeup or Wakeup(),
             kind,
             {"n": n},
             ordering_key=f"{kind}:{key}",
             dedupe_key=f"{kind}:{key}:{n}",
+            run_here=run_here,
         )
         await commit(session)
+
+
+async def question_asked(
+    db: async_sessionmaker[AsyncSession], effects: Effects, org: Org
+) -> tuple[Visitor, Conversation, Message]:
+    """A new visitor's conversation with one question in it, not answered yet."""
+    async with db() as session:
+        visitor = Visitor(organization_id=org.id, custom_data={})
+        session.add(visitor)
+        await session.flush()
+        conversation = await open_conversation(session, visitor)
+        message = await add_message(
+            session, effects, conversation, "visitor", "How long is the return window?"
+        )
+        await commit(session)
+    return visitor, conversation, message
 
 
 async def jobs_of(sessions: async_sessionmaker[AsyncSession], kind: str) -> list[OutboxJob]:
@@ -331,15 +356,7 @@ async def test_ai_reply_job_run_twice_answers_once(
     db: async_sessionmaker[AsyncSession], org: Org
 ) -> None:
     effects = Effects(MemoryHub(), Wakeup(), AttachmentSigner("secret", 3600))
-    async with db() as session:
-        visitor = Visitor(organization_id=org.id, custom_data={})
-        session.add(visitor)
-        await session.flush()
-        conversation = await open_conversation(session, visitor)
-        message = await add_message(
-            session, effects, conversation, "visitor", "How long is the return window?"
-        )
-        await commit(session)
+    _, conversation, message = await question_asked(db, effects, org)
     job = ReplyJob(db, effects, EmbeddedBrain(), IndexCache())
     payload = {"conversation_id": conversation.id, "message_id": message.id}
     await asyncio.gather(job(payload), job(payload))
@@ -388,15 +405,7 @@ async def test_the_ais_typing_frame_comes_only_when_its_answer_takes_a_moment(
     effects = Effects(hub, Wakeup(), AttachmentSigner("secret", 3600))
     seen: dict[str, list[str]] = {}
     for name, brain in (("quick", EmbeddedBrain()), ("slow", SlowBrain())):
-        async with db() as session:
-            visitor = Visitor(organization_id=org.id, custom_data={})
-            session.add(visitor)
-            await session.flush()
-            conversation = await open_conversation(session, visitor)
-            message = await add_message(
-                session, effects, conversation, "visitor", "How long is the return window?"
-            )
-            await commit(session)
+        visitor, conversation, message = await question_asked(db, effects, org)
         recorder = Recorder()
         hub.attach(events.visitor_channel(visitor.id), recorder)
         job = ReplyJob(db, effects, brain, IndexCache())
@@ -406,22 +415,6 @@ async def test_the_ais_typing_frame_comes_only_when_its_answer_takes_a_moment(
             for frame in recorder.seen
         ]
     assert seen == {"quick": ["message.created:ai"], "slow": ["typing:ai", "message.created:ai"]}
-
-
-async def put_here(
-    sessions: async_sessionmaker[AsyncSession], wakeup: Wakeup, kind: str, key: str, n: int
-) -> None:
-    async with sessions() as session:
-        await outbox.enqueue(
-            session,
-            wakeup,
-            kind,
-            {"n": n},
-            ordering_key=f"{kind}:{key}",
-            dedupe_key=f"{kind}:{key}:{n}",
-            run_here=True,
-        )
-        await commit(session)
 
 
 async def test_a_job_run_here_starts_leased_without_a_claim_and_ends_in_its_handlers_commit(
@@ -449,7 +442,7 @@ async def test_a_job_run_here_starts_leased_without_a_claim_and_ends_in_its_hand
     worker = Worker(db, wakeup, {kind: handler}, settings(poll_interval_s=60))
     task = asyncio.create_task(worker.run())
     await asyncio.sleep(0.1)  # the worker's first (empty) claim is behind it
-    await put_here(db, wakeup, kind, "a", 1)
+    await put(db, kind, "a", 1, wakeup=wakeup, run_here=True)
     deadline = asyncio.get_running_loop().time() + 10
     while [j.state for j in await jobs_of(db, kind)] != ["done"]:
         assert asyncio.get_running_loop().time() < deadline
@@ -479,8 +472,8 @@ async def test_a_job_run_here_behind_a_waiting_one_of_its_key_waits_its_turn(
     worker = Worker(db, wakeup, {kind: handler}, settings(poll_interval_s=0.05))
     task = asyncio.create_task(worker.run())
     await asyncio.sleep(0.1)
-    await put_here(db, wakeup, kind, "a", 1)
-    await put_here(db, wakeup, kind, "a", 2)
+    await put(db, kind, "a", 1, wakeup=wakeup, run_here=True)
+    await put(db, kind, "a", 2, wakeup=wakeup, run_here=True)
     states = [(j.state, j.attempts) for j in await jobs_of(db, kind)]
     assert states == [("running", 1), ("pending", 0)]
     await asyncio.sleep(0.3)
@@ -514,7 +507,7 @@ async def test_a_job_run_here_by_a_process_that_died_is_claimed_once_its_lease_r
 
     wakeup = Wakeup()
     wakeup.runner = Died()
-    await put_here(db, wakeup, kind, "a", 1)
+    await put(db, kind, "a", 1, wakeup=wakeup, run_here=True)
     assert [(j.state, j.attempts) for j in await jobs_of(db, kind)] == [("running", 1)]
 
     async def handler(payload: dict[str, Any]) -> None:
@@ -532,5 +525,5 @@ async def test_without_a_worker_here_a_run_here_job_is_written_pending(
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     kind = f"test.here.none.{uuid.uuid4().hex[:6]}"
-    await put_here(db, Wakeup(), kind, "a", 1)
+    await put(db, kind, "a", 1, wakeup=Wakeup(), run_here=True)
     assert [(j.state, j.attempts) for j in await jobs_of(db, kind)] == [("pending", 0)]

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..conversations import VISITORS
 from ..errors import RateLimited, Unauthorized
 from ..hot_sql import Hot
 from ..identity import read_visitor_token
@@ -110,7 +111,6 @@ WidgetVisitor = Annotated[WidgetAuth, Depends(get_widget_auth)]
 
 # A visitor sending a message: their row locked (serializing their writes: a row lock on
 # PostgreSQL, the write lock on SQLite) and what the message needs of it, in one statement.
-VISITORS = cast(Table, Visitor.__table__)
 ORGANIZATIONS = cast(Table, Organization.__table__)
 ORIGINS_OF = (
     select(ORGANIZATIONS.c.allowed_origins)
