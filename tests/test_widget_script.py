@@ -35,6 +35,28 @@ def test_dependencies_come_first_and_keywords_go(tmp_path: Path) -> None:
     assert 'const CSS = ".a { color: red }\\n";' in script
 
 
+def test_comments_stay_in_the_sources_and_code_stays_whole(tmp_path: Path) -> None:
+    folder = write(tmp_path, {
+        "shell.js": "/* What the panel is.\n * Two lines of it.\n */\n"
+                    "import CSS from './look.css';\n"
+                    "// why mount exists\n"
+                    "export function mount() {\n"
+                    "    // an indented note\n"
+                    "  const url = 'https://example.com/a'; // kept: code comes first\n"
+                    "  const half = 4 / 2; /* kept too */\n"
+                    "  return url + half + CSS;\n"
+                    "}\n",
+        "look.css": "/* the bubble */\n.a { color: red } /* red */\n",
+    })  # fmt: skip
+    body = join(folder, "shell.js").split("// shell.js\n", 1)[1]
+    assert "What the panel is" not in body and "why mount" not in body
+    assert "an indented note" not in body and "the bubble" not in body and "red */" not in body
+    assert "  const url = 'https://example.com/a'; // kept: code comes first\n" in body
+    assert "  const half = 4 / 2; /* kept too */\n" in body
+    assert 'const CSS = "\\n.a { color: red } \\n";' in body
+    assert "function mount() {\n  const url" in body
+
+
 @pytest.mark.parametrize(
     ("files", "says"),
     [

@@ -6,6 +6,11 @@ are `import { a, b } from './x.js';` (and the one stylesheet, `import NAME from 
 exports are `export` before a top-level `function`, `async function`, `const` or `let`, and no
 two modules declare the same top-level name. The joined file is one function scope, dependencies
 first, so a browser makes one request and sees what the modules wrote.
+
+Comments stay in the sources and out of the served script: a line that holds nothing but a `//`
+comment, a `/* ... */` comment that opens a module, and the stylesheet's comments are left out
+(about a sixth of the gzipped bytes). So no template literal may hold a line that begins with
+`//`; the modules keep template literals to one line.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ EXPORT = re.compile(r"^export (?=(?:async )?function |const |let )", re.M)
 FUNCTION = re.compile(r"^(?:async )?(?:function\*? ?|class )(\w+)", re.M)
 VARIABLES = re.compile(r"^(?:const|let|var) (\w+)", re.M)
 LEFT_OVER = re.compile(r"^\s*(?:import|export)\b", re.M)
+COMMENT_LINE = re.compile(r"^[ \t]*//.*\n", re.M)
+HEADER_COMMENT = re.compile(r"\A\s*/\*.*?\*/[ \t]*\n", re.S)
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
 class WidgetSourceError(ValueError):
@@ -42,14 +50,19 @@ class Module:
     needs: tuple[str, ...]
 
 
+def stylesheet(path: Path) -> str:
+    return CSS_COMMENT.sub("", path.read_text())
+
+
 def parse(name: str, text: str, folder: Path) -> Module:
     """One module: what it imports, and its code without import and export keywords."""
     needs = tuple(m.group(2) for m in SCRIPT_IMPORT.finditer(text))
     styles = [
-        f"const {m.group(1)} = {json.dumps((folder / m.group(2)).read_text())};\n"
+        f"const {m.group(1)} = {json.dumps(stylesheet(folder / m.group(2)))};\n"
         for m in STYLE_IMPORT.finditer(text)
     ]
     body = EXPORT.sub("", STYLE_IMPORT.sub("", SCRIPT_IMPORT.sub("", text)))
+    body = COMMENT_LINE.sub("", HEADER_COMMENT.sub("", body))
     if stray := LEFT_OVER.search(body):
         line = body[: stray.start()].count("\n") + 1
         raise WidgetSourceError(f"{name}: unsupported import or export near line {line}")
