@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from hubspot_sandbox import RunningSandbox, SandboxConfig, start_sandbox
@@ -37,16 +39,21 @@ async def runtime_for(sandbox: RunningSandbox, data_dir: Path, limit: int) -> Ru
     return runtime
 
 
-async def work_until_drained(runtime: Runtime, timeout: float) -> None:
-    """The worker as `relaydesk serve` runs it (a pool of jobs), until no HubSpot job is left."""
+async def until_drained(runtime: Runtime, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while await unfinished(runtime.sessions, SYNC_KINDS):
+        if time.monotonic() > deadline:
+            raise RuntimeError("HubSpot jobs still pending at the deadline")
+        await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def worker_running(runtime: Runtime) -> AsyncIterator[None]:
+    """The worker as `relaydesk serve` runs it (a pool of jobs)."""
     worker = runtime.worker()
     task = asyncio.create_task(worker.run())
     try:
-        deadline = time.monotonic() + timeout
-        while await unfinished(runtime.sessions, SYNC_KINDS):
-            if time.monotonic() > deadline:
-                raise RuntimeError("HubSpot jobs still pending at the deadline")
-            await asyncio.sleep(0.05)
+        yield
     finally:
         worker.stop()
         await task
@@ -61,10 +68,14 @@ async def one_handoff(data_dir: Path) -> None:
         await faults(sandbox, latency_ms=100)
         before = len(await sandbox_requests(sandbox))
         person = Person("Jane Doe", "jane@example.com", verified=True)
-        started = time.perf_counter()
-        await handed_off_conversation(runtime, organization_id, person, messages=12, files=2)
-        await work_until_drained(runtime, timeout=120)
-        elapsed = time.perf_counter() - started
+        async with worker_running(runtime):
+            # The decision comes to a worker that is already up, as on a running server, so the
+            # recurring duties a worker queues when it starts are not timed with the handoff.
+            await asyncio.sleep(0.5)
+            started = time.perf_counter()
+            await handed_off_conversation(runtime, organization_id, person, messages=12, files=2)
+            await until_drained(runtime, timeout=120)
+            elapsed = time.perf_counter() - started
         calls = len(await sandbox_requests(sandbox)) - before
         print(f"handoff (12 messages, 2 files, 100 ms per call): {elapsed:.2f} s, "
               f"{calls} HubSpot calls (incl. 2 ticket properties, once per process)")  # fmt: skip
@@ -87,7 +98,8 @@ async def burst(data_dir: Path, count: int, messages: int) -> None:
                 runtime, organization_id, person, messages=messages, files=0, label=f"c{i} "
             )
         started = time.perf_counter()
-        await work_until_drained(runtime, timeout=3600)
+        async with worker_running(runtime):
+            await until_drained(runtime, timeout=3600)
         elapsed = time.perf_counter() - started
         made = (await sandbox_requests(sandbox))[before:]
         answered = [r for r in made if r["status"] != 429]
