@@ -19,7 +19,7 @@ from tests.databases import PG_ADMIN_DSN
 
 from . import rep_reply, roundtrip, ws_memory
 from .floor import floor_server, idle_memory, relays, round_trips
-from .server import demo_server
+from .server import Window, demo_server
 from .stats import percentile
 
 WIDGETS, RATE, SECONDS, WARM_UP_S = 1000, 50.0, 20.0, 5.0
@@ -66,11 +66,11 @@ def floor() -> Figures:
         )
         figures.reply_p50_ms, figures.reply_p99_ms = _ms(replies)
         figures.reply_cpu_ms = cpu_s * 1000 / len(replies)
-        cpu_before, window = server.cpu_seconds(), [float("inf"), 0.0]
+        window = Window(server)
         trips = asyncio.run(round_trips(server, VISITORS, ROUNDS, window))
-        figures.trip_cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(trips)
+        figures.trip_cpu_ms = window.cpu_s * 1000 / len(trips)
         figures.trip_p50_ms, figures.trip_p99_ms = _ms(trips)
-        figures.messages_per_s = len(trips) / (window[1] - window[0])
+        figures.messages_per_s = len(trips) / window.seconds
     # A fresh server, as relaydesk's: sockets opened after others closed reuse their memory
     # (measured after the runs above, the floor's figure halved: 12 KiB instead of 25).
     with floor_server() as server:

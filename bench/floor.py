@@ -28,7 +28,7 @@ from starlette.websockets import WebSocket
 
 from .arrivals import Arrivals
 from .roundtrip import WAIT_S
-from .server import BenchServer, _free_port, _wait_ready
+from .server import BenchServer, Window, _free_port, _wait_ready
 
 SOCKETS: dict[str, WebSocket] = {}
 ANSWER = "message.created"
@@ -89,14 +89,14 @@ def floor_server() -> Iterator[BenchServer]:
 
 async def _visitor(
     server: BenchServer, http: httpx.AsyncClient, rounds: int, start: asyncio.Barrier, n: int,
-    window: list[float],
+    window: Window,
 ) -> list[float]:  # fmt: skip
     token = f"visitor-{n}"
     timings = []
     async with websockets.connect(f"{server.ws_url}/ws?token={token}", open_timeout=WAIT_S) as ws:
         await ws.recv()  # hello
         await start.wait()
-        window[0] = min(window[0], time.perf_counter())
+        window.began()
         for i in range(rounds):
             began = time.perf_counter()
             frame = {"type": "message.created", "message": {"role": "ai", "text": f"answer {i}"}}
@@ -105,14 +105,14 @@ async def _visitor(
             while json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))["type"] != ANSWER:
                 pass
             timings.append(time.perf_counter() - began)
-    window[1] = max(window[1], time.perf_counter())
+        window.ended()
     return timings
 
 
 async def round_trips(
-    server: BenchServer, visitors: int, rounds: int, window: list[float]
+    server: BenchServer, visitors: int, rounds: int, window: Window
 ) -> list[float]:
-    """Round-trip times; `window` gets the first send's and the last answer's clock."""
+    """Round-trip times; `window` gets the first send's and the last answer's clock and CPU."""
     limits = httpx.Limits(max_connections=visitors, max_keepalive_connections=visitors)
     async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
         start = asyncio.Barrier(visitors)

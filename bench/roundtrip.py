@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import websockets
 
-from .server import BenchServer
+from .server import BenchServer, Window
 from .stats import summary_ms
 
 # How long a visitor waits for its socket or an answer before the run fails: long, since on a
@@ -32,7 +32,7 @@ QUESTIONS = [
 
 async def _visitor(
     server: BenchServer, http: httpx.AsyncClient, rounds: int, start: asyncio.Barrier,
-    window: list[float],
+    window: Window,
 ) -> list[float]:  # fmt: skip
     session = (await http.post("/api/widget/v1/sessions", json={"widget_key": "demo"})).json()
     token = session["visitor_token"]
@@ -42,7 +42,7 @@ async def _visitor(
     async with websockets.connect(url, open_timeout=WAIT_S) as ws:
         await ws.recv()  # hello
         await start.wait()  # every visitor connected: then all send at once
-        window[0] = min(window[0], time.perf_counter())
+        window.began()
         for i in range(rounds):
             began = time.perf_counter()
             body = {"client_id": uuid.uuid4().hex, "text": QUESTIONS[i % len(QUESTIONS)]}
@@ -53,15 +53,15 @@ async def _visitor(
                 if frame["type"] == "message.created" and frame["message"]["role"] == "ai":
                     break
             timings.append(time.perf_counter() - began)
-    window[1] = max(window[1], time.perf_counter())
+        window.ended()
     return timings
 
 
 async def measure(
-    server: BenchServer, visitors: int = 200, rounds: int = 5, window: list[float] | None = None
+    server: BenchServer, visitors: int = 200, rounds: int = 5, window: Window | None = None
 ) -> list[float]:
-    """Round-trip times; `window` gets the first send's and the last answer's clock."""
-    window = window if window is not None else [float("inf"), 0.0]
+    """Round-trip times; `window` gets the first send's and the last answer's clock and CPU."""
+    window = window if window is not None else Window(server)
     limits = httpx.Limits(max_connections=visitors, max_keepalive_connections=visitors)
     async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
         start = asyncio.Barrier(visitors)
@@ -74,22 +74,24 @@ async def measure(
 @dataclass
 class RoundTrips:
     timings: list[float]
-    cpu_ms: float  # server CPU per round trip
+    cpu_ms: float  # server CPU per round trip, from the first send to the last answer
+    opening_ms: float  # server CPU per visitor before that: its session and socket
     per_s: float  # messages answered per second of wall time
 
 
 def run(server: BenchServer, visitors: int = 200, rounds: int = 5) -> RoundTrips:
     print(startup_line(server))
-    cpu_before, window = server.cpu_seconds(), [float("inf"), 0.0]
+    cpu_before, window = server.cpu_seconds(), Window(server)
     timings = asyncio.run(measure(server, visitors, rounds, window))
-    elapsed = window[1] - window[0]
-    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(timings)
+    cpu_ms = window.cpu_s * 1000 / len(timings)
+    opening_ms = (window.cpu_at_first - cpu_before) * 1000 / visitors
     print(
         f"message round trip (send -> AI answer frame), {visitors} concurrent visitors x "
-        f"{rounds}: {summary_ms(timings)}; server CPU {cpu_ms:.1f} ms per round trip; "
-        f"{len(timings) / elapsed:.0f} messages/s"
+        f"{rounds}: {summary_ms(timings)}; server CPU {cpu_ms:.1f} ms per round trip "
+        f"(before the first send: {opening_ms:.1f} ms per visitor's session and socket); "
+        f"{len(timings) / window.seconds:.0f} messages/s"
     )
-    return RoundTrips(timings, cpu_ms, len(timings) / elapsed)
+    return RoundTrips(timings, cpu_ms, opening_ms, len(timings) / window.seconds)
 
 
 def startup_line(server: BenchServer) -> str:

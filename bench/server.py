@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
@@ -37,6 +38,37 @@ class BenchServer:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
         raise RuntimeError("no VmRSS")
+
+
+@dataclass
+class Window:
+    """A load's span on the server: the first send's clock and CPU counter, the last answer's.
+
+    The CPU a load costs is counted from its first send, so what opening the visitors' sessions
+    and sockets cost before it is not counted with it."""
+
+    server: BenchServer
+    first: float = math.inf
+    last: float = 0.0
+    cpu_at_first: float = 0.0
+    cpu_at_last: float = 0.0
+
+    def began(self) -> None:
+        if self.first == math.inf:
+            self.first = time.perf_counter()
+            self.cpu_at_first = self.server.cpu_seconds()
+
+    def ended(self) -> None:
+        self.last = max(self.last, time.perf_counter())
+        self.cpu_at_last = self.server.cpu_seconds()
+
+    @property
+    def seconds(self) -> float:
+        return self.last - self.first
+
+    @property
+    def cpu_s(self) -> float:
+        return self.cpu_at_last - self.cpu_at_first
 
 
 def _free_port() -> int:
