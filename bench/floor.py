@@ -27,6 +27,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from .arrivals import Arrivals
+from .lean_client import Http, Socket
 from .roundtrip import WAIT_S
 from .server import BenchServer, Window, _free_port, _wait_ready
 
@@ -88,24 +89,27 @@ def floor_server() -> Iterator[BenchServer]:
 
 
 async def _visitor(
-    server: BenchServer, http: httpx.AsyncClient, rounds: int, start: asyncio.Barrier, n: int,
-    window: Window,
-) -> list[float]:  # fmt: skip
+    server: BenchServer, rounds: int, start: asyncio.Barrier, n: int, window: Window
+) -> list[float]:
     token = f"visitor-{n}"
     timings = []
-    async with websockets.connect(f"{server.ws_url}/ws?token={token}", open_timeout=WAIT_S) as ws:
+    http = await Http.connect(server.base_url)
+    ws = await asyncio.wait_for(Socket.connect(f"{server.ws_url}/ws?token={token}"), WAIT_S)
+    try:
         await ws.recv()  # hello
         await start.wait()
         window.began()
         for i in range(rounds):
             began = time.perf_counter()
             frame = {"type": "message.created", "message": {"role": "ai", "text": f"answer {i}"}}
-            sent = await http.post(f"/relay/{token}", content=json.dumps(frame))
-            sent.raise_for_status()
-            while json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))["type"] != ANSWER:
+            await http.post(f"/relay/{token}", frame)
+            while (await asyncio.wait_for(ws.recv(), WAIT_S))["type"] != ANSWER:
                 pass
             timings.append(time.perf_counter() - began)
         window.ended()
+    finally:
+        ws.close()
+        http.close()
     return timings
 
 
@@ -113,12 +117,10 @@ async def round_trips(
     server: BenchServer, visitors: int, rounds: int, window: Window
 ) -> list[float]:
     """Round-trip times; `window` gets the first send's and the last answer's clock and CPU."""
-    limits = httpx.Limits(max_connections=visitors, max_keepalive_connections=visitors)
-    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
-        start = asyncio.Barrier(visitors)
-        results = await asyncio.gather(
-            *(_visitor(server, http, rounds, start, n, window) for n in range(visitors))
-        )
+    start = asyncio.Barrier(visitors)
+    results = await asyncio.gather(
+        *(_visitor(server, rounds, start, n, window) for n in range(visitors))
+    )
     return [t for r in results for t in r]
 
 

@@ -6,14 +6,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from dataclasses import dataclass
 
-import httpx
-import websockets
-
+from .lean_client import Http, Socket
 from .server import BenchServer, Window
 from .stats import summary_ms
 
@@ -31,29 +28,33 @@ QUESTIONS = [
 
 
 async def _visitor(
-    server: BenchServer, http: httpx.AsyncClient, rounds: int, start: asyncio.Barrier,
-    window: Window,
-) -> list[float]:  # fmt: skip
-    session = (await http.post("/api/widget/v1/sessions", json={"widget_key": "demo"})).json()
+    server: BenchServer, rounds: int, start: asyncio.Barrier, window: Window
+) -> list[float]:
+    http = await Http.connect(server.base_url)
+    session = await http.post("/api/widget/v1/sessions", {"widget_key": "demo"})
     token = session["visitor_token"]
     headers = {"authorization": f"Bearer {token}"}
     timings = []
-    url = f"{server.ws_url}/api/widget/v1/ws?token={token}"
-    async with websockets.connect(url, open_timeout=WAIT_S) as ws:
+    ws = await asyncio.wait_for(
+        Socket.connect(f"{server.ws_url}/api/widget/v1/ws?token={token}"), WAIT_S
+    )
+    try:
         await ws.recv()  # hello
         await start.wait()  # every visitor connected: then all send at once
         window.began()
         for i in range(rounds):
             began = time.perf_counter()
             body = {"client_id": uuid.uuid4().hex, "text": QUESTIONS[i % len(QUESTIONS)]}
-            sent = await http.post("/api/widget/v1/messages", json=body, headers=headers)
-            sent.raise_for_status()
+            await http.post("/api/widget/v1/messages", body, headers)
             while True:
-                frame = json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))
+                frame = await asyncio.wait_for(ws.recv(), WAIT_S)
                 if frame["type"] == "message.created" and frame["message"]["role"] == "ai":
                     break
             timings.append(time.perf_counter() - began)
         window.ended()
+    finally:
+        ws.close()
+        http.close()
     return timings
 
 
@@ -62,12 +63,10 @@ async def measure(
 ) -> list[float]:
     """Round-trip times; `window` gets the first send's and the last answer's clock and CPU."""
     window = window if window is not None else Window(server)
-    limits = httpx.Limits(max_connections=visitors, max_keepalive_connections=visitors)
-    async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
-        start = asyncio.Barrier(visitors)
-        results = await asyncio.gather(
-            *(_visitor(server, http, rounds, start, window) for _ in range(visitors))
-        )
+    start = asyncio.Barrier(visitors)
+    results = await asyncio.gather(
+        *(_visitor(server, rounds, start, window) for _ in range(visitors))
+    )
     return [t for r in results for t in r]
 
 
