@@ -1,7 +1,7 @@
 """What each outbox job carries, as a type: built where the job is queued, read once where it
-runs. The outbox stores the same JSON objects as before (`dump`), and `load` reads rows queued
-by earlier versions (keys it does not know are left aside). Mail jobs carry a `mail.Mail`; the
-scans and sweeps carry nothing."""
+runs. The outbox stores each as a JSON object (`dump`), and `load` reads it back, leaving aside
+keys it does not know (a row queued by another version of relaydesk still runs). Mail jobs carry
+a `mail.Mail`; the scans and sweeps carry nothing."""
 
 from __future__ import annotations
 
