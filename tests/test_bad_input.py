@@ -80,6 +80,37 @@ async def test_missing_token(client: httpx.AsyncClient) -> None:
     assert answer.status_code == 401
 
 
+async def test_a_message_is_checked_in_the_documented_order(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """Its plain endpoint checks as FastAPI's handling did: the JSON first, then the visitor,
+    then the body's shape."""
+    org = await make_org(db, origins=["https://shop.example"])
+    visitor = WidgetClient(client, org.widget_key, origin="https://shop.example")
+    await visitor.start()
+    path, as_json = "/api/widget/v1/messages", {"content-type": "application/json"}
+    answer = await client.post(path, content=b'{"client_id": ', headers=as_json)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_json"
+    answer = await client.post(path, json={"text": 5})
+    assert answer.status_code == 401
+    foreign = {**visitor.auth, "origin": "https://elsewhere.example"}
+    answer = await client.post(path, json={"text": 5}, headers=foreign)
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "origin_not_allowed"
+    answer = await client.post(path, headers={**visitor.auth, **as_json})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"] == [{"field": "", "problem": "Field required"}]
+    not_json = {**visitor.auth, "content-type": "text/plain"}
+    answer = await client.post(path, content=b'{"client_id": "a"}', headers=not_json)
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_input"
+    answer = await client.get(path, headers=visitor.auth)
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+    as_vendor_json = {**visitor.auth, "content-type": "application/vnd.api+json"}
+    answer = await client.post(
+        path, content=b'{"client_id": "a", "text": "hi"}', headers=as_vendor_json
+    )
+    assert answer.status_code == 201 and answer.json()["text"] == "hi"
+
+
 async def upload(
     client: httpx.AsyncClient,
     visitor: WidgetClient,

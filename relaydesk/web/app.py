@@ -29,6 +29,7 @@ from . import (
     widget_api,
     widget_assets,
     widget_files,
+    widget_messages,
     widget_script,
     widget_ws,
 )
@@ -106,6 +107,10 @@ def create_app(
     # The widget's socket is a plain Starlette route on the app's own router: an idle socket
     # then holds no frames of FastAPI's dependency handling or of an included router.
     app.router.add_websocket_route(widget_ws.PATH, widget_ws.widget_socket)
+    # A visitor's message too, ahead of the operation `widget_api` declares for the document:
+    # FastAPI's request handling cost it as much as storing the message (`widget_messages`).
+    messages = health.MeasuredRoute(widget_messages.PATH, widget_messages.serve, methods=["POST"])
+    app.router.routes.append(messages)
     for module in (*routers, admin, widget_script):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
