@@ -90,3 +90,26 @@ async def test_a_body_that_stops_arriving_is_given_up(bounded: RunningServer) ->
     writer.close()
     assert status_line.startswith(b"HTTP/1.1 408")
     assert time.monotonic() - started < 5
+
+
+async def test_a_chunked_body_is_bounded_in_time_and_read_whole_within_the_limit(
+    bounded: RunningServer,
+) -> None:
+    """A body sent without a length is guarded too: it reaches the route when it completes, and
+    is given up when it stops arriving."""
+    host, port = bounded.base_url.removeprefix("http://").split(":")
+    head = (
+        b"POST /api/widget/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    body = b'{"widget_key": "no-such-key"}'
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    status_line = await asyncio.wait_for(reader.readline(), 10)
+    writer.close()
+    assert status_line.startswith(b"HTTP/1.1 404")  # the route read the key: unknown
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head + b"%x\r\n%s\r\n" % (len(body) - 1, body[:-1]))
+    status_line = await asyncio.wait_for(reader.readline(), 10)
+    writer.close()
+    assert status_line.startswith(b"HTTP/1.1 408")

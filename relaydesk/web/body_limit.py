@@ -51,9 +51,10 @@ class BodyLimit:
 
         async def send_and_note(message: Message) -> None:
             nonlocal started
+            if guard.refusal is not None and not started:
+                return  # the app's answer to a body it never got: the refusal goes instead
             started = started or message["type"] == "http.response.start"
-            if not (guard.refusal and not started):
-                await send(message)
+            await send(message)
 
         try:
             await self.app(scope, guard.receive, send_and_note)
