@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,15 +35,17 @@ class BodyLimit:
         self.limits = limits
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        # A WebSocket passes through without a frame of this layer held for its whole life.
+        # A WebSocket, and a request without a body, pass through without a frame of this layer.
         if scope["type"] != "http":
             return self.app(scope, receive, send)
-        return self._http(scope, receive, send)
+        declared = body_length(scope["headers"])
+        if declared == 0:
+            return self.app(scope, receive, send)
+        return self._http(scope, receive, send, declared)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _http(self, scope: Scope, receive: Receive, send: Send, declared: int | None) -> None:
         limit = self.limits.for_path(scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared > limit:
             await refuse(send, 413, "body_too_large", f"the request body exceeds {limit} bytes")
             return
         guard = BodyGuard(receive, limit, self.limits.timeout_s)
@@ -65,6 +67,19 @@ class BodyLimit:
             await refuse(send, *guard.refusal)
 
 
+def body_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
+    """The body's declared length: 0 when the request has none (neither a length nor a
+    transfer encoding: HTTP/1.1 then has no body), None when it is sent chunked or the length
+    is unreadable (the server refuses a malformed one before the app sees it)."""
+    length: int | None = 0
+    for name, value in headers:
+        if name == b"content-length":
+            length = int(value) if value.isdigit() else None
+        elif name == b"transfer-encoding":
+            return None
+    return length
+
+
 class BodyGuard:
     """Counts the body as the app reads it; past the limit or the timeout the app is told the
     client went away, and the middleware answers instead."""
@@ -80,7 +95,9 @@ class BodyGuard:
         if self.refusal is not None:
             return {"type": "http.disconnect"}
         try:
-            message = await asyncio.wait_for(self._receive(), self.timeout_s)
+            # A timeout in this task, not wait_for's task per call around the receive.
+            async with asyncio.timeout(self.timeout_s):
+                message = await self._receive()
         except TimeoutError:
             self.refusal = (408, "body_timeout", "the request body did not arrive in time")
             return {"type": "http.disconnect"}

@@ -88,6 +88,9 @@ class MeasureRequests:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # Each (method, route, status)'s counter and timer: looking a labelled child up in
+        # prometheus_client takes a lock and checks every label, per request.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # A WebSocket passes through without a frame of this layer held for its whole life.
@@ -109,8 +112,21 @@ class MeasureRequests:
             await self.app(scope, receive, send_and_record)
         finally:
             path = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], path, str(status)).inc()
-            self.metrics.latency.labels(path).observe(time.perf_counter() - started)
+            requests, latency = self._for(scope["method"], path, status)
+            requests.inc()
+            latency.observe(time.perf_counter() - started)
+
+    def _for(self, method: str, path: str, status: int) -> tuple[Counter, Histogram]:
+        key = (method, path, status)
+        children = self._children.get(key)
+        if children is None:
+            metrics = self.metrics
+            children = (
+                metrics.requests.labels(method, path, str(status)),
+                metrics.latency.labels(path),
+            )
+            self._children[key] = children
+        return children
 
 
 class MeasuredRoute(Route):

@@ -3,10 +3,11 @@ file) is never run as a page or a script by a browser that guesses."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class NoSniff:
@@ -22,7 +23,16 @@ class NoSniff:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).setdefault("x-content-type-options", "nosniff")
+                message["headers"] = with_nosniff(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+def with_nosniff(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The response's headers, with nosniff unless they say otherwise (ASGI header names are
+    lowercase)."""
+    listed = list(headers)
+    if all(name != NOSNIFF[0] for name, _ in listed):
+        listed.append(NOSNIFF)
+    return listed
