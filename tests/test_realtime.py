@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import websockets
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .orgs import Org
+from .orgs import Org, make_org
 from .support import RunningServer, WidgetClient
 
 
@@ -93,5 +94,24 @@ async def test_socket_with_a_bad_token_is_closed(server: RunningServer) -> None:
             await asyncio.wait_for(ws.recv(), 5)
         except websockets.ConnectionClosed as closed:
             assert closed.rcvd is not None and closed.rcvd.code == 4401
+        else:
+            raise AssertionError("the socket stayed open")
+
+
+async def test_socket_from_an_origin_not_allowed_is_closed(
+    server: RunningServer, client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    org = await make_org(db, origins=["https://shop.example"])
+    visitor = WidgetClient(client, org.widget_key, origin="https://shop.example")
+    await visitor.start()
+    url = f"{server.ws_url}/api/widget/v1/ws?token={visitor.token}"
+    async with websockets.connect(url, origin="https://shop.example") as ws:
+        await next_frame(ws, "hello")
+    async with websockets.connect(url, origin="https://elsewhere.example") as ws:
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 4403
+            assert closed.rcvd.reason == "origin_not_allowed"
         else:
             raise AssertionError("the socket stayed open")
