@@ -41,9 +41,12 @@ async def report(
     message: Message,
     status: str,
     organization_id: str | None = None,
+    *,
+    run_here: bool = False,
 ) -> None:
     """Queue one status report (a repeat is a no-op). With the organization known, the job
-    carries what it needs and reads only the connection."""
+    carries what it needs and reads only the connection. `run_here`: this process's worker
+    runs it as the caller commits, without claiming it (`outbox.enqueue`)."""
     payload = MessageStatus(status, message.id)
     if organization_id is not None and message.hubspot_message_id is not None:
         payload = replace(
@@ -56,6 +59,7 @@ async def report(
         dump(payload),
         ordering_key=f"hubspot:status:{message.conversation_id}",
         dedupe_key=dedupe_key(status, message.id),
+        run_here=run_here,
     )
 
 

@@ -177,8 +177,9 @@ async def _write(
     missing: Sequence[str] = (),
 ) -> Message:
     """The agent message in HubSpot's `createdAt` order, the conversation's state (a reply after
-    the close reopens it), and SENT if a widget of the visitor is connected here (a visitor who
-    is offline gets SENT on return; a reply missing a file stays FAILED)."""
+    the close reopens it), and SENT if a widget of the visitor is connected here, its job run by
+    this process's worker as the caller commits, without a claim (a visitor who is offline gets
+    SENT on return; a reply missing a file stays FAILED)."""
     slot = await next_slot(session, target.conversation_id)
     assert slot is not None
     if slot.state == ConversationState.CLOSED:
@@ -209,7 +210,8 @@ async def _write(
         conversation.assignee = conversation.assignee or name
         announce_state(session, inbound.effects, conversation)
     if not missing and await inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
-        await report(session, inbound.effects.wakeup, stored, SENT, target.organization_id)
+        wakeup, organization_id = inbound.effects.wakeup, target.organization_id
+        await report(session, wakeup, stored, SENT, organization_id, run_here=True)
     return stored
 
 

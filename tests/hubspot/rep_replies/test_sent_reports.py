@@ -1,0 +1,91 @@
+"""HubSpot hears SENT for a reply written while the visitor's widget is connected: from the
+process that received the reply, which writes the report's job leased to itself and runs it at
+once (no claim), or, should that process die first, from any worker once the lease ran out."""
+
+from __future__ import annotations
+
+import websockets
+from sqlalchemy import select
+
+from relaydesk import outbox
+from relaydesk.db import commit
+from relaydesk.hubspot.inbound.delivery_status import SENT, dedupe_key, report
+from relaydesk.models import Message, OutboxJob
+from relaydesk.outbox import Wakeup
+
+from ...support import wait_for
+from .test_rep_replies import next_frame
+from .test_webhook_fixtures import as_ours
+from .world import World, settled
+
+
+async def sent_job(world: World, message_id: str) -> OutboxJob | None:
+    async with world.rows() as session:
+        query = select(OutboxJob).where(OutboxJob.dedupe_key == dedupe_key(SENT, message_id))
+        return await session.scalar(query)
+
+
+async def test_the_receiving_process_reports_sent_without_claiming_the_job(world: World) -> None:
+    """The job is running, leased, its first attempt, the moment HubSpot has its 2xx, and was
+    never touched by a claim (a claim stamps `updated_at`); HubSpot answers slowly here, so
+    the report is still on its way then."""
+    await world.control("POST", "/_sandbox/faults", json={"latency_ms": 1500})
+    try:
+        url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
+        async with websockets.connect(url) as ws:
+            await next_frame(ws, "hello")
+            payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+            answer = await world.post_signed(world.channel_url, payload)
+            assert answer.status_code == 200
+            frame = await next_frame(ws, "message.created")
+            job = await sent_job(world, frame["message"]["id"])
+            assert job is not None and (job.state, job.attempts) == ("running", 1)
+            assert job.locked_until is not None and job.updated_at == job.created_at
+            reports = await wait_for(lambda: world.status_reports(payload["message"]["id"]))
+    finally:
+        await world.control("POST", "/_sandbox/faults", json={"latency_ms": 0})
+    assert reports == ["SENT"]
+    done = await wait_for(lambda: _done(world, frame["message"]["id"]))
+    assert done.attempts == 1
+
+
+async def _done(world: World, message_id: str) -> OutboxJob | None:
+    job = await sent_job(world, message_id)
+    return job if job is not None and job.state == "done" else None
+
+
+async def test_a_sent_report_left_by_a_process_that_died_is_made_by_a_worker(
+    world: World,
+) -> None:
+    """The receiving process wrote the report leased to itself and died before running it:
+    once the lease ran out, the server's worker claims it and HubSpot hears SENT."""
+    reply = await world.reply("Still there?")
+    await settled(world, 1, external_id=f"channel:message:{reply['id']}")
+    async with world.rows() as session:
+        message = await session.scalar(
+            select(Message).where(Message.hubspot_message_id == reply["id"])
+        )
+        assert message is not None
+    assert await sent_job(world, message.id) is None  # the visitor is offline: none queued
+    async with world.rows() as session:
+        wakeup = Wakeup()
+        wakeup.runner = Died()
+        await report(session, wakeup, message, SENT, world.org.id, run_here=True)
+        await commit(session)
+    job = await sent_job(world, message.id)
+    assert job is not None and (job.state, job.attempts) == ("running", 1)
+    assert await wait_for(lambda: world.status_reports(reply["id"])) == ["SENT"]
+    done = await wait_for(lambda: _done(world, message.id))
+    assert done.attempts == 2  # leased here first, then claimed by the server's worker
+
+
+class Died:
+    """This process's worker as the receiving process left it: it took the job and died."""
+
+    lease_s = 0.5
+
+    def has_room(self) -> bool:
+        return True
+
+    def adopt(self, job: outbox.ClaimedJob) -> None:
+        pass  # gone before it ran the job
