@@ -17,9 +17,9 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .db import dialect_of, insert_or_skip, on_commit
+from .db import dialect_of, on_commit
 from .models import JobState, OutboxJob, utcnow
-from .outbox_sql import COMPLETE, JOBS, claim_statement, leased_insert
+from .outbox_sql import COMPLETE, claim_statement, leased_insert, pending_insert
 
 
 class Runner(Protocol):
@@ -90,7 +90,7 @@ async def enqueue(
             on_commit(session, adopt)
             return
     else:
-        await session.execute(insert_or_skip(dialect_of(session), JOBS, "dedupe_key"), values)
+        await pending_insert(dialect_of(session)).rows(session, values)
     on_commit(session, wakeup.notify)
 
 

@@ -32,6 +32,16 @@ WAITING = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
 
 
 @functools.cache
+def pending_insert(dialect: str) -> Hot:
+    """The job's row, pending, unless a job of its dedupe key is already there (every column
+    given: `Hot` runs no column defaults)."""
+    columns = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
+    columns += ["run_after", "attempts", "created_at", "updated_at"]
+    written = insert_or_skip(dialect, JOBS, "dedupe_key")
+    return Hot(written.values({name: bindparam(name) for name in columns}))
+
+
+@functools.cache
 def leased_insert(dialect: str) -> Hot:
     """The job's row, running and leased until `until` unless an earlier job of its ordering
     key is waiting (then pending, as `enqueue` writes it otherwise), in one statement."""
