@@ -100,15 +100,19 @@ async def received(
     response_model_exclude_unset=True,
     responses=REFUSALS,
 )
-async def channel_webhook(request: Request, session: SessionDep, runtime: RuntimeDep) -> Any:
+async def channel_webhook(request: Request) -> Any:
     """The custom channel's webhook URL (one per app): rep replies to widget visitors."""
+    # Every rep reply comes through here: the runtime and the session are taken as
+    # `get_runtime` and `get_session` give them, without FastAPI solving dependencies for it.
+    runtime: Runtime = request.app.state.runtime
     body = await verified(request, runtime, "channel")
     if isinstance(body, JSONResponse):
         return body
-    receipt = await received(runtime, session, "channel", body)
-    if isinstance(receipt, JSONResponse):
-        return receipt
-    await commit(session)  # pushes the replies written at once to the widgets
+    async with runtime.sessions() as session:
+        receipt = await received(runtime, session, "channel", body)
+        if isinstance(receipt, JSONResponse):
+            return receipt
+        await commit(session)  # pushes the replies written at once to the widgets
     return answer(request, "channel", receipt)
 
 
