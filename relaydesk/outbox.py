@@ -11,10 +11,10 @@ import random
 from collections.abc import Collection
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, on_commit
@@ -124,12 +124,18 @@ async def claim(
     running: Collection[int] = (),
 ) -> list[ClaimedJob]:
     """Lease up to `limit` runnable jobs, of the given kinds if any, never one of the caller's
-    `running` ones, in one statement (the caller commits)."""
+    `running` ones (the caller commits): first those whose lease ran out, whose process died,
+    then pending ones that are due, each oldest first."""
     now = utcnow()
     values: dict[str, Any] = {"now": now, "until": now + timedelta(seconds=lease_s)}
-    values |= {"limit": limit, "kinds": list(kinds or ()), "running": list(running)}
-    leased = claim_statement(kinds is not None, bool(running))
-    rows = (await session.execute(leased, values)).all()
+    values |= {"kinds": list(kinds or ()), "running": list(running)}
+    rows: list[Row[Any]] = []
+    for expired in (True, False):
+        values["limit"] = limit - len(rows)
+        if values["limit"] <= 0:
+            break
+        leased = claim_statement(kinds is not None, bool(running), expired)
+        rows += (await session.execute(leased, values)).all()
     return sorted(
         (ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts) for row in rows),
         key=lambda job: job.id,
@@ -220,8 +226,3 @@ async def enqueue_recurring(session: AsyncSession, wakeup: Wakeup, kind: str) ->
         .where(OutboxJob.dedupe_key == kind, OutboxJob.state.in_((JobState.DONE, JobState.FAILED)))
         .values(state=JobState.PENDING, run_after=now, attempts=0, updated_at=now)
     )
-
-
-async def next_run_at(session: AsyncSession) -> datetime | None:
-    query = select(OutboxJob.run_after).where(OutboxJob.state == JobState.PENDING)
-    return await session.scalar(query.order_by(OutboxJob.run_after).limit(1))

@@ -15,7 +15,6 @@ from sqlalchemy import (
     exists,
     literal,
     null,
-    or_,
     select,
     text,
     true,
@@ -70,18 +69,23 @@ def leased_insert(dialect: str) -> Hot:
 
 
 @functools.cache
-def claim_statement(by_kind: bool, but_running: bool) -> Update:
-    """The claim, built once per shape (building it cost more than running it)."""
+def claim_statement(by_kind: bool, but_running: bool, expired: bool = False) -> Update:
+    """The claim of pending jobs that are due, or with `expired` of running jobs whose lease ran
+    out, oldest first, built once per shape (building it cost more than running it).
+
+    One state per statement, so the walk goes down `ix_outbox_waiting` (state, id) in id order
+    and stops at the limit: a backlog of pending jobs costs a claim only the rows it takes and
+    the blocked ones it passes, not a sort of the whole backlog."""
     jobs = JOBS.c
     blocked = exists().where(
         EARLIER.c.ordering_key == jobs.ordering_key,
         EARLIER.c.id < jobs.id,
         EARLIER.c.state.in_(WAITING),
     )
-    runnable = or_(
-        and_(jobs.state == JobState.PENDING, jobs.run_after <= bindparam("now")),
-        and_(jobs.state == JobState.RUNNING, jobs.locked_until < bindparam("now")),
-    )
+    if expired:
+        runnable = and_(jobs.state == JobState.RUNNING, jobs.locked_until < bindparam("now"))
+    else:
+        runnable = and_(jobs.state == JobState.PENDING, jobs.run_after <= bindparam("now"))
     if by_kind:
         runnable = and_(runnable, jobs.kind.in_(bindparam("kinds", expanding=True)))
     if but_running:

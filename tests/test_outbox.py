@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk import events, outbox
@@ -21,10 +23,12 @@ from relaydesk.db import commit
 from relaydesk.knowledge.documents import IndexCache
 from relaydesk.models import Conversation, Message, OutboxJob, Visitor, utcnow
 from relaydesk.outbox import Wakeup
+from relaydesk.outbox_sql import claim_statement
 from relaydesk.realtime import MemoryHub
 from relaydesk.settings import WorkerSettings
 from relaydesk.worker import RetryLater, Worker
 
+from .databases import migrated_sqlite
 from .orgs import Org
 
 
@@ -182,6 +186,50 @@ async def test_a_job_left_running_by_a_dead_worker_is_taken_over(
         await asyncio.sleep(0.02)
     [job] = await jobs_of(db, kind)
     assert (job.state, job.attempts, done) == ("done", 2, [1])
+
+
+async def test_a_claim_takes_run_out_leases_first_and_never_more_than_its_limit(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    kind = f"test.limit.{uuid.uuid4().hex[:6]}"
+    for key in ("a", "b", "c", "d"):
+        await put(db, kind, key, 1)
+    async with db() as session:  # a process claims the newest job, then dies
+        newest = (await jobs_of(db, kind))[-1].id
+        await session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id == newest)
+            .values(state="running", locked_until=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
+    async with db() as session:
+        first = await outbox.claim(session, limit=2, lease_s=30, kinds=[kind])
+        again = await outbox.claim(session, limit=5, lease_s=30, kinds=[kind])
+        await session.commit()
+    ids = [job.id for job in await jobs_of(db, kind)]
+    assert [job.id for job in first] == [ids[0], ids[3]]  # the run-out lease, then the oldest
+    assert [job.id for job in again] == [ids[1], ids[2]]
+
+
+def test_a_claim_walks_the_waiting_index_in_order_and_sorts_no_backlog(tmp_path: Path) -> None:
+    """On SQLite the claim reads `ix_outbox_waiting` in id order and stops at its limit; a plan
+    that sorted (a temp B-tree) would cost every claim the whole pending backlog."""
+    path = migrated_sqlite(tmp_path / "plan.db").split("///", 1)[1]
+    engine = create_engine(f"sqlite:///{path}")
+    sent: list[tuple[str, Any]] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append((a[2], a[3])))
+    now = utcnow()
+    values = {"kinds": ["a"], "running": [1], "now": now, "until": now, "limit": 1}
+    with engine.begin() as connection:
+        for kinds, running, expired in itertools.product((False, True), repeat=3):
+            connection.execute(claim_statement(kinds, running, expired), values)
+            statement, parameters = sent[-1]
+            plan = " ".join(
+                row[3]
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            assert "USING INDEX ix_outbox_waiting" in plan and "TEMP B-TREE" not in plan, plan
+    engine.dispose()
 
 
 async def test_wakeup_starts_the_job_without_waiting_for_the_poll(

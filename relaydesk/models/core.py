@@ -224,7 +224,7 @@ class Attachment(Base):
 class OutboxJob(Base):
     __tablename__ = "outbox_jobs"
     __table_args__ = (
-        Index("ix_outbox_claim", "state", "run_after"),
+        Index("ix_outbox_waiting", "state", "id"),  # the claim walks it in id order
         Index("ix_outbox_ordering", "ordering_key", "id"),
     )
 
