@@ -7,6 +7,7 @@ import argparse
 from . import (
     analytics,
     brain,
+    claim,
     cluster,
     compare,
     handoff,
@@ -55,6 +56,8 @@ def main() -> None:
         handoff.run()
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
+    if "claim" in args.names:  # not in the default list: one statement under a backlog
+        claim.run()
     if "loginflood" in args.names:  # not in the default list: a target, not a comparison
         login_flood.run()
     if "analytics" in args.names:  # not in the default list: it measures no request path
