@@ -161,28 +161,3 @@ async def get_sender(
 
 MessageSender = Annotated[Sender, Depends(get_sender)]
 Origin = Annotated[str | None, Header()]
-
-
-# A socket's visitor: their id and their organization's allowed origins, no ORM rows (an idle
-# socket keeps only the id).
-ADMITTED = Hot(
-    select(VISITORS.c.id, ORIGINS_OF.label("allowed_origins")).where(
-        VISITORS.c.id == bindparam("visitor_id"),
-        VISITORS.c.organization_id == bindparam("organization_id"),
-    ),
-    begins=False,
-)
-
-
-async def admitted_visitor(
-    session: AsyncSession, runtime: Runtime, token: str, origin: str | None
-) -> str:
-    """The id of the visitor `token` names, refused as `load_visitor` refuses one."""
-    claims = read_visitor_token(runtime.secret, token)
-    ids = {"visitor_id": claims.visitor_id, "organization_id": claims.organization_id}
-    row = await ADMITTED.first(session, ids)
-    if row is None:
-        raise Unauthorized("unknown visitor", code="invalid_visitor_token")
-    allow_origin(runtime, row, origin)
-    visitor_id: str = row.id
-    return visitor_id

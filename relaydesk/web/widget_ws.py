@@ -17,7 +17,7 @@ from ..errors import RelaydeskError
 from ..hubspot.inbound.delivery_status import report_sent_to_visitor
 from ..realtime import Subscription
 from ..runtime import Runtime
-from .deps import admitted_visitor
+from .deps import load_visitor
 
 PATH = "/api/widget/v1/ws"
 MAX_FRAME = 4096
@@ -48,8 +48,7 @@ async def _admit(websocket: WebSocket, runtime: Runtime, token: str) -> str | No
     is kept: an idle socket holds no rows."""
     try:
         async with runtime.sessions() as session:
-            origin = websocket.headers.get("origin")
-            visitor_id = await admitted_visitor(session, runtime, token, origin)
+            auth = await load_visitor(session, runtime, token, websocket.headers.get("origin"))
     except RelaydeskError as exc:
         # Accept, then close with a code the widget can read (a refused handshake is opaque).
         await websocket.accept()
@@ -58,7 +57,7 @@ async def _admit(websocket: WebSocket, runtime: Runtime, token: str) -> str | No
         )
         return None
     await websocket.accept()
-    return visitor_id
+    return auth.visitor.id
 
 
 async def _serve(websocket: WebSocket, runtime: Runtime, visitor_id: str) -> None:
