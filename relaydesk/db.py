@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Insert, TableClause, event, make_url
+from sqlalchemy import ColumnElement, Insert, TableClause, bindparam, event, make_url
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .hot_sql import Hot
 from .sqlite_inline import inline_connector
 
 
@@ -73,6 +74,23 @@ def insert_or_skip(dialect: str, table: TableClause, unique: str) -> Insert:
     with a dict of values (hot paths: building a statement costs more than running it)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing(index_elements=[unique])
+
+
+def hot_insert_or_skip(
+    table: TableClause,
+    unique: str,
+    columns: Sequence[str] | None = None,
+    returning: ColumnElement[Any] | None = None,
+) -> dict[str, Hot]:
+    """`insert_or_skip` as `Hot` statements, one per dialect, every column given (`Hot` runs no
+    column defaults): all of `table`'s, or `columns`. With `returning`, a row comes back only
+    when the row was written."""
+    names = columns if columns is not None else [column.name for column in table.c]
+    statements = {}
+    for dialect in ("sqlite", "postgresql"):
+        written = insert_or_skip(dialect, table, unique).values({n: bindparam(n) for n in names})
+        statements[dialect] = Hot(written if returning is None else written.returning(returning))
+    return statements
 
 
 AfterCommit = Callable[[], Awaitable[None]]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events, frames
 from .attachment_urls import AttachmentSigner
-from .db import dialect_of, insert_or_skip
+from .db import dialect_of, hot_insert_or_skip
 from .frames import Frame, push_on_commit
 from .hot_sql import Hot
 from .models import Attachment, Conversation, ConversationState, Message, Role, new_id, utcnow
@@ -36,14 +36,7 @@ TAKE_SLOT = Hot(_TAKE_SLOT)
 TAKE_SLOT_IN_STATE = Hot(_TAKE_SLOT.where(CONVERSATIONS.c.state == bindparam("state")))
 # Every column given: `Hot` runs no column defaults.
 INSERT_MESSAGE = Hot(insert(MESSAGES).values({c.name: bindparam(c.name) for c in MESSAGES.c}))
-INSERT_ANSWER = {
-    dialect: Hot(
-        insert_or_skip(dialect, MESSAGES, "reply_to_id")
-        .values({c.name: bindparam(c.name) for c in MESSAGES.c})
-        .returning(MESSAGES.c.id)
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+INSERT_ANSWER = hot_insert_or_skip(MESSAGES, "reply_to_id", returning=MESSAGES.c.id)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, on_commit
 from .models import JobState, OutboxJob, utcnow
-from .outbox_sql import COMPLETE, claim_statement, leased_insert, pending_insert
+from .outbox_sql import COMPLETE, PENDING_INSERT, claim_statement, leased_insert
 
 
 class Runner(Protocol):
@@ -90,7 +90,7 @@ async def enqueue(
             on_commit(session, adopt)
             return
     else:
-        await pending_insert(dialect_of(session)).rows(session, values)
+        await PENDING_INSERT[dialect_of(session)].rows(session, values)
     on_commit(session, wakeup.notify)
 
 

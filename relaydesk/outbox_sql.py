@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 
-from .db import insert_or_skip
+from .db import hot_insert_or_skip, insert_or_skip
 from .hot_sql import Hot
 from .models import JobState, OutboxJob
 
@@ -30,14 +30,13 @@ EARLIER = JOBS.alias("earlier")
 WAITING = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
 
 
-@functools.cache
-def pending_insert(dialect: str) -> Hot:
-    """The job's row, pending, unless a job of its dedupe key is already there (every column
-    given: `Hot` runs no column defaults)."""
-    columns = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
-    columns += ["run_after", "attempts", "created_at", "updated_at"]
-    written = insert_or_skip(dialect, JOBS, "dedupe_key")
-    return Hot(written.values({name: bindparam(name) for name in columns}))
+# The job's row, pending, unless a job of its dedupe key is already there.
+PENDING_INSERT = hot_insert_or_skip(
+    JOBS,
+    "dedupe_key",
+    ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
+    + ["run_after", "attempts", "created_at", "updated_at"],
+)
 
 
 @functools.cache

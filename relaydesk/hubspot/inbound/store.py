@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
 from ...conversations import Effects
-from ...db import commit, dialect_of, insert_or_skip
+from ...db import commit, dialect_of, hot_insert_or_skip
 from ...files import FileStore
-from ...hot_sql import Hot
 from ...jobs import InboundDelivery, dump
 from ...models import (
     DeliveryState,
@@ -42,15 +41,8 @@ log = logging.getLogger(__name__)
 
 ACTOR_CACHE_SIZE = 10_000
 DELIVERIES = cast(Table, WebhookDelivery.__table__)
-# Every column given (`Hot` runs no column defaults); no row back when HubSpot sent it before.
-INSERT_DELIVERY = {
-    dialect: Hot(
-        insert_or_skip(dialect, DELIVERIES, "external_id")
-        .values({c.name: bindparam(c.name) for c in DELIVERIES.c})
-        .returning(DELIVERIES.c.id)
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+# No row back when HubSpot sent it before.
+INSERT_DELIVERY = hot_insert_or_skip(DELIVERIES, "external_id", returning=DELIVERIES.c.id)
 # How long the worker leaves a new delivery's job to the process that received it.
 RECEIVER_HOLDS_S = 10.0
 
