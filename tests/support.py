@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from relaydesk.hubspot.api.transport import RetryPolicy
 from relaydesk.hubspot.handoff.options import SyncOptions
+from relaydesk.outbox import ClaimedJob
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
 
@@ -177,3 +178,17 @@ class WidgetClient:
             return found if len(found) >= count else None
 
         return await wait_for(replies, timeout)
+
+
+@dataclass
+class DiedRunner:
+    """A process's worker as its process left it: it took a job written for it with `run_here`
+    and died before running it, so the job's lease runs out after `lease_s`."""
+
+    lease_s: float
+
+    def has_room(self) -> bool:
+        return True
+
+    def adopt(self, job: ClaimedJob) -> None:
+        pass  # gone before it ran the job

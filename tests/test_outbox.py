@@ -30,6 +30,7 @@ from relaydesk.worker import RetryLater, Worker
 
 from .databases import migrated_sqlite
 from .orgs import Org
+from .support import DiedRunner
 
 
 def settings(**overrides: Any) -> WorkerSettings:
@@ -544,17 +545,8 @@ async def test_a_job_run_here_by_a_process_that_died_is_claimed_once_its_lease_r
     kind = f"test.here.died.{uuid.uuid4().hex[:6]}"
     ran: list[int] = []
 
-    class Died:
-        lease_s = 0.3
-
-        def has_room(self) -> bool:
-            return True
-
-        def adopt(self, job: outbox.ClaimedJob) -> None:
-            pass  # gone before it ran the job
-
     wakeup = Wakeup()
-    wakeup.runner = Died()
+    wakeup.runner = DiedRunner(lease_s=0.3)
     await put(db, kind, "a", 1, wakeup=wakeup, run_here=True)
     assert [(j.state, j.attempts) for j in await jobs_of(db, kind)] == [("running", 1)]
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import websockets
 from sqlalchemy import select
 
-from relaydesk import outbox
 from relaydesk.db import commit
 from relaydesk.hubspot.inbound.delivery_status import SENT, dedupe_key, report
 from relaydesk.models import Message, OutboxJob
 from relaydesk.outbox import Wakeup
 
-from ...support import wait_for
+from ...support import DiedRunner, wait_for
 from .test_rep_replies import next_frame
 from .test_webhook_fixtures import as_ours
 from .world import World, settled
@@ -69,7 +68,7 @@ async def test_a_sent_report_left_by_a_process_that_died_is_made_by_a_worker(
     assert await sent_job(world, message.id) is None  # the visitor is offline: none queued
     async with world.rows() as session:
         wakeup = Wakeup()
-        wakeup.runner = Died()
+        wakeup.runner = DiedRunner(lease_s=0.5)
         await report(session, wakeup, message, SENT, world.org.id, run_here=True)
         await commit(session)
     job = await sent_job(world, message.id)
@@ -77,15 +76,3 @@ async def test_a_sent_report_left_by_a_process_that_died_is_made_by_a_worker(
     assert await wait_for(lambda: world.status_reports(reply["id"])) == ["SENT"]
     done = await wait_for(lambda: _done(world, message.id))
     assert done.attempts == 2  # leased here first, then claimed by the server's worker
-
-
-class Died:
-    """This process's worker as the receiving process left it: it took the job and died."""
-
-    lease_s = 0.5
-
-    def has_room(self) -> bool:
-        return True
-
-    def adopt(self, job: outbox.ClaimedJob) -> None:
-        pass  # gone before it ran the job
