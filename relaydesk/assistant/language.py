@@ -140,6 +140,12 @@ def guess(text: str) -> Guess | None:
 def _script(text: str) -> str | None:
     """The language whose own script most letters are in, else "cyrillic" or "latin"; None
     when there are no words."""
+    if text.isascii():  # the other scripts all lie above U+036F: Latin letters or no words
+        return "latin" if _LATIN.search(text) else None
+    return _script_by_counts(text)
+
+
+def _script_by_counts(text: str) -> str | None:
     counts = {language: len(pattern.findall(text)) for language, pattern in _BY_SCRIPT}
     if counts["ja"]:  # Japanese writes kanji beside its kana
         counts["ja"] += counts.pop("zh")
@@ -183,9 +189,9 @@ def _by_common_words(text: str, candidates: list[str]) -> str:
 def _normalized(text: str) -> str:
     """One line; shouting lowered (the model reads capitals as another language)."""
     text = " ".join(text.split())
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
-    return text.lower() if len(letters) > 5 and upper > 0.8 * len(letters) else text
+    letters = sum(map(str.isalpha, text))
+    upper = sum(map(str.isupper, filter(str.isalpha, text)))
+    return text.lower() if letters > 5 and upper > 0.8 * letters else text
 
 
 def _settle(text: str, first: str, second: str) -> str:
@@ -216,8 +222,9 @@ def conversation_language(visitor_texts: Sequence[str], locale: str | None = Non
         return latest.language
     chat = small_talk_of(visitor_texts[-1])
     fitting = chat.languages if chat is not None else None  # "Hallo": de, nl, da or no
-    earlier = list(_guesses(reversed(visitor_texts[:-1])))
-    for found in earlier:
+    first = None  # the latest earlier message with words: guessed only as far as needed
+    for found in _guesses(reversed(visitor_texts[:-1])):
+        first = found if first is None else first
         if found.sure and (fitting is None or found.language in fitting):
             return found.language
     browser = locale_language(locale)
@@ -227,8 +234,8 @@ def conversation_language(visitor_texts: Sequence[str], locale: str | None = Non
         if fitting and latest is not None and latest.language in fitting:
             return latest.language  # fastText's pick among them: "Hej" is Swedish or Danish
         return _first_of(fitting) if fitting else DEFAULT
-    if latest is None and earlier:  # a file or an emoji after a greeting too short to tell
-        return earlier[0].language
+    if latest is None and first is not None:  # a file or an emoji after a short greeting
+        return first.language
     return latest.language if latest is not None else DEFAULT
 
 

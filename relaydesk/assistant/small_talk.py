@@ -24,6 +24,7 @@ from .small_talk_words import (
 )
 
 MAX_CHARS = 80
+TEXTS_CACHED = 4096  # short texts only (at most 2 × MAX_CHARS), so a few hundred KiB
 ANY = "*"
 # The reply a message gets when it mixes kinds: "hi, are you there?" is a presence check.
 _PRECEDENCE = (PRESENCE, HOW_ARE_YOU, THANKS, PRAISE, GREETING, FAREWELL, YES, NO, ACK)
@@ -79,6 +80,12 @@ def small_talk_of(text: str) -> SmallTalk | None:
     """What kind of small talk `text` is, or None when it says more than that."""
     if len(text) > MAX_CHARS * 2:
         return None
+    return _small_talk_of(text)
+
+
+@lru_cache(maxsize=TEXTS_CACHED)
+def _small_talk_of(text: str) -> SmallTalk | None:
+    """Cached: the language guess, the request check and the analysis ask it of one message."""
     words = normalize(text)
     if not words:  # emoji, "?", "...": punctuation or symbols alone
         return SmallTalk(PRESENCE if "?" in text else ACK, None) if text.strip() else None
