@@ -117,6 +117,13 @@ class Author(Protocol):
     def name(self) -> str | None: ...
 
 
+class Answerer(Protocol):
+    """Answers a visitor message in the caller's transaction when it can (`assistant/replies`);
+    False: it wrote nothing, the `ai.reply` job is to answer."""
+
+    async def answer_now(self, session: AsyncSession, message: Message) -> bool: ...
+
+
 async def post_visitor_message(
     session: AsyncSession,
     effects: Effects,
@@ -126,10 +133,12 @@ async def post_visitor_message(
     text: str,
     attachment_ids: Sequence[str] = (),
     locked: bool = False,
+    answerer: Answerer | None = None,
 ) -> tuple[Message, bool]:
-    """Store a visitor message once per client id; queue the AI's answer while the AI leads,
-    or its delivery to the HubSpot conversation once a person has taken over. `locked`: the
-    caller's transaction holds the visitor's row already (`web.deps.LOCK_SENDER`)."""
+    """Store a visitor message once per client id; while the AI leads, its answer by `answerer`
+    in this transaction or else a queued job; its delivery to the HubSpot conversation once a
+    person has taken over. `locked`: the caller's transaction holds the visitor's row already
+    (`web.deps.LOCK_SENDER`)."""
     if not locked:
         await _lock_visitor(session, visitor)
     ids = {"visitor_id": visitor.id, "client_id": client_id}
@@ -155,16 +164,22 @@ async def post_visitor_message(
         client_id=client_id,
         author_name=visitor.name,
     )
-    await _queue_answer(session, effects, slot.state, message)
+    await _queue_answer(session, effects, slot.state, message, answerer)
     return message, True
 
 
 async def _queue_answer(
-    session: AsyncSession, effects: Effects, state: ConversationState, message: Message
+    session: AsyncSession,
+    effects: Effects,
+    state: ConversationState,
+    message: Message,
+    answerer: Answerer | None,
 ) -> None:
     """The AI's answer while the AI leads, the delivery to HubSpot once a person took over."""
     conversation_id = message.conversation_id
     if state == ConversationState.AI:
+        if answerer is not None and await answerer.answer_now(session, message):
+            return
         await enqueue(
             session,
             effects.wakeup,

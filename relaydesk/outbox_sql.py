@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
+    Exists,
     Table,
     Update,
     and_,
@@ -39,15 +41,19 @@ PENDING_INSERT = hot_insert_or_skip(
 )
 
 
+def job_waiting(ordering_key: ColumnElement[Any]) -> Exists:
+    """Whether a job of `ordering_key` is waiting (pending, running or failed): work of that key
+    that starts now would overtake it."""
+    waiting = [literal(state.value) for state in WAITING]  # values, not an expanding list
+    return exists().where(EARLIER.c.ordering_key == ordering_key, EARLIER.c.state.in_(waiting))
+
+
 @functools.cache
 def leased_insert(dialect: str) -> Hot:
     """The job's row, running and leased until `until` unless an earlier job of its ordering
     key is waiting (then pending, as `enqueue` writes it otherwise), in one statement."""
     jobs = JOBS.c
-    waiting = [literal(state.value) for state in WAITING]  # values, not an expanding list
-    earlier = exists().where(
-        EARLIER.c.ordering_key == bindparam("ordering_key"), EARLIER.c.state.in_(waiting)
-    )
+    earlier = job_waiting(bindparam("ordering_key"))
     row = select(
         bindparam("kind"),
         bindparam("payload", type_=jobs.payload.type),

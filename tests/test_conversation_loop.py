@@ -57,11 +57,15 @@ async def test_same_client_id_twice_makes_one_message(
                 Message.client_id == "dup-1", Message.conversation_id == visitor.conversation_id
             )
         )
+        answers = await session.scalar(
+            select(func.count()).where(Message.reply_to_id == first.json()["id"])
+        )
         jobs = await session.scalar(
             select(func.count()).where(OutboxJob.ordering_key == visitor.conversation_id)
         )
     assert count == 1
-    assert jobs == 1
+    assert answers == 1
+    assert jobs == 0  # the embedded brain answered in the message's transaction, once
 
 
 async def test_history_after_seq_returns_only_what_was_missed(

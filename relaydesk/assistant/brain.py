@@ -84,4 +84,13 @@ class BrainReply:
 
 
 class Brain(Protocol):
+    """A brain whose reply waits on nothing but this process (no model server) says so with a
+    class attribute `answers_at_once = True`: its answer is then thought and written in the
+    visitor message's own transaction (`answers_at_once`)."""
+
     async def reply(self, context: BrainContext) -> BrainReply: ...
+
+
+def answers_at_once(brain: Brain) -> bool:
+    """Whether `brain` replies without waiting on anything (an LLM brain waits on its server)."""
+    return getattr(brain, "answers_at_once", False) is True

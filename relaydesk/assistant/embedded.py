@@ -20,6 +20,8 @@ MAX_ANSWER_CHARS = 600
 
 
 class EmbeddedBrain:
+    answers_at_once = True  # thinks on this process's CPU, waits on no server
+
     async def reply(self, context: BrainContext) -> BrainReply:
         found = analyze_latest(context)
         decided = before_answering(context, found)

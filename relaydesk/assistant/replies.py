@@ -1,7 +1,8 @@
-"""The `ai.reply` job: answer one visitor message, exactly once, outside any transaction.
+"""The AI's answer to one visitor message, exactly once: by the `ai.reply` job, whose brain (and
+any action it calls) runs between two short transactions; or, when nothing it does waits on
+another server, in the visitor message's own transaction (`ReplyJob.answer_now`).
 
-The brain (and any action it calls) runs between two short transactions. An action's server
-refusing what the visitor typed (404, 400, 422) is told to the visitor (`action_refusals`).
+An action's server refusing what the visitor typed (404, 400, 422) is told to the visitor.
 Whatever else goes wrong on the way (a brain error, a timeout, an action's server error) hands
 the conversation to a person with `ai_error` rather than leave the visitor waiting.
 """
@@ -13,9 +14,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, replace
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events, frames
@@ -26,81 +26,19 @@ from ..handoffs import hand_off
 from ..hot_sql import Hot
 from ..jobs import AiReply, load
 from ..knowledge.documents import IndexCache
-from ..models import (
-    AiAction,
-    Closer,
-    Conversation,
-    ConversationState,
-    HandoffSettings,
-    Message,
-    Organization,
-    Requester,
-    Role,
-    Visitor,
-    utcnow,
-)
+from ..models import Closer, Conversation, ConversationState, Message, Requester, Role
 from ..outbox import complete_current
 from ..vault import Vault
 from .action_refusals import reply_to_refusal
 from .actions import ActionFailed, ActionRefused, ActionRunner, ActionSpec
 from .analysis import AI_ERROR, USER_REQUESTED
-from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn
-from .configuration import POLICY_COLUMNS, load_actions, policy_of
+from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn, answers_at_once
+from .configuration import load_actions, policy_of
+from .reply_sql import TO_ANSWER, TO_ANSWER_NOW, TURNS, answer_slot
 from .summary import summarize
 from .triage import analyze_latest
 from .wording import AI_ERROR_APOLOGY, say
 
-HISTORY_TURNS = 20
-CONVERSATIONS = cast(Table, Conversation.__table__)
-# What the brain needs of the conversation, its organization, its visitor and the handoff
-# settings, in one statement built once; the actions are read only when there are any.
-TO_ANSWER = Hot(
-    select(
-        Conversation.visitor_id,
-        Conversation.organization_id,
-        Conversation.state,
-        Organization.name,
-        Organization.kb_version,
-        Visitor.email,
-        Visitor.locale,
-        HandoffSettings.organization_id.label("has_settings"),
-        *(getattr(HandoffSettings, name) for name in POLICY_COLUMNS),
-        exists().where(Message.reply_to_id == bindparam("message_id")).label("answered"),
-        exists()
-        .where(AiAction.organization_id == Conversation.organization_id, AiAction.enabled.is_(True))
-        .label("has_actions"),
-    )
-    .join(Organization, Organization.id == Conversation.organization_id)
-    .join(Visitor, Visitor.id == Conversation.visitor_id)
-    .outerjoin(HandoffSettings, HandoffSettings.organization_id == Conversation.organization_id)
-    .where(Conversation.id == bindparam("conversation_id")),
-    begins=False,
-)
-TURNS = Hot(
-    select(Message.role, Message.text, Message.sources, Message.component)
-    .where(
-        Message.conversation_id == bindparam("conversation_id"),
-        Message.seq
-        <= select(Message.seq).where(Message.id == bindparam("message_id")).scalar_subquery(),
-    )
-    .order_by(Message.seq.desc())
-    .limit(HISTORY_TURNS),
-    begins=False,
-)
-ANSWER_SLOT = Hot(
-    update(CONVERSATIONS)
-    .where(
-        CONVERSATIONS.c.id == bindparam("conversation_id"),
-        CONVERSATIONS.c.state == ConversationState.AI,
-    )
-    .values(
-        last_seq=CONVERSATIONS.c.last_seq + 1,
-        updated_at=bindparam("now"),
-        language=func.coalesce(bindparam("language"), CONVERSATIONS.c.language),
-        sentiment=func.coalesce(bindparam("sentiment"), CONVERSATIONS.c.sentiment),
-    )
-    .returning(CONVERSATIONS.c.last_seq, CONVERSATIONS.c.visitor_id)
-)
 BRAIN_TIMEOUT_S = 60.0
 TYPING_AFTER_S = 0.25  # a typing indicator that flashes for a few milliseconds is noise
 log = logging.getLogger(__name__)
@@ -127,7 +65,7 @@ class ReplyJob:
         job = load(AiReply, payload)
         conversation_id, message_id = job.conversation_id, job.message_id
         async with self.sessions() as session:
-            pending = await self._read(session, conversation_id, message_id)
+            pending = await self._read(session, TO_ANSWER, conversation_id, message_id)
         if pending is None:
             return
         channel = events.visitor_channel(pending.visitor_id)
@@ -137,7 +75,7 @@ class ReplyJob:
         async with self.sessions() as session:
             # The slot locks the conversation: a concurrent run of this job waits, then finds
             # the answer there when it writes its own. The AI writes only while it leads.
-            slot = await _answer_slot(session, conversation_id, reply)
+            slot = await answer_slot(session, conversation_id, reply)
             if slot is None:
                 return
             try:
@@ -146,6 +84,23 @@ class ReplyJob:
                 return  # the session rolls back what this run wrote
             await complete_current(session)  # the job ends with its answer, in one commit
             await commit(session)
+
+    async def answer_now(self, session: AsyncSession, message: Message) -> bool:
+        """Answer the visitor's `message` in the caller's transaction, whose slot for it holds
+        the conversation: when the brain waits on nothing (`answers_at_once`), the organization
+        has no enabled action (they call other servers) and no earlier job of the conversation
+        is waiting (it goes first). False: nothing written, the `ai.reply` job is to answer."""
+        if not answers_at_once(self.brain):
+            return False
+        conversation_id = message.conversation_id
+        pending = await self._read(session, TO_ANSWER_NOW, conversation_id, message.id)
+        if pending is None:
+            return False
+        reply = await self._think(pending.context)
+        slot = await answer_slot(session, conversation_id, reply)
+        assert slot is not None  # the message's slot, taken while the AI led, holds it so
+        await self._write(session, slot, message.id, pending, reply)
+        return True
 
     @contextlib.asynccontextmanager
     async def _typing_while_slow(self, channel: str) -> AsyncIterator[None]:
@@ -236,12 +191,12 @@ class ReplyJob:
             await close_conversation(session, self.effects, conversation, by=Closer.AI)
 
     async def _read(
-        self, session: AsyncSession, conversation_id: str, message_id: str
+        self, session: AsyncSession, to_answer: Hot, conversation_id: str, message_id: str
     ) -> _Pending | None:
-        """What the brain needs, or None when there is nothing (left) to answer."""
+        """What the brain needs, or None when there is nothing (left) to answer here."""
         ids = {"conversation_id": conversation_id, "message_id": message_id}
-        row = await TO_ANSWER.first(session, ids)
-        if row is None or row.state != ConversationState.AI or row.answered:
+        row = await to_answer.first(session, ids)
+        if row is None or row.state != ConversationState.AI or row.answered or row.by_job:
             return None
         turns = await TURNS.rows(session, ids)
         org_id = row.organization_id
@@ -272,21 +227,4 @@ def _failed(context: BrainContext) -> BrainReply:
         handoff=decision,
         language=found.language,
         sentiment=found.sentiment,
-    )
-
-
-async def _answer_slot(
-    session: AsyncSession, conversation_id: str, reply: BrainReply
-) -> Slot | None:
-    """The answer's `seq`, taken only while the AI leads; the conversation's language and
-    sentiment as this reply found them are stored by the same statement."""
-    values = {
-        "conversation_id": conversation_id,
-        "now": utcnow(),
-        "language": reply.language or None,
-        "sentiment": reply.sentiment.label if reply.sentiment is not None else None,
-    }
-    row = await ANSWER_SLOT.first(session, values)
-    return (
-        Slot(conversation_id, row.visitor_id, row.last_seq, ConversationState.AI) if row else None
     )

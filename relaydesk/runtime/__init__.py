@@ -102,7 +102,10 @@ class Runtime:
     def attachment_urls(self) -> AttachmentSigner:
         return AttachmentSigner(self.secret, self.settings.attachment_url_ttl_s)
 
-    def reply_job(self) -> ReplyJob:
+    @cached_property
+    def replies(self) -> ReplyJob:
+        """The `ai.reply` job's handler, which also answers a visitor message in its own
+        transaction when the brain waits on nothing."""
         runner = ActionRunner(self.http, private_networks=self.settings.action_private_networks)
         return ReplyJob(self.sessions, self.effects, self.brain, self.indexes, self.vault, runner)
 

@@ -40,7 +40,7 @@ def job_table(runtime: Runtime) -> JobTable:
     no_rep = NoRepWatch(runtime.sessions, runtime.effects, settings.followup)
     unread = UnreadWatch(runtime.sessions, runtime.wakeup, settings)
     handlers: dict[str, Handler] = {
-        events.AI_REPLY: runtime.reply_job(),
+        events.AI_REPLY: runtime.replies,
         events.HUBSPOT_HANDOFF: sync.handoff,
         events.HUBSPOT_PUBLISH: sync.publish,
         events.HUBSPOT_CLOSE_THREAD: sync.close_thread,

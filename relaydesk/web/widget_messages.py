@@ -62,6 +62,7 @@ async def send(
         text=body.text,
         attachment_ids=body.attachment_ids,
         locked=True,
+        answerer=runtime.replies,
     )
     attachments: list[Attachment] = []  # a new message has no files but those it was sent
     if body.attachment_ids or not created:
