@@ -40,3 +40,24 @@ async def test_openapi_documents_the_widget_api(client: httpx.AsyncClient) -> No
         "/readyz",
     ):
         assert path in paths
+
+
+async def test_the_channel_webhook_keeps_its_document_and_its_refusals(
+    client: httpx.AsyncClient,
+) -> None:
+    """Served by a plain endpoint ahead of its FastAPI declaration: the document describes it
+    as declared, other methods are refused as FastAPI's routes refuse them, and its requests are
+    counted under its route."""
+    path = "/hubspot/channel"
+    operations = (await client.get("/openapi.json")).json()["paths"][path]
+    assert list(operations) == ["post"]
+    assert set(operations["post"]["responses"]) == {"200", "400", "401", "408", "413"}
+    answer = await client.get(path)
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+    assert answer.json()["error"]["code"] == "method_not_allowed"
+    unsigned = await client.post(path, json={"type": "OUTGOING_CHANNEL_MESSAGE_CREATED"})
+    assert unsigned.status_code == 401
+    assert unsigned.json()["error"]["code"] == "invalid_signature"
+    text = (await client.get("/metrics")).text
+    for method, status in (("GET", 405), ("POST", 401)):
+        assert f'{{method="{method}",route="{path}",status="{status}"}}' in text

@@ -107,10 +107,13 @@ def create_app(
     # The widget's socket is a plain Starlette route on the app's own router: an idle socket
     # then holds no frames of FastAPI's dependency handling or of an included router.
     app.router.add_websocket_route(widget_ws.PATH, widget_ws.widget_socket)
-    # A visitor's message too, ahead of the operation `widget_api` declares for the document:
-    # FastAPI's request handling cost it as much as storing the message (`widget_messages`).
+    # A rep's reply and a visitor's message too, ahead of the operations `hubspot_webhooks` and
+    # `widget_api` declare for the document: FastAPI's request handling is work on every one.
+    replies = health.MeasuredRoute(
+        hubspot_webhooks.CHANNEL_PATH, hubspot_webhooks.channel_webhook, methods=["POST"]
+    )
     messages = health.MeasuredRoute(widget_messages.PATH, widget_messages.serve, methods=["POST"])
-    app.router.routes.append(messages)
+    app.router.routes += (replies, messages)
     for module in (*routers, admin, widget_script):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

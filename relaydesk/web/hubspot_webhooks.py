@@ -31,6 +31,7 @@ from .inputs import unstorable
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/hubspot", tags=["hubspot"])
+CHANNEL_PATH = "/hubspot/channel"
 # 401 unsigned, forged or stale; 400 signed but not HubSpot's events.
 REFUSALS = documented(400, 401, 408, 413)
 
@@ -102,8 +103,9 @@ async def received(
 )
 async def channel_webhook(request: Request) -> Any:
     """The custom channel's webhook URL (one per app): rep replies to widget visitors."""
-    # Every rep reply comes through here: the runtime and the session are taken as
-    # `get_runtime` and `get_session` give them, without FastAPI solving dependencies for it.
+    # Every rep reply comes through here, served as a plain Starlette endpoint (`CHANNEL_PATH`,
+    # routed ahead of this declaration in `web/app.py`): the runtime and the session are taken
+    # as `get_runtime` and `get_session` give them, and the answer is always a response.
     runtime: Runtime = request.app.state.runtime
     body = await verified(request, runtime, "channel")
     if isinstance(body, JSONResponse):
