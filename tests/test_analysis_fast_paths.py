@@ -7,7 +7,7 @@ import random
 import re
 
 from evals.chat import load
-from relaydesk.assistant import small_talk
+from relaydesk.assistant import small_talk, triage
 from relaydesk.assistant.language import _script, _script_by_counts
 from relaydesk.assistant.person_request_words import LANGUAGES
 from relaydesk.assistant.person_requests import _names_anyone
@@ -77,3 +77,15 @@ def test_small_talk_is_remembered_for_short_texts_only_and_for_a_bounded_number(
         found = small_talk_of(text)
         assert found is not None and found == cached.__wrapped__(text)
     assert cached.cache_info().currsize == TEXTS_CACHED
+
+
+def test_words_of_earlier_messages_are_remembered_for_short_ones_and_a_bounded_number() -> None:
+    cached = triage._short_words
+    before = cached.cache_info()
+    long_text = "where is my parcel " * 20
+    assert triage._words(long_text) == {"where", "is", "my", "parcel"}
+    assert cached.cache_info() == before
+    for n in range(triage.WORDS_CACHED + 100):
+        text = f"Where is my order {n}? It is LATE"
+        assert triage._words(text) == {"where", "is", "my", "order", str(n), "it", "late"}
+    assert cached.cache_info().currsize == triage.WORDS_CACHED

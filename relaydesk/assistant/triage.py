@@ -4,6 +4,7 @@ latest message and the conversation so far. Used by every brain before it answer
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..models import Role
 from . import analysis as reason
@@ -28,6 +29,9 @@ from .wording import (
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[^\W_]+")
 REPEAT_SIMILARITY = 0.8
+# The words of recent short messages, each compared with every later message of its
+# conversation: 512 of at most 300 characters, 3 MiB at most, a few hundred KiB typically.
+WORDS_CACHED, WORDS_CACHED_CHARS = 512, 300
 
 
 # The AI's own sentences that neither answer nor miss a question (small talk, asking back):
@@ -166,11 +170,24 @@ def _misses_in_a_row(context: BrainContext) -> int:
 def _repeating(context: BrainContext) -> bool:
     """The visitor sends (nearly) the same message again after the AI answered it."""
     texts = context.visitor_texts
-    latest = set(_WORD.findall(texts[-1].lower())) if texts else set()
+    latest = _words(texts[-1]) if texts else frozenset()
     if len(latest) < 3:
         return False
     for earlier in texts[:-1]:
-        words = set(_WORD.findall(earlier.lower()))
+        words = _words(earlier)
         if words and len(latest & words) / len(latest | words) >= REPEAT_SIMILARITY:
             return True
     return False
+
+
+def _words(text: str) -> frozenset[str]:
+    """A message's words; a short one's are remembered, since every later message of the
+    conversation compares itself with it."""
+    return _short_words(text) if len(text) <= WORDS_CACHED_CHARS else _read_words(text)
+
+
+def _read_words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
+_short_words = lru_cache(maxsize=WORDS_CACHED)(_read_words)

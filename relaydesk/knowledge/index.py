@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from heapq import merge, nlargest
+from heapq import merge
 from itertools import islice
 
 from rank_bm25 import BM25Okapi
@@ -99,7 +99,7 @@ class KnowledgeIndex:
         pool = [i for i in scores if languages is None or self.chunks[i].language in languages]
         pool += islice((i for i in candidates if i not in scores), limit)
         pool.sort()
-        return nlargest(limit, pool, key=lambda i: scores.get(i, 0.0))  # stable, as sorted
+        return sorted(pool, key=lambda i: scores.get(i, 0.0), reverse=True)[:limit]
 
     def _candidates(self, languages: Collection[str] | None) -> Iterable[int]:
         if languages is None:
