@@ -151,6 +151,24 @@ async def extend_lease(session: AsyncSession, job_id: int, lease_s: float) -> No
     )
 
 
+async def hand_back(session: AsyncSession, job_id: int) -> None:
+    """A running job this process stopped before it ended: pending and due at once, its claim
+    not counted as an attempt, so the next worker starts it without waiting out its lease. A
+    job that ended meanwhile is left as it is."""
+    now = utcnow()
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job_id, OutboxJob.state == JobState.RUNNING)
+        .values(
+            state=JobState.PENDING,
+            locked_until=None,
+            run_after=now,
+            attempts=OutboxJob.attempts - 1,
+            updated_at=now,
+        )
+    )
+
+
 async def complete(session: AsyncSession, job_id: int) -> bool:
     """Mark the job done; True if a later job of its ordering key is pending (this one may have
     been what held it back)."""

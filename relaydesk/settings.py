@@ -46,6 +46,9 @@ class WorkerSettings(BaseModel):
     max_attempts: int = 10
     max_backoff_s: float = 300.0
     concurrency: int = Field(default=64, ge=1)  # jobs running at once in one process
+    # On stop, how long running jobs may still take; those still running then (a job waiting
+    # on HubSpot's rate limit may wait minutes) are handed back for the next worker.
+    stop_grace_s: float = Field(default=10.0, ge=0)
 
 
 class HubSpotSettings(BaseModel):

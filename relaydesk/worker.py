@@ -162,6 +162,9 @@ class Worker:
         CURRENT.set(run)  # this task's own context: `outbox.complete_current` finds the job
         try:
             await self.handlers[job.kind](job.payload)
+        except asyncio.CancelledError:  # stopped before it ended (`_wind_down`)
+            await self._hand_back(job)
+            raise
         except RetryLater as exc:
             error, retry_after = str(exc), exc.retry_after_s
         except Exception as exc:  # the job's error is recorded on its row and retried
@@ -213,7 +216,17 @@ class Worker:
                     await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
         finally:
             self.wakeup.runner = None
-            await asyncio.gather(*self._running, return_exceptions=True)
+            await self._wind_down()
+
+    async def _wind_down(self) -> None:
+        """Let the running jobs end, for up to `stop_grace_s`; the rest are cancelled and handed
+        back (`_handle`), rather than holding the process's exit behind a rate limit."""
+        if not self._running:
+            return
+        _, unfinished = await asyncio.wait(self._running, timeout=self.settings.stop_grace_s)
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
 
     async def _queue_duties(self) -> None:
         now = time.monotonic()
@@ -239,6 +252,14 @@ class Worker:
         finally:
             for waiting in waits:
                 waiting.cancel()
+
+    async def _hand_back(self, job: ClaimedJob) -> None:
+        try:
+            async with self.sessions() as session:
+                await outbox.hand_back(session, job.id)
+                await session.commit()
+        except Exception:  # its lease runs out instead, and any worker claims it then
+            log.warning("could not hand back job %s", job.id, exc_info=True)
 
     def stop(self) -> None:
         self._stopping.set()
