@@ -7,10 +7,10 @@ import random
 import re
 
 from evals.chat import load
-from relaydesk.assistant import small_talk, triage
+from relaydesk.assistant import sentiment, small_talk, triage
 from relaydesk.assistant.language import _script, _script_by_counts
 from relaydesk.assistant.person_request_words import LANGUAGES
-from relaydesk.assistant.person_requests import _names_anyone
+from relaydesk.assistant.person_requests import _names_anyone, alternatives
 from relaydesk.assistant.small_talk import MAX_CHARS, TEXTS_CACHED, small_talk_of
 
 # Letters of every script the analysis tells apart, and some that fool a naive check: the
@@ -60,7 +60,11 @@ def test_two_searches_for_a_person_word_find_what_one_pattern_of_them_all_finds(
     inside = [p for w in LANGUAGES.values() if not w.bounded for p in (w.person, w.strong) if p]
     bounded = "|".join(f"(?:{part})" for part in words)
     one = re.compile(rf"(?<!\w)(?:{bounded})(?!\w)|" + "|".join(inside), re.IGNORECASE)
-    texts = _texts()
+    split = [alternatives(part) for part in words]
+    assert ["|".join(parts) for parts in split] == words
+    assert all(re.compile(one) for parts in split for one in parts)  # at top-level bars only
+    plain = [one for parts in split for one in parts if re.escape(one) == one]
+    texts = _texts() + plain + [f"Could I talk to {one.upper()} please" for one in plain]
     found = [_names_anyone(t) for t in texts]
     assert found == [bool(one.search(t)) for t in texts]
     assert 200 < sum(found) < len(texts) - 1000
@@ -89,3 +93,20 @@ def test_words_of_earlier_messages_are_remembered_for_short_ones_and_a_bounded_n
         text = f"Where is my order {n}? It is LATE"
         assert triage._words(text) == {"where", "is", "my", "order", str(n), "it", "late"}
     assert cached.cache_info().currsize == triage.WORDS_CACHED
+
+
+def test_sentiment_stems_grouped_by_first_letter_match_as_their_plain_alternation() -> None:
+    every_character = "".join(map(chr, range(0x110000)))
+    for stems in (sentiment._NEGATIVE, sentiment._POSITIVE):
+        firsts = {stem[0] for stem in stems}
+        matched = [set(re.findall(re.escape(first), every_character, re.I)) for first in firsts]
+        assert sum(map(len, matched)) == len(set().union(*matched))  # no character in two
+        plain = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, stems)) + ")", re.I)
+        rng = random.Random(7)
+        texts = _texts() + [
+            " ".join(rng.choice([*stems, "the", "ok", "!", "KIZGIN", "ſcheiß"]) for _ in range(8))
+            for _ in range(2000)
+        ]
+        assert [sentiment._pattern(stems).findall(t) for t in texts] == [
+            plain.findall(t) for t in texts
+        ]
