@@ -110,3 +110,20 @@ def test_sentiment_stems_grouped_by_first_letter_match_as_their_plain_alternatio
         assert [sentiment._pattern(stems).findall(t) for t in texts] == [
             plain.findall(t) for t in texts
         ]
+
+
+def test_english_without_a_word_of_vaders_lexicon_scores_as_vader_scores_it() -> None:
+    vader = sentiment._vader()
+    rng = random.Random(9)
+    lexicon = sorted(vader.lexicon)
+    emojis = sorted(vader.emojis)
+    texts = _texts() + [
+        " ".join(
+            rng.choice([*rng.sample(lexicon, 3), *rng.sample(emojis, 2), "shipping", "NO"])
+            for _ in range(rng.randint(1, 8))
+        )
+        for _ in range(1500)
+    ]
+    scores = [sentiment._vader_score(t) for t in texts]
+    assert scores == [float(vader.polarity_scores(t)["compound"]) for t in texts]
+    assert 1000 < scores.count(0.0) < len(texts) - 1000

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer, SentiText
 
 ANGRY_BELOW = -0.3
 HAPPY_ABOVE = 0.5
@@ -96,11 +96,22 @@ def _pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
 
 def sentiment_of(text: str, language: str = "en") -> Sentiment:
     """VADER reads English only: on other languages it mistakes words like "die" or "mist"."""
-    score = float(_vader().polarity_scores(text)["compound"]) if language == "en" else 0.0
+    score = _vader_score(text) if language == "en" else 0.0
     score -= _LEXICON_WEIGHT * len(_pattern(_NEGATIVE).findall(text))
     score += _LEXICON_WEIGHT * len(_pattern(_POSITIVE).findall(text))
     score = max(-1.0, min(1.0, score))
     return Sentiment(_label(score), round(score, 3))
+
+
+def _vader_score(text: str) -> float:
+    """VADER's compound score. Only the words of its lexicon carry valence (an emoji by its
+    description), so a text with neither scores 0 without the rest of VADER's reading."""
+    vader = _vader()
+    if text.isascii() or not any(c in vader.emojis for c in text):  # its emojis: not ASCII
+        words = map(SentiText._strip_punc_if_word, text.split())  # VADER's own words
+        if not any(word.lower() in vader.lexicon for word in words):
+            return 0.0
+    return float(vader.polarity_scores(text)["compound"])
 
 
 def _label(score: float) -> str:
