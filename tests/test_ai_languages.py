@@ -30,6 +30,7 @@ from relaydesk.db import commit
 from relaydesk.knowledge.chunking import chunk_document
 from relaydesk.knowledge.documents import add_document
 from relaydesk.knowledge.index import KnowledgeIndex
+from relaydesk.knowledge.library import delete_document
 from relaydesk.models import Conversation, Handoff, Organization, OutboxJob, Visitor
 
 from .orgs import Org
@@ -155,6 +156,26 @@ async def test_a_german_article_answers_a_german_visitor(
     assert "zwei bis drei Werktage" in answer
     english = await _visitor(client, org)
     assert "3 to 5 business days" in await _say(english, "How long does shipping take?")
+
+
+async def test_an_article_is_answered_from_while_it_exists_and_not_after_its_deletion(
+    client: httpx.AsyncClient, org: Org, db: Sessions
+) -> None:
+    """The server keeps each organization's index, with its postings and per-language lists,
+    until the knowledge base's version moves: the next question sees the change."""
+    question = "Do you sell submarines?"
+    assert await _say(await _visitor(client, org), question) == say(NO_ANSWER, "en")
+    async with db() as session:
+        organization = await session.get_one(Organization, org.id)
+        doc = await add_document(
+            session, organization, "Submarines", "# Submarines\n\nWe sell yellow submarines."
+        )
+        await commit(session)
+    assert "yellow submarines" in await _say(await _visitor(client, org), question)
+    async with db() as session:
+        await delete_document(session, await session.get_one(Organization, org.id), doc.id)
+        await commit(session)
+    assert await _say(await _visitor(client, org), question) == say(NO_ANSWER, "en")
 
 
 async def test_a_file_without_words_is_acknowledged() -> None:
