@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +22,16 @@ from .messages import Slot as Slot
 from .messages import add_message as add_message
 from .messages import insert_message as insert_message
 from .messages import next_slot as next_slot
-from .models import Attachment, Conversation, ConversationState, Message, Role, Visitor, utcnow
+from .models import (
+    Attachment,
+    Conversation,
+    ConversationState,
+    Message,
+    Role,
+    Visitor,
+    new_id,
+    utcnow,
+)
 from .outbox import enqueue
 from .payloads import conversation_payload
 
@@ -53,6 +62,12 @@ LATEST_AND_SENT_BEFORE = Hot(
     .order_by(CONVERSATIONS.c.created_at.desc(), CONVERSATIONS.c.id.desc())
     .limit(1)
 )
+# A visitor's new conversation with its first message's slot taken (`last_seq` 1): every column
+# given, as `Hot` runs no column defaults. Until commit the row is this transaction's alone.
+INSERT_CONVERSATION = Hot(
+    insert(CONVERSATIONS).values({c.name: bindparam(c.name) for c in CONVERSATIONS.c})
+)
+CONVERSATION_DEFAULTS: dict[str, object] = {c.name: None for c in CONVERSATIONS.c if c.nullable}
 
 
 # Conversations -------------------------------------------------------------------------------
@@ -147,13 +162,12 @@ async def post_visitor_message(
         return await session.get_one(Message, latest.sent_before), False
     if not text.strip() and not attachment_ids:
         raise InvalidInput("a message needs text or an attachment", code="empty_message")
-    if latest is not None and latest.state in OPEN_STATES:
-        conversation_id = str(latest.id)
-    else:
-        conversation_id = (await _new_conversation(session, visitor)).id
     attachments = await _visitor_attachments(session, visitor, attachment_ids)
-    slot = await next_slot(session, conversation_id)
-    assert slot is not None
+    if latest is not None and latest.state in OPEN_STATES:
+        slot = await next_slot(session, str(latest.id))
+        assert slot is not None
+    else:
+        slot = await _first_slot(session, visitor)
     message = await insert_message(
         session,
         effects,
@@ -205,6 +219,25 @@ async def _new_conversation(session: AsyncSession, visitor: Author) -> Conversat
     session.add(conversation)
     await session.flush()
     return conversation
+
+
+async def _first_slot(session: AsyncSession, visitor: Author) -> Slot:
+    """A new AI conversation of `visitor`, written with its first `seq` taken."""
+    now, conversation_id = utcnow(), new_id()
+    values = CONVERSATION_DEFAULTS | {
+        "id": conversation_id,
+        "organization_id": visitor.organization_id,
+        "visitor_id": visitor.id,
+        "state": ConversationState.AI,
+        "custom_data": {},
+        "last_seq": 1,
+        "read_seq": 0,
+        "mailed_seq": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await INSERT_CONVERSATION.rows(session, values)
+    return Slot(conversation_id, visitor.id, 1, ConversationState.AI)
 
 
 async def _lock_visitor(session: AsyncSession, visitor: Author) -> None:
