@@ -327,7 +327,7 @@ def run(
                 f"for {seconds:g} s: {summary_ms(timings.webhook_to_frame)}; "
                 f"from the control call that asks for the reply: "
                 f"{summary_ms(timings.control_to_frame)}; "
-                f"server CPU {timings.cpu_s * 1000 / max(1, replies):.1f} ms per reply; "
+                f"server CPU {timings.cpu_s * 1000 / max(1, replies):.2f} ms per reply; "
                 f"after {len(timings.warm_up)} warm-up replies at the same rate, not counted: "
                 f"{summary_ms(timings.warm_up)}"
             )
