@@ -61,6 +61,9 @@ class Received:
     event_type: str
     payload: dict[str, Any]
     channel: ChannelEvent | None = None
+    # The payload's JSON text as HubSpot sent it, when the body was this one event: what is
+    # stored, rather than the payload serialized again.
+    text: str | None = None
 
 
 def _objects(body: bytes) -> list[dict[str, Any]]:
@@ -107,7 +110,9 @@ def channel_events(body: bytes) -> list[Received]:
     """Channel events; a rep message is keyed by HubSpot's message id, others by their content.
     Replies sent together are taken in the order HubSpot created them."""
     found = []
-    for item in _objects(body):
+    items = _objects(body)
+    text = _text(body) if len(items) == 1 else None
+    for item in items:
         try:
             event = ChannelEvent.model_validate(item)
         except ValidationError as exc:
@@ -117,9 +122,20 @@ def channel_events(body: bytes) -> list[Received]:
         else:
             digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()
             key = f"channel:{event.type}:{digest[:32]}"
-        found.append((_created(event), Received(key, event.type, item, event)))
+        found.append((_created(event), Received(key, event.type, item, event, text)))
     found.sort(key=lambda pair: pair[0])
     return [received for _, received in found]
+
+
+def _text(body: bytes) -> str | None:
+    """A one-object body's text, as the databases store JSON: UTF-8 that begins with the object
+    (no byte-order mark or other encoding, which `json.loads` also reads)."""
+    if body[:1] != b"{":
+        return None
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _created(event: ChannelEvent) -> float:

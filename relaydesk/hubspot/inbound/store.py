@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import JSON, Dialect, Table, TypeDecorator, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
 from ...conversations import Effects
-from ...db import commit, dialect_of, hot_insert_or_skip
+from ...db import commit, dialect_of, hot_insert_or_skip, insert_or_skip
 from ...files import FileStore
+from ...hot_sql import Hot
 from ...jobs import InboundDelivery, dump
 from ...models import (
     DeliveryState,
@@ -43,6 +44,28 @@ ACTOR_CACHE_SIZE = 10_000
 DELIVERIES = cast(Table, WebhookDelivery.__table__)
 # No row back when HubSpot sent it before.
 INSERT_DELIVERY = hot_insert_or_skip(DELIVERIES, "external_id", returning=DELIVERIES.c.id)
+
+
+class JSONText(TypeDecorator[str]):
+    """JSON text stored as given (an event as HubSpot sent it), where `JSON` serializes."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+# The same, with the event's own text as the payload.
+INSERT_SENT_TEXT = {
+    dialect: Hot(
+        insert_or_skip(dialect, DELIVERIES, "external_id")
+        .values({c.name: bindparam(c.name) for c in DELIVERIES.c})
+        .values(payload=bindparam("payload", type_=JSONText()))
+        .returning(DELIVERIES.c.id)
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 # How long the worker leaves a new delivery's job to the process that received it.
 RECEIVER_HOLDS_S = 10.0
 
@@ -71,13 +94,14 @@ async def store(
         external_id=event.external_id,
         source=source,
         event_type=event.event_type[:100],
-        payload=event.payload,
+        payload=event.payload if event.text is None else event.text,
         state=state,
         error=None,
         received_at=now,
         processed_at=now if state == DeliveryState.DONE else None,
     )
-    inserted = await INSERT_DELIVERY[dialect_of(session)].first(session, values)
+    statements = INSERT_DELIVERY if event.text is None else INSERT_SENT_TEXT
+    inserted = await statements[dialect_of(session)].first(session, values)
     return delivery_id if inserted is not None else None
 
 

@@ -50,6 +50,25 @@ async def test_rep_message_array(world: World) -> None:
     assert message["text"] == "Sent as an array, as some integrators see it."
 
 
+async def test_a_delivery_reads_back_as_the_event_sent(world: World) -> None:
+    """A one-object body is stored as HubSpot's own text (escapes, spacing and all), an array's
+    events one by one: each delivery's payload reads back as the event."""
+    single = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    single["message"]["text"] = 'Ça marche 😀, "quoted" \\ \t tab'
+    body = json.dumps(single, indent=1).encode()  # \u escapes, a surrogate pair among them
+    answer = await world.http.post(
+        world.channel_url, content=body, headers=world.signed(world.channel_url, body)
+    )
+    assert answer.status_code == 200 and answer.json()["received"] == 1
+    array = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__array")
+    assert (await world.post_signed(world.channel_url, array)).json()["received"] == 1
+    for event in (single, *array):
+        [delivery] = await world.deliveries(external_id=f"channel:message:{event['message']['id']}")
+        assert delivery.payload == event
+    texts = {message["text"] for message in await wait_for(world.agent_messages)}
+    assert single["message"]["text"] in texts
+
+
 async def test_rep_message_echo_of_our_message(world: World) -> None:
     payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__echo_of_our_message")
     answer = await world.post_signed(world.channel_url, payload)
