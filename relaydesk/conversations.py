@@ -15,7 +15,7 @@ from .errors import InvalidInput, NotFound
 from .frames import Frame, push_on_commit
 from .hot_sql import Hot
 from .jobs import AiReply, PublishMessage, dump
-from .messages import CONVERSATIONS, MESSAGES
+from .messages import CONVERSATIONS, MESSAGES, append_message
 from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers import from here
 from .messages import Effects as Effects
 from .messages import Slot as Slot
@@ -163,21 +163,16 @@ async def post_visitor_message(
     if not text.strip() and not attachment_ids:
         raise InvalidInput("a message needs text or an attachment", code="empty_message")
     attachments = await _visitor_attachments(session, visitor, attachment_ids)
+    fields = {"client_id": client_id, "author_name": visitor.name}
     if latest is not None and latest.state in OPEN_STATES:
-        slot = await next_slot(session, str(latest.id))
-        assert slot is not None
+        slot, message = await append_message(
+            session, effects, str(latest.id), Role.VISITOR, text, attachments=attachments, **fields
+        )
     else:
         slot = await _first_slot(session, visitor)
-    message = await insert_message(
-        session,
-        effects,
-        slot,
-        Role.VISITOR,
-        text,
-        attachments=attachments,
-        client_id=client_id,
-        author_name=visitor.name,
-    )
+        message = await insert_message(
+            session, effects, slot, Role.VISITOR, text, attachments=attachments, **fields
+        )
     await _queue_answer(session, effects, slot.state, message, answerer)
     return message, True
 

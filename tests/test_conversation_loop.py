@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk.models import Message, OutboxJob
+from relaydesk.models import Conversation, Message, OutboxJob
 
 from .orgs import Org
 from .support import WidgetClient
@@ -82,6 +82,30 @@ async def test_history_after_seq_returns_only_what_was_missed(
     assert [m["seq"] for m in everything] == [1, 2, 3, 4]
     assert [m["role"] for m in everything] == ["visitor", "ai", "visitor", "ai"]
     assert [m["seq"] for m in await visitor.history(after_seq=2)] == [3, 4]
+
+
+async def test_a_follow_up_is_stored_in_the_open_conversation_after_its_answer(
+    client: httpx.AsyncClient, org: Org, db: async_sessionmaker[AsyncSession]
+) -> None:
+    visitor = WidgetClient(client, org.widget_key)
+    await visitor.start()
+    await visitor.send("How do I reset my password?")
+    await visitor.wait_for_reply()
+    sent = await visitor.send("Which plans do you have?", client_id="follow-up-1")
+    assert sent.status_code == 201 and sent.json()["seq"] == 3
+
+    async with db() as session:
+        stored = await session.get_one(Message, sent.json()["id"])
+        conversation = await session.get_one(Conversation, visitor.conversation_id)
+    assert (stored.conversation_id, stored.seq, stored.role) == (conversation.id, 3, "visitor")
+    assert (stored.text, stored.client_id, stored.reply_to_id) == (
+        "Which plans do you have?",
+        "follow-up-1",
+        None,
+    )
+    assert stored.sources == [] and stored.component is None
+    assert conversation.last_seq == 4  # its answer took the next seq in the same transaction
+    assert conversation.updated_at >= stored.created_at
 
 
 async def test_reload_resumes_the_same_conversation(client: httpx.AsyncClient, org: Org) -> None:
