@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import CTE, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers
 
@@ -38,23 +38,19 @@ TAKE_SLOT_IN_STATE = Hot(_TAKE_SLOT.where(CONVERSATIONS.c.state == bindparam("st
 # Every column given: `Hot` runs no column defaults.
 INSERT_MESSAGE = Hot(insert(MESSAGES).values({c.name: bindparam(c.name) for c in MESSAGES.c}))
 INSERT_ANSWER = hot_insert_or_skip(MESSAGES, "reply_to_id", returning=MESSAGES.c.id)
-# PostgreSQL: the slot taken and the message written by one statement, one round trip to the
-# server instead of two (a data-modifying WITH runs to completion whether or not it is read).
-_SLOT = _TAKE_SLOT.cte("slot")
-_WRITTEN = (
-    insert(MESSAGES)
-    .from_select(
-        [c.name for c in MESSAGES.c],
-        select(
-            *(
-                _SLOT.c.last_seq if c.name == "seq" else bindparam(c.name, type_=c.type)
-                for c in MESSAGES.c
-            )
-        ),
-    )
-    .cte("written")
-)
-APPEND_MESSAGE = Hot(select(_SLOT).add_cte(_WRITTEN))
+
+
+def written_after(slot: CTE) -> CTE:
+    """PostgreSQL: the message's insert as a data-modifying WITH, in the conversation and at the
+    `seq` that `slot` (an `UPDATE … RETURNING id, last_seq` WITH) took. It runs to completion
+    whether or not the statement reads it: the slot and the message are one round trip."""
+    taken = {"conversation_id": slot.c.id, "seq": slot.c.last_seq}
+    values = (taken.get(c.name, bindparam(c.name, type_=c.type)) for c in MESSAGES.c)
+    return insert(MESSAGES).from_select(list(MESSAGES.c.keys()), select(*values)).cte("written")
+
+
+_SLOT = _TAKE_SLOT.returning(CONVERSATIONS.c.id).cte("slot")
+APPEND_MESSAGE = Hot(select(_SLOT).add_cte(written_after(_SLOT)))
 
 
 @dataclass(frozen=True)
@@ -147,15 +143,26 @@ async def append_message(
             session, effects, slot, role, text, attachments=attachments, **fields
         )
         return slot, message
-    values = _message_values(conversation_id, 0, role, text, fields)
+    values = message_values(conversation_id, 0, role, text, fields)
     row = await APPEND_MESSAGE.first(session, values | {"now": values["created_at"]})
     slot = Slot(conversation_id, row.visitor_id, row.last_seq, row.state)
-    message = unsaved_message(values | {"seq": slot.seq})
+    return slot, appended(session, effects, slot, values, attachments)
+
+
+def appended(
+    session: AsyncSession,
+    effects: Effects,
+    slot: Slot,
+    values: dict[str, Any],
+    attachments: Sequence[Attachment] = (),
+) -> Message:
+    """The `Message` a statement wrote with `values` at `slot` (`written_after`), announced."""
+    message = unsaved_message(values | {"conversation_id": slot.conversation_id, "seq": slot.seq})
     _announce(session, effects, slot, message, attachments)
-    return slot, message
+    return message
 
 
-def _message_values(
+def message_values(
     conversation_id: str, seq: int, role: Role, text: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
     values = {**MESSAGE_DEFAULTS, "id": new_id(), "created_at": utcnow(), "sources": [], **fields}
@@ -175,7 +182,7 @@ async def insert_message(
 ) -> Message:
     """The row is written at once by a Core insert; the `Message` returned is not in the
     session. An answer to a message already answered (`reply_to_id`) raises `AlreadyAnswered`."""
-    values = _message_values(slot.conversation_id, slot.seq, role, text, fields)
+    values = message_values(slot.conversation_id, slot.seq, role, text, fields)
     message = unsaved_message(values)
     if values["reply_to_id"] is None:
         await INSERT_MESSAGE.rows(session, values)
