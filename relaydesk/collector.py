@@ -7,13 +7,8 @@ full collection walks only what is newer. Frozen objects are not collected, so e
 `thaw_every_s` they are unfrozen and the next full collection (one long pause) frees the
 cycles among them that died since.
 
-The young generations are collected less often than Python's default (700 new objects, every
-10th, every 10th): a message's request allocates thousands of objects that die with it, and at
-the default each collection finds the in-flight requests' objects still alive and promotes them,
-to be walked again by the older generations' collections (`YOUNG_THRESHOLDS`).
-
 Process-wide (the collector is): `hold_old_objects` may be entered by several apps in one
-process (tests); the callback and thresholds are installed once and removed with the last.
+process (tests); the callback is installed once and removed with the last.
 """
 
 from __future__ import annotations
@@ -25,11 +20,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 _holders = 0
-# The server's collector CPU during `python -m bench roundtrip`, from the first send to the last
-# answer (timed by a gc callback, 2 runs each): 0.14-0.16 ms per message at Python's defaults,
-# 0.07-0.08 ms with these.
-YOUNG_THRESHOLDS = (2000, 20, 50)
-_defaults = gc.get_threshold()
 
 
 def _freeze_survivors(phase: str, info: dict[str, Any]) -> None:
@@ -41,7 +31,7 @@ def _freeze_survivors(phase: str, info: dict[str, Any]) -> None:
 async def hold_old_objects(thaw_every_s: float) -> AsyncIterator[None]:
     """Freeze what start-up built and, from now on, what survives each full collection;
     thaw every `thaw_every_s` (0: only the start-up freeze, no refreezing)."""
-    global _holders, _defaults
+    global _holders
     gc.collect()
     gc.freeze()
     if thaw_every_s <= 0:
@@ -50,8 +40,6 @@ async def hold_old_objects(thaw_every_s: float) -> AsyncIterator[None]:
     _holders += 1
     if _holders == 1:
         gc.callbacks.append(_freeze_survivors)
-        _defaults = gc.get_threshold()
-        gc.set_threshold(*YOUNG_THRESHOLDS)
 
     async def thaw() -> None:
         while True:
@@ -66,5 +54,4 @@ async def hold_old_objects(thaw_every_s: float) -> AsyncIterator[None]:
         _holders -= 1
         if _holders == 0:
             gc.callbacks.remove(_freeze_survivors)
-            gc.set_threshold(*_defaults)
             gc.unfreeze()
