@@ -4,30 +4,31 @@ never commit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, insert, or_, select, true, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import events, frames
+from .conversation_sql import (
+    CONVERSATION_DEFAULTS,
+    HANDED_OFF,
+    INSERT_CONVERSATION,
+    LATEST_AND_APPEND,
+    LATEST_AND_SENT_BEFORE,
+    LOCK_VISITOR,
+    OPEN_STATES,
+)
 from .db import dialect_of
 from .errors import InvalidInput, NotFound
 from .frames import Frame, push_on_commit
-from .hot_sql import Hot
 from .jobs import AiReply, PublishMessage, dump
-from .messages import (
-    CONVERSATIONS,
-    MESSAGES,
-    append_message,
-    appended,
-    message_values,
-    written_after,
-)
 from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers import from here
 from .messages import Effects as Effects
 from .messages import Slot as Slot
 from .messages import add_message as add_message
+from .messages import append_message, appended, message_values
 from .messages import insert_message as insert_message
 from .messages import next_slot as next_slot
 from .models import (
@@ -42,62 +43,6 @@ from .models import (
 )
 from .outbox import enqueue
 from .payloads import conversation_payload
-
-OPEN_STATES = (ConversationState.AI, ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
-HANDED_OFF = (ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
-
-# Built once, run with bound values (see `messages.py`).
-VISITORS = cast(Table, Visitor.__table__)
-LOCK_VISITOR = Hot(
-    update(VISITORS)
-    .where(VISITORS.c.id == bindparam("visitor_id"))
-    .values(last_seen_at=bindparam("now"))
-)
-# The visitor's latest conversation and whether a message with this client id exists in any of
-# theirs: one statement (a visitor without a conversation has no message either).
-SENT_BEFORE = (
-    select(MESSAGES.c.id)
-    .join(CONVERSATIONS, CONVERSATIONS.c.id == MESSAGES.c.conversation_id)
-    .where(
-        CONVERSATIONS.c.visitor_id == bindparam("visitor_id"),
-        MESSAGES.c.client_id == bindparam("client_id"),
-    )
-    .scalar_subquery()
-)
-_LATEST = (
-    select(CONVERSATIONS.c.id, CONVERSATIONS.c.state, SENT_BEFORE.label("sent_before"))
-    .where(CONVERSATIONS.c.visitor_id == bindparam("visitor_id"))
-    .order_by(CONVERSATIONS.c.created_at.desc(), CONVERSATIONS.c.id.desc())
-    .limit(1)
-)
-LATEST_AND_SENT_BEFORE = Hot(_LATEST)
-# PostgreSQL, a message with text and no files: the same read and, in an open conversation where
-# the client id was not sent before, the slot taken and the message written, in one statement
-# (one round trip instead of two). The visitor's row lock, taken before, keeps the read current.
-_LATEST_CTE = _LATEST.cte("latest")
-_OPEN_SLOT = (
-    update(CONVERSATIONS)
-    .where(
-        CONVERSATIONS.c.id == _LATEST_CTE.c.id,
-        _LATEST_CTE.c.sent_before.is_(None),
-        or_(*(_LATEST_CTE.c.state == state for state in OPEN_STATES)),
-    )
-    .values(last_seq=CONVERSATIONS.c.last_seq + 1, updated_at=bindparam("now"))
-    .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.last_seq, CONVERSATIONS.c.state)
-    .cte("slot")
-)
-LATEST_AND_APPEND = Hot(
-    select(_LATEST_CTE, _OPEN_SLOT.c.last_seq, _OPEN_SLOT.c.state.label("slot_state"))
-    .select_from(_LATEST_CTE.outerjoin(_OPEN_SLOT, true()))
-    .add_cte(written_after(_OPEN_SLOT))
-)
-# A visitor's new conversation with its first message's slot taken (`last_seq` 1): every column
-# given, as `Hot` runs no column defaults. Until commit the row is this transaction's alone.
-INSERT_CONVERSATION = Hot(
-    insert(CONVERSATIONS).values({c.name: bindparam(c.name) for c in CONVERSATIONS.c})
-)
-CONVERSATION_DEFAULTS: dict[str, object] = {c.name: None for c in CONVERSATIONS.c if c.nullable}
-
 
 # Conversations -------------------------------------------------------------------------------
 

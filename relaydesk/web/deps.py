@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..conversations import VISITORS
+from ..conversation_sql import VISITORS
 from ..errors import RateLimited, Unauthorized
 from ..hot_sql import Hot
 from ..identity import read_visitor_token
