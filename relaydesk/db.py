@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Insert, TableClause, bindparam, event, make_url
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.types import TypeEngine
 
 from .hot_sql import Hot
 from .sqlite_inline import inline_connector
@@ -81,14 +82,17 @@ def hot_insert_or_skip(
     unique: str,
     columns: Sequence[str] | None = None,
     returning: ColumnElement[Any] | None = None,
+    types: Mapping[str, TypeEngine[Any]] | None = None,
 ) -> dict[str, Hot]:
     """`insert_or_skip` as `Hot` statements, one per dialect, every column given (`Hot` runs no
     column defaults): all of `table`'s, or `columns`. With `returning`, a row comes back only
-    when the row was written."""
+    when the row was written. `types`: a column's value bound as another type than its own."""
     names = columns if columns is not None else [column.name for column in table.c]
+    given = types or {}
+    values = {n: bindparam(n, type_=given[n]) if n in given else bindparam(n) for n in names}
     statements = {}
     for dialect in ("sqlite", "postgresql"):
-        written = insert_or_skip(dialect, table, unique).values({n: bindparam(n) for n in names})
+        written = insert_or_skip(dialect, table, unique).values(values)
         statements[dialect] = Hot(written if returning is None else written.returning(returning))
     return statements
 

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import JSON, Dialect, Table, TypeDecorator, bindparam, select, update
+from sqlalchemy import JSON, Dialect, Table, TypeDecorator, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
 from ...conversations import Effects
-from ...db import commit, dialect_of, hot_insert_or_skip, insert_or_skip
+from ...db import commit, dialect_of, hot_insert_or_skip
 from ...files import FileStore
-from ...hot_sql import Hot
 from ...jobs import InboundDelivery, dump
 from ...models import (
     DeliveryState,
@@ -57,15 +56,9 @@ class JSONText(TypeDecorator[str]):
 
 
 # The same, with the event's own text as the payload.
-INSERT_SENT_TEXT = {
-    dialect: Hot(
-        insert_or_skip(dialect, DELIVERIES, "external_id")
-        .values({c.name: bindparam(c.name) for c in DELIVERIES.c})
-        .values(payload=bindparam("payload", type_=JSONText()))
-        .returning(DELIVERIES.c.id)
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+INSERT_SENT_TEXT = hot_insert_or_skip(
+    DELIVERIES, "external_id", returning=DELIVERIES.c.id, types={"payload": JSONText()}
+)
 # How long the worker leaves a new delivery's job to the process that received it.
 RECEIVER_HOLDS_S = 10.0
 
