@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CTE, Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers
 
@@ -40,13 +41,19 @@ INSERT_MESSAGE = Hot(insert(MESSAGES).values({c.name: bindparam(c.name) for c in
 INSERT_ANSWER = hot_insert_or_skip(MESSAGES, "reply_to_id", returning=MESSAGES.c.id)
 
 
-def written_after(slot: CTE) -> CTE:
+def written_after(slot: CTE, *, unless_exists: str | None = None) -> CTE:
     """PostgreSQL: the message's insert as a data-modifying WITH, in the conversation and at the
     `seq` that `slot` (an `UPDATE … RETURNING id, last_seq` WITH) took. It runs to completion
-    whether or not the statement reads it: the slot and the message are one round trip."""
+    whether or not the statement reads it: the slot and the message are one round trip.
+    `unless_exists`: a unique column whose value taken skips the insert; the WITH returns the
+    `id` of a message written."""
     taken = {"conversation_id": slot.c.id, "seq": slot.c.last_seq}
-    values = (taken.get(c.name, bindparam(c.name, type_=c.type)) for c in MESSAGES.c)
-    return insert(MESSAGES).from_select(list(MESSAGES.c.keys()), select(*values)).cte("written")
+    values = select(*(taken.get(c.name, bindparam(c.name, type_=c.type)) for c in MESSAGES.c))
+    if unless_exists is None:
+        return insert(MESSAGES).from_select(list(MESSAGES.c.keys()), values).cte("written")
+    written = pg_insert(MESSAGES).from_select(list(MESSAGES.c.keys()), values)
+    skipped = written.on_conflict_do_nothing(index_elements=[unless_exists])
+    return skipped.returning(MESSAGES.c.id).cte("written")
 
 
 _SLOT = _TAKE_SLOT.returning(CONVERSATIONS.c.id).cte("slot")

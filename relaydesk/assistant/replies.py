@@ -20,13 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events, frames
 from ..closing import close_conversation
-from ..conversations import AlreadyAnswered, Effects, Slot, insert_message
+from ..conversations import AlreadyAnswered, Effects
 from ..db import commit
 from ..handoffs import hand_off
-from ..hot_sql import Hot
 from ..jobs import AiReply, load
 from ..knowledge.documents import IndexCache
-from ..models import Closer, Conversation, ConversationState, Message, Requester, Role
+from ..models import Closer, Conversation, Message, Requester, Role
 from ..outbox import complete_current
 from ..vault import Vault
 from .action_refusals import reply_to_refusal
@@ -34,7 +33,7 @@ from .actions import ActionFailed, ActionRefused, ActionRunner, ActionSpec
 from .analysis import AI_ERROR, USER_REQUESTED
 from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn, answers_at_once
 from .configuration import load_actions, policy_of
-from .reply_sql import TO_ANSWER, TO_ANSWER_NOW, TURNS, answer_slot
+from .reply_sql import TO_ANSWER, TO_ANSWER_NOW, Reading, answer_slot, to_answer, write_answer
 from .summary import summarize
 from .triage import analyze_latest
 from .wording import AI_ERROR_APOLOGY, say
@@ -73,13 +72,11 @@ class ReplyJob:
         async with self._typing_while_slow(channel):
             reply = await self._think(context)
         async with self.sessions() as session:
-            # The slot locks the conversation: a concurrent run of this job waits, then finds
-            # the answer there when it writes its own. The AI writes only while it leads.
-            slot = await answer_slot(session, conversation_id, reply)
-            if slot is None:
-                return
+            # The answer's slot locks the conversation: a concurrent run of this job waits,
+            # then finds the answer there when it writes its own.
             try:
-                await self._write(session, slot, message_id, pending, reply)
+                if not await self._write(session, conversation_id, message_id, pending, reply):
+                    return
             except AlreadyAnswered:
                 return  # the session rolls back what this run wrote
             await complete_current(session)  # the job ends with its answer, in one commit
@@ -97,9 +94,8 @@ class ReplyJob:
         if pending is None:
             return False
         reply = await self._think(pending.context)
-        slot = await answer_slot(session, conversation_id, reply)
-        assert slot is not None  # the message's slot, taken while the AI led, holds it so
-        await self._write(session, slot, message.id, pending, reply)
+        written = await self._write(session, conversation_id, message.id, pending, reply)
+        assert written  # the message's slot, taken while the AI led, holds it so
         return True
 
     @contextlib.asynccontextmanager
@@ -155,13 +151,18 @@ class ReplyJob:
     async def _write(
         self,
         session: AsyncSession,
-        slot: Slot,
+        conversation_id: str,
         message_id: str,
         pending: _Pending,
         reply: BrainReply,
-    ) -> None:
+    ) -> bool:
+        """The reply, in the conversation's next slot; only while the AI leads (False: it no
+        longer does, nothing written)."""
         if reply.handoff is not None and pending.context.policy.hands_off:
-            conversation = await session.get_one(Conversation, slot.conversation_id)
+            slot = await answer_slot(session, conversation_id, reply)
+            if slot is None:
+                return False
+            conversation = await session.get_one(Conversation, conversation_id)
             asked = USER_REQUESTED in reply.handoff.reasons
             await hand_off(
                 session,
@@ -173,32 +174,34 @@ class ReplyJob:
                 reply_to_id=message_id,
                 author_name=pending.author_name,
             )
-            return
-        text = reply.text or say(AI_ERROR_APOLOGY, reply.language)
-        await insert_message(
+            return True
+        slot = await write_answer(
             session,
             self.effects,
-            slot,
-            Role.AI,
-            text,
+            conversation_id,
+            reply,
+            reply.text or say(AI_ERROR_APOLOGY, reply.language),
             reply_to_id=message_id,
             author_name=pending.author_name,
             component=reply.component,
             sources=[asdict(s) for s in reply.sources],
         )
+        if slot is None:
+            return False
         if reply.resolved:  # the goodbye above, then the end (the widget offers CSAT)
-            conversation = await session.get_one(Conversation, slot.conversation_id)
+            conversation = await session.get_one(Conversation, conversation_id)
             await close_conversation(session, self.effects, conversation, by=Closer.AI)
+        return True
 
     async def _read(
-        self, session: AsyncSession, to_answer: Hot, conversation_id: str, message_id: str
+        self, session: AsyncSession, reading: Reading, conversation_id: str, message_id: str
     ) -> _Pending | None:
         """What the brain needs, or None when there is nothing (left) to answer here."""
         ids = {"conversation_id": conversation_id, "message_id": message_id}
-        row = await to_answer.first(session, ids)
-        if row is None or row.state != ConversationState.AI or row.answered or row.by_job:
+        found = await to_answer(session, reading, ids)
+        if found is None:
             return None
-        turns = await TURNS.rows(session, ids)
+        row, turns = found
         org_id = row.organization_id
         actions: list[ActionSpec] = []
         if row.has_actions and self.vault:
