@@ -38,10 +38,22 @@ PUBLISH_CONNECTIONS = 16
 CATCH_UP_BATCH, CATCH_UP_PAUSE_S = 100, 0.05  # 2,000 sockets a second catch up after a gap
 MAX_UNSENT = 10_000  # beyond this many channels, every socket of the cluster catches up
 ERRORS = (RedisError, OSError)
+CANCEL_AGAIN_S = 0.1  # close(): a task still running this long after a cancel lost it
 
 
 def backoff(failures: int) -> float:
     return min(5.0, 0.1 * 2.0 ** min(failures, 6)) * random.uniform(0.5, 1.0)
+
+
+async def stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel until they have ended: on Python 3.11 redis-py's write timeout (`wait_for`) drops a
+    cancel landing in the loop turn its write completes, and the task carries on (gh-86296)."""
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=CANCEL_AGAIN_S)
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class RedisHub(MemoryHub):
@@ -130,10 +142,7 @@ class RedisHub(MemoryHub):
         self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._renew())]
 
     async def close(self) -> None:
-        tasks = [*self._tasks, *([self._catching_up] if self._catching_up else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stop([*self._tasks, *([self._catching_up] if self._catching_up else [])])
         if self._channels:
             with contextlib.suppress(*ERRORS, TimeoutError):
                 async with asyncio.timeout(2):

@@ -8,6 +8,8 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
+
 from relaydesk.cluster_wakeup import JOBS, ClusterWakeup
 from relaydesk.realtime import RESUME
 from relaydesk.redis_hub import RedisHub
@@ -122,6 +124,28 @@ async def test_a_frame_published_while_redis_is_down_reaches_this_nodes_sockets(
         # could not send once Redis answers again.
         await wait_for(lambda: _got(remote, RESYNC), timeout=5)
         await wait_for(lambda: _got(local, RESYNC), timeout=5)
+
+
+async def test_close_returns_when_it_lands_as_a_write_to_redis_completes(
+    redis: OwnRedis,
+) -> None:
+    """A socket leaves, so the hub releases its presence, and the node shuts down meanwhile.
+    On Python 3.11 redis-py's write timeout (`asyncio.wait_for`) drops a cancellation that
+    lands in the loop turn the write completes: close() waited for ever on the hub's task."""
+    for turns in range(8):  # loop turns between the socket leaving and close()
+        hub = RedisHub(redis.url)
+        await hub.start()
+        await wait_for(lambda: _connected([hub]))
+        socket = await listen(hub, "visitor:leaving")
+        await wait_for(lambda: hub.presence.anywhere("visitor:leaving"))
+        hub.unsubscribe("visitor:leaving", socket.subscription)
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        try:
+            async with asyncio.timeout(5):
+                await hub.close()
+        except TimeoutError:
+            pytest.fail(f"close() never returned, {turns} loop turns after the socket left")
 
 
 async def _all_written(sockets: list[HeldSocket]) -> bool:
