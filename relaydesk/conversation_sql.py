@@ -3,13 +3,33 @@ run with bound values (`hot_sql.Hot`, as in `messages.py`)."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, true, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from .hot_sql import Hot
-from .messages import CONVERSATIONS, MESSAGES, written_after
-from .models import ConversationState, Visitor
+from .messages import (
+    CONVERSATIONS,
+    MESSAGES,
+    Effects,
+    Slot,
+    appended,
+    message_values,
+    written_after,
+)
+from .models import ConversationState, Message, Role, Visitor, new_id
 
 OPEN_STATES = (ConversationState.AI, ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
 HANDED_OFF = (ConversationState.PENDING_HUMAN, ConversationState.HUMAN)
@@ -38,9 +58,10 @@ _LATEST = (
     .limit(1)
 )
 LATEST_AND_SENT_BEFORE = Hot(_LATEST)
-# PostgreSQL, a message with text and no files: the same read and, in an open conversation where
-# the client id was not sent before, the slot taken and the message written, in one statement
-# (one round trip instead of two). The visitor's row lock, taken before, keeps the read current.
+# PostgreSQL, a message with text and no files: the same read and, unless the client id was
+# sent before, the message written in one statement (one round trip instead of two to four): in
+# the latest conversation while it is open, its slot taken; else in a new AI conversation, written
+# with its first slot taken. The visitor's row lock, taken before, keeps the read current.
 _LATEST_CTE = _LATEST.cte("latest")
 _OPEN_SLOT = (
     update(CONVERSATIONS)
@@ -53,14 +74,76 @@ _OPEN_SLOT = (
     .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.last_seq, CONVERSATIONS.c.state)
     .cte("slot")
 )
-LATEST_AND_APPEND = Hot(
-    select(_LATEST_CTE, _OPEN_SLOT.c.last_seq, _OPEN_SLOT.c.state.label("slot_state"))
-    .select_from(_LATEST_CTE.outerjoin(_OPEN_SLOT, true()))
-    .add_cte(written_after(_OPEN_SLOT))
+_NEW_VALUES = {  # the columns a new conversation does not leave empty
+    "id": bindparam("new_conversation_id", type_=CONVERSATIONS.c.id.type),
+    "organization_id": bindparam("organization_id", type_=CONVERSATIONS.c.organization_id.type),
+    "visitor_id": bindparam("visitor_id"),
+    "state": literal(ConversationState.AI, CONVERSATIONS.c.state.type),
+    "custom_data": bindparam("custom_data", type_=CONVERSATIONS.c.custom_data.type),
+    "last_seq": literal(1, Integer),
+    "read_seq": literal(0, Integer),
+    "mailed_seq": literal(0, Integer),
+    "created_at": bindparam("now"),
+    "updated_at": bindparam("now"),
+}
+_KEPT = (
+    select(_LATEST_CTE.c.id)
+    .where(
+        or_(
+            _LATEST_CTE.c.sent_before.is_not(None),
+            *(_LATEST_CTE.c.state == state for state in OPEN_STATES),
+        )
+    )
+    .exists()
 )
+_NEW = (
+    insert(CONVERSATIONS)
+    .from_select(list(_NEW_VALUES), select(*_NEW_VALUES.values()).where(~_KEPT))
+    .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.last_seq, CONVERSATIONS.c.state)
+    .cte("new")
+)
+_TAKEN = union_all(
+    select(_OPEN_SLOT.c.id, _OPEN_SLOT.c.last_seq, _OPEN_SLOT.c.state),
+    select(_NEW.c.id, _NEW.c.last_seq, _NEW.c.state),
+).cte("taken")
+
+
+_ONE = select(literal(1, Integer).label("one")).subquery("one")  # a row with or without latest
+LATEST_AND_APPEND = Hot(
+    select(
+        _LATEST_CTE.c.sent_before,
+        _TAKEN.c.id.label("slot_id"),
+        _TAKEN.c.last_seq,
+        _TAKEN.c.state.label("slot_state"),
+    )
+    .select_from(_ONE.outerjoin(_LATEST_CTE, true()).outerjoin(_TAKEN, true()))
+    .add_cte(written_after(_TAKEN))
+)
+
+
 # A visitor's new conversation with its first message's slot taken (`last_seq` 1): every column
 # given, as `Hot` runs no column defaults. Until commit the row is this transaction's alone.
 INSERT_CONVERSATION = Hot(
     insert(CONVERSATIONS).values({c.name: bindparam(c.name) for c in CONVERSATIONS.c})
 )
 CONVERSATION_DEFAULTS: dict[str, object] = {c.name: None for c in CONVERSATIONS.c if c.nullable}
+
+
+async def append_to_latest(
+    session: AsyncSession,
+    effects: Effects,
+    visitor_id: str,
+    organization_id: str,
+    text: str,
+    fields: dict[str, Any],
+) -> tuple[Any, tuple[Slot, Message] | None]:
+    """`LATEST_AND_APPEND`: whether the client id was sent before, else the message written (in
+    the open conversation, or a new one)."""
+    values = message_values("", 0, Role.VISITOR, text, fields)
+    ids = {"visitor_id": visitor_id, "organization_id": organization_id}
+    new = {"new_conversation_id": new_id(), "custom_data": {}, "now": values["created_at"]}
+    latest = await LATEST_AND_APPEND.first(session, values | ids | new)
+    if latest.last_seq is None:
+        return latest, None
+    slot = Slot(str(latest.slot_id), visitor_id, latest.last_seq, latest.slot_state)
+    return latest, (slot, appended(session, effects, slot, values))

@@ -15,10 +15,10 @@ from .conversation_sql import (
     CONVERSATION_DEFAULTS,
     HANDED_OFF,
     INSERT_CONVERSATION,
-    LATEST_AND_APPEND,
     LATEST_AND_SENT_BEFORE,
     LOCK_VISITOR,
     OPEN_STATES,
+    append_to_latest,
 )
 from .db import dialect_of
 from .errors import InvalidInput, NotFound
@@ -28,7 +28,7 @@ from .messages import AlreadyAnswered as AlreadyAnswered  # the names callers im
 from .messages import Effects as Effects
 from .messages import Slot as Slot
 from .messages import add_message as add_message
-from .messages import append_message, appended, message_values
+from .messages import append_message
 from .messages import insert_message as insert_message
 from .messages import next_slot as next_slot
 from .models import (
@@ -133,7 +133,8 @@ async def post_visitor_message(
     fields = {"client_id": client_id, "author_name": visitor.name}
     written: tuple[Slot, Message] | None = None
     if text.strip() and not attachment_ids and dialect_of(session) == "postgresql":
-        latest, written = await _append_to_latest(session, effects, visitor, text, fields)
+        org_id = visitor.organization_id
+        latest, written = await append_to_latest(session, effects, visitor.id, org_id, text, fields)
     else:
         ids = {"visitor_id": visitor.id, "client_id": client_id}
         latest = await LATEST_AND_SENT_BEFORE.first(session, ids)
@@ -144,19 +145,6 @@ async def post_visitor_message(
     slot, message = written
     await _queue_answer(session, effects, slot.state, message, answerer)
     return message, True
-
-
-async def _append_to_latest(
-    session: AsyncSession, effects: Effects, visitor: Author, text: str, fields: dict[str, Any]
-) -> tuple[Any, tuple[Slot, Message] | None]:
-    """`LATEST_AND_APPEND`: the latest conversation's row, and the message if it was written."""
-    values = message_values("", 0, Role.VISITOR, text, fields)
-    given = values | {"visitor_id": visitor.id, "now": values["created_at"]}
-    latest = await LATEST_AND_APPEND.first(session, given)
-    if latest is None or latest.last_seq is None:
-        return latest, None
-    slot = Slot(str(latest.id), visitor.id, latest.last_seq, latest.slot_state)
-    return latest, (slot, appended(session, effects, slot, values))
 
 
 async def _append(

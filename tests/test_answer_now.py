@@ -152,24 +152,26 @@ async def test_the_answer_is_written_with_the_message_in_one_commit_and_pushed_a
     assert pushed[1]["message"]["id"] == answer.id
 
 
-async def test_on_postgresql_the_answer_takes_two_statements_after_the_message(
+async def test_on_postgresql_a_message_and_its_answer_take_four_statements(
     backend: str, http: httpx.AsyncClient, sessions: Sessions
 ) -> None:
-    """Each statement is a network round trip on PostgreSQL: what the brain needs is read with
-    the conversation's turns, and the answer's slot taken with the answer written. SQLite runs
+    """Each statement is a network round trip on PostgreSQL: the visitor's lock; the message
+    read, slotted and written, in its open conversation or a new one; what the brain needs read
+    with the conversation's turns; the answer's slot taken with the answer written. SQLite runs
     them in the server's process, one each."""
     visitor = await _visitor(http, sessions, action=False)
-    await visitor.send("Hello")  # the conversation's first message writes the conversation too
-    ran: list[str] = []
-    hot_sql.listeners.append(ran.append)
-    try:
-        sent = await visitor.send("How long does shipping take?")
-    finally:
-        hot_sql.listeners.remove(ran.append)
-    answer = await _answer(sessions, sent.json()["id"])
-    assert answer is not None and "3 to 5 business days" in answer.text
-    # The visitor's lock; the message read, slotted and written (one statement on PostgreSQL).
-    assert len(ran) == (2 + 2 if backend == "postgresql" else 4 + 4)
+    counts = []
+    for text in ("Hello", "How long does shipping take?"):  # a new conversation, then its own
+        ran: list[str] = []
+        hot_sql.listeners.append(ran.append)
+        try:
+            sent = await visitor.send(text)
+        finally:
+            hot_sql.listeners.remove(ran.append)
+        assert await _answer(sessions, sent.json()["id"]) is not None
+        counts.append(len(ran))
+    assert sent.json()["seq"] == 3
+    assert counts == ([4, 4] if backend == "postgresql" else [8, 8])
 
 
 async def test_an_organization_with_an_action_is_answered_by_the_job_with_the_same_reply(

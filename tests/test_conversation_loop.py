@@ -68,6 +68,22 @@ async def test_same_client_id_twice_makes_one_message(
     assert jobs == 0  # the embedded brain answered in the message's transaction, once
 
 
+async def test_a_client_id_sent_before_the_conversation_closed_is_not_sent_again(
+    client: httpx.AsyncClient, org: Org
+) -> None:
+    """A retry after the close finds its message; a new message opens a new conversation."""
+    visitor = WidgetClient(client, org.widget_key)
+    await visitor.start()
+    first = await visitor.send("How long does shipping take?", client_id="before-close")
+    closing = f"/api/widget/v1/conversations/{visitor.conversation_id}/close"
+    assert (await client.post(closing, headers=visitor.auth)).status_code == 200
+    again = await visitor.send("How long does shipping take?", client_id="before-close")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    fresh = await visitor.send("Which plans do you have?")
+    assert fresh.status_code == 201 and fresh.json()["seq"] == 1
+    assert fresh.json()["conversation_id"] != first.json()["conversation_id"]
+
+
 async def test_history_after_seq_returns_only_what_was_missed(
     client: httpx.AsyncClient, org: Org
 ) -> None:
