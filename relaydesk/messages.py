@@ -58,6 +58,13 @@ def written_after(slot: CTE, *, unless_exists: str | None = None) -> CTE:
 
 _SLOT = _TAKE_SLOT.returning(CONVERSATIONS.c.id).cte("slot")
 APPEND_MESSAGE = Hot(select(_SLOT).add_cte(written_after(_SLOT)))
+# The same, writing nothing while the conversation is in the state `not_in`.
+_SLOT_OUTSIDE = (
+    _TAKE_SLOT.where(CONVERSATIONS.c.state != bindparam("not_in"))
+    .returning(CONVERSATIONS.c.id)
+    .cte("slot")
+)
+APPEND_OUTSIDE_STATE = Hot(select(_SLOT_OUTSIDE).add_cte(written_after(_SLOT_OUTSIDE)))
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,30 @@ async def append_message(
         return slot, message
     values = message_values(conversation_id, 0, role, text, fields)
     row = await APPEND_MESSAGE.first(session, values | {"now": values["created_at"]})
+    slot = Slot(conversation_id, row.visitor_id, row.last_seq, row.state)
+    return slot, appended(session, effects, slot, values, attachments)
+
+
+async def append_outside_state(
+    session: AsyncSession,
+    effects: Effects,
+    conversation_id: str,
+    not_in: ConversationState,
+    role: Role,
+    text: str,
+    *,
+    attachments: Sequence[Attachment] = (),
+    **fields: Any,
+) -> tuple[Slot, Message] | None:
+    """`append_message` in one PostgreSQL statement, unless the conversation is in `not_in`
+    (or gone): then nothing is written, and None. SQLite: None, always (take the slot first)."""
+    if dialect_of(session) != "postgresql":
+        return None
+    values = message_values(conversation_id, 0, role, text, fields)
+    given = values | {"now": values["created_at"], "not_in": not_in}
+    row = await APPEND_OUTSIDE_STATE.first(session, given)
+    if row is None:
+        return None
     slot = Slot(conversation_id, row.visitor_id, row.last_seq, row.state)
     return slot, appended(session, effects, slot, values, attachments)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from ... import events
 from ...closing import reopen_conversation
 from ...conversations import Slot, announce_state, insert_message, next_slot
 from ...db import commit
+from ...messages import append_outside_state
 from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery
 from ...models.states import ConversationState, DeliveryState, Role
 from ..api.shapes import Message as HubSpotMessage
@@ -180,27 +182,26 @@ async def _write(
     the close reopens it), and SENT if a widget of the visitor is connected here, its job run by
     this process's worker as the caller commits, without a claim (a visitor who is offline gets
     SENT on return; a reply missing a file stays FAILED)."""
-    slot = await next_slot(session, target.conversation_id)
-    assert slot is not None
-    if slot.state == ConversationState.CLOSED:
-        conversation = await session.get(Conversation, target.conversation_id)
-        assert conversation is not None
-        await reopen_conversation(session, inbound.effects, conversation, slot)
-        slot = await next_slot(session, target.conversation_id)
-        assert slot is not None
-    later = await _later_replies(session, target, slot, message)
-    session.add_all(attachments)
-    stored = await insert_message(
-        session,
-        inbound.effects,
-        slot,
-        Role.AGENT,
-        message.text,
-        attachments=attachments,
-        author_name=name,
-        hubspot_message_id=message.id,
-        **({"created_at": message.created_at} if message.created_at is not None else {}),
-    )
+    fields: dict[str, Any] = dict(author_name=name, hubspot_message_id=message.id)
+    if message.created_at is not None:
+        fields["created_at"] = message.created_at
+    # PostgreSQL: the slot and the row in one statement, unless the conversation is closed.
+    written = await append_outside_state(
+        session, inbound.effects, target.conversation_id, ConversationState.CLOSED, Role.AGENT,
+        message.text, attachments=attachments, **fields,
+    )  # fmt: skip
+    if written is None:
+        slot = await _open_slot(session, inbound, target.conversation_id)
+        later = await _later_replies(session, target, slot, message)
+        session.add_all(attachments)
+        stored = await insert_message(
+            session, inbound.effects, slot, Role.AGENT, message.text, attachments=attachments,
+            **fields,
+        )  # fmt: skip
+    else:
+        slot, stored = written
+        session.add_all(attachments)  # pointing at the row written (`appended`)
+        later = await _later_replies(session, target, slot, message)
     if later:
         await move_to_end(session, inbound.effects, slot.conversation_id, later)
     if slot.state in (ConversationState.AI, ConversationState.PENDING_HUMAN):
@@ -213,6 +214,20 @@ async def _write(
         wakeup, organization_id = inbound.effects.wakeup, target.organization_id
         await report(session, wakeup, stored, SENT, organization_id, run_here=True)
     return stored
+
+
+async def _open_slot(session: AsyncSession, inbound: Inbound, conversation_id: str) -> Slot:
+    """The conversation's next `seq`; a closed conversation is reopened first (its notice takes
+    the slot, and the reply the next)."""
+    slot = await next_slot(session, conversation_id)
+    assert slot is not None
+    if slot.state == ConversationState.CLOSED:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        await reopen_conversation(session, inbound.effects, conversation, slot)
+        slot = await next_slot(session, conversation_id)
+        assert slot is not None
+    return slot
 
 
 async def _later_replies(
