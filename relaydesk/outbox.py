@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Row, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import dialect_of, on_commit
 from .models import JobState, OutboxJob, utcnow
-from .outbox_sql import COMPLETE, PENDING_INSERT, claim_statement, leased_insert
+from .outbox_sql import COMPLETE, PENDING_INSERT, claim_statement, leased_insert, pending_claim
 
 
 class Runner(Protocol):
@@ -122,20 +122,24 @@ async def claim(
     lease_s: float,
     kinds: Collection[str] | None = None,
     running: Collection[int] = (),
+    expired: bool = True,
 ) -> list[ClaimedJob]:
-    """Lease up to `limit` runnable jobs, of the given kinds if any, never one of the caller's
-    `running` ones (the caller commits): first those whose lease ran out, whose process died,
-    then pending ones that are due, each oldest first."""
+    """Lease up to `limit` runnable jobs, of the given kinds if any (the caller commits): with
+    `expired`, first those whose lease ran out, whose process died (never one of the caller's
+    `running` ones), then pending ones that are due, each oldest first."""
+    shape = None if kinds is None else tuple(sorted(kinds))
+    if shape == ():
+        return []
     now = utcnow()
     values: dict[str, Any] = {"now": now, "until": now + timedelta(seconds=lease_s)}
-    values |= {"kinds": list(kinds or ()), "running": list(running)}
-    rows: list[Row[Any]] = []
-    for expired in (True, False):
-        values["limit"] = limit - len(rows)
-        if values["limit"] <= 0:
-            break
-        leased = claim_statement(kinds is not None, bool(running), expired)
+    rows: list[Any] = []
+    if expired:
+        values |= {"limit": limit, "running": list(running)}
+        leased = claim_statement(shape, bool(running), True)
         rows += (await session.execute(leased, values)).all()
+    if len(rows) < limit:
+        values["limit"] = limit - len(rows)
+        rows += await pending_claim(shape).rows(session, values)
     return sorted(
         (ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts) for row in rows),
         key=lambda job: job.id,

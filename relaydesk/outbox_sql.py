@@ -74,25 +74,28 @@ def leased_insert(dialect: str) -> Hot:
 
 
 @functools.cache
-def claim_statement(by_kind: bool, but_running: bool, expired: bool = False) -> Update:
+def claim_statement(kinds: tuple[str, ...] | None, but_running: bool, expired: bool) -> Update:
     """The claim of pending jobs that are due, or with `expired` of running jobs whose lease ran
-    out, oldest first, built once per shape (building it cost more than running it).
+    out, oldest first, of the given kinds if any; built once per shape (building it cost more
+    than running it). The kinds are values in the statement, not an expanding list, so only
+    `but_running` (the caller's own running jobs, for the expired pass) needs compiling again.
 
     One state per statement, so the walk goes down `ix_outbox_waiting` (state, id) in id order
     and stops at the limit: a backlog of pending jobs costs a claim only the rows it takes and
     the blocked ones it passes, not a sort of the whole backlog."""
     jobs = JOBS.c
+    waiting = [literal(state.value) for state in WAITING]  # values, not an expanding list
     blocked = exists().where(
         EARLIER.c.ordering_key == jobs.ordering_key,
         EARLIER.c.id < jobs.id,
-        EARLIER.c.state.in_(WAITING),
+        EARLIER.c.state.in_(waiting),
     )
     if expired:
         runnable = and_(jobs.state == JobState.RUNNING, jobs.locked_until < bindparam("now"))
     else:
         runnable = and_(jobs.state == JobState.PENDING, jobs.run_after <= bindparam("now"))
-    if by_kind:
-        runnable = and_(runnable, jobs.kind.in_(bindparam("kinds", expanding=True)))
+    if kinds is not None:
+        runnable = and_(runnable, jobs.kind.in_([literal(kind) for kind in kinds]))
     if but_running:
         runnable = and_(runnable, jobs.id.not_in(bindparam("running", expanding=True)))
     chosen = (
@@ -113,6 +116,13 @@ def claim_statement(by_kind: bool, but_running: bool, expired: bool = False) -> 
         )
         .returning(jobs.id, jobs.kind, jobs.payload, jobs.attempts)
     )
+
+
+@functools.cache
+def pending_claim(kinds: tuple[str, ...] | None) -> Hot:
+    """The claim of due pending jobs, run on the driver's connection. It needs no list of the
+    caller's running jobs: those are running, not pending."""
+    return Hot(claim_statement(kinds, False, False))
 
 
 # Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery unqualified.

@@ -1,12 +1,13 @@
 """The outbox worker: claims jobs, runs their handlers, records success or the error.
 
 `run()` keeps up to `concurrency` jobs running and claims more as slots free up (at most
-`CLAIM_BATCH` per claim), waking at once when this process commits a job, when a job ends while
-more may be waiting (slots were full, or a later job of its ordering key is pending), and
-polling for jobs other processes wrote or whose retry came due. A job waiting on HubSpot (its
-rate limit, a slow answer) holds only its own slot, and jobs start a few at a time rather than in
-bursts that would queue every request of the process behind them. `run_once()` claims one batch
-and runs it to the end: what tests call.
+`CLAIM_BATCH` per claim), waking at once when a job is committed while a slot is free, when a
+job ends while more may be waiting (slots were full, or a later job of its ordering key is
+pending), and polling for jobs other processes wrote or whose retry came due. Leases that ran
+out (their process died) are looked for at most once per poll interval. A job waiting on
+HubSpot (its rate limit, a slow answer) holds only its own slot, and jobs start a few at a time
+rather than in bursts that would queue every request of the process behind them. `run_once()`
+claims one batch and runs it to the end: what tests call.
 
 Recurring work (the sweep of unattached uploads) is a `Duty`: every `every_s` the loop lets it
 queue its job, which the job's dedupe key keeps to one per interval across workers; the job
@@ -74,6 +75,7 @@ class Worker:
         # the last claim was cut short by its limit, or an ended job had a successor waiting.
         self._claim_wanted = asyncio.Event()
         self._saturated = False
+        self._expired_due = 0.0  # monotonic time the next claim looks for run-out leases
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
         self.processed = 0
@@ -93,7 +95,7 @@ class Worker:
         if not self._stopping.is_set():
             self._start(job)
 
-    async def _claim(self, limit: int) -> list[ClaimedJob]:
+    async def _claim(self, limit: int, expired: bool = True) -> list[ClaimedJob]:
         async with self._claim_lock, self.sessions() as session:
             jobs = await outbox.claim(
                 session,
@@ -101,6 +103,7 @@ class Worker:
                 lease_s=self.settings.lease_s,
                 kinds=self.handlers.keys(),
                 running=self._running_ids,
+                expired=expired,
             )
             await session.commit()
         return jobs
@@ -177,8 +180,8 @@ class Worker:
                     followed = await outbox.complete(session, job.id)
                     await session.commit()
             self.processed += 1
-            if followed:
-                self._claim_wanted.set()
+            if followed:  # a job that may be claimable now, as a commit's wake-up says
+                self.wakeup.event.set()
             return
         async with self.sessions() as session:
             await outbox.fail(
@@ -202,18 +205,21 @@ class Worker:
                 claimed: list[ClaimedJob] = []
                 if free > 0:
                     try:
-                        claimed = await self._claim(min(free, CLAIM_BATCH))
+                        claimed = await self._claim(min(free, CLAIM_BATCH), self._expired_now())
                     except Exception:  # a lost database connection must not end the loop
                         log.exception("worker iteration failed")
                 for job in claimed:
                     self._start(job)
-                # Cut short by the limit (or no free slot): more may be waiting.
-                self._saturated = free <= 0 or len(claimed) == min(free, CLAIM_BATCH)
-                if claimed and len(claimed) == min(free, CLAIM_BATCH) < free:
+                room = len(self._running) < self.settings.concurrency
+                if claimed and len(claimed) == min(free, CLAIM_BATCH) and room:
                     await asyncio.sleep(0)  # more may be waiting: claim again once others ran
                     continue
+                # Every slot taken: a job committed now could not start here, so only a slot
+                # freeing up wakes the loop (`_start`), not each commit's wake-up.
+                self._saturated = not room
+                waited = self._claim_wanted if self._saturated else self.wakeup.event
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wait(), self.settings.poll_interval_s)
+                    await asyncio.wait_for(waited.wait(), self.settings.poll_interval_s)
         finally:
             self.wakeup.runner = None
             await self._wind_down()
@@ -242,16 +248,14 @@ class Worker:
                 continue
             self._duties_due[index] = now + duty.every_s
 
-    async def _wait(self) -> None:
-        waits = [
-            asyncio.ensure_future(e.wait())
-            for e in (self._stopping, self.wakeup.event, self._claim_wanted)
-        ]
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiting in waits:
-                waiting.cancel()
+    def _expired_now(self) -> bool:
+        """Whether this claim looks for run-out leases: once per poll interval, as they are rare
+        (a process died, or could not renew) and the pending jobs are what most claims find."""
+        now = time.monotonic()
+        if now < self._expired_due:
+            return False
+        self._expired_due = now + self.settings.poll_interval_s
+        return True
 
     async def _hand_back(self, job: ClaimedJob) -> None:
         try:
@@ -263,3 +267,5 @@ class Worker:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._claim_wanted.set()
+        self.wakeup.event.set()

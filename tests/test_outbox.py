@@ -212,6 +212,30 @@ async def test_a_claim_takes_run_out_leases_first_and_never_more_than_its_limit(
     assert [job.id for job in again] == [ids[1], ids[2]]
 
 
+async def test_a_claim_without_the_expired_pass_takes_only_pending_jobs(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """The worker looks for run-out leases once per poll interval; its other claims take only
+    pending jobs and leave a run-out lease to that pass."""
+    kind = f"test.expired.{uuid.uuid4().hex[:6]}"
+    for key in ("a", "b"):
+        await put(db, kind, key, 1)
+    ids = [job.id for job in await jobs_of(db, kind)]
+    async with db() as session:  # a process claimed the first job, then died
+        await session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id == ids[0])
+            .values(state="running", locked_until=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
+    async with db() as session:
+        pending = await outbox.claim(session, limit=5, lease_s=30, kinds=[kind], expired=False)
+        expired = await outbox.claim(session, limit=5, lease_s=30, kinds=[kind], expired=True)
+        await session.commit()
+    assert [job.id for job in pending] == [ids[1]]
+    assert [job.id for job in expired] == [ids[0]]
+
+
 def test_a_claim_walks_the_waiting_index_in_order_and_sorts_no_backlog(tmp_path: Path) -> None:
     """On SQLite the claim reads `ix_outbox_waiting` in id order and stops at its limit; a plan
     that sorted (a temp B-tree) would cost every claim the whole pending backlog."""
@@ -220,10 +244,11 @@ def test_a_claim_walks_the_waiting_index_in_order_and_sorts_no_backlog(tmp_path:
     sent: list[tuple[str, Any]] = []
     event.listen(engine, "before_cursor_execute", lambda *a: sent.append((a[2], a[3])))
     now = utcnow()
-    values = {"kinds": ["a"], "running": [1], "now": now, "until": now, "limit": 1}
+    values = {"running": [1], "now": now, "until": now, "limit": 1}
     with engine.begin() as connection:
         for kinds, running, expired in itertools.product((False, True), repeat=3):
-            connection.execute(claim_statement(kinds, running, expired), values)
+            shape = ("a", "b") if kinds else None
+            connection.execute(claim_statement(shape, running, expired), values)
             statement, parameters = sent[-1]
             plan = " ".join(
                 row[3]
