@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import events
 from ..files import MessageLimits
+from ..hubspot.connect.portal_clients import PortalClients
 from ..hubspot.handoff.job import HubSpotSync
 from ..hubspot.inbound.delivery_status import StatusJob
 from ..hubspot.inbound.handlers import InboundJob
@@ -39,13 +40,14 @@ def job_table(runtime: Runtime) -> JobTable:
     retention = RetentionSweep(runtime.sessions, runtime.wakeup)
     no_rep = NoRepWatch(runtime.sessions, runtime.effects, settings.followup)
     unread = UnreadWatch(runtime.sessions, runtime.wakeup, settings)
+    portals = PortalClients(runtime.hubspot, runtime.sessions, runtime.vault)
     handlers: dict[str, Handler] = {
         events.AI_REPLY: runtime.replies,
         events.HUBSPOT_HANDOFF: sync.handoff,
         events.HUBSPOT_PUBLISH: sync.publish,
         events.HUBSPOT_CLOSE_THREAD: sync.close_thread,
         events.HUBSPOT_INBOUND: InboundJob(runtime.inbound),
-        events.HUBSPOT_MESSAGE_STATUS: StatusJob(runtime.sessions, runtime.hubspot, runtime.vault),
+        events.HUBSPOT_MESSAGE_STATUS: StatusJob(runtime.sessions, portals),
         # Always registered: without SMTP settings a mail job fails, visibly, on the
         # failed-jobs page rather than waiting unseen for a worker that can send it.
         events.MAIL_SEND: MailJob(settings.smtp),

@@ -16,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ... import events
 from ...jobs import MessageStatus, dump, load
-from ...models import Conversation, HubSpotChannel, HubSpotConnection, Message, OutboxJob, Role
+from ...models import Conversation, HubSpotChannel, Message, OutboxJob, Role
 from ...outbox import Wakeup, enqueue
-from ...vault import Vault
+from ..api.client import HubSpotClient
 from ..api.errors import NotFound
-from ..api.integration import HubSpot
 from ..api.shapes import Message as HubSpotMessage
-from ..connect.connections import find_connection, portal_client
+from ..connect.portal_clients import PortalClients
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +150,7 @@ class StatusJob:
     """The `hubspot.message_status` job: one PATCH of the channel message's status."""
 
     sessions: async_sessionmaker[AsyncSession]
-    hubspot: HubSpot
-    vault: Vault
+    portals: PortalClients
 
     async def __call__(self, payload: dict[str, Any]) -> None:
         job = load(MessageStatus, payload)
@@ -161,8 +159,7 @@ class StatusJob:
         if found is None:
             log.warning("status of message %s not reported: not a HubSpot reply", payload)
             return
-        connection, channel_id, hubspot_message_id = found
-        client = portal_client(self.hubspot, self.sessions, self.vault, connection)
+        client, channel_id, hubspot_message_id = found
         status, error_message = job.status, job.error_message
         try:
             await client.update_message_status(
@@ -173,7 +170,7 @@ class StatusJob:
 
     async def _load(
         self, session: AsyncSession, job: MessageStatus
-    ) -> tuple[HubSpotConnection, str, str] | None:
+    ) -> tuple[HubSpotClient, str, str] | None:
         if job.hubspot_id is not None and job.organization_id is not None:
             hubspot_message_id, organization_id = job.hubspot_id, job.organization_id
         else:
@@ -187,10 +184,10 @@ class StatusJob:
             if row is None or row.hubspot_message_id is None:
                 return None
             hubspot_message_id, organization_id = row.hubspot_message_id, row.organization_id
-        connection = await find_connection(session, organization_id)
-        if connection is None:
+        portal = await self.portals.find(session, organization_id)
+        if portal is None:
             return None
-        channel_id = connection.channel_id or await session.scalar(
+        channel_id = portal.channel_id or await session.scalar(
             select(HubSpotChannel.channel_id).limit(1)
         )
-        return (connection, channel_id, hubspot_message_id) if channel_id else None
+        return (portal.client, channel_id, hubspot_message_id) if channel_id else None
