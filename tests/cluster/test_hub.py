@@ -135,9 +135,9 @@ async def test_close_returns_when_it_lands_as_a_write_to_redis_completes(
     for turns in range(8):  # loop turns between the socket leaving and close()
         hub = RedisHub(redis.url)
         await hub.start()
-        await wait_for(lambda: _connected([hub]))
+        await wait_for(lambda started=hub: _connected([started]))
         socket = await listen(hub, "visitor:leaving")
-        await wait_for(lambda: hub.presence.anywhere("visitor:leaving"))
+        await wait_for(lambda started=hub: started.presence.anywhere("visitor:leaving"))
         hub.unsubscribe("visitor:leaving", socket.subscription)
         for _ in range(turns):
             await asyncio.sleep(0)
