@@ -169,7 +169,9 @@ async def test_on_postgresql_a_message_and_its_answer_take_four_statements(
         finally:
             hot_sql.listeners.remove(ran.append)
         assert await _answer(sessions, sent.json()["id"]) is not None
-        counts.append(len(ran))
+        # The server's worker, woken by the commit, may claim meanwhile (its claim is a `Hot`
+        # statement too); an inline answer updates no job, so the message's are the others.
+        counts.append(len([sql for sql in ran if not sql.startswith("UPDATE outbox_jobs")]))
     assert sent.json()["seq"] == 3
     assert counts == ([4, 4] if backend == "postgresql" else [8, 8])
 

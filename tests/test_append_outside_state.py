@@ -80,9 +80,11 @@ async def test_a_reply_is_one_statement_on_postgresql_and_none_on_sqlite(
         await commit(session)
     stored = await _messages(db, conversation.id)
     if not postgresql:
-        assert written is None and ran == [] and stored == [] and frames.seen == []
+        assert written is None and stored == [] and frames.seen == []
+        assert [s for s in ran if not s.startswith("UPDATE outbox")] == []
         return
-    assert written is not None and len(ran) == 1
+    # The test server's worker may claim meanwhile: its claim is a `Hot` statement too.
+    assert written is not None and len([s for s in ran if not s.startswith("UPDATE outbox")]) == 1
     slot, message = written
     assert (slot.seq, slot.visitor_id, slot.state) == (1, conversation.visitor_id, "human")
     assert [(m.id, m.seq, m.role, m.text, m.author_name, m.hubspot_message_id) for m in stored] == [
