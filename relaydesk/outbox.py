@@ -29,7 +29,9 @@ class Runner(Protocol):
     @property
     def lease_s(self) -> float: ...
 
-    def has_room(self) -> bool: ...
+    def has_room(self, kind: str) -> bool: ...
+
+    def at_limit(self, kind: str) -> bool: ...
 
     def adopt(self, job: ClaimedJob) -> None: ...
 
@@ -78,7 +80,7 @@ async def enqueue(
         updated_at=now,
     )
     runner = wakeup.runner
-    if run_here and runner is not None and runner.has_room():
+    if run_here and runner is not None and runner.has_room(kind):
         values["until"] = now + timedelta(seconds=runner.lease_s)
         written = await leased_insert(dialect_of(session)).first(session, values)
         if written is not None and written.state == JobState.RUNNING:
@@ -91,7 +93,8 @@ async def enqueue(
             return
     else:
         await PENDING_INSERT[dialect_of(session)].rows(session, values)
-    on_commit(session, wakeup.notify)
+    if runner is None or not runner.at_limit(kind):  # at its kind's limit: claimed as one ends
+        on_commit(session, wakeup.notify)
 
 
 @dataclass(frozen=True)

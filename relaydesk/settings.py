@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +46,12 @@ class WorkerSettings(BaseModel):
     max_attempts: int = 10
     max_backoff_s: float = 300.0
     concurrency: int = Field(default=64, ge=1)  # jobs running at once in one process
+    # At most this many jobs of a kind at once: status reports, which wait on HubSpot's rate
+    # limit when rep replies come faster than it, must not take every slot from the AI's
+    # replies and the handoffs (those then stay pending, and are claimed as one ends).
+    kind_limits: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: {"hubspot.message_status": 8}
+    )
     # On stop, how long running jobs may still take; those still running then (a job waiting
     # on HubSpot's rate limit may wait minutes) are handed back for the next worker.
     stop_grace_s: float = Field(default=10.0, ge=0)

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,16 +79,34 @@ class Worker:
         self._expired_due = 0.0  # monotonic time the next claim looks for run-out leases
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
+        self._kinds_running: Counter[str] = Counter()
         self.processed = 0
 
     @property
     def lease_s(self) -> float:
         return self.settings.lease_s
 
-    def has_room(self) -> bool:
-        """A free slot, for a job this process is about to commit (`outbox.enqueue`'s
-        `run_here`)."""
-        return not self._stopping.is_set() and len(self._running) < self.settings.concurrency
+    def has_room(self, kind: str) -> bool:
+        """A free slot, for a job of `kind` this process is about to commit (`outbox.enqueue`'s
+        `run_here`), and its kind under its limit."""
+        free = not self._stopping.is_set() and len(self._running) < self.settings.concurrency
+        return free and not self.at_limit(kind)
+
+    def at_limit(self, kind: str) -> bool:
+        """As many jobs of `kind` run as its limit allows: one committed now waits for one of
+        them to end, and a wake-up for it would only cost a claim that cannot take it."""
+        return self._kind_room(kind) <= 0
+
+    def _kind_room(self, kind: str) -> int:
+        """How many more jobs of `kind` may start (`WorkerSettings.kind_limits`)."""
+        limit = self.settings.kind_limits.get(kind)
+        return self.settings.concurrency if limit is None else limit - self._kinds_running[kind]
+
+    def _claimable(self, limit: int) -> tuple[list[str], int]:
+        """The kinds a claim may take now, and at most how many jobs: no kind past its limit."""
+        rooms = {kind: self._kind_room(kind) for kind in self.handlers}
+        kinds = [kind for kind, room in rooms.items() if room > 0]
+        return kinds, min([limit, *(rooms[kind] for kind in kinds)]) if kinds else 0
 
     def adopt(self, job: ClaimedJob) -> None:
         """Run a job this process committed already leased to it. Once stopping, it is left to
@@ -96,12 +115,15 @@ class Worker:
             self._start(job)
 
     async def _claim(self, limit: int, expired: bool = True) -> list[ClaimedJob]:
+        kinds, limit = self._claimable(limit)
+        if not limit:
+            return []
         async with self._claim_lock, self.sessions() as session:
             jobs = await outbox.claim(
                 session,
                 limit=limit,
                 lease_s=self.settings.lease_s,
-                kinds=self.handlers.keys(),
+                kinds=kinds,
                 running=self._running_ids,
                 expired=expired,
             )
@@ -118,11 +140,15 @@ class Worker:
     def _start(self, job: ClaimedJob) -> None:
         task = asyncio.create_task(self._run(job))
         self._running.add(task)
+        self._kinds_running[job.kind] += 1
 
         def ended(done: asyncio.Task[None]) -> None:
             self._running.discard(done)
+            self._kinds_running[job.kind] -= 1
             if self._saturated:
                 self._claim_wanted.set()
+            elif job.kind in self.settings.kind_limits:  # it may have been at its limit
+                self.wakeup.event.set()
 
         task.add_done_callback(ended)
 
@@ -202,16 +228,17 @@ class Worker:
                 self._claim_wanted.clear()
                 await self._queue_duties()
                 free = self.settings.concurrency - len(self._running)
+                wanted = self._claimable(min(free, CLAIM_BATCH))[1] if free > 0 else 0
                 claimed: list[ClaimedJob] = []
-                if free > 0:
+                if wanted:
                     try:
-                        claimed = await self._claim(min(free, CLAIM_BATCH), self._expired_now())
+                        claimed = await self._claim(wanted, self._expired_now())
                     except Exception:  # a lost database connection must not end the loop
                         log.exception("worker iteration failed")
                 for job in claimed:
                     self._start(job)
                 room = len(self._running) < self.settings.concurrency
-                if claimed and len(claimed) == min(free, CLAIM_BATCH) and room:
+                if claimed and len(claimed) == wanted and room:
                     await asyncio.sleep(0)  # more may be waiting: claim again once others ran
                     continue
                 # Every slot taken: a job committed now could not start here, so only a slot

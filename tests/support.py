@@ -187,8 +187,11 @@ class DiedRunner:
 
     lease_s: float
 
-    def has_room(self) -> bool:
+    def has_room(self, kind: str) -> bool:
         return True
+
+    def at_limit(self, kind: str) -> bool:
+        return False
 
     def adopt(self, job: ClaimedJob) -> None:
         pass  # gone before it ran the job
