@@ -157,10 +157,11 @@ async def append_message(
             session, effects, slot, role, text, attachments=attachments, **fields
         )
         return slot, message
-    values = message_values(conversation_id, 0, role, text, fields)
-    row = await APPEND_MESSAGE.first(session, values | {"now": values["created_at"]})
-    slot = Slot(conversation_id, row.visitor_id, row.last_seq, row.state)
-    return slot, appended(session, effects, slot, values, attachments)
+    written = await _appended_by(
+        APPEND_MESSAGE, session, effects, conversation_id, role, text, attachments, fields
+    )
+    assert written is not None
+    return written
 
 
 async def append_outside_state(
@@ -178,9 +179,27 @@ async def append_outside_state(
     (or gone): then nothing is written, and None. SQLite: None, always (take the slot first)."""
     if dialect_of(session) != "postgresql":
         return None
+    return await _appended_by(
+        APPEND_OUTSIDE_STATE, session, effects, conversation_id, role, text, attachments,
+        fields, not_in=not_in,
+    )  # fmt: skip
+
+
+async def _appended_by(
+    statement: Hot,
+    session: AsyncSession,
+    effects: Effects,
+    conversation_id: str,
+    role: Role,
+    text: str,
+    attachments: Sequence[Attachment],
+    fields: dict[str, Any],
+    **given: Any,
+) -> tuple[Slot, Message] | None:
+    """The message written by `statement` (a slot and `written_after` it) with the slot it
+    took, announced; None when it took none."""
     values = message_values(conversation_id, 0, role, text, fields)
-    given = values | {"now": values["created_at"], "not_in": not_in}
-    row = await APPEND_OUTSIDE_STATE.first(session, given)
+    row = await statement.first(session, values | {"now": values["created_at"], **given})
     if row is None:
         return None
     slot = Slot(conversation_id, row.visitor_id, row.last_seq, row.state)

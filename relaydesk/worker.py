@@ -114,10 +114,7 @@ class Worker:
         if not self._stopping.is_set():
             self._start(job)
 
-    async def _claim(self, limit: int, expired: bool = True) -> list[ClaimedJob]:
-        kinds, limit = self._claimable(limit)
-        if not limit:
-            return []
+    async def _claim(self, kinds: list[str], limit: int, expired: bool = True) -> list[ClaimedJob]:
         async with self._claim_lock, self.sessions() as session:
             jobs = await outbox.claim(
                 session,
@@ -133,7 +130,7 @@ class Worker:
     async def run_once(self) -> int:
         """Claim one batch and run it to the end; jobs of different conversations run
         concurrently."""
-        jobs = await self._claim(CLAIM_BATCH)
+        jobs = await self._claim(*self._claimable(CLAIM_BATCH))
         await asyncio.gather(*(self._run(job) for job in jobs))
         return len(jobs)
 
@@ -228,11 +225,11 @@ class Worker:
                 self._claim_wanted.clear()
                 await self._queue_duties()
                 free = self.settings.concurrency - len(self._running)
-                wanted = self._claimable(min(free, CLAIM_BATCH))[1] if free > 0 else 0
+                kinds, wanted = self._claimable(min(free, CLAIM_BATCH)) if free > 0 else ([], 0)
                 claimed: list[ClaimedJob] = []
                 if wanted:
                     try:
-                        claimed = await self._claim(wanted, self._expired_now())
+                        claimed = await self._claim(kinds, wanted, self._expired_now())
                     except Exception:  # a lost database connection must not end the loop
                         log.exception("worker iteration failed")
                 for job in claimed:

@@ -5,9 +5,6 @@ taken first, in the server's own process)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,22 +18,7 @@ from relaydesk.outbox import Wakeup
 from relaydesk.realtime import MemoryHub
 
 from .orgs import Org
-
-
-class Frames:
-    """A hub listener that keeps what reaches its channel."""
-
-    def __init__(self) -> None:
-        self.seen: list[dict[str, Any]] = []
-
-    def deliver(self, frame: str) -> None:
-        self.seen.append(json.loads(frame))
-
-    def resync(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+from .test_outbox import Recorder
 
 
 async def _conversation(
@@ -52,6 +34,17 @@ async def _conversation(
     return conversation
 
 
+async def _listened(
+    db: async_sessionmaker[AsyncSession], org: Org, state: ConversationState
+) -> tuple[Effects, Conversation, Recorder]:
+    """A conversation in `state`, and what reaches its visitor's channel from now on."""
+    hub = MemoryHub()
+    conversation = await _conversation(db, org, state)
+    frames = Recorder()
+    await hub.subscribe(events.visitor_channel(conversation.visitor_id), frames)
+    return Effects(hub, Wakeup(), AttachmentSigner("secret", 3600)), conversation, frames
+
+
 async def _messages(db: async_sessionmaker[AsyncSession], conversation_id: str) -> list[Message]:
     async with db() as session:
         query = select(Message).where(Message.conversation_id == conversation_id)
@@ -61,11 +54,7 @@ async def _messages(db: async_sessionmaker[AsyncSession], conversation_id: str) 
 async def test_a_reply_is_one_statement_on_postgresql_and_none_on_sqlite(
     db: async_sessionmaker[AsyncSession], org: Org
 ) -> None:
-    hub = MemoryHub()
-    effects = Effects(hub, Wakeup(), AttachmentSigner("secret", 3600))
-    conversation = await _conversation(db, org, ConversationState.HUMAN)
-    frames = Frames()
-    await hub.subscribe(events.visitor_channel(conversation.visitor_id), frames)
+    effects, conversation, frames = await _listened(db, org, ConversationState.HUMAN)
     ran: list[str] = []
     async with db() as session:
         hot_sql.listeners.append(ran.append)
@@ -99,11 +88,7 @@ async def test_a_closed_conversation_gets_nothing(
     db: async_sessionmaker[AsyncSession], org: Org
 ) -> None:
     """No seq taken, no row, no frame: the caller reopens the conversation the long way."""
-    hub = MemoryHub()
-    effects = Effects(hub, Wakeup(), AttachmentSigner("secret", 3600))
-    conversation = await _conversation(db, org, ConversationState.CLOSED)
-    frames = Frames()
-    await hub.subscribe(events.visitor_channel(conversation.visitor_id), frames)
+    effects, conversation, frames = await _listened(db, org, ConversationState.CLOSED)
     async with db() as session:
         written = await append_outside_state(
             session, effects, conversation.id, ConversationState.CLOSED, Role.AGENT, "Hello again"

@@ -192,16 +192,14 @@ async def _write(
     )  # fmt: skip
     if written is None:
         slot = await _open_slot(session, inbound, target.conversation_id)
-        later = await _later_replies(session, target, slot, message)
-        session.add_all(attachments)
         stored = await insert_message(
             session, inbound.effects, slot, Role.AGENT, message.text, attachments=attachments,
             **fields,
         )  # fmt: skip
     else:
         slot, stored = written
-        session.add_all(attachments)  # pointing at the row written (`appended`)
-        later = await _later_replies(session, target, slot, message)
+    session.add_all(attachments)  # pointing at the row written
+    later = await _later_replies(session, target, slot, message)
     if later:
         await move_to_end(session, inbound.effects, slot.conversation_id, later)
     if slot.state in (ConversationState.AI, ConversationState.PENDING_HUMAN):
