@@ -108,11 +108,12 @@ class ClaimedJob:
 @dataclass
 class JobRun:
     """The job a worker's task is running; `completed` once a handler marked it done in its own
-    transaction (`complete_current`) and that transaction committed."""
+    transaction (`complete_current`) and that transaction committed (`followed`: what
+    `complete` returned)."""
 
     job: ClaimedJob
     completed: bool = False
-    followed: bool = False
+    followed: str | None = None
 
 
 CURRENT: ContextVar[JobRun | None] = ContextVar("outbox_current_job", default=None)
@@ -176,11 +177,11 @@ async def hand_back(session: AsyncSession, job_id: int) -> None:
     )
 
 
-async def complete(session: AsyncSession, job_id: int) -> bool:
-    """Mark the job done; True if a later job of its ordering key is pending (this one may have
-    been what held it back)."""
+async def complete(session: AsyncSession, job_id: int) -> str | None:
+    """Mark the job done; the kind of the next pending job of its ordering key, if any (this one
+    may have been what held it back)."""
     row = await COMPLETE.first(session, {"job_id": job_id, "now": utcnow()})
-    return bool(row and row.followed)
+    return row.followed if row is not None else None
 
 
 async def complete_current(session: AsyncSession) -> None:

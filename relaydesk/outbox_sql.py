@@ -6,9 +6,9 @@ import functools
 from typing import Any, cast
 
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
     Exists,
+    String,
     Table,
     Update,
     and_,
@@ -130,10 +130,10 @@ COMPLETE = Hot(
     text(
         "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
         "updated_at = :now WHERE id = :job_id "
-        "RETURNING EXISTS (SELECT 1 FROM outbox_jobs AS later "
+        "RETURNING (SELECT later.kind FROM outbox_jobs AS later "
         "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
-        "AND later.state = 'pending') AS followed"
+        "AND later.state = 'pending' ORDER BY later.id LIMIT 1) AS followed"
     )
     .bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
-    .columns(followed=Boolean)
+    .columns(followed=String)
 )

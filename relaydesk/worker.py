@@ -2,9 +2,11 @@
 
 `run()` keeps up to `concurrency` jobs running and claims more as slots free up (at most
 `CLAIM_BATCH` per claim), waking at once when a job is committed while a slot is free, when a
-job ends while more may be waiting (slots were full, or a later job of its ordering key is
-pending), and polling for jobs other processes wrote or whose retry came due. Leases that ran
-out (their process died) are looked for at most once per poll interval. A job waiting on
+job ends while more may be waiting (slots were full, its kind was at its limit, or a later job
+of its ordering key is pending), and polling for jobs other processes wrote or whose retry came
+due. A claim that found every job there was of its kinds is not run again for those kinds until
+a wake-up says a job may have come, or the poll interval passed. Leases that ran out (their
+process died) are looked for at most once per poll interval. A job waiting on
 HubSpot (its rate limit, a slow answer) holds only its own slot, and jobs start a few at a time
 rather than in bursts that would queue every request of the process behind them. `run_once()`
 claims one batch and runs it to the end: what tests call.
@@ -72,10 +74,17 @@ class Worker:
         self._duties_due = [0.0] * len(duties)  # monotonic time each is next due
         self._claim_lock = asyncio.Lock()  # one claimer per process (all SQLite needs)
         self._stopping = asyncio.Event()
-        # Set when a claim may find something new: a job ended while every slot was taken or
-        # the last claim was cut short by its limit, or an ended job had a successor waiting.
+        # Set when a job ended while every slot was taken or its kind was at its limit, or held
+        # back a later job of its ordering key: a claim may take more now. (`wakeup.event`
+        # says a job of any kind may have come: a commit.)
         self._claim_wanted = asyncio.Event()
         self._saturated = False
+        # Kinds a claim found no more jobs of, since the last wake-up and the last look for
+        # run-out leases: a claim of only these kinds would find nothing either.
+        self._drained: set[str] = set()
+        # Kinds a job may be claimable of that no wake-up announced: one ended while its kind
+        # was at its limit, or one held back by a job that ended.
+        self._reopened: set[str] = set()
         self._expired_due = 0.0  # monotonic time the next claim looks for run-out leases
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
@@ -140,12 +149,13 @@ class Worker:
         self._kinds_running[job.kind] += 1
 
         def ended(done: asyncio.Task[None]) -> None:
+            was_at_limit = self.at_limit(job.kind)
             self._running.discard(done)
             self._kinds_running[job.kind] -= 1
-            if self._saturated:
+            if was_at_limit:
+                self._reopened.add(job.kind)
+            if self._saturated or was_at_limit:
                 self._claim_wanted.set()
-            elif job.kind in self.settings.kind_limits:  # it may have been at its limit
-                self.wakeup.event.set()
 
         task.add_done_callback(ended)
 
@@ -203,8 +213,9 @@ class Worker:
                     followed = await outbox.complete(session, job.id)
                     await session.commit()
             self.processed += 1
-            if followed:  # a job that may be claimable now, as a commit's wake-up says
-                self.wakeup.event.set()
+            if followed is not None:  # a job of this kind it held back is claimable now
+                self._reopened.add(followed)
+                self._claim_wanted.set()
             return
         async with self.sessions() as session:
             await outbox.fail(
@@ -221,15 +232,20 @@ class Worker:
         self.wakeup.runner = self
         try:
             while not self._stopping.is_set():
+                if self.wakeup.event.is_set():  # a job may have come, of any kind
+                    self._drained.clear()
+                # Jobs of a kind at its limit are committed without a wake-up (`enqueue`).
+                self._drained -= self._reopened
+                self._reopened.clear()
                 self.wakeup.event.clear()
                 self._claim_wanted.clear()
                 await self._queue_duties()
                 free = self.settings.concurrency - len(self._running)
                 kinds, wanted = self._claimable(min(free, CLAIM_BATCH)) if free > 0 else ([], 0)
                 claimed: list[ClaimedJob] = []
-                if wanted:
+                if wanted and self._may_find(kinds):
                     try:
-                        claimed = await self._claim(kinds, wanted, self._expired_now())
+                        claimed = await self._claim_more(kinds, wanted)
                     except Exception:  # a lost database connection must not end the loop
                         log.exception("worker iteration failed")
                 for job in claimed:
@@ -241,12 +257,40 @@ class Worker:
                 # Every slot taken: a job committed now could not start here, so only a slot
                 # freeing up wakes the loop (`_start`), not each commit's wake-up.
                 self._saturated = not room
-                waited = self._claim_wanted if self._saturated else self.wakeup.event
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waited.wait(), self.settings.poll_interval_s)
+                await self._wait()
         finally:
             self.wakeup.runner = None
             await self._wind_down()
+
+    def _may_find(self, kinds: list[str]) -> bool:
+        """Whether a claim of `kinds` may find a job: not when a claim found every job of them
+        there was and since then no wake-up came nor the poll interval passed (a retry that
+        came due, a lease that ran out: nothing says so but time)."""
+        return not self._drained.issuperset(kinds) or time.monotonic() >= self._expired_due
+
+    async def _claim_more(self, kinds: list[str], wanted: int) -> list[ClaimedJob]:
+        expired = self._expired_now()
+        if expired:  # the poll interval passed: what `_drained` knew may have changed
+            self._drained.clear()
+        claimed = await self._claim(kinds, wanted, expired)
+        if len(claimed) < wanted:  # it took every job of these kinds there was
+            self._drained.update(kinds)
+        return claimed
+
+    async def _wait(self) -> None:
+        """Until a slot or a kind's room frees up (`_claim_wanted`), or unless every slot is
+        taken, a job may have come (`wakeup.event`); at most until the next poll."""
+        events = [self._claim_wanted]
+        if not self._saturated:  # a job committed now could start here
+            events.append(self.wakeup.event)
+        waiters = [asyncio.ensure_future(event.wait()) for event in events]
+        left = self._expired_due - time.monotonic()  # when `_drained` is forgotten
+        poll = left if 0 < left < self.settings.poll_interval_s else self.settings.poll_interval_s
+        try:
+            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def _wind_down(self) -> None:
         """Let the running jobs end, for up to `stop_grace_s`; the rest are cancelled and handed

@@ -5,13 +5,16 @@ limit they took every slot, and an AI reply or a handoff waited behind all of th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from relaydesk import hot_sql
 from relaydesk.outbox import Wakeup
 from relaydesk.settings import WorkerSettings
 from relaydesk.worker import Worker
@@ -62,6 +65,83 @@ async def test_a_kind_at_its_limit_leaves_the_other_slots_to_other_kinds(
         released.set()
         await task
     assert most == 2
+
+
+@pytest.mark.parametrize("conversations", [20, 4])
+async def test_a_backlog_of_a_kind_at_its_limit_costs_one_claim_per_job(
+    db: async_sessionmaker[AsyncSession], conversations: int
+) -> None:
+    """A job of a kind at its limit that ends frees its room, and one claim takes the next job
+    of the backlog. A claim of only the other kinds, which would walk the whole backlog to find
+    nothing, runs again only once a job of theirs may have come (a commit's wake-up): not when
+    an ended job held back the next of its conversation, a job of its own kind."""
+    tag = uuid.uuid4().hex[:6]
+    waiting, urgent = f"test.backlog.{tag}", f"test.other.{tag}"
+    started = ended = 0
+    permits = asyncio.Semaphore(0)  # one at a time: each job of the backlog ends on its own
+    answered = asyncio.Event()
+
+    async def waits(payload: dict[str, Any]) -> None:  # as a report waits on the rate limit
+        nonlocal started, ended
+        started += 1
+        await permits.acquire()
+        ended += 1
+
+    async def answers(payload: dict[str, Any]) -> None:
+        answered.set()
+
+    wakeup = Wakeup()
+    settings = WorkerSettings(concurrency=8, poll_interval_s=30, kind_limits={waiting: 2})
+    worker = Worker(db, wakeup, {waiting: waits, urgent: answers}, settings)
+    jobs = 20
+    for n in range(jobs):
+        await put(db, waiting, f"k{n % conversations}", n)
+    claims = _Claims(db)
+    task = asyncio.create_task(worker.run())
+    try:
+        for n in range(jobs):  # the n-th ends once the limit's two run (or the backlog's rest)
+            await wait_for(lambda n=n: ended == n and started - ended == min(2, jobs - n))
+            if n == jobs // 2:  # while the backlog waits, a job of another kind comes
+                await put(db, urgent, "u", 0, wakeup=wakeup)
+                await asyncio.wait_for(answered.wait(), 5)
+            permits.release()
+        await wait_for(lambda: _states(db, waiting, "done", jobs))
+    finally:
+        worker.stop()
+        for _ in range(jobs):
+            permits.release()
+        await task
+        claims.stop()
+    # One claim per job, plus the first claim's pass for run-out leases, the first claim of
+    # the other kinds, and the one the other kind's commit woke. Claiming the other kinds again
+    # after each job took two per job.
+    assert len(claims.seen) <= jobs + 4, claims.seen
+
+
+class _Claims:
+    """The claim statements this event loop's worker runs on `db`: the pending claim runs on the
+    driver (`hot_sql`), the pass for run-out leases through SQLAlchemy. (The test server's
+    worker runs its claims in a thread and loop of its own.)"""
+
+    def __init__(self, db: async_sessionmaker[AsyncSession]) -> None:
+        self.seen: list[str] = []
+        self.loop = asyncio.get_running_loop()
+        self.engine = db.kw["bind"].sync_engine
+        hot_sql.listeners.append(self.ran)
+        event.listen(self.engine, "before_cursor_execute", self.executed)
+
+    def ran(self, sql: str) -> None:
+        if sql.startswith("UPDATE outbox_jobs SET state") and "attempts" in sql:
+            with contextlib.suppress(RuntimeError):  # no running loop: not this one's
+                if asyncio.get_running_loop() is self.loop:
+                    self.seen.append(sql)
+
+    def executed(self, connection: Any, cursor: Any, sql: str, *rest: Any) -> None:
+        self.ran(sql)
+
+    def stop(self) -> None:
+        hot_sql.listeners.remove(self.ran)
+        event.remove(self.engine, "before_cursor_execute", self.executed)
 
 
 async def _states(
