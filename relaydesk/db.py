@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.types import TypeEngine
 
-from .hot_sql import Hot
+from .hot_sql import Hot, HotAsyncSession, HotSession
 from .sqlite_inline import inline_connector
 
 
@@ -58,7 +58,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(
+        engine, class_=HotAsyncSession, expire_on_commit=False, sync_session_class=HotSession
+    )
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

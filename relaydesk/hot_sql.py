@@ -8,6 +8,13 @@ result columns with their result processors. It then runs them on the very drive
 and in the very transaction, that the session holds, so they commit or roll back with the rest.
 
 Only plain statements qualify: no expanding `IN` lists, no ORM entities in the result.
+
+A `HotSession` (the sessions `db.session_factory` makes) that has not begun a transaction does
+not begin one for its first `Hot` statement: it takes a pooled connection of its own, without the
+ORM's transaction, and commits it at `commit()`. A session whose work is `Hot` statements alone
+(a rep reply, a job's end) so costs a fraction of one that goes through the ORM. Should the ORM
+then be asked for a connection (a flush, an `execute`, a `get`), it is given that same pooled
+connection, inside the same transaction, and the commit goes through the ORM as usual.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Connection, Dialect, Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.util import greenlet_spawn
 
 from .sqlite_inline import InlineConnection, InlineCursor
 
@@ -122,10 +131,23 @@ def _translated(held: _Held, sql: str, args: list[Any], error: Exception) -> Exc
 
 
 async def _held(session: AsyncSession) -> _Held:
-    """The session's transaction's driver connection, looked up once per transaction."""
-    held: _Held | None = session.info.get("hot_sql")
+    """The session's transaction's driver connection, looked up once per transaction: a
+    `HotSession` with no transaction yet takes a pooled connection of its own (`_Checkout`)."""
+    held: _Held | None = session.info.get(HELD)
+    checkout: _Checkout | None = session.info.get(CHECKOUT)
     transaction = session.sync_session.get_transaction()
-    if held is not None and transaction is not None and held.transaction is transaction:
+    if held is not None and (
+        held.transaction is checkout if checkout is not None else held.transaction is transaction
+    ):
+        return held
+    sync = session.sync_session
+    if transaction is None and isinstance(sync, HotSession) and isinstance(sync.bind, Engine):
+        fairy = await greenlet_spawn(sync.bind.raw_connection)
+        checkout = session.info[CHECKOUT] = _Checkout(fairy)
+        driver = fairy.driver_connection
+        begins = not isinstance(driver, InlineConnection)
+        held = _Held(checkout, sync.bind.dialect, fairy.dbapi_connection, driver, begins)
+        session.info[HELD] = held
         return held
     connection = await session.connection()  # the session's connection for its transaction
     pooled = connection.sync_connection.connection  # type: ignore[union-attr]
@@ -134,8 +156,108 @@ async def _held(session: AsyncSession) -> _Held:
     begins = not isinstance(driver, InlineConnection)
     transaction = session.sync_session.get_transaction()
     held = _Held(transaction, connection.dialect, adapted, driver, begins)
-    session.info["hot_sql"] = held
+    session.info[HELD] = held
     return held
+
+
+HELD, CHECKOUT = "hot_sql", "hot_sql_checkout"
+
+
+@dataclass
+class _Checkout:
+    """The pooled connection a `HotSession` took for its `Hot` statements, and the ORM's
+    `Connection` over it once the ORM asked for one."""
+
+    fairy: PoolProxiedConnection
+    joined: Connection | None = None
+
+
+class HotSession(Session):
+    """A session whose `Hot` statements need no ORM transaction (`_held`): it commits, rolls
+    back and closes the connection they took, or hands it to the ORM when that needs one."""
+
+    def get_bind(self, mapper: Any = None, **kw: Any) -> Engine | Connection:
+        checkout: _Checkout | None = self.info.get(CHECKOUT)
+        if checkout is None or kw.get("bind") is not None or not isinstance(self.bind, Engine):
+            return super().get_bind(mapper, **kw)
+        if checkout.joined is None:  # the ORM's first statement: it begins on this connection
+            checkout.joined = Connection(self.bind, connection=checkout.fairy)
+        return checkout.joined
+
+    def commit(self) -> None:
+        checkout: _Checkout | None = self.info.get(CHECKOUT)
+        if checkout is None:
+            return super().commit()
+        if checkout.joined is None and not (self.new or self.dirty or self.deleted):
+            adapted = checkout.fairy.dbapi_connection
+            assert adapted is not None  # checked out, so not yet returned to the pool
+            try:
+                adapted.commit()  # Hot statements alone: the driver's transaction
+            except Exception as error:
+                dialect = self.bind.dialect if isinstance(self.bind, Engine) else None
+                raise _commit_error(dialect, error) from error
+        else:
+            super().commit()  # a flush, through `get_bind`, then the ORM's commit
+        self._give_back()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._give_back()
+
+    def _close_impl(self, invalidate: bool, is_reset: bool = False) -> None:
+        try:
+            super()._close_impl(invalidate, is_reset)
+        finally:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        """The connection back to the pool, its transaction rolled back if still open."""
+        checkout: _Checkout | None = self.info.pop(CHECKOUT, None)
+        self.info.pop(HELD, None)
+        if checkout is None:
+            return
+        if checkout.joined is not None:
+            checkout.joined.close()
+        else:
+            checkout.fairy.close()
+
+
+class HotAsyncSession(AsyncSession):
+    """The `AsyncSession` of a `HotSession`: closing one that holds no connection and no rows
+    (it committed, or never touched the database) needs no trip through SQLAlchemy's greenlet
+    and no task of its own, only the sync session's own bookkeeping."""
+
+    sync_session: HotSession
+
+    async def close(self) -> None:
+        if self._holds_nothing():
+            self.sync_session.close()  # nothing to give back: it never waits
+            return
+        await super().close()
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if self._holds_nothing():
+            self.sync_session.close()
+            return
+        await super().__aexit__(type_, value, traceback)
+
+    def _holds_nothing(self) -> bool:
+        sync = self.sync_session
+        return (
+            sync.get_transaction() is None
+            and CHECKOUT not in sync.info
+            and not sync.identity_map
+            and not (sync.new or sync.deleted)
+        )
+
+
+def _commit_error(dialect: Dialect | None, error: Exception) -> Exception:
+    dbapi = dialect.loaded_dbapi if dialect is not None else None
+    if dbapi is None or not isinstance(error, dbapi.Error):
+        return error
+    return DBAPIError.instance("COMMIT", [], error, dbapi.Error)
 
 
 def _row(compiled: _Compiled, raw: Any) -> Any:
