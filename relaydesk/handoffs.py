@@ -10,8 +10,9 @@ instead (`away_handoffs.py`): then only the offer of the email route is said.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import events
@@ -31,6 +32,7 @@ from .conversations import (
 )
 from .conversations import open_conversation as open_visitor_conversation
 from .errors import InvalidInput
+from .hot_sql import Hot
 from .jobs import ConversationJob, dump
 from .models import (
     Conversation,
@@ -43,6 +45,7 @@ from .models import (
     utcnow,
 )
 from .outbox import enqueue
+from .payloads import STATE_FRAME_COLUMNS
 
 REQUESTERS = tuple(Requester)
 
@@ -200,3 +203,38 @@ async def _transcript(session: AsyncSession, conversation_id: str) -> list[Turn]
         .order_by(Message.seq)
     )
     return [Turn(r.role, r.text, bool(r.sources or r.component)) for r in rows]
+
+
+CONVERSATIONS = cast(Table, Conversation.__table__)
+_AWAITING_A_REP = [
+    literal(ConversationState.AI.value),
+    literal(ConversationState.PENDING_HUMAN.value),
+]
+# The conversation is the rep's (named, unless a name is there already), in one statement; its
+# row comes back for the widget's state frame.
+TO_HUMAN = Hot(
+    update(CONVERSATIONS)
+    .where(
+        CONVERSATIONS.c.id == bindparam("conversation_id"),
+        CONVERSATIONS.c.state.in_(_AWAITING_A_REP),
+    )
+    .values(
+        state=ConversationState.HUMAN.value,
+        assignee=func.coalesce(CONVERSATIONS.c.assignee, bindparam("assignee")),
+    )
+    .returning(*(CONVERSATIONS.c[name] for name in STATE_FRAME_COLUMNS))
+)
+
+
+async def rep_takes_over(
+    session: AsyncSession, effects: Effects, conversation_id: str, name: str | None
+) -> None:
+    """A rep's first reply after the handoff (or to a conversation the AI still had): the
+    conversation is the rep's, and the visitor's widgets hear it after commit."""
+    values = {"conversation_id": conversation_id, "assignee": name}
+    if (row := await TO_HUMAN.first(session, values)) is None:
+        return  # another reply took it over first
+    # Not a row of the session: `announce_state` reads only the columns returned.
+    conversation: Conversation = Conversation.__mapper__.class_manager.new_instance()
+    conversation.__dict__.update(row._asdict())
+    announce_state(session, effects, conversation)

@@ -48,6 +48,18 @@ def message_payload(
     }
 
 
+# The columns `conversation_payload` reads, and the visitor whose widgets are told.
+STATE_FRAME_COLUMNS = (
+    "id",
+    "visitor_id",
+    "state",
+    "assignee",
+    "created_at",
+    "closed_by",
+    "csat_score",
+)
+
+
 def conversation_payload(conversation: Conversation) -> dict[str, Any]:
     return {
         "id": conversation.id,

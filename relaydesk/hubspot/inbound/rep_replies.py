@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ... import events
 from ...closing import reopen_conversation
-from ...conversations import Slot, announce_state, insert_message, next_slot
+from ...conversations import Slot, insert_message, next_slot
 from ...db import commit
+from ...handoffs import rep_takes_over
 from ...messages import append_outside_state
 from ...models import Attachment, Conversation, HubSpotConnection, Message, WebhookDelivery
 from ...models.states import ConversationState, DeliveryState, Role
@@ -203,11 +204,7 @@ async def _write(
     if later:
         await move_to_end(session, inbound.effects, slot.conversation_id, later)
     if slot.state in (ConversationState.AI, ConversationState.PENDING_HUMAN):
-        conversation = await session.get(Conversation, target.conversation_id)
-        assert conversation is not None
-        conversation.state = ConversationState.HUMAN
-        conversation.assignee = conversation.assignee or name
-        announce_state(session, inbound.effects, conversation)
+        await rep_takes_over(session, inbound.effects, target.conversation_id, name)
     if not missing and await inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
         wakeup, organization_id = inbound.effects.wakeup, target.organization_id
         await report(session, wakeup, stored, SENT, organization_id, run_here=True)

@@ -38,6 +38,24 @@ async def test_a_rep_reply_reaches_the_connected_widget_with_the_reps_name(world
     assert await wait_for(lambda: world.status_reports(reply["id"])) == ["SENT"]
 
 
+async def test_the_first_reply_after_the_handoff_makes_the_conversation_the_reps(
+    world: World,
+) -> None:
+    """The widget hears that a person took over, with their name, after the reply itself."""
+    assert (await world.conversation()).state == "pending_human"
+    url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
+    async with websockets.connect(url) as ws:
+        await next_frame(ws, "hello")
+        reply = await world.reply("Hello, Sam here.")
+        updated = await asyncio.wait_for(next_frame(ws, "conversation.updated"), 10)
+    name = reply["senders"][0]["name"]
+    assert updated["conversation"]["state"] == "human"
+    assert updated["conversation"]["assignee"] == name
+    conversation = await world.conversation()
+    assert conversation.state == "human" and conversation.assignee == name
+    assert updated["conversation"]["id"] == conversation.id
+
+
 async def test_a_plain_reply_is_written_and_pushed_before_hubspot_gets_its_answer(
     world: World,
 ) -> None:
