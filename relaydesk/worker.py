@@ -4,12 +4,10 @@
 `CLAIM_BATCH` per claim), waking at once when a job is committed while a slot is free, when a
 job ends while more may be waiting (slots were full, its kind was at its limit, or a later job
 of its ordering key is pending), and polling for jobs other processes wrote or whose retry came
-due. A claim that found every job there was of its kinds is not run again for those kinds until
-a wake-up says a job may have come, or the poll interval passed. Leases that ran out (their
-process died) are looked for at most once per poll interval. A job waiting on
-HubSpot (its rate limit, a slow answer) holds only its own slot, and jobs start a few at a time
-rather than in bursts that would queue every request of the process behind them. `run_once()`
-claims one batch and runs it to the end: what tests call.
+due. What a claim may take, and whether it may find anything, is `worker_claims.Claims`'s
+bookkeeping. A job waiting on HubSpot (its rate limit, a slow answer) holds only its own slot,
+and jobs start a few at a time rather than in bursts that would queue every request of the
+process behind them. `run_once()` claims one batch and runs it to the end: what tests call.
 
 Recurring work (the sweep of unattached uploads) is a `Duty`: every `every_s` the loop lets it
 queue its job, which the job's dedupe key keeps to one per interval across workers; the job
@@ -22,7 +20,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,11 +30,11 @@ from . import outbox
 from .db import commit
 from .outbox import CURRENT, ClaimedJob, JobRun, Wakeup
 from .settings import WorkerSettings
+from .worker_claims import CLAIM_BATCH, Claims
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-CLAIM_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -72,23 +69,15 @@ class Worker:
         self.settings = settings
         self.duties = duties
         self._duties_due = [0.0] * len(duties)  # monotonic time each is next due
-        self._claim_lock = asyncio.Lock()  # one claimer per process (all SQLite needs)
         self._stopping = asyncio.Event()
         # Set when a job ended while every slot was taken or its kind was at its limit, or held
         # back a later job of its ordering key: a claim may take more now. (`wakeup.event`
         # says a job of any kind may have come: a commit.)
         self._claim_wanted = asyncio.Event()
         self._saturated = False
-        # Kinds a claim found no more jobs of, since the last wake-up and the last look for
-        # run-out leases: a claim of only these kinds would find nothing either.
-        self._drained: set[str] = set()
-        # Kinds a job may be claimable of that no wake-up announced: one ended while its kind
-        # was at its limit, or one held back by a job that ended.
-        self._reopened: set[str] = set()
-        self._expired_due = 0.0  # monotonic time the next claim looks for run-out leases
+        self._claims = Claims(sessions, handlers.keys(), settings)
         self._running: set[asyncio.Task[None]] = set()
         self._running_ids: set[int] = set()
-        self._kinds_running: Counter[str] = Counter()
         self.processed = 0
 
     @property
@@ -104,18 +93,7 @@ class Worker:
     def at_limit(self, kind: str) -> bool:
         """As many jobs of `kind` run as its limit allows: one committed now waits for one of
         them to end, and a wake-up for it would only cost a claim that cannot take it."""
-        return self._kind_room(kind) <= 0
-
-    def _kind_room(self, kind: str) -> int:
-        """How many more jobs of `kind` may start (`WorkerSettings.kind_limits`)."""
-        limit = self.settings.kind_limits.get(kind)
-        return self.settings.concurrency if limit is None else limit - self._kinds_running[kind]
-
-    def _claimable(self, limit: int) -> tuple[list[str], int]:
-        """The kinds a claim may take now, and at most how many jobs: no kind past its limit."""
-        rooms = {kind: self._kind_room(kind) for kind in self.handlers}
-        kinds = [kind for kind, room in rooms.items() if room > 0]
-        return kinds, min([limit, *(rooms[kind] for kind in kinds)]) if kinds else 0
+        return self._claims.at_limit(kind)
 
     def adopt(self, job: ClaimedJob) -> None:
         """Run a job this process committed already leased to it. Once stopping, it is left to
@@ -123,37 +101,22 @@ class Worker:
         if not self._stopping.is_set():
             self._start(job)
 
-    async def _claim(self, kinds: list[str], limit: int, expired: bool = True) -> list[ClaimedJob]:
-        async with self._claim_lock, self.sessions() as session:
-            jobs = await outbox.claim(
-                session,
-                limit=limit,
-                lease_s=self.settings.lease_s,
-                kinds=kinds,
-                running=self._running_ids,
-                expired=expired,
-            )
-            await session.commit()
-        return jobs
-
     async def run_once(self) -> int:
         """Claim one batch and run it to the end; jobs of different conversations run
         concurrently."""
-        jobs = await self._claim(*self._claimable(CLAIM_BATCH))
+        kinds, limit = self._claims.claimable(CLAIM_BATCH)
+        jobs = await self._claims.claim(kinds, limit, self._running_ids)
         await asyncio.gather(*(self._run(job) for job in jobs))
         return len(jobs)
 
     def _start(self, job: ClaimedJob) -> None:
         task = asyncio.create_task(self._run(job))
         self._running.add(task)
-        self._kinds_running[job.kind] += 1
+        self._claims.started(job.kind)
 
         def ended(done: asyncio.Task[None]) -> None:
-            was_at_limit = self.at_limit(job.kind)
             self._running.discard(done)
-            self._kinds_running[job.kind] -= 1
-            if was_at_limit:
-                self._reopened.add(job.kind)
+            was_at_limit = self._claims.ended(job.kind)
             if self._saturated or was_at_limit:
                 self._claim_wanted.set()
 
@@ -214,7 +177,7 @@ class Worker:
                     await session.commit()
             self.processed += 1
             if followed is not None:  # a job of this kind it held back is claimable now
-                self._reopened.add(followed)
+                self._claims.reopen(followed)
                 self._claim_wanted.set()
             return
         async with self.sessions() as session:
@@ -232,20 +195,16 @@ class Worker:
         self.wakeup.runner = self
         try:
             while not self._stopping.is_set():
-                if self.wakeup.event.is_set():  # a job may have come, of any kind
-                    self._drained.clear()
-                # Jobs of a kind at its limit are committed without a wake-up (`enqueue`).
-                self._drained -= self._reopened
-                self._reopened.clear()
+                self._claims.catch_up(woken=self.wakeup.event.is_set())
                 self.wakeup.event.clear()
                 self._claim_wanted.clear()
                 await self._queue_duties()
                 free = self.settings.concurrency - len(self._running)
-                kinds, wanted = self._claimable(min(free, CLAIM_BATCH)) if free > 0 else ([], 0)
+                kinds, wanted = self._claims.claimable(free)
                 claimed: list[ClaimedJob] = []
-                if wanted and self._may_find(kinds):
+                if wanted and self._claims.may_find(kinds):
                     try:
-                        claimed = await self._claim_more(kinds, wanted)
+                        claimed = await self._claims.claim_more(kinds, wanted, self._running_ids)
                     except Exception:  # a lost database connection must not end the loop
                         log.exception("worker iteration failed")
                 for job in claimed:
@@ -262,21 +221,6 @@ class Worker:
             self.wakeup.runner = None
             await self._wind_down()
 
-    def _may_find(self, kinds: list[str]) -> bool:
-        """Whether a claim of `kinds` may find a job: not when a claim found every job of them
-        there was and since then no wake-up came nor the poll interval passed (a retry that
-        came due, a lease that ran out: nothing says so but time)."""
-        return not self._drained.issuperset(kinds) or time.monotonic() >= self._expired_due
-
-    async def _claim_more(self, kinds: list[str], wanted: int) -> list[ClaimedJob]:
-        expired = self._expired_now()
-        if expired:  # the poll interval passed: what `_drained` knew may have changed
-            self._drained.clear()
-        claimed = await self._claim(kinds, wanted, expired)
-        if len(claimed) < wanted:  # it took every job of these kinds there was
-            self._drained.update(kinds)
-        return claimed
-
     async def _wait(self) -> None:
         """Until a slot or a kind's room frees up (`_claim_wanted`), or unless every slot is
         taken, a job may have come (`wakeup.event`); at most until the next poll."""
@@ -284,8 +228,7 @@ class Worker:
         if not self._saturated:  # a job committed now could start here
             events.append(self.wakeup.event)
         waiters = [asyncio.ensure_future(event.wait()) for event in events]
-        left = self._expired_due - time.monotonic()  # when `_drained` is forgotten
-        poll = left if 0 < left < self.settings.poll_interval_s else self.settings.poll_interval_s
+        poll = self._claims.poll_s()
         try:
             await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -315,15 +258,6 @@ class Worker:
                 log.exception("could not queue a recurring job")
                 continue
             self._duties_due[index] = now + duty.every_s
-
-    def _expired_now(self) -> bool:
-        """Whether this claim looks for run-out leases: once per poll interval, as they are rare
-        (a process died, or could not renew) and the pending jobs are what most claims find."""
-        now = time.monotonic()
-        if now < self._expired_due:
-            return False
-        self._expired_due = now + self.settings.poll_interval_s
-        return True
 
     async def _hand_back(self, job: ClaimedJob) -> None:
         try:
