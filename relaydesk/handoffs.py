@@ -10,7 +10,7 @@ instead (`away_handoffs.py`): then only the offer of the email route is said.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -232,9 +232,13 @@ async def rep_takes_over(
     """A rep's first reply after the handoff (or to a conversation the AI still had): the
     conversation is the rep's, and the visitor's widgets hear it after commit."""
     values = {"conversation_id": conversation_id, "assignee": name}
-    if (row := await TO_HUMAN.first(session, values)) is None:
-        return  # another reply took it over first
-    # Not a row of the session: `announce_state` reads only the columns returned.
+    if (row := await TO_HUMAN.first(session, values)) is not None:  # else: another reply did
+        announce_taken_over(session, effects, row)
+
+
+def announce_taken_over(session: AsyncSession, effects: Effects, row: Any) -> None:
+    """The widgets hear, after commit, of the conversation a rep took over: `row` holds its
+    `STATE_FRAME_COLUMNS` (not a row of the session: the frame reads only those)."""
     conversation: Conversation = Conversation.__mapper__.class_manager.new_instance()
-    conversation.__dict__.update(row._asdict())
+    conversation.__dict__.update({name: getattr(row, name) for name in STATE_FRAME_COLUMNS})
     announce_state(session, effects, conversation)

@@ -96,6 +96,14 @@ class Hot:
         return rows[0] if rows else None
 
 
+async def outside_transaction(session: AsyncSession) -> bool:
+    """Whether a `begins=False` statement run now commits on its own: PostgreSQL, and no
+    transaction begun yet. A single statement commits whole or not at all, and alone it saves
+    the round trips of BEGIN and COMMIT."""
+    held = await _held(session)
+    return held.pooled_begins and held.adapted._transaction is None
+
+
 @dataclass(frozen=True)
 class _Held:
     transaction: object  # the session's transaction these belong to

@@ -84,16 +84,26 @@ async def enqueue(
         values["until"] = now + timedelta(seconds=runner.lease_s)
         written = await leased_insert(dialect_of(session)).first(session, values)
         if written is not None and written.state == JobState.RUNNING:
-            job = ClaimedJob(written.id, kind, payload, 1)
-
-            async def adopt() -> None:
-                runner.adopt(job)
-
-            on_commit(session, adopt)
-            return
+            return hand_over(session, runner, ClaimedJob(written.id, kind, payload, 1))
     else:
         await PENDING_INSERT[dialect_of(session)].rows(session, values)
-    if runner is None or not runner.at_limit(kind):  # at its kind's limit: claimed as one ends
+    wake_after_commit(session, wakeup, kind)
+
+
+def hand_over(session: AsyncSession, runner: Runner, job: ClaimedJob) -> None:
+    """A job written leased to this process's worker starts there once the caller commits."""
+
+    async def adopt() -> None:
+        runner.adopt(job)
+
+    on_commit(session, adopt)
+
+
+def wake_after_commit(session: AsyncSession, wakeup: Wakeup, kind: str) -> None:
+    """A job written pending: the worker looks for it once the caller commits, unless its kind
+    is at its limit (it is claimed as one of them ends)."""
+    runner = wakeup.runner
+    if runner is None or not runner.at_limit(kind):
         on_commit(session, wakeup.notify)
 
 

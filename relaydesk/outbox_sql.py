@@ -6,8 +6,10 @@ import functools
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Exists,
+    Select,
     String,
     Table,
     Update,
@@ -48,29 +50,48 @@ def job_waiting(ordering_key: ColumnElement[Any]) -> Exists:
     return exists().where(EARLIER.c.ordering_key == ordering_key, EARLIER.c.state.in_(waiting))
 
 
+# The columns `leased_row` gives values for, in its order.
+LEASED_COLUMNS = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
+LEASED_COLUMNS += ["run_after", "locked_until", "attempts", "created_at", "updated_at"]
+
+
+def leased_row(prefix: str = "", *, leased: bool = True) -> Select[Any]:
+    """A job's values, running and leased until `until` unless an earlier job of its ordering
+    key is waiting (then pending, as `enqueue` writes it otherwise); each parameter is named
+    `prefix` and the column's name (`until`: the lease's end). `leased=False`: pending."""
+    jobs = JOBS.c
+
+    def given(name: str) -> BindParameter[Any]:
+        return bindparam(prefix + name, type_=jobs[name].type)
+
+    pending = literal(JobState.PENDING.value)
+    state: ColumnElement[Any] = pending
+    until: ColumnElement[Any] = null()
+    attempts: ColumnElement[Any] = literal(0)
+    if leased:
+        earlier = job_waiting(given("ordering_key"))
+        state = case((earlier, pending), else_=literal(JobState.RUNNING.value))
+        lease_end = bindparam(prefix + "until", type_=jobs.locked_until.type)
+        until, attempts = case((earlier, null()), else_=lease_end), case((earlier, 0), else_=1)
+    return select(
+        *(given(name) for name in ("kind", "payload", "ordering_key", "dedupe_key")),
+        given("organization_id"),
+        state,
+        given("run_after"),
+        until,
+        attempts,
+        given("created_at"),
+        given("updated_at"),
+    )
+
+
 @functools.cache
 def leased_insert(dialect: str) -> Hot:
-    """The job's row, running and leased until `until` unless an earlier job of its ordering
-    key is waiting (then pending, as `enqueue` writes it otherwise), in one statement."""
-    jobs = JOBS.c
-    earlier = job_waiting(bindparam("ordering_key"))
-    row = select(
-        bindparam("kind"),
-        bindparam("payload", type_=jobs.payload.type),
-        bindparam("ordering_key"),
-        bindparam("dedupe_key"),
-        bindparam("organization_id", type_=jobs.organization_id.type),
-        case((earlier, literal(JobState.PENDING.value)), else_=literal(JobState.RUNNING.value)),
-        bindparam("run_after", type_=jobs.run_after.type),
-        case((earlier, null()), else_=bindparam("until", type_=jobs.locked_until.type)),
-        case((earlier, 0), else_=1),
-        bindparam("created_at", type_=jobs.created_at.type),
-        bindparam("updated_at", type_=jobs.updated_at.type),
-    ).where(true())  # SQLite reads `SELECT … ON CONFLICT` as a join without a WHERE
-    columns = ["kind", "payload", "ordering_key", "dedupe_key", "organization_id", "state"]
-    columns += ["run_after", "locked_until", "attempts", "created_at", "updated_at"]
-    written = insert_or_skip(dialect, JOBS, "dedupe_key").from_select(columns, row)
-    return Hot(written.returning(jobs.id, jobs.state))
+    """The job's row as `leased_row` gives it, in one statement; a job of its dedupe key
+    already there is kept as it is."""
+    row = leased_row().where(true())  # SQLite reads `SELECT … ON CONFLICT` as a join otherwise
+    written = insert_or_skip(dialect, JOBS, "dedupe_key").from_select(LEASED_COLUMNS, row)
+    return Hot(written.returning(JOBS.c.id, JOBS.c.state))
 
 
 @functools.cache

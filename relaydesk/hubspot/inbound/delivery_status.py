@@ -46,20 +46,28 @@ async def report(
     """Queue one status report (a repeat is a no-op). With the organization known, the job
     carries what it needs and reads only the connection. `run_here`: this process's worker
     runs it as the caller commits, without claiming it (`outbox.enqueue`)."""
+    payload, ordering_key = report_job(message, status, organization_id)
+    await enqueue(
+        session,
+        wakeup,
+        KIND,
+        payload,
+        ordering_key=ordering_key,
+        dedupe_key=dedupe_key(status, message.id),
+        run_here=run_here,
+    )
+
+
+def report_job(
+    message: Message, status: str, organization_id: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """The report's job payload and ordering key (beside the conversation's other reports)."""
     payload = MessageStatus(status, message.id)
     if organization_id is not None and message.hubspot_message_id is not None:
         payload = replace(
             payload, organization_id=organization_id, hubspot_id=message.hubspot_message_id
         )
-    await enqueue(
-        session,
-        wakeup,
-        KIND,
-        dump(payload),
-        ordering_key=f"hubspot:status:{message.conversation_id}",
-        dedupe_key=dedupe_key(status, message.id),
-        run_here=run_here,
-    )
+    return dump(payload), f"hubspot:status:{message.conversation_id}"
 
 
 async def report_failed(

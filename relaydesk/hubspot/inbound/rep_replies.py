@@ -200,7 +200,7 @@ async def _write(
     else:
         slot, stored = written
     session.add_all(attachments)  # pointing at the row written
-    later = await _later_replies(session, target, slot, message)
+    later = await later_than(session, target, slot, message)
     if later:
         await move_to_end(session, inbound.effects, slot.conversation_id, later)
     if slot.state in (ConversationState.AI, ConversationState.PENDING_HUMAN):
@@ -225,7 +225,7 @@ async def _open_slot(session: AsyncSession, inbound: Inbound, conversation_id: s
     return slot
 
 
-async def _later_replies(
+async def later_than(
     session: AsyncSession, target: Target, slot: Slot, message: HubSpotMessage
 ) -> list[str]:
     """The replies this one belongs before (`reply_order`). When nothing was written since the

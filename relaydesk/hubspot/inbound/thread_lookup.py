@@ -84,8 +84,10 @@ def _lookup(ours: ColumnElement[bool]) -> Select[Any]:
 
 IN_ORGANIZATION = CONVERSATIONS.c.organization_id == bindparam("organization_id")
 _ONE = _lookup(CONVERSATIONS.c.id == bindparam("our_id"))
-LOOKUP_ONE = Hot(_ONE)
-LOOKUP_ONE_IN_ORGANIZATION = Hot(_ONE.where(IN_ORGANIZATION))
+# Reads: on PostgreSQL they run on their own when no transaction was begun (`Hot`), so a rep
+# reply written in one statement after this one needs no transaction at all (`reply_at_once`).
+LOOKUP_ONE = Hot(_ONE, begins=False)
+LOOKUP_ONE_IN_ORGANIZATION = Hot(_ONE.where(IN_ORGANIZATION), begins=False)
 _MANY = _lookup(CONVERSATIONS.c.id.in_(bindparam("ours", expanding=True)))
 LOOKUP_MANY = _MANY
 LOOKUP_MANY_IN_ORGANIZATION = _MANY.where(IN_ORGANIZATION)

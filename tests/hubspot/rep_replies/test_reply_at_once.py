@@ -1,0 +1,107 @@
+"""On PostgreSQL a plain rep reply is written by one statement after its lookup, outside any
+transaction (`reply_at_once`); whatever it cannot write whole goes the usual way. The outcome is
+the same on both databases: the message and its frames, the conversation the rep's, the delivery
+settled, SENT reported."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import websockets
+
+from relaydesk import hot_sql
+
+from ...support import wait_for
+from .test_webhook_fixtures import as_ours
+from .world import World
+
+
+async def _frames(ws: Any, count: int) -> list[dict[str, Any]]:
+    """The next `count` message and state frames."""
+    found: list[dict[str, Any]] = []
+    while len(found) < count:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if frame["type"] in ("message.created", "conversation.updated"):
+            found.append(frame)
+    return found
+
+
+def _reply_statements(ran: list[str]) -> list[str]:
+    """The statements of the reply's write: not the worker's claims and ends, nor the SENT
+    job's read of the connection."""
+    tables = ("conversations", "messages", "webhook_deliveries")
+    return [sql for sql in ran if any(table in sql for table in tables)]
+
+
+async def test_a_first_reply_after_the_handoff_takes_the_lookup_and_one_statement(
+    backend: str, world: World
+) -> None:
+    payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
+    ran: list[str] = []
+    async with websockets.connect(url) as ws:
+        await asyncio.wait_for(ws.recv(), 10)  # hello
+        hot_sql.listeners.append(ran.append)
+        try:
+            answer = await world.post_signed(world.channel_url, payload)
+        finally:
+            hot_sql.listeners.remove(ran.append)
+        assert answer.status_code == 200 and answer.json()["received"] == 1
+        created, updated = await _frames(ws, 2)
+    statements = _reply_statements(ran)
+    if backend == "postgresql":
+        assert len(statements) == 2 and statements[1].startswith("WITH slot AS")
+    else:  # the lookup, the delivery, the slot, the message, the conversation the rep's
+        assert len(statements) == 5
+    [message] = await world.agent_messages()
+    assert created["type"] == "message.created" and created["message"]["id"] == message["id"]
+    assert updated["type"] == "conversation.updated"
+    assert updated["conversation"]["state"] == "human"
+    assert updated["conversation"]["assignee"] == message["author_name"] == "Sam Rep"
+    conversation = await world.conversation()
+    assert conversation.state == "human" and conversation.assignee == "Sam Rep"
+    assert message["seq"] == conversation.last_seq
+    [delivery] = await world.deliveries(external_id=f"channel:message:{payload['message']['id']}")
+    assert delivery.state == "done" and delivery.processed_at is not None
+    assert delivery.payload == payload
+    assert await world.processing_jobs(delivery) == []
+    reported = await wait_for(lambda: world.status_reports(payload["message"]["id"]))
+    assert reported == ["SENT"]
+
+
+async def test_a_redelivery_writes_nothing_and_a_later_reply_is_not_announced_again(
+    world: World,
+) -> None:
+    payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    first = await world.post_signed(world.channel_url, payload)
+    again = await world.post_signed(world.channel_url, payload)
+    assert first.json() == {"received": 1, "duplicates": 0}
+    assert again.json() == {"received": 0, "duplicates": 1}
+    url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
+    async with websockets.connect(url) as ws:
+        await asyncio.wait_for(ws.recv(), 10)  # hello
+        await world.reply("And one more thing.")
+        [created] = await _frames(ws, 1)
+        assert created["message"]["text"] == "And one more thing."
+        await world.reply("Last one.")  # a state frame would come before this one's message
+        [following] = await _frames(ws, 1)
+    assert following["type"] == "message.created"
+    assert [m["text"] for m in await world.agent_messages()][-2:] == [
+        "And one more thing.",
+        "Last one.",
+    ]
+    assert len(await world.agent_messages()) == 3
+
+
+async def test_the_same_reply_delivered_twice_at_once_is_written_once(world: World) -> None:
+    payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    answers = await asyncio.gather(
+        *(world.post_signed(world.channel_url, payload) for _ in range(4))
+    )
+    assert all(answer.status_code == 200 for answer in answers)
+    assert sum(answer.json()["received"] for answer in answers) == 1
+    assert sum(answer.json()["duplicates"] for answer in answers) == 3
+    [message] = await world.agent_messages()
+    assert message["seq"] == (await world.conversation()).last_seq
