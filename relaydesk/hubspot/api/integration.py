@@ -1,4 +1,5 @@
-"""The process's HubSpot: one shared HTTP client, the per-portal rate limiter, the app client."""
+"""The process's HubSpot: the lean HTTP client and the shared httpx one under it, the per-portal
+rate limiter, the app client."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from .client import HubSpotClient
 from .paths import Paths
 from .ratelimit import PortalLimiter, create_portal_limiter
 from .transport import HubSpotTransport, RetryPolicy
+from .wire import Wire
 
 
 @dataclass
 class HubSpot:
     settings: HubSpotSettings
     http: httpx.AsyncClient
+    wire: Wire | None
     limiter: PortalLimiter
     transport: HubSpotTransport
     app: HubSpotApp
@@ -38,8 +41,10 @@ class HubSpot:
         http = httpx.AsyncClient(
             timeout=timeout, headers={"User-Agent": "relaydesk"}, transport=transport
         )
+        # A transport given replaces how HubSpot is called: then every request goes through it.
+        wire = Wire(timeout, "relaydesk") if transport is None else None
         limiter = create_portal_limiter(redis_url, settings.rate_limit_per_10s)
-        sender = HubSpotTransport(http, settings.base_url, limiter, retry)
+        sender = HubSpotTransport(http, settings.base_url, limiter, retry, wire)
         credentials = AppCredentials(
             settings.client_id,
             settings.client_secret.get_secret_value(),
@@ -47,11 +52,13 @@ class HubSpot:
             settings.developer_api_key.get_secret_value(),
         )
         app = HubSpotApp(sender, credentials, Paths(settings.api_version))
-        return cls(settings, http, limiter, sender, app)
+        return cls(settings, http, wire, limiter, sender, app)
 
     def client(self, portal_id: str, tokens: TokenSource) -> HubSpotClient:
         return HubSpotClient(self.transport, portal_id, tokens, self.app.paths)
 
     async def close(self) -> None:
+        if self.wire is not None:
+            await self.wire.aclose()
         await self.http.aclose()
         await self.limiter.close()

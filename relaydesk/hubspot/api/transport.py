@@ -2,6 +2,7 @@
 
 429 waits as long as `Retry-After` says; 5xx, timeouts and refused connections back off with
 full jitter; everything else (400, 401, 404, 409) is raised at once for the caller to decide.
+A request the lean client (`wire.py`) can send goes over it, the rest over httpx.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ import httpx
 
 from .errors import HubSpotError, RateLimited, ServerError, Unavailable, translate
 from .ratelimit import PortalLimiter
+from .wire import Wire
 
 log = logging.getLogger("relaydesk.hubspot")
 
@@ -31,7 +34,8 @@ class RetryPolicy:
 
 
 class HubSpotTransport:
-    """One HubSpot API base URL over the process's shared `httpx.AsyncClient`."""
+    """One HubSpot API base URL over the process's lean client where it can send the request,
+    else its shared `httpx.AsyncClient`."""
 
     def __init__(
         self,
@@ -39,11 +43,13 @@ class HubSpotTransport:
         base_url: str,
         limiter: PortalLimiter,
         retry: RetryPolicy | None = None,
+        wire: Wire | None = None,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
+        self.wire = wire
 
     async def request(
         self, method: str, path: str, *, portal: str | None, **kwargs: Any
@@ -71,7 +77,7 @@ class HubSpotTransport:
         if portal is not None:
             await self.limiter.acquire(portal)
         try:
-            response = await self.http.request(method, self.base_url + path, **kwargs)
+            response = await self._send(method, self.base_url + path, kwargs)
         except httpx.TimeoutException as exc:
             raise Unavailable(f"HubSpot did not answer in time ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
@@ -81,6 +87,11 @@ class HubSpotTransport:
         if response.is_success:
             return response
         raise translate(response)
+
+    def _send(self, method: str, url: str, kwargs: dict[str, Any]) -> Awaitable[httpx.Response]:
+        if self.wire is not None and self.wire.takes(url, kwargs):
+            return self.wire.request(method, url, **kwargs)
+        return self.http.request(method, url, **kwargs)
 
     async def _observe(self, portal: str, headers: httpx.Headers) -> None:
         """HubSpot's count of what is left in its ten-second window feeds the shared bucket."""
