@@ -17,6 +17,8 @@ from .ratelimit import PortalLimiter, create_portal_limiter
 from .transport import HubSpotTransport, RetryPolicy
 from .wire import Wire
 
+USER_AGENT = "relaydesk"
+
 
 @dataclass
 class HubSpot:
@@ -39,10 +41,10 @@ class HubSpot:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         timeout = httpx.Timeout(settings.timeout_s, connect=5.0)
         http = httpx.AsyncClient(
-            timeout=timeout, headers={"User-Agent": "relaydesk"}, transport=transport
+            timeout=timeout, headers={"User-Agent": USER_AGENT}, transport=transport
         )
         # A transport given replaces how HubSpot is called: then every request goes through it.
-        wire = Wire(timeout, "relaydesk") if transport is None else None
+        wire = Wire(timeout, USER_AGENT) if transport is None else None
         limiter = create_portal_limiter(redis_url, settings.rate_limit_per_10s)
         sender = HubSpotTransport(http, settings.base_url, limiter, retry, wire)
         credentials = AppCredentials(

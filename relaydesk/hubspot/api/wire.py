@@ -2,7 +2,7 @@
 query, headers and a JSON, form or bytes body: the request written by hand on a keep-alive
 connection (`keepalive.py`, `connection_pool.py`), the response read with httptools.
 
-httpx spent about 1.3 ms of CPU per request on a status PATCH; this path costs a fraction of that.
+Through `HubSpotTransport`, httpx cost about 1.4 ms of CPU per PATCH, this path 0.35.
 Its answer is an `httpx.Response` and its errors are httpx's, so error translation and callers
 cannot tell which client sent a request. Whatever else (uploads, redirects, a proxy from the
 environment, a URL httpx would rewrite) stays with httpx: `HubSpotTransport` asks `takes` first.
@@ -50,7 +50,8 @@ class Wire:
         per_origin: int = 100,
     ) -> None:
         self.timeout = timeout
-        # What the shared httpx client sends on every request (no brotli or zstd installed).
+        # What the shared httpx client sends on every request (it offers br and zstd too when
+        # their packages are installed; gzip and deflate are enough for HubSpot's JSON).
         self.defaults = {
             "accept": "*/*",
             "accept-encoding": "gzip, deflate",
