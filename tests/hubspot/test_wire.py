@@ -109,6 +109,16 @@ async def test_a_connection_the_server_closed_while_idle_is_not_a_failure() -> N
     assert [seen.connection for seen in origin.seen] == [1, 2, 3]
 
 
+async def test_a_connection_idle_too_long_is_not_reused() -> None:
+    origin = Origin()
+    async with serving(origin) as base_url:
+        wire = Wire(TIMEOUT, idle_s=0.0)  # httpx's 5 s, shortened
+        for _ in range(2):
+            await wire.request("GET", base_url + "/x")
+        await wire.aclose()
+    assert [seen.connection for seen in origin.seen] == [1, 2]
+
+
 async def test_a_request_lost_on_a_reused_connection_is_sent_once_more() -> None:
     async def drop_the_second(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         if seen.target == "/second" and seen.connection == 1:

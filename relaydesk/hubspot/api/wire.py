@@ -34,8 +34,8 @@ BODY_METHODS = ("POST", "PUT", "PATCH")  # httpx sends `content-length: 0` when 
 
 
 class Wire:
-    """Keep-alive connections per origin (at most `per_origin` each, httpx's limit) and
-    requests over them.
+    """Keep-alive connections per origin (at most `per_origin` each, none reused after
+    `idle_s` idle: httpx's limits) and requests over them.
 
     `timeout` is the httpx client's: `connect` bounds opening a connection (TLS included),
     `read` the quiet between the request and each piece of its response, `pool` the wait for a
@@ -48,6 +48,7 @@ class Wire:
         *,
         ssl_context: ssl.SSLContext | None = None,
         per_origin: int = 100,
+        idle_s: float = 5.0,
     ) -> None:
         self.timeout = timeout
         # What the shared httpx client sends on every request (it offers br and zstd too when
@@ -60,6 +61,7 @@ class Wire:
         }
         self.ssl_context = ssl_context
         self.per_origin = per_origin
+        self.idle_s = idle_s
         self.proxied = proxied_schemes()  # read once, as httpx reads the environment once
         self.pools: dict[Origin, Pool] = {}
 
@@ -139,7 +141,8 @@ class Wire:
             async def connect() -> Connection:
                 return await self._connect(origin)
 
-            pool = self.pools[origin] = Pool(connect, self.per_origin, self.timeout.pool)
+            limits = (self.per_origin, self.timeout.pool, self.idle_s)
+            pool = self.pools[origin] = Pool(connect, *limits)
         return pool
 
     async def _connect(self, origin: Origin) -> Connection:
