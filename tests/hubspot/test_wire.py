@@ -51,7 +51,7 @@ async def test_the_lean_client_sends_what_httpx_sends() -> None:
             for method, path, arguments in CALLS:
                 kwargs = dict(arguments)
                 headers = {"Authorization": "Bearer t"} | kwargs.pop("headers", {})
-                assert wire.takes(base_url + path, kwargs)
+                assert wire.takes(method, base_url + path, kwargs)
                 await http.request(method, base_url + path, headers=headers, **kwargs)
                 await wire.request(method, base_url + path, headers=headers, **kwargs)
         await wire.aclose()
@@ -59,6 +59,18 @@ async def test_the_lean_client_sends_what_httpx_sends() -> None:
     for by_httpx, by_wire in zip(origin.seen[::2], origin.seen[1::2], strict=True):
         assert the_same(by_wire) == the_same(by_httpx)
     assert {seen.connection for seen in origin.seen[1::2]} == {2}  # one kept-alive connection
+
+
+def test_what_stays_with_httpx() -> None:
+    wire = Wire(TIMEOUT)
+    url = "http://127.0.0.1:9/files/v3/files"
+    assert wire.takes("GET", url, {"params": {"a": "b"}})
+    assert not wire.takes("POST", url, {"data": {"a": "b"}, "files": {"file": b"x"}})
+    assert not wire.takes("GET", url, {"follow_redirects": True})
+    assert not wire.takes("HEAD", url, {})
+    assert not wire.takes("GET", url + "/a b", {})  # httpx would percent-encode the space
+    assert not wire.takes("GET", url + "/../x", {})  # and remove the dot segment
+    assert not wire.takes("GET", "http://user:pw@127.0.0.1:9/x", {})
 
 
 async def test_requests_wait_in_order_for_the_only_connection() -> None:

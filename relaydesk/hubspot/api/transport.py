@@ -89,7 +89,7 @@ class HubSpotTransport:
         raise translate(response)
 
     def _send(self, method: str, url: str, kwargs: dict[str, Any]) -> Awaitable[httpx.Response]:
-        if self.wire is not None and self.wire.takes(url, kwargs):
+        if self.wire is not None and self.wire.takes(method, url, kwargs):
             return self.wire.request(method, url, **kwargs)
         return self.http.request(method, url, **kwargs)
 

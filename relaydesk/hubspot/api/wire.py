@@ -27,6 +27,9 @@ from .keepalive import Answer, Connection
 Origin = tuple[str, str, int]  # scheme, host, port
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Not HEAD: its answer's Content-Length describes a body that never comes, which httptools
+# cannot be told.
+LEAN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 LEAN_ARGUMENTS = frozenset({"params", "headers", "json", "content", "data"})
 # A path httpx sends as written: no character it would percent-encode, no dot segment it removes.
 PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
@@ -65,9 +68,9 @@ class Wire:
         self.proxied = proxied_schemes()  # read once, as httpx reads the environment once
         self.pools: dict[Origin, Pool] = {}
 
-    def takes(self, url: str, kwargs: Mapping[str, Any]) -> bool:
+    def takes(self, method: str, url: str, kwargs: Mapping[str, Any]) -> bool:
         """Whether this client sends the request itself; anything else is httpx's."""
-        if not LEAN_ARGUMENTS.issuperset(kwargs):
+        if method not in LEAN_METHODS or not LEAN_ARGUMENTS.issuperset(kwargs):
             return False
         for mapping in ("params", "data", "headers"):
             if not isinstance(kwargs.get(mapping) or {}, Mapping):
