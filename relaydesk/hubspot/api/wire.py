@@ -177,7 +177,8 @@ class Wire:
                 if not connection.used or connection.heard:
                     raise
             # A reused connection failed before any answer: the server closed it while it sat
-            # idle. Once more on a fresh one, as httpcore does; never once an answer began.
+            # idle, most likely without reading the request. Once more on a fresh one; never
+            # once an answer began (the transport retries a network error later in any case).
             fresh = await pool.reopen(connection)
             pool.release(connection)
             connection = fresh
