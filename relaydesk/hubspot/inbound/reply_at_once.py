@@ -18,7 +18,7 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, exists, func, literal, null, select, true, update
+from sqlalchemy import Table, bindparam, case, exists, func, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,8 +41,6 @@ from ...models import (
     OutboxJob,
     Role,
     WebhookDelivery,
-    new_id,
-    utcnow,
 )
 from ...outbox import ClaimedJob, hand_over, wake_after_commit
 from ...outbox_sql import LEASED_COLUMNS, leased_row
@@ -51,7 +49,7 @@ from .delivery_status import KIND, SENT, dedupe_key, report_job
 from .parse import Received
 from .rep_replies import Ready, later_than
 from .reply_order import move_to_end
-from .store import Inbound, JSONText
+from .store import Inbound, JSONText, delivery_row
 from .thread_lookup import Target
 
 DELIVERIES = cast(Table, WebhookDelivery.__table__)
@@ -96,14 +94,9 @@ def statement(text: bool, job: str | None) -> Hot:
     payload_type = JSONText() if text else delivery.payload.type
     stored = select(
         *(
-            bindparam(f"delivery_{name}", type_=delivery[name].type)
-            for name in DELIVERY_COLUMNS[:5]
-        ),
-        bindparam("delivery_payload", type_=payload_type),
-        literal(DeliveryState.DONE.value),
-        null(),
-        bindparam("delivery_received_at", type_=delivery.received_at.type),
-        bindparam("delivery_processed_at", type_=delivery.processed_at.type),
+            bindparam(f"delivery_{name}", type_=payload_type if name == "payload" else type_)
+            for name, type_ in ((name, delivery[name].type) for name in DELIVERY_COLUMNS)
+        )
     ).select_from(slot)
     settled = DELIVERIES.insert().from_select(DELIVERY_COLUMNS, stored).cte("delivery")
     query = (
@@ -133,8 +126,8 @@ async def write_at_once(
     nothing was written (not PostgreSQL, a transaction already begun, or the statement found
     the conversation closed or gone, or the delivery stored before): take the usual way."""
     target, message = ready.target, ready.message
-    later = message.created_at is not None and target.latest_reply_at is not None
-    if later and target.latest_reply_at > message.created_at:  # type: ignore[operator]
+    created, latest = message.created_at, target.latest_reply_at
+    if created is not None and latest is not None and latest > created:
         return False  # it goes before a reply written already: the usual way orders them
     if not await outside_transaction(session):
         return False
@@ -142,20 +135,11 @@ async def write_at_once(
     if message.created_at is not None:
         fields["created_at"] = message.created_at
     values = message_values(target.conversation_id, 0, Role.AGENT, message.text, fields)
-    now = utcnow()
     params = values | {"now": values["created_at"], "assignee": ready.name}
-    params |= {
-        "delivery_id": new_id(),
-        "delivery_organization_id": organization_id,
-        "delivery_external_id": event.external_id,
-        "delivery_source": "channel",
-        "delivery_event_type": event.event_type[:100],
-        "delivery_payload": event.payload if event.text is None else event.text,
-        "delivery_received_at": now,
-        "delivery_processed_at": now,
-    }
+    delivery = delivery_row("channel", event, organization_id, DeliveryState.DONE)
+    params |= {f"delivery_{name}": value for name, value in delivery.items()}
     effects = inbound.effects
-    job = await _sent_job(inbound, params, unsaved_message(values), target, now)
+    job = await _sent_job(inbound, params, unsaved_message(values), target, delivery["received_at"])
     try:
         row = await statement(event.text is not None, job).first(session, params)
     except IntegrityError:  # the same reply, written by a delivery at the same moment
@@ -163,7 +147,7 @@ async def write_at_once(
     if row is None:
         return False
     slot = Slot(target.conversation_id, row.visitor_id, row.last_seq, row.prior_state)
-    stored = appended(session, effects, slot, values)
+    appended(session, effects, slot, values)
     if row.prior_state in AWAITING_A_REP and row.state == ConversationState.HUMAN:
         announce_taken_over(session, effects, row)
     if job == "leased" and row.job_state == "running" and effects.wakeup.runner is not None:
@@ -173,7 +157,7 @@ async def write_at_once(
         wake_after_commit(session, effects.wakeup, KIND)
     if moved := await later_than(session, target, slot, message):
         await move_to_end(session, effects, slot.conversation_id, moved)
-    return bool(stored.id == values["id"])
+    return True
 
 
 async def _sent_job(

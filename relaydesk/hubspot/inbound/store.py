@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import JSON, Dialect, Table, TypeDecorator, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -80,9 +80,19 @@ async def store(
     state: DeliveryState,
 ) -> str | None:
     """Insert the event's delivery row once: its id, or None when HubSpot sent it before."""
-    delivery_id, now = new_id(), utcnow()
-    values = dict(
-        id=delivery_id,
+    values = delivery_row(source, event, organization_id, state)
+    statements = INSERT_DELIVERY if event.text is None else INSERT_SENT_TEXT
+    inserted = await statements[dialect_of(session)].first(session, values)
+    return values["id"] if inserted is not None else None
+
+
+def delivery_row(
+    source: str, event: Received, organization_id: str | None, state: DeliveryState
+) -> dict[str, Any]:
+    """The delivery's row, as received now: its payload the event's own text when it has one."""
+    now = utcnow()
+    return dict(
+        id=new_id(),
         organization_id=organization_id,
         external_id=event.external_id,
         source=source,
@@ -93,9 +103,6 @@ async def store(
         received_at=now,
         processed_at=now if state == DeliveryState.DONE else None,
     )
-    statements = INSERT_DELIVERY if event.text is None else INSERT_SENT_TEXT
-    inserted = await statements[dialect_of(session)].first(session, values)
-    return delivery_id if inserted is not None else None
 
 
 def job_key(delivery_id: str) -> str:
