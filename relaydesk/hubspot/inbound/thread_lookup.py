@@ -1,9 +1,11 @@
 """Which conversation a HubSpot event names, within the event's portal only: by our integration
 thread id (our conversation id, on channel events) first, then by HubSpot's thread id.
 
-The lookup is one statement, built once and run with bound values and no ORM rows: every rep
-reply runs it (building it cost more than running it), and naming at most one of our ids (as
-the channel's events do) it runs on the driver connection (`hot_sql.Hot`)."""
+The lookup is built once and run with bound values and no ORM rows: every rep reply runs it
+(building it cost more than running it). Naming at most one of our ids (as the channel's events
+do), it runs on the driver connection (`hot_sql.Hot`) and looks for that id alone, by primary
+key, without the thread id's index or a sort; only when that finds nothing does a second
+statement look for HubSpot's thread id. Several ids go in one statement, ours first."""
 
 from __future__ import annotations
 
@@ -46,10 +48,10 @@ class ThreadRef:
     thread_id: str | None = None
 
 
-def _lookup(ours: ColumnElement[bool]) -> Select[Any]:
-    """The conversation named by `ours` (our ids) or `thread_id` in `portal_id`, ours first, then
-    the newest; whether HubSpot's `message_id` is stored; the last `seq` and, when the latest
-    message is a rep's reply, when HubSpot created it. A NULL bound value matches nothing."""
+def _lookup(named: ColumnElement[bool], *first: ColumnElement[Any]) -> Select[Any]:
+    """The conversation `named` in `portal_id`, by `first` then the newest; whether HubSpot's
+    `message_id` is stored; the last `seq` and, when the latest message is a rep's reply, when
+    HubSpot created it. A NULL bound value matches nothing."""
     conversations, messages = CONVERSATIONS.c, MESSAGES.c
     latest_reply = (
         select(messages.created_at)
@@ -73,24 +75,29 @@ def _lookup(ours: ColumnElement[bool]) -> Select[Any]:
             latest_reply.label("latest_reply_at"),
         )
         .join(CONNECTIONS, CONNECTIONS.c.organization_id == conversations.organization_id)
-        .where(
-            CONNECTIONS.c.portal_id == bindparam("portal_id"),
-            or_(ours, conversations.hubspot_thread_id == bindparam("thread_id")),
-        )
-        .order_by(case((ours, 0), else_=1), conversations.created_at.desc())
+        .where(CONNECTIONS.c.portal_id == bindparam("portal_id"), named)
+        .order_by(*first, conversations.created_at.desc())
         .limit(1)
     )
 
 
+def _hot(lookup: Select[Any]) -> tuple[Hot, Hot]:
+    """The lookup as it stands, and within `organization_id`. Reads: on PostgreSQL they run on
+    their own when no transaction was begun (`Hot`), so a rep reply written in one statement
+    after this one needs no transaction at all (`reply_at_once`)."""
+    return Hot(lookup, begins=False), Hot(lookup.where(IN_ORGANIZATION), begins=False)
+
+
 IN_ORGANIZATION = CONVERSATIONS.c.organization_id == bindparam("organization_id")
-_ONE = _lookup(CONVERSATIONS.c.id == bindparam("our_id"))
-# Reads: on PostgreSQL they run on their own when no transaction was begun (`Hot`), so a rep
-# reply written in one statement after this one needs no transaction at all (`reply_at_once`).
-LOOKUP_ONE = Hot(_ONE, begins=False)
-LOOKUP_ONE_IN_ORGANIZATION = Hot(_ONE.where(IN_ORGANIZATION), begins=False)
-_MANY = _lookup(CONVERSATIONS.c.id.in_(bindparam("ours", expanding=True)))
-LOOKUP_MANY = _MANY
-LOOKUP_MANY_IN_ORGANIZATION = _MANY.where(IN_ORGANIZATION)
+BY_THREAD_ID = CONVERSATIONS.c.hubspot_thread_id == bindparam("thread_id")
+# By primary key: one row at most, so no sort.
+BY_ID, BY_ID_IN_ORGANIZATION = _hot(
+    _lookup(CONVERSATIONS.c.id == bindparam("our_id")).order_by(None)
+)
+BY_THREAD, BY_THREAD_IN_ORGANIZATION = _hot(_lookup(BY_THREAD_ID))
+_OURS = CONVERSATIONS.c.id.in_(bindparam("ours", expanding=True))
+LOOKUP_MANY = _lookup(or_(_OURS, BY_THREAD_ID), case((_OURS, 0), else_=1))
+LOOKUP_MANY_IN_ORGANIZATION = LOOKUP_MANY.where(IN_ORGANIZATION)
 
 
 async def target_of(
@@ -112,8 +119,13 @@ async def target_of(
         many = LOOKUP_MANY if organization_id is None else LOOKUP_MANY_IN_ORGANIZATION
         row = (await session.execute(many, values | {"ours": ours})).first()
     else:
-        one = LOOKUP_ONE if organization_id is None else LOOKUP_ONE_IN_ORGANIZATION
-        row = await one.first(session, values | {"our_id": ours[0] if ours else None})
+        row = None
+        if ours:
+            by_id = BY_ID if organization_id is None else BY_ID_IN_ORGANIZATION
+            row = await by_id.first(session, values | {"our_id": ours[0]})
+        if row is None and ref.thread_id:
+            by_thread = BY_THREAD if organization_id is None else BY_THREAD_IN_ORGANIZATION
+            row = await by_thread.first(session, values)
     if row is None:
         return None
     return Target(

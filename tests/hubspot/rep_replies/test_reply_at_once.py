@@ -38,7 +38,11 @@ def _reply_statements(ran: list[str]) -> list[str]:
 async def test_a_first_reply_after_the_handoff_takes_the_lookup_and_one_statement(
     backend: str, world: World
 ) -> None:
-    payload = as_ours(world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single")
+    # As HubSpot sends it for a thread we published: it names our conversation.
+    ours = [world.visitor.conversation_id]
+    payload = as_ours(
+        world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
+    )
     url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
     ran: list[str] = []
     async with websockets.connect(url) as ws:
