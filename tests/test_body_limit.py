@@ -113,3 +113,23 @@ async def test_a_chunked_body_is_bounded_in_time_and_read_whole_within_the_limit
     status_line = await asyncio.wait_for(reader.readline(), 10)
     writer.close()
     assert status_line.startswith(b"HTTP/1.1 408")
+
+
+async def test_a_body_arriving_in_parts_within_the_timeout_is_read_whole(
+    bounded: RunningServer,
+) -> None:
+    """Each part comes well within the timeout of the one before: the route reads the body."""
+    host, port = bounded.base_url.removeprefix("http://").split(":")
+    body = b'{"widget_key": "no-such-key"}'
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /api/widget/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    for part in (body[:10], body[10:20], body[20:]):
+        await writer.drain()
+        await asyncio.sleep(LIMITS.body_timeout_s / 5)  # a slow client, not a synchronisation
+        writer.write(part)
+    status_line = await asyncio.wait_for(reader.readline(), 10)
+    writer.close()
+    assert status_line.startswith(b"HTTP/1.1 404")  # the route read the key: unknown

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Generator, Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -94,13 +95,24 @@ class BodyGuard:
     async def receive(self) -> Message:
         if self.refusal is not None:
             return {"type": "http.disconnect"}
+        # The server's receive is run up to its first wait: a body that is already there (a
+        # small one arrives with its headers) is taken without arming a timer, which cost
+        # ~12 µs of a request's CPU on uvloop.
+        steps = self._receive().__await__()
+        try:
+            waiting_on = next(steps)
+        except StopIteration as arrived:
+            return self.counted(arrived.value)
         try:
             # A timeout in this task, not wait_for's task per call around the receive.
             async with asyncio.timeout(self.timeout_s):
-                message = await self._receive()
+                message = await Resumed(steps, waiting_on)
         except TimeoutError:
             self.refusal = (408, "body_timeout", "the request body did not arrive in time")
             return {"type": "http.disconnect"}
+        return self.counted(message)
+
+    def counted(self, message: Message) -> Message:
         if message["type"] == "http.request":
             self.seen += len(message.get("body", b""))
             if self.seen > self.limit:
@@ -111,6 +123,29 @@ class BodyGuard:
                 )
                 return {"type": "http.disconnect"}
         return message
+
+
+class Resumed:
+    """An awaitable already run up to its first wait (`steps`, having handed out `waiting_on`):
+    awaiting this waits on that, then runs it to its end, as awaiting it whole would have. A
+    cancellation (the timeout's) is thrown into it where it waits."""
+
+    def __init__(self, steps: Generator[Any, None, Message], waiting_on: Any) -> None:
+        self.steps = steps
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, None, Message]:
+        waiting_on = self.waiting_on
+        while True:
+            thrown: BaseException | None = None
+            try:
+                yield waiting_on
+            except BaseException as exc:
+                thrown = exc
+            try:
+                waiting_on = self.steps.send(None) if thrown is None else self.steps.throw(thrown)
+            except StopIteration as done:
+                return cast(Message, done.value)
 
 
 async def refuse(send: Send, status: int, code: str, message: str) -> None:
