@@ -8,12 +8,17 @@ import json
 import socket
 import struct
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from relaydesk.web.app import STATIC
 from relaydesk.web.widget_ws import UNAUTHORIZED
@@ -101,6 +106,28 @@ def test_an_answer_that_closes_the_connection_arrives_before_the_close(
         assert (status, headers["connection"]) == (b"HTTP/1.1 200 OK", "close")
         assert json.loads(body) == {"status": "ok"}
         assert sock.recv(1) == b""
+
+
+def test_an_answer_leaves_before_what_its_task_does_next(running: RunningServer) -> None:
+    """A background task runs in the answer's task once the body is sent; one that holds the
+    event loop (as synchronous work before its first wait does) does not hold the answer."""
+    holding_s = 1.0
+
+    async def hold_the_loop() -> None:
+        until = time.monotonic() + holding_s
+        while time.monotonic() < until:  # work that does not wait
+            pass
+
+    async def answer_then_work(request: Request) -> Response:
+        return JSONResponse({"done": True}, background=BackgroundTask(hold_the_loop))
+
+    running.app.router.routes.insert(0, Route("/test/answer-then-work", answer_then_work))
+    with connect(running) as sock:
+        started = time.monotonic()
+        status, _, body = exchange(sock, b"GET /test/answer-then-work HTTP/1.1\r\nHost: x\r\n\r\n")
+        answered_s = time.monotonic() - started
+    assert (status, json.loads(body)) == (b"HTTP/1.1 200 OK", {"done": True})
+    assert answered_s < holding_s / 2
 
 
 async def test_a_websocket_works_after_the_upgrade(running: RunningServer) -> None:
