@@ -16,6 +16,7 @@ from . import (
     rep_reply,
     roundtrip,
     statements,
+    status_drain,
     widget_size,
     ws_memory,
 )
@@ -56,6 +57,8 @@ def main() -> None:
         handoff.run()
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
+    if "statusdrain" in args.names:  # not in the default list: one job kind's cost
+        status_drain.run(database_url=args.database_url)
     if "claim" in args.names:  # not in the default list: one statement under a backlog
         claim.run()
     if "loginflood" in args.names:  # not in the default list: a target, not a comparison
