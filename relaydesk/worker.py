@@ -2,12 +2,13 @@
 
 `run()` keeps up to `concurrency` jobs running and claims more as slots free up (at most
 `CLAIM_BATCH` per claim), waking at once when a job is committed while a slot is free, when a
-job ends while more may be waiting (slots were full, its kind was at its limit, or a later job
-of its ordering key is pending), and polling for jobs other processes wrote or whose retry came
-due. What a claim may take, and whether it may find anything, is `worker_claims.Claims`'s
-bookkeeping. A job waiting on HubSpot (its rate limit, a slow answer) holds only its own slot,
-and jobs start a few at a time rather than in bursts that would queue every request of the
-process behind them. `run_once()` claims one batch and runs it to the end: what tests call.
+job ends while more may be waiting (slots were full, its kind opened again after its limit, or a
+later job of its ordering key is pending), and polling for jobs other processes wrote or whose
+retry came due. What a claim may take, and whether it may find anything, is
+`worker_claims.Claims`'s bookkeeping. A job waiting on HubSpot (its rate limit, a slow answer)
+holds only its own slot, and jobs start a few at a time rather than in bursts that would queue
+every request of the process behind them. `run_once()` claims one batch and runs it to the end:
+what tests call.
 
 Recurring work (the sweep of unattached uploads) is a `Duty`: every `every_s` the loop lets it
 queue its job, which the job's dedupe key keeps to one per interval across workers; the job
@@ -70,7 +71,7 @@ class Worker:
         self.duties = duties
         self._duties_due = [0.0] * len(duties)  # monotonic time each is next due
         self._stopping = asyncio.Event()
-        # Set when a job ended while every slot was taken or its kind was at its limit, or held
+        # Set when a job ended while every slot was taken or opened its kind again, or held
         # back a later job of its ordering key: a claim may take more now. (`wakeup.event`
         # says a job of any kind may have come: a commit.)
         self._claim_wanted = asyncio.Event()
@@ -116,8 +117,8 @@ class Worker:
 
         def ended(done: asyncio.Task[None]) -> None:
             self._running.discard(done)
-            was_at_limit = self._claims.ended(job.kind)
-            if self._saturated or was_at_limit:
+            opened = self._claims.ended(job.kind)
+            if self._saturated or opened:
                 self._claim_wanted.set()
 
         task.add_done_callback(ended)

@@ -1,10 +1,13 @@
 """The worker's claims: what the next may take, whether it may find anything, and the claim.
 
 A kind may be limited to so many running jobs per worker (`WorkerSettings.kind_limits`): a claim
-leaves out the kinds at their limit and takes no more than the smallest room left. A claim that
-found every job there was of its kinds is not run again for those kinds until a wake-up says a
-job may have come, or the poll interval passed. Leases that ran out (their process died) are
-looked for at most once per poll interval.
+leaves out the kinds at their limit and takes no more than the smallest room left. A kind that
+reached its limit opens again only once half its room is free (`_opens_at`): a backlog waiting
+on HubSpot's rate limit, whose jobs end one by one, is then claimed half a limit at a time rather
+than one claim per job that ends, while the jobs still running hold the rate limit's next turns.
+A claim that found every job there was of its kinds is not run again for those kinds until a
+wake-up says a job may have come, or the poll interval passed. Leases that ran out (their
+process died) are looked for at most once per poll interval.
 """
 
 from __future__ import annotations
@@ -41,20 +44,29 @@ class Claims:
         # Kinds a claim found no more jobs of, since the last wake-up and the last look for
         # run-out leases: a claim of only these kinds would find nothing either.
         self._drained: set[str] = set()
-        # Kinds a job may be claimable of that no wake-up announced: one ended while its kind
-        # was at its limit, or one held back by a job that ended.
+        # Kinds that reached their limit and have not had half their room free since.
+        self._full: set[str] = set()
+        # Kinds a job may be claimable of that no wake-up announced: one ended that opened its
+        # kind again, or one held back by a job that ended.
         self._reopened: set[str] = set()
         self._expired_due = 0.0  # monotonic time the next claim looks for run-out leases
 
     def at_limit(self, kind: str) -> bool:
-        """As many jobs of `kind` run as its limit allows: one committed now waits for one of
-        them to end, and a wake-up for it would only cost a claim that cannot take it."""
-        return self._room(kind) <= 0
+        """No job of `kind` may start: it reached its limit and not half its room is free
+        since. One committed now waits for them to end, and a wake-up for it would only cost a
+        claim that cannot take it."""
+        return kind in self._full
 
     def _room(self, kind: str) -> int:
-        """How many more jobs of `kind` may start (`WorkerSettings.kind_limits`)."""
+        """How many more jobs of `kind` its limit allows (`WorkerSettings.kind_limits`)."""
         limit = self.settings.kind_limits.get(kind)
         return self.settings.concurrency if limit is None else limit - self._running[kind]
+
+    def _opens_at(self, kind: str) -> int:
+        """The room a kind that reached its limit needs before a claim takes more of it: half
+        its limit (a limit of 8 is claimed 4 at a time)."""
+        limit = self.settings.kind_limits.get(kind)
+        return 1 if limit is None else max(1, limit // 2)
 
     def claimable(self, free: int) -> tuple[list[str], int]:
         """The kinds a claim may take now, and at most how many jobs: no more than `free` (slots)
@@ -62,21 +74,23 @@ class Claims:
         if free <= 0:
             return [], 0
         limit = min(free, CLAIM_BATCH)
-        rooms = {kind: self._room(kind) for kind in self.kinds}
-        kinds = [kind for kind, room in rooms.items() if room > 0]
-        return kinds, min([limit, *(rooms[kind] for kind in kinds)]) if kinds else 0
+        kinds = [kind for kind in self.kinds if not self.at_limit(kind)]
+        return kinds, min([limit, *(self._room(kind) for kind in kinds)]) if kinds else 0
 
     def started(self, kind: str) -> None:
         self._running[kind] += 1
+        if self._room(kind) <= 0:
+            self._full.add(kind)
 
     def ended(self, kind: str) -> bool:
-        """Count a job of `kind` as ended; whether its kind was at its limit, so that a claim
-        may take one more of it now."""
-        was_at_limit = self.at_limit(kind)
+        """Count a job of `kind` as ended; whether that opened its kind again (`at_limit`), so
+        that a claim may take more of it now."""
         self._running[kind] -= 1
-        if was_at_limit:
+        opened = kind in self._full and self._room(kind) >= self._opens_at(kind)
+        if opened:
+            self._full.discard(kind)
             self._reopened.add(kind)
-        return was_at_limit
+        return opened
 
     def reopen(self, kind: str) -> None:
         """A job of `kind` may be claimable that no wake-up announced (one an ended job held

@@ -67,14 +67,16 @@ async def test_a_kind_at_its_limit_leaves_the_other_slots_to_other_kinds(
     assert most == 2
 
 
-@pytest.mark.parametrize("conversations", [20, 4])
-async def test_a_backlog_of_a_kind_at_its_limit_costs_one_claim_per_job(
-    db: async_sessionmaker[AsyncSession], conversations: int
+@pytest.mark.parametrize(("limit", "conversations"), [(2, 20), (2, 4), (8, 20)])
+async def test_a_backlog_of_a_kind_at_its_limit_is_claimed_half_a_limit_at_a_time(
+    db: async_sessionmaker[AsyncSession], limit: int, conversations: int
 ) -> None:
-    """A job of a kind at its limit that ends frees its room, and one claim takes the next job
-    of the backlog. A claim of only the other kinds, which would walk the whole backlog to find
-    nothing, runs again only once a job of theirs may have come (a commit's wake-up): not when
-    an ended job held back the next of its conversation, a job of its own kind."""
+    """Jobs of a kind at its limit that end free its room, and once half of it is free one
+    claim takes that many jobs of the backlog (one per job with a limit of 2, four with 8),
+    while the rest still run. A claim of only the other kinds, which would walk the whole
+    backlog to find nothing, runs again only once a job of theirs may have come (a commit's
+    wake-up): not when an ended job held back the next of its conversation, a job of its own
+    kind."""
     tag = uuid.uuid4().hex[:6]
     waiting, urgent = f"test.backlog.{tag}", f"test.other.{tag}"
     started = ended = 0
@@ -91,16 +93,17 @@ async def test_a_backlog_of_a_kind_at_its_limit_costs_one_claim_per_job(
         answered.set()
 
     wakeup = Wakeup()
-    settings = WorkerSettings(concurrency=8, poll_interval_s=30, kind_limits={waiting: 2})
+    settings = WorkerSettings(concurrency=16, poll_interval_s=30, kind_limits={waiting: limit})
     worker = Worker(db, wakeup, {waiting: waits, urgent: answers}, settings)
-    jobs = 20
+    jobs, batch = 20, limit // 2
     for n in range(jobs):
         await put(db, waiting, f"k{n % conversations}", n)
     claims = _Claims(db)
     task = asyncio.create_task(worker.run())
     try:
-        for n in range(jobs):  # the n-th ends once the limit's two run (or the backlog's rest)
-            await wait_for(lambda n=n: ended == n and started - ended == min(2, jobs - n))
+        for n in range(jobs):  # after n ended, the limit's jobs run less those not yet claimed
+            running = min(limit - n % batch, jobs - n)
+            await wait_for(lambda n=n, running=running: ended == n and started - n == running)
             if n == jobs // 2:  # while the backlog waits, a job of another kind comes
                 await put(db, urgent, "u", 0, wakeup=wakeup)
                 await asyncio.wait_for(answered.wait(), 5)
@@ -112,10 +115,10 @@ async def test_a_backlog_of_a_kind_at_its_limit_costs_one_claim_per_job(
             permits.release()
         await task
         claims.stop()
-    # One claim per job, plus the first claim's pass for run-out leases, the first claim of
-    # the other kinds, and the one the other kind's commit woke. Claiming the other kinds again
-    # after each job took two per job.
-    assert len(claims.seen) <= jobs + 4, claims.seen
+    # One claim per `batch` jobs, plus the first claim's pass for run-out leases, the first
+    # claim of the other kinds, and the one the other kind's commit woke. Claiming the other
+    # kinds again after each job took two per job.
+    assert len(claims.seen) <= jobs // batch + 4, claims.seen
 
 
 class _Claims:
