@@ -212,6 +212,20 @@ async def test_chunked_gzip_and_read_to_close_bodies() -> None:
     assert [s.connection for s in origin.seen] == [1, 1, 1, 2]
 
 
+async def test_a_body_that_does_not_decode_fails_as_in_httpx() -> None:
+    async def broken(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(reply(b"not gzip at all", "content-encoding: gzip"))
+        return True
+
+    origin = Origin(broken)
+    async with serving(origin) as base_url:
+        wire = Wire(TIMEOUT)
+        with pytest.raises(httpx.DecodingError) as raised:
+            await wire.request("GET", base_url + "/broken")
+        await wire.aclose()
+    assert raised.value.request.url == base_url + "/broken"
+
+
 async def test_a_status_line_and_repeated_headers_arrive_as_httpx_gives_them() -> None:
     async def refuse(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         body = b'{"message":"nope"}'
@@ -229,6 +243,9 @@ async def test_a_status_line_and_repeated_headers_arrive_as_httpx_gives_them() -
         "HTTP/1.1",
     )
     assert answer.headers.get_list("set-cookie") == ["a=1", "b=2"]
+    with pytest.raises(httpx.HTTPStatusError) as raised:
+        answer.raise_for_status()
+    assert raised.value.response is answer and f"for url '{base_url}/conflict'" in str(raised.value)
     assert answer.request.method == "GET" and answer.request.url == base_url + "/conflict"
 
 

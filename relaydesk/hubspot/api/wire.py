@@ -22,7 +22,7 @@ from urllib.request import getproxies
 import httpx
 
 from .connection_pool import Pool
-from .keepalive import Answer, Connection
+from .keepalive import Answer, Answered, Connection
 
 Origin = tuple[str, str, int]  # scheme, host, port
 
@@ -100,7 +100,7 @@ class Wire:
         body, fields = body_of(method, json, content, data)
         head = self._head(method, target, host, fields, headers or {})
         answer = await self._exchange(self._pool(origin), head + body)
-        return response_of(method, f"{origin[0]}://{host}{target}", answer)
+        return Answered(method, f"{origin[0]}://{host}{target}", answer)
 
     async def aclose(self) -> None:
         for pool in self.pools.values():
@@ -218,19 +218,6 @@ def body_of(
         encoded = text.encode()
         return encoded, {"content-length": str(len(encoded)), "content-type": "application/json"}
     return b"", {"content-length": "0"} if method in BODY_METHODS else {}
-
-
-def response_of(method: str, url: str, answer: Answer) -> httpx.Response:
-    """The `httpx.Response` httpx would have made of `answer` (gzip and deflate decoded by it)."""
-    response = httpx.Response(
-        answer.status,
-        headers=answer.headers,
-        stream=httpx.ByteStream(answer.body),
-        request=httpx.Request(method, url),
-        extensions={"http_version": answer.version, "reason_phrase": answer.reason},
-    )
-    response.read()
-    return response
 
 
 def proxied_schemes() -> frozenset[str]:
