@@ -190,7 +190,7 @@ async def hand_back(session: AsyncSession, job_id: int) -> None:
 async def complete(session: AsyncSession, job_id: int) -> str | None:
     """Mark the job done; the kind of the next pending job of its ordering key, if any (this one
     may have been what held it back)."""
-    row = await COMPLETE.first(session, {"job_id": job_id, "now": utcnow()})
+    row = await COMPLETE[dialect_of(session)].first(session, {"job_id": job_id, "now": utcnow()})
     return row.followed if row is not None else None
 
 

@@ -146,15 +146,37 @@ def pending_claim(kinds: tuple[str, ...] | None) -> Hot:
     return Hot(claim_statement(kinds, False, False))
 
 
-# Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery unqualified.
-COMPLETE = Hot(
-    text(
-        "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
-        "updated_at = :now WHERE id = :job_id "
-        "RETURNING (SELECT later.kind FROM outbox_jobs AS later "
-        "WHERE later.ordering_key = outbox_jobs.ordering_key AND later.id > outbox_jobs.id "
-        "AND later.state = 'pending' ORDER BY later.id LIMIT 1) AS followed"
+def complete_statement(follower: str) -> Hot:
+    """The job done, returning the kind of the next pending job of its ordering key (`follower`
+    finds it). Built by hand: SQLAlchemy renders the columns of a RETURNING clause's subquery
+    unqualified."""
+    return Hot(
+        text(
+            "UPDATE outbox_jobs SET state = 'done', locked_until = NULL, last_error = NULL, "
+            f"updated_at = :now WHERE id = :job_id RETURNING ({follower}) AS followed"
+        )
+        .bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
+        .columns(followed=String)
     )
-    .bindparams(bindparam("now", type_=JOBS.c.updated_at.type), bindparam("job_id"))
-    .columns(followed=String)
+
+
+FOLLOWER = (
+    "SELECT later.kind FROM outbox_jobs AS later WHERE later.ordering_key = {key} "
+    "AND later.id > {job} AND {state} = 'pending' ORDER BY later.id LIMIT 1"
 )
+COMPLETE = {
+    "postgresql": complete_statement(
+        FOLLOWER.format(key="outbox_jobs.ordering_key", job="outbox_jobs.id", state="later.state")
+    ),
+    # SQLite looks the follower up down `ix_outbox_ordering` only when the key is a value (it
+    # cannot in a RETURNING clause's correlated subquery) and the state is no index term (`+`):
+    # otherwise it walks every pending job after this one, the whole backlog behind HubSpot's
+    # rate limit (0.19 ms of CPU per completion with 1,000 pending, 0.07 this way).
+    "sqlite": complete_statement(
+        FOLLOWER.format(
+            key="(SELECT done.ordering_key FROM outbox_jobs AS done WHERE done.id = :job_id)",
+            job=":job_id",
+            state="+later.state",
+        )
+    ),
+}

@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relaydesk import events, outbox
+from relaydesk import events, hot_sql, outbox
 from relaydesk.assistant.brain import BrainContext, BrainReply
 from relaydesk.assistant.embedded import EmbeddedBrain
 from relaydesk.assistant.replies import ReplyJob
 from relaydesk.attachment_urls import AttachmentSigner
 from relaydesk.conversations import Effects, add_message, open_conversation
-from relaydesk.db import commit
+from relaydesk.db import commit, session_factory
+from relaydesk.db import create_engine as create_async_engine
 from relaydesk.knowledge.documents import IndexCache
 from relaydesk.models import Conversation, Message, OutboxJob, Visitor, utcnow
 from relaydesk.outbox import Wakeup
@@ -256,6 +257,35 @@ def test_a_claim_walks_the_waiting_index_in_order_and_sorts_no_backlog(tmp_path:
             )
             assert "USING INDEX ix_outbox_waiting" in plan and "TEMP B-TREE" not in plan, plan
     engine.dispose()
+
+
+async def test_a_completion_finds_the_next_job_of_its_key_without_walking_the_backlog(
+    tmp_path: Path,
+) -> None:
+    """Completing a job returns the kind of the next pending job of its conversation. On SQLite
+    that lookup goes down `ix_outbox_ordering`: down `ix_outbox_waiting` it walked every pending
+    job after this one, a backlog of status reports behind HubSpot's rate limit included."""
+    db = session_factory(create_async_engine(migrated_sqlite(tmp_path / "complete.db")))
+    await put(db, "test.status", "k", 0)  # the first of the conversation,
+    for n in range(3):
+        await put(db, "test.status", f"other{n}", n)  # a backlog of others,
+    await put(db, "test.status", "k", 1)  # and the next of it
+    async with db() as session:
+        [first] = await outbox.claim(session, limit=1, lease_s=30, kinds=["test.status"])
+        sent: list[str] = []
+        hot_sql.listeners.append(sent.append)
+        try:
+            followed = await outbox.complete(session, first.id)
+        finally:
+            hot_sql.listeners.remove(sent.append)
+        await session.commit()
+        connection = await session.connection()
+        explained = await connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {sent[-1]}", (None,) * sent[-1].count("?")
+        )
+        plan = " ".join(row[3] for row in explained)
+    assert first.payload == {"n": 0} and followed == "test.status"
+    assert "ix_outbox_ordering" in plan and "ix_outbox_waiting" not in plan, plan
 
 
 async def test_wakeup_starts_the_job_without_waiting_for_the_poll(
