@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, TableClause, bindparam, event, make_url
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, event, make_url
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
@@ -72,15 +72,25 @@ def dialect_of(session: AsyncSession) -> str:
 
 
 @functools.cache
-def insert_or_skip(dialect: str, table: TableClause, unique: str) -> Insert:
+def insert_or_skip(dialect: str, table: Table, unique: str) -> Insert:
     """`INSERT … ON CONFLICT (unique) DO NOTHING` into `table`, built once per dialect and run
     with a dict of values (hot paths: building a statement costs more than running it)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=[unique])
+    return insert(table).on_conflict_do_nothing(**conflict_target(dialect, table, unique))
+
+
+def conflict_target(dialect: str, table: Table, unique: str) -> dict[str, Any]:
+    """`ON CONFLICT (unique)`, with the predicate of a partial unique index on that column: both
+    databases take such an index as the target only when the statement repeats it."""
+    for index in table.indexes:
+        if index.unique and [column.name for column in index.columns] == [unique]:
+            where = index.dialect_options[dialect]["where"]
+            return {"index_elements": [unique], "index_where": where}
+    return {"index_elements": [unique]}
 
 
 def hot_insert_or_skip(
-    table: TableClause,
+    table: Table,
     unique: str,
     columns: Sequence[str] | None = None,
     returning: ColumnElement[Any] | None = None,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import configure_mappers
 
 from . import events, frames
 from .attachment_urls import AttachmentSigner
-from .db import dialect_of, hot_insert_or_skip
+from .db import conflict_target, dialect_of, hot_insert_or_skip
 from .frames import Frame, push_on_commit
 from .hot_sql import Hot
 from .models import Attachment, Conversation, ConversationState, Message, Role, new_id, utcnow
@@ -52,7 +52,9 @@ def written_after(slot: CTE, *, unless_exists: str | None = None) -> CTE:
     if unless_exists is None:
         return insert(MESSAGES).from_select(list(MESSAGES.c.keys()), values).cte("written")
     written = pg_insert(MESSAGES).from_select(list(MESSAGES.c.keys()), values)
-    skipped = written.on_conflict_do_nothing(index_elements=[unless_exists])
+    skipped = written.on_conflict_do_nothing(
+        **conflict_target("postgresql", MESSAGES, unless_exists)
+    )
     return skipped.returning(MESSAGES.c.id).cte("written")
 
 

@@ -92,3 +92,19 @@ def migrated_databases(directory: Path, prefix: str) -> Iterator[dict[str, str]]
     finally:
         if has_pg:
             _drop_postgres(name)
+
+
+@contextmanager
+def empty_database(backend: str, directory: Path, prefix: str) -> Iterator[str]:
+    """A database with no schema yet on `backend` (a new SQLite file in `directory`, or a
+    throwaway PostgreSQL database), for a test that migrates it step by step; its URL."""
+    if backend == "sqlite":
+        directory.mkdir(parents=True, exist_ok=True)
+        yield sqlite_url(directory / "empty.db")
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG_BASE}/{name}"
+    finally:
+        _drop_postgres(name)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -48,6 +49,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def where_set(column: str) -> dict[str, Any]:
+    """An `Index`'s keyword arguments that leave out the rows where `column` is NULL: most rows
+    have none, nothing looks one up by NULL, and each entry costs a page write on insert. A
+    query reaches the index through `column = …`; `ON CONFLICT` names the predicate too."""
+    present = text(f"{column} IS NOT NULL")
+    return {"sqlite_where": present, "postgresql_where": present}
 
 
 class Base(DeclarativeBase):
@@ -168,7 +177,22 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
-        UniqueConstraint("conversation_id", "client_id"),
+        # A visitor message's client id, once per conversation (a repeated send is no new one).
+        Index(
+            "uq_messages_conversation_client_id",
+            "conversation_id",
+            "client_id",
+            unique=True,
+            **where_set("client_id"),
+        ),
+        # An AI reply's visitor message: answered once, so a re-run job never answers twice.
+        Index("uq_messages_reply_to_id", "reply_to_id", unique=True, **where_set("reply_to_id")),
+        Index(
+            "uq_messages_hubspot_message_id",
+            "hubspot_message_id",
+            unique=True,
+            **where_set("hubspot_message_id"),
+        ),
         # The scan for rep replies nobody read looks at recent ones (`unread_replies.py`).
         Index("ix_messages_role_created", "role", "created_at"),
     )
@@ -181,12 +205,12 @@ class Message(Base):
     author_name: Mapped[str | None] = mapped_column(String(200), default=None)
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     component: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
-    # The visitor message an AI reply answers: unique, so a re-run job never answers twice.
-    reply_to_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    # The visitor message an AI reply answers (`uq_messages_reply_to_id`).
+    reply_to_id: Mapped[str | None] = mapped_column(String(32), default=None)
     sources: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The HubSpot message this is (a rep's reply) or became (published by the handoff sync).
-    hubspot_message_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    hubspot_message_id: Mapped[str | None] = mapped_column(String(64), default=None)
     # Private-app mode (no thread): the CRM note a message written after the handoff became,
     # and when its creation started (committed first: a run that finds it without the note id
     # looks for the note before writing it again).
@@ -226,6 +250,7 @@ class OutboxJob(Base):
     __table_args__ = (
         Index("ix_outbox_waiting", "state", "id"),  # the claim walks it in id order
         Index("ix_outbox_ordering", "ordering_key", "id"),
+        Index("ix_outbox_jobs_organization_id", "organization_id", **where_set("organization_id")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -241,7 +266,7 @@ class OutboxJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The organization a job of no conversation belongs to (a mail), for its failed-jobs page.
-    organization_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    organization_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class KnowledgeDocument(Base):

@@ -8,16 +8,24 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .core import Base, new_id, utcnow
+from .core import Base, new_id, utcnow, where_set
 from .states import DeliveryState
 
 
 class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_state", "state", "received_at"),)
+    __table_args__ = (
+        Index("ix_webhook_deliveries_state", "state", "received_at"),
+        # Channel webhooks name no organization.
+        Index(
+            "ix_webhook_deliveries_organization_id",
+            "organization_id",
+            **where_set("organization_id"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    organization_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    organization_id: Mapped[str | None] = mapped_column(String(32), default=None)
     # HubSpot's own id of the event (eventId) or message: a redelivery hits this and is a no-op.
     external_id: Mapped[str] = mapped_column(String(200), unique=True)
     source: Mapped[str] = mapped_column(String(16))  # channel | app
