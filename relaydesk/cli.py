@@ -113,7 +113,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _serve(settings: Settings, host: str, port: int) -> None:
     from .web.app import create_app
-    from .web.one_write import OneWriteHttp
 
     # wsproto without permessage-deflate: a zlib context per socket costs ~100 KiB per idle
     # widget (measured by `make bench`), and our frames are small JSON.
@@ -121,7 +120,6 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         create_app(settings),
         host=host,
         port=port,
-        http=OneWriteHttp,  # an answer's head and body in one write
         ws="wsproto",
         ws_per_message_deflate=False,
         timeout_keep_alive=75,  # longer than load balancers' idle timeouts, so they close first

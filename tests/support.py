@@ -21,7 +21,6 @@ from relaydesk.hubspot.handoff.options import SyncOptions
 from relaydesk.outbox import ClaimedJob
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
-from relaydesk.web.one_write import OneWriteHttp
 
 from .databases import migrated_sqlite
 
@@ -87,7 +86,6 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
         app,
         host="127.0.0.1",
         port=port,
-        http=OneWriteHttp,
         ws="wsproto",
         ws_per_message_deflate=False,
         log_level="warning",
