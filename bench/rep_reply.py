@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -304,19 +305,7 @@ def run(
         tempfile.TemporaryDirectory() as tmp,
     ):  # fmt: skip
         database_url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        upgrade(database_url)
-        port = _free_port()
-        log = Path(tmp) / "server.log"
-        with log.open("wb") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "relaydesk.cli", "serve", "--port", str(port)],
-                env=server_env(tmp, database_url, sandbox, port),
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        server = BenchServer(f"http://127.0.0.1:{port}", process)
-        try:
-            _wait_ready(server)
+        with serving(tmp, database_url, sandbox) as server:
             timings = asyncio.run(
                 measure(server, sandbox, database_url, widgets, rate, seconds, warm_up_s)
             )
@@ -332,10 +321,30 @@ def run(
                 f"{summary_ms(timings.warm_up)}"
             )
             return timings
-        finally:
-            process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-            errors = log.read_text(errors="replace")
-            if "Traceback" in errors:
-                print("server errors during the benchmark:\n" + errors[-4000:], file=sys.stderr)
+
+
+@contextmanager
+def serving(tmp: str, database_url: str, sandbox: SandboxProcess) -> Iterator[BenchServer]:
+    """`relaydesk serve` in a subprocess on a migrated `database_url`, connected to the sandbox,
+    ready; stopped after, with the traceback it logged, if any, printed."""
+    upgrade(database_url)
+    port = _free_port()
+    log = Path(tmp) / "server.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "relaydesk.cli", "serve", "--port", str(port)],
+            env=server_env(tmp, database_url, sandbox, port),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    server = BenchServer(f"http://127.0.0.1:{port}", process)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        process.terminate()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+        errors = log.read_text(errors="replace")
+        if "Traceback" in errors:
+            print("server errors during the benchmark:\n" + errors[-4000:], file=sys.stderr)

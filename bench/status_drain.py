@@ -11,13 +11,9 @@ CPU and the reports done over `seconds`. Per report: that CPU, and that CPU less
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import tempfile
 import uuid
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,13 +23,12 @@ from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.hubspot.api.client import HubSpotClient
 from relaydesk.hubspot.connect.channel import delivery_value
 from relaydesk.jobs import MessageStatus, dump
-from relaydesk.migrate import upgrade
 from relaydesk.models import JobState, OutboxJob
 from relaydesk.outbox import Wakeup, enqueue
 
-from .rep_reply import CLIENT_SECRET, connected_org, server_env
+from .rep_reply import CLIENT_SECRET, connected_org, serving
 from .sandbox_process import SandboxProcess, sandbox_process
-from .server import BenchServer, _free_port, _wait_ready
+from .server import BenchServer
 
 
 @dataclass
@@ -138,26 +133,7 @@ def run(
         tempfile.TemporaryDirectory() as tmp,
     ):  # fmt: skip
         database_url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        upgrade(database_url)
-        port = _free_port()
-        log = Path(tmp) / "server.log"
-        with log.open("wb") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "relaydesk.cli", "serve", "--port", str(port)],
-                env=server_env(tmp, database_url, sandbox, port),
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        server = BenchServer(f"http://127.0.0.1:{port}", process)
-        try:
-            _wait_ready(server)
+        with serving(tmp, database_url, sandbox) as server:
             drain = asyncio.run(measure(server, sandbox, database_url, reports, seconds, settle_s))
             print(drain.line(database_url.split("+")[0], seconds))
             return drain
-        finally:
-            process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-            errors = log.read_text(errors="replace")
-            if "Traceback" in errors:
-                print("server errors during the benchmark:\n" + errors[-4000:], file=sys.stderr)
