@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.types import TypeEngine
 
-from .hot_sql import Hot, HotAsyncSession, HotSession
+from .hot_session import HotAsyncSession, HotSession
+from .hot_sql import Hot
 from .sqlite_inline import inline_connector
 
 

@@ -9,12 +9,8 @@ and in the very transaction, that the session holds, so they commit or roll back
 
 Only plain statements qualify: no expanding `IN` lists, no ORM entities in the result.
 
-A `HotSession` (the sessions `db.session_factory` makes) that has not begun a transaction does
-not begin one for its first `Hot` statement: it takes a pooled connection of its own, without the
-ORM's transaction, and commits it at `commit()`. A session whose work is `Hot` statements alone
-(a rep reply, a job's end) so costs a fraction of one that goes through the ORM. Should the ORM
-then be asked for a connection (a flush, an `execute`, a `get`), it is given that same pooled
-connection, inside the same transaction, and the commit goes through the ORM as usual.
+A `HotSession` (`hot_session.py`) that has not begun a transaction does not begin one for its
+first `Hot` statement: it takes a pooled connection of its own (`_take`).
 """
 
 from __future__ import annotations
@@ -24,16 +20,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, PoolProxiedConnection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Dialect, Engine, PoolProxiedConnection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util import greenlet_spawn
 
-from .sqlite_inline import InlineConnection, InlineCursor
+from .hot_session import CHECKOUT, HELD, Checkout, HotSession, driver_error
+from .sqlite_inline import InlineConnection
 
-Processor = Callable[[Any], Any] | None
+Processor = Callable[[Any], Any]
 # Called with each statement's SQL before it runs (`python -m bench statements` counts them
 # here: SQLAlchemy's own events do not see these statements).
 listeners: list[Callable[[str], None]] = []
@@ -43,10 +38,12 @@ _MISSING = object()  # a parameter given no value when the statement was built
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # In the order the SQL text takes them: name, bind processor, the value it was built with.
-    params: tuple[tuple[str, Processor, Any], ...]
+    # In the order the SQL text takes them: name and the value it was built with.
+    params: tuple[tuple[str, Any], ...]
+    may_miss: bool  # a parameter was built without a value
+    binds: tuple[tuple[int, Processor], ...]  # the parameters with a bind processor, by place
     row: Callable[..., Any] | None  # a named tuple of the result's columns, or no result
-    results: tuple[Processor, ...]
+    results: tuple[tuple[int, Processor], ...]  # the result columns with a processor
 
 
 class Hot:
@@ -70,25 +67,31 @@ class Hot:
 
     async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
         """Run it in the session's transaction; its rows (an empty list without a result)."""
-        held = await _held(session)
+        held = _current(session) or await _take(session)
         compiled = self._for(held.dialect)
-        given = [values.get(name, built) for name, _, built in compiled.params]
-        if any(value is _MISSING for value in given):
-            missing = [p[0] for p, v in zip(compiled.params, given, strict=True) if v is _MISSING]
+        args = [values.get(name, built) for name, built in compiled.params]
+        if compiled.may_miss and _MISSING in args:
+            missing = [p[0] for p, v in zip(compiled.params, args, strict=True) if v is _MISSING]
             raise KeyError(f"no value for {', '.join(missing)}")  # a column default is not run
-        processors = (process for _, process, _ in compiled.params)
-        args = [v if p is None else p(v) for v, p in zip(given, processors, strict=True)]
-        adapted = held.adapted
-        if held.pooled_begins and self.begins and adapted._transaction is None:
-            await adapted._start_transaction()  # SQLAlchemy's asyncpg adapter does so too
+        for at, process in compiled.binds:
+            args[at] = process(args[at])
         for listener in listeners:
             listener(compiled.sql)
+        driver, fetch = held.driver, compiled.row is not None
         try:
-            raw = await _run(held, compiled, args)
+            if held.inline:
+                found = driver.run_now(compiled.sql, args, fetch)
+                raw = found if found is not None else await driver.run(compiled.sql, args, fetch)
+            else:
+                if self.begins and held.adapted._transaction is None:
+                    await held.adapted._start_transaction()  # as SQLAlchemy's adapter does
+                raw = await driver.fetch(compiled.sql, *args)
         except Exception as error:  # as SQLAlchemy would raise it (IntegrityError, ...)
-            raise _translated(held, compiled.sql, args, error) from error
+            raise driver_error(held.dialect, held.adapted, compiled.sql, args, error) from error
         if compiled.row is None:
             return []
+        if not compiled.results:
+            return [compiled.row(*r) for r in raw]
         return [_row(compiled, r) for r in raw]
 
     async def first(self, session: AsyncSession, values: Mapping[str, Any]) -> Any:
@@ -100,8 +103,8 @@ async def outside_transaction(session: AsyncSession) -> bool:
     """Whether a `begins=False` statement run now commits on its own: PostgreSQL, and no
     transaction begun yet. A single statement commits whole or not at all, and alone it saves
     the round trips of BEGIN and COMMIT."""
-    held = await _held(session)
-    return held.pooled_begins and held.adapted._transaction is None
+    held = _current(session) or await _take(session)
+    return not held.inline and held.adapted._transaction is None
 
 
 @dataclass(frozen=True)
@@ -109,169 +112,52 @@ class _Held:
     transaction: object  # the session's transaction these belong to
     dialect: Dialect
     adapted: Any  # SQLAlchemy's adapter of the driver's connection
-    driver: Any  # InlineConnection, or asyncpg's connection
-    pooled_begins: bool  # the adapter begins transactions itself (asyncpg; sqlite3 begins its own)
+    driver: Any  # InlineConnection, or asyncpg's connection (whose adapter begins transactions)
+    inline: bool  # SQLite on the loop's thread (`sqlite_inline`), which begins its own
 
 
-async def _run(held: _Held, compiled: _Compiled, args: list[Any]) -> list[Any]:
-    driver = held.driver
-    if not isinstance(driver, InlineConnection):
-        return list(await driver.fetch(compiled.sql, *args))
-    cursor = InlineCursor(driver)  # retries while another process holds the write lock
-    try:
-        await cursor.execute(compiled.sql, args)
-        return await cursor.fetchall() if compiled.row is not None else []
-    finally:
-        await cursor.close()
-
-
-def _translated(held: _Held, sql: str, args: list[Any], error: Exception) -> Exception:
-    """The driver's error as SQLAlchemy raises it, so callers catch `IntegrityError` alike."""
-    dbapi = held.dialect.loaded_dbapi
-    if not isinstance(error, dbapi.Error):
-        try:  # asyncpg's own errors, as the adapter maps them (it may invalidate the connection)
-            held.adapted._handle_exception(error)
-        except Exception as mapped:
-            error = mapped
-    if not isinstance(error, dbapi.Error):
-        return error
-    return DBAPIError.instance(sql, args, error, dbapi.Error)
-
-
-async def _held(session: AsyncSession) -> _Held:
-    """The session's transaction's driver connection, looked up once per transaction: a
-    `HotSession` with no transaction yet takes a pooled connection of its own (`_Checkout`)."""
-    held: _Held | None = session.info.get(HELD)
-    checkout: _Checkout | None = session.info.get(CHECKOUT)
-    transaction = session.sync_session.get_transaction()
-    if held is not None and (
-        held.transaction is checkout if checkout is not None else held.transaction is transaction
-    ):
-        return held
+def _current(session: AsyncSession) -> _Held | None:
+    """The driver connection of the session's transaction, if a statement already took it."""
     sync = session.sync_session
-    if transaction is None and isinstance(sync, HotSession) and isinstance(sync.bind, Engine):
-        fairy = await greenlet_spawn(sync.bind.raw_connection)
-        checkout = session.info[CHECKOUT] = _Checkout(fairy)
-        driver = fairy.driver_connection
-        begins = not isinstance(driver, InlineConnection)
-        held = _Held(checkout, sync.bind.dialect, fairy.dbapi_connection, driver, begins)
-        session.info[HELD] = held
-        return held
+    held: _Held | None = sync.info.get(HELD)
+    if held is None:
+        return None
+    checkout: Checkout | None = sync.info.get(CHECKOUT)
+    current = checkout if checkout is not None else sync.get_transaction()
+    return held if held.transaction is current else None
+
+
+async def _take(session: AsyncSession) -> _Held:
+    """The session's transaction's driver connection, looked up once per transaction: a
+    `HotSession` with no transaction yet takes a pooled connection of its own (`Checkout`)."""
+    sync = session.sync_session
+    if sync.get_transaction() is None and isinstance(sync, HotSession):
+        bind = sync.bind
+        if isinstance(bind, Engine):
+            fairy = await greenlet_spawn(bind.raw_connection)
+            checkout = sync.info[CHECKOUT] = Checkout(fairy)
+            held = _held_on(checkout, bind.dialect, fairy)
+            sync.info[HELD] = held
+            return held
     connection = await session.connection()  # the session's connection for its transaction
     pooled = connection.sync_connection.connection  # type: ignore[union-attr]
-    adapted: Any = pooled.dbapi_connection
-    driver = pooled.driver_connection
-    begins = not isinstance(driver, InlineConnection)
-    transaction = session.sync_session.get_transaction()
-    held = _Held(transaction, connection.dialect, adapted, driver, begins)
-    session.info[HELD] = held
+    held = _held_on(sync.get_transaction(), connection.dialect, pooled)
+    sync.info[HELD] = held
     return held
 
 
-HELD, CHECKOUT = "hot_sql", "hot_sql_checkout"
-
-
-@dataclass
-class _Checkout:
-    """The pooled connection a `HotSession` took for its `Hot` statements, and the ORM's
-    `Connection` over it once the ORM asked for one."""
-
-    fairy: PoolProxiedConnection
-    joined: Connection | None = None
-
-
-class HotSession(Session):
-    """A session whose `Hot` statements need no ORM transaction (`_held`): it commits, rolls
-    back and closes the connection they took, or hands it to the ORM when that needs one."""
-
-    def get_bind(self, mapper: Any = None, **kw: Any) -> Engine | Connection:
-        checkout: _Checkout | None = self.info.get(CHECKOUT)
-        if checkout is None or kw.get("bind") is not None or not isinstance(self.bind, Engine):
-            return super().get_bind(mapper, **kw)
-        if checkout.joined is None:  # the ORM's first statement: it begins on this connection
-            checkout.joined = Connection(self.bind, connection=checkout.fairy)
-        return checkout.joined
-
-    def commit(self) -> None:
-        checkout: _Checkout | None = self.info.get(CHECKOUT)
-        if checkout is None:
-            return super().commit()
-        if checkout.joined is None and not (self.new or self.dirty or self.deleted):
-            adapted = checkout.fairy.dbapi_connection
-            assert adapted is not None  # checked out, so not yet returned to the pool
-            try:
-                adapted.commit()  # Hot statements alone: the driver's transaction
-            except Exception as error:
-                dialect = self.bind.dialect if isinstance(self.bind, Engine) else None
-                raise _commit_error(dialect, error) from error
-        else:
-            super().commit()  # a flush, through `get_bind`, then the ORM's commit
-        self._give_back()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self._give_back()
-
-    def _close_impl(self, invalidate: bool, is_reset: bool = False) -> None:
-        try:
-            super()._close_impl(invalidate, is_reset)
-        finally:
-            self._give_back()
-
-    def _give_back(self) -> None:
-        """The connection back to the pool, its transaction rolled back if still open."""
-        checkout: _Checkout | None = self.info.pop(CHECKOUT, None)
-        self.info.pop(HELD, None)
-        if checkout is None:
-            return
-        if checkout.joined is not None:
-            checkout.joined.close()
-        else:
-            checkout.fairy.close()
-
-
-class HotAsyncSession(AsyncSession):
-    """The `AsyncSession` of a `HotSession`: closing one that holds no connection and no rows
-    (it committed, or never touched the database) needs no trip through SQLAlchemy's greenlet
-    and no task of its own, only the sync session's own bookkeeping."""
-
-    sync_session: HotSession
-
-    async def close(self) -> None:
-        if self._holds_nothing():
-            self.sync_session.close()  # nothing to give back: it never waits
-            return
-        await super().close()
-
-    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        if self._holds_nothing():
-            self.sync_session.close()
-            return
-        await super().__aexit__(type_, value, traceback)
-
-    def _holds_nothing(self) -> bool:
-        sync = self.sync_session
-        return (
-            sync.get_transaction() is None
-            and CHECKOUT not in sync.info
-            and not sync.identity_map
-            and not (sync.new or sync.deleted)
-        )
-
-
-def _commit_error(dialect: Dialect | None, error: Exception) -> Exception:
-    dbapi = dialect.loaded_dbapi if dialect is not None else None
-    if dbapi is None or not isinstance(error, dbapi.Error):
-        return error
-    return DBAPIError.instance("COMMIT", [], error, dbapi.Error)
+def _held_on(transaction: object, dialect: Dialect, pooled: PoolProxiedConnection) -> _Held:
+    driver = pooled.driver_connection
+    inline = isinstance(driver, InlineConnection)
+    return _Held(transaction, dialect, pooled.dbapi_connection, driver, inline)
 
 
 def _row(compiled: _Compiled, raw: Any) -> Any:
     assert compiled.row is not None
-    processed = zip(raw, compiled.results, strict=True)
-    return compiled.row(*(v if process is None else process(v) for v, process in processed))
+    values = list(raw)
+    for at, process in compiled.results:
+        values[at] = process(values[at])
+    return compiled.row(*values)
 
 
 def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
@@ -281,18 +167,18 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     names = compiled.positiontup or []
     binds = [compiled.binds[name] for name in names]
     params = tuple(
-        (
-            name,
-            bind.type._cached_bind_processor(dialect),
-            _MISSING if bind.value is None else bind.value,
-        )
+        (name, _MISSING if bind.value is None else bind.value)
         for name, bind in zip(names, binds, strict=True)
     )
+    processors = [bind.type._cached_bind_processor(dialect) for bind in binds]
+    processed = tuple((at, p) for at, p in enumerate(processors) if p is not None)
+    may_miss = any(built is _MISSING for _, built in params)
     # The result's columns as the compiler saw them (a statement's `exported_columns` can be
     # stale: `.returning()` on a statement whose columns were read before keeps the old list).
     columns = [(key, type_) for key, _name, _objects, type_ in compiled._result_columns]
     if not columns:
-        return _Compiled(compiled.string, params, None, ())
+        return _Compiled(compiled.string, params, may_miss, processed, None, ())
     row = namedtuple("Row", [key for key, _ in columns], rename=True)  # type: ignore[misc]
-    results = tuple(type_._cached_result_processor(dialect, None) for _, type_ in columns)
-    return _Compiled(compiled.string, params, row, results)
+    results = [type_._cached_result_processor(dialect, None) for _, type_ in columns]
+    converted = tuple((at, p) for at, p in enumerate(results) if p is not None)
+    return _Compiled(compiled.string, params, may_miss, processed, row, converted)

@@ -140,6 +140,43 @@ class InlineConnection:
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
 
+    def run_now(self, sql: str, args: Sequence[Any], fetch: bool) -> list[Any] | None:
+        """One statement run at once, with no cursor object or coroutine of ours: its rows (none
+        unless `fetch`), or None when another connection holds the write lock and nothing was
+        written (`run` waits for it)."""
+        try:
+            cursor = self.raw.execute(sql, args)
+        except sqlite3.OperationalError as error:
+            if _busy(error):
+                return None
+            raise
+        try:
+            return cursor.fetchall() if fetch else []
+        finally:
+            cursor.close()
+
+    async def run(self, sql: str, args: Sequence[Any], fetch: bool) -> list[Any]:
+        """`run_now`, retried after asynchronous sleeps while SQLite answers "busy"."""
+        found = self.run_now(sql, args, fetch)
+        if found is not None:
+            return found
+        cursor = InlineCursor(self)
+        try:
+            await cursor.execute(sql, args)
+            return await cursor.fetchall() if fetch else []
+        finally:
+            await cursor.close()
+
+    def commit_now(self) -> bool:
+        """Commit at once: False when another connection holds the lock (`commit` waits)."""
+        try:
+            self.raw.commit()
+        except sqlite3.OperationalError as error:
+            if _busy(error):
+                return False
+            raise
+        return True
+
     @property
     def isolation_level(self) -> str | None:
         return self.raw.isolation_level
@@ -149,7 +186,8 @@ class InlineConnection:
         return self.raw.in_transaction
 
     async def commit(self) -> None:
-        await _retrying(self.timeout, self.raw.commit)
+        if not self.commit_now():
+            await _retrying(self.timeout, self.raw.commit)
 
     async def rollback(self) -> None:
         self.raw.rollback()

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from relaydesk.db import commit
-from relaydesk.hot_sql import CHECKOUT, Hot
+from relaydesk.hot_session import CHECKOUT
+from relaydesk.hot_sql import Hot
 from relaydesk.models import Organization
 
 from .orgs import Org

@@ -16,7 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from relaydesk.db import create_engine
+from relaydesk.db import commit, create_engine, session_factory
+from relaydesk.hot_sql import Hot
+
+NOTE = Hot(text("INSERT INTO notes (body) VALUES (:body)"))
+DEFER_KEYS = Hot(text("PRAGMA defer_foreign_keys = ON"))  # checked at COMMIT, not at the insert
+CHILD = Hot(text("INSERT INTO children (note_id) VALUES (:note_id)"))
 
 
 @pytest.fixture
@@ -24,6 +29,9 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", busy_timeout_s=2)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        await connection.execute(
+            text("CREATE TABLE children (id INTEGER PRIMARY KEY, note_id REFERENCES notes (id))")
+        )
     yield engine
     await engine.dispose()
 
@@ -113,3 +121,46 @@ async def test_a_lock_held_past_the_busy_timeout_is_an_error(
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO notes (body) VALUES ('too late')"))
     assert 1.8 <= time.monotonic() - started < 3
+
+
+async def test_hot_statements_wait_for_another_writer_then_commit_and_free_the_connection(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A session of `Hot` statements alone runs them, and commits, on the loop's thread."""
+    sessions = session_factory(engine)
+    hold_write_lock(tmp_path / "inline.db", seconds=0.4)
+
+    async def write() -> None:
+        async with sessions() as session:
+            await NOTE.rows(session, {"body": "hot, after the lock"})
+            await commit(session)
+
+    started = time.monotonic()
+    work = asyncio.create_task(write())
+    ticks = await ticks_while(work)
+    await work
+    assert time.monotonic() - started >= 0.3
+    assert ticks >= 10
+    assert engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    async with engine.connect() as connection:
+        bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars()
+        assert list(bodies) == ["from the other writer", "hot, after the lock"]
+
+
+async def test_a_commit_sqlite_refuses_raises_as_sqlalchemy_does_and_keeps_nothing(
+    engine: AsyncEngine,
+) -> None:
+    sessions = session_factory(engine)
+    with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"):
+        async with sessions() as session:
+            await DEFER_KEYS.rows(session, {})
+            await NOTE.rows(session, {"body": "written with the orphan"})
+            await CHILD.rows(session, {"note_id": 404})  # no such note
+            await commit(session)
+    assert engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    async with sessions() as session:  # the connection is usable again, its transaction gone
+        await NOTE.rows(session, {"body": "next"})
+        await commit(session)
+    async with engine.connect() as connection:
+        bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars()
+        assert list(bodies) == ["next"]
