@@ -69,7 +69,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def dialect_of(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
+    bind = session.sync_session.bind  # the sync engine: `AsyncSession.bind` wraps it anew
+    return bind.dialect.name if bind is not None else "sqlite"
 
 
 @functools.cache

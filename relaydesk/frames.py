@@ -5,7 +5,6 @@ Each frame's `type` is a name from `events`; a frame is a JSON object on the soc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import events
 from .db import on_commit
 from .models import Role
-from .realtime import Hub
+from .realtime import Hub, encode_frame
 
 Frame = dict[str, Any]
 
@@ -54,7 +53,7 @@ def pong() -> Frame:
 
 def encode(frame: Frame) -> str:
     """The text of a frame on the socket, as the hub writes the frames it publishes."""
-    return json.dumps(frame, separators=(",", ":"))
+    return encode_frame(frame)
 
 
 def push_on_commit(

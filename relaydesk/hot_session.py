@@ -99,8 +99,8 @@ class HotSession(Session):
 
 class HotAsyncSession(AsyncSession):
     """The `AsyncSession` of a `HotSession`: closing one that holds no connection and no rows
-    (it committed, or never touched the database) needs no trip through SQLAlchemy's greenlet
-    and no task of its own, only the sync session's own bookkeeping."""
+    (it committed, or never touched the database) has nothing to do, so it does nothing: no
+    trip through SQLAlchemy's greenlet, no task of its own."""
 
     sync_session: HotSession
 
@@ -121,16 +121,12 @@ class HotAsyncSession(AsyncSession):
         sync._give_back(committed=True)
 
     async def close(self) -> None:
-        if self._holds_nothing():
-            self.sync_session.close()  # nothing to give back: it never waits
-            return
-        await super().close()
+        if not self._holds_nothing():  # else there is nothing to give back, nor to forget
+            await super().close()
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        if self._holds_nothing():
-            self.sync_session.close()
-            return
-        await super().__aexit__(type_, value, traceback)
+        if not self._holds_nothing():
+            await super().__aexit__(type_, value, traceback)
 
     def _holds_nothing(self) -> bool:
         sync = self.sync_session

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Engine, PoolProxiedConnection
@@ -32,15 +33,14 @@ Processor = Callable[[Any], Any]
 # Called with each statement's SQL before it runs (`python -m bench statements` counts them
 # here: SQLAlchemy's own events do not see these statements).
 listeners: list[Callable[[str], None]] = []
-_MISSING = object()  # a parameter given no value when the statement was built
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # In the order the SQL text takes them: name and the value it was built with.
-    params: tuple[tuple[str, Any], ...]
-    may_miss: bool  # a parameter was built without a value
+    names: tuple[str, ...]  # the parameters, in the order the SQL text takes them
+    built: dict[str, Any]  # the values some were built with, which `values` may override
+    take: Callable[[Mapping[str, Any]], list[Any]]  # the parameters' values, in that order
     binds: tuple[tuple[int, Processor], ...]  # the parameters with a bind processor, by place
     row: Callable[..., Any] | None  # a named tuple of the result's columns, or no result
     results: tuple[tuple[int, Processor], ...]  # the result columns with a processor
@@ -69,10 +69,12 @@ class Hot:
         """Run it in the session's transaction; its rows (an empty list without a result)."""
         held = _current(session) or await _take(session)
         compiled = self._for(held.dialect)
-        args = [values.get(name, built) for name, built in compiled.params]
-        if compiled.may_miss and _MISSING in args:
-            missing = [p[0] for p, v in zip(compiled.params, args, strict=True) if v is _MISSING]
-            raise KeyError(f"no value for {', '.join(missing)}")  # a column default is not run
+        given = {**compiled.built, **values} if compiled.built else values
+        try:
+            args = compiled.take(given)
+        except KeyError:
+            missing = [name for name in compiled.names if name not in given]
+            raise KeyError(f"no value for {', '.join(missing)}") from None  # no default is run
         for at, process in compiled.binds:
             args[at] = process(args[at])
         for listener in listeners:
@@ -164,21 +166,29 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     if "POSTCOMPILE" in compiled.string:
         raise ValueError("expanding parameters are not supported by Hot")
-    names = compiled.positiontup or []
+    names = tuple(compiled.positiontup or [])
     binds = [compiled.binds[name] for name in names]
-    params = tuple(
-        (name, _MISSING if bind.value is None else bind.value)
-        for name, bind in zip(names, binds, strict=True)
-    )
+    built = {name: b.value for name, b in zip(names, binds, strict=True) if b.value is not None}
     processors = [bind.type._cached_bind_processor(dialect) for bind in binds]
     processed = tuple((at, p) for at, p in enumerate(processors) if p is not None)
-    may_miss = any(built is _MISSING for _, built in params)
+    take = _taker(names)
     # The result's columns as the compiler saw them (a statement's `exported_columns` can be
     # stale: `.returning()` on a statement whose columns were read before keeps the old list).
     columns = [(key, type_) for key, _name, _objects, type_ in compiled._result_columns]
     if not columns:
-        return _Compiled(compiled.string, params, may_miss, processed, None, ())
+        return _Compiled(compiled.string, names, built, take, processed, None, ())
     row = namedtuple("Row", [key for key, _ in columns], rename=True)  # type: ignore[misc]
     results = [type_._cached_result_processor(dialect, None) for _, type_ in columns]
     converted = tuple((at, p) for at, p in enumerate(results) if p is not None)
-    return _Compiled(compiled.string, params, may_miss, processed, row, converted)
+    return _Compiled(compiled.string, names, built, take, processed, row, converted)
+
+
+def _taker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """The values of `names` from a mapping, in order, in one call (`KeyError` for one missing)."""
+    if not names:
+        return lambda _values: []
+    if len(names) == 1:
+        (name,) = names
+        return lambda values: [values[name]]
+    getter = itemgetter(*names)
+    return lambda values: list(getter(values))

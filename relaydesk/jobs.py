@@ -71,8 +71,7 @@ class FilesDelete:
 
 def dump(payload: DataclassInstance) -> dict[str, Any]:
     """The JSON object the outbox stores; a field left None is not written."""
-    values = ((f.name, getattr(payload, f.name)) for f in fields(payload))
-    return {name: value for name, value in values if value is not None}
+    return {name: value for name, value in vars(payload).items() if value is not None}
 
 
 def load(kind: type[P], payload: dict[str, Any]) -> P:

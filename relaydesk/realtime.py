@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 QUEUE_LIMIT = 256
+# The text of a frame: compact JSON, by one encoder (`json.dumps` with options builds one a call).
+encode_frame = json.JSONEncoder(separators=(",", ":")).encode
 RESUME = 1013  # RFC 6455 "try again later": the widget reconnects and catches up
 
 
@@ -164,7 +166,7 @@ class MemoryHub:
                 listener.resync()
 
     async def publish(self, channel: str, frame: dict[str, Any]) -> None:
-        self.dispatch(channel, json.dumps(frame, separators=(",", ":")))
+        self.dispatch(channel, encode_frame(frame))
 
     async def online(self, channel: str) -> bool:
         return channel in self._channels

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
@@ -25,7 +24,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .presence import Presence
-from .realtime import Listener, MemoryHub
+from .realtime import Listener, MemoryHub, encode_frame
 from .redis_link import CONTROL, PREFIX, Link
 
 log = logging.getLogger(__name__)
@@ -119,7 +118,7 @@ class RedisHub(MemoryHub):
             self._changed.set()
 
     async def publish(self, channel: str, frame: dict[str, Any]) -> None:
-        data = json.dumps(frame, separators=(",", ":"))
+        data = encode_frame(frame)
         if self._link is not None:
             try:
                 await self._redis.publish(PREFIX + channel, data)

@@ -8,7 +8,7 @@ reported SENT or READ afterwards: the rep keeps seeing what went wrong.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -62,11 +62,10 @@ def report_job(
     message: Message, status: str, organization_id: str | None = None
 ) -> tuple[dict[str, Any], str]:
     """The report's job payload and ordering key (beside the conversation's other reports)."""
-    payload = MessageStatus(status, message.id)
     if organization_id is not None and message.hubspot_message_id is not None:
-        payload = replace(
-            payload, organization_id=organization_id, hubspot_id=message.hubspot_message_id
-        )
+        payload = MessageStatus(status, message.id, organization_id, message.hubspot_message_id)
+    else:
+        payload = MessageStatus(status, message.id)
     return dump(payload), f"hubspot:status:{message.conversation_id}"
 
 
