@@ -113,14 +113,16 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _serve(settings: Settings, host: str, port: int) -> None:
     from .web.app import create_app
+    from .web.socket_pings import AlignedPings
 
     # wsproto without permessage-deflate: a zlib context per socket costs ~100 KiB per idle
-    # widget (measured by `make bench`), and our frames are small JSON.
+    # widget (measured by `make bench`), and our frames are small JSON. Its keepalive pings go
+    # out a few times a second, many at once (`socket_pings.py`).
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
-        ws="wsproto",
+        ws=AlignedPings,
         ws_per_message_deflate=False,
         timeout_keep_alive=75,  # longer than load balancers' idle timeouts, so they close first
         log_level="warning",
