@@ -98,8 +98,6 @@ async def test_pings_of_sockets_opened_apart_leave_together_on_the_grid(port: in
     # Sent at uvicorn's own moments they would spread over the whole tenth of a second.
     on_grid = [phase < 0.04 for phase in phases]
     assert sum(on_grid) >= 0.8 * len(stamps), sorted(phases)
-    slots = {int(at // TenthGrid.grid_s) for at in stamps}
-    assert len(slots) < len(stamps) / 2  # sockets share their moments
 
 
 async def test_a_peer_that_stops_answering_is_dropped(port: int) -> None:

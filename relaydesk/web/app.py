@@ -35,6 +35,7 @@ from . import (
 )
 from .body_limit import BodyLimit, BodyLimits
 from .cors import WidgetCors
+from .lanes import Lanes
 from .proxies import TrustedProxies, networks
 from .security_headers import NoSniff
 
@@ -74,7 +75,7 @@ def create_app(
 
     # No /docs or /redoc: their pages load scripts from a CDN, which fails offline and is code
     # relaydesk does not control; the API is described by /openapi.json.
-    app = FastAPI(
+    app = Lanes(
         title="relaydesk", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.metrics = health.Metrics()
@@ -114,6 +115,8 @@ def create_app(
     )
     messages = health.MeasuredRoute(widget_messages.PATH, widget_messages.serve, methods=["POST"])
     app.router.routes += (replies, messages)
+    app.add_lane(replies, "POST")  # and served ahead of FastAPI's layers (`lanes.py`)
+    app.add_lane(messages, "POST")
     for module in (*routers, admin, widget_script):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

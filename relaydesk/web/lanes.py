@@ -1,0 +1,68 @@
+"""The busiest routes, served ahead of FastAPI's own layers.
+
+Every rep reply is a POST to the channel webhook and every visitor message a POST to the
+widget's messages, both plain Starlette endpoints (`health.MeasuredRoute`). FastAPI takes each
+request through layers these two never use: its OpenTelemetry check (three provider lookups a
+request), its body-limit wrapper, the exit stack it keeps for its dependencies' files, and the
+router's search. A `Lanes` app hands a request for such a route (its path and method) to the
+same stack FastAPI builds around it, less those: Starlette's error pages outside, the app's own
+middleware (proxies, headers, the body limit, metrics) in order, the app's exception handlers
+inside. Everything else, WebSockets and the lifespan included, goes through FastAPI as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class Lanes(FastAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lanes: dict[tuple[str, str], Route] = {}
+        self._stacks: dict[tuple[str, str], ASGIApp] = {}
+
+    def add_lane(self, route: Route, method: str) -> None:
+        """Serve `method` on `route`'s path ahead of FastAPI (the route stays in the router,
+        where the app's own calls and its other methods find it)."""
+        self._lanes[(method, route.path)] = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            key = (scope["method"], scope["path"])
+            if key in self._lanes:
+                scope["app"] = self
+                scope.setdefault("router", self.router)
+                stack = self._stacks.get(key) or self._stacks.setdefault(key, self._stack(key))
+                await stack(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    def _stack(self, key: tuple[str, str]) -> ASGIApp:
+        """FastAPI's `build_middleware_stack` for one route, without the layers it skips."""
+        error_handler, handlers = None, {}
+        for caught, handler in self.exception_handlers.items():
+            if caught in (500, Exception):
+                error_handler = handler
+            else:
+                handlers[caught] = handler
+        app: ASGIApp = ExceptionMiddleware(_Routed(self._lanes[key]), handlers, self.debug)
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
+
+
+class _Routed:
+    """The route's own app, with the scope the router would have given it."""
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope.update(route=self.route, endpoint=self.route.endpoint, path_params={})
+        await self.route.app(scope, receive, send)
