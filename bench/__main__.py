@@ -14,6 +14,7 @@ from . import (
     hubspot_drain,
     login_flood,
     rep_reply,
+    replay,
     roundtrip,
     statements,
     status_drain,
@@ -35,6 +36,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--visitors", type=int, default=200)
     parser.add_argument("--sockets", type=int, default=2000)
+    parser.add_argument(
+        "--count-instructions", action="store_true", help="replay: under callgrind, last round"
+    )
     args = parser.parse_args()
     if "size" in args.names:
         widget_size.run()
@@ -57,6 +61,8 @@ def main() -> None:
         handoff.run()
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
+    if "replay" in args.names:  # not in the default list: the app's own CPU, in-process
+        replay.run(count_instructions=args.count_instructions)
     if "statusdrain" in args.names:  # not in the default list: one job kind's cost
         status_drain.run(database_url=args.database_url)
     if "claim" in args.names:  # not in the default list: one statement under a backlog
