@@ -9,7 +9,12 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from relaydesk.hubspot.api.ratelimit import Bucket, MemoryPortalLimiter, RedisPortalLimiter
+from relaydesk.hubspot.api.ratelimit import (
+    GRID_S,
+    Bucket,
+    MemoryPortalLimiter,
+    RedisPortalLimiter,
+)
 
 from ..services import unavailable
 
@@ -26,6 +31,27 @@ def test_memory_bucket_reserves_in_order() -> None:
     assert waits[10] == pytest.approx(1 / 9, rel=0.05)
     assert waits[11] == pytest.approx(2 / 9, rel=0.05)
     assert limiter.reserve("portal-2") == 0.0  # buckets are per portal
+
+
+async def test_waiting_callers_wake_together_on_the_grid_never_before_their_tokens() -> None:
+    limiter = MemoryPortalLimiter(Bucket(200))  # a burst of 20, then 18 a second
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    woke: list[float] = []
+
+    async def call() -> None:
+        await limiter.acquire("p")
+        woke.append(loop.time())
+
+    await asyncio.gather(*(call() for _ in range(32)))
+    waited = sorted(at - started for at in woke)
+    assert waited[:20] == pytest.approx([0.0] * 20, abs=0.02)  # the burst goes at once
+    for k, wait in enumerate(waited[20:], start=1):  # the k-th token past the burst: k / 18 s
+        assert wait >= k / 18 - 0.005
+    later = sorted(woke)[20:]
+    assert all(min(at % GRID_S, GRID_S - at % GRID_S) < 0.03 for at in later)
+    moments = {round(at / GRID_S) for at in later}
+    assert len(moments) <= 4  # 12 callers over two thirds of a second: a few wake-ups
 
 
 async def test_redis_bucket_is_shared_between_limiters() -> None:
