@@ -80,6 +80,16 @@ class Metrics:
             ["endpoint"],
             registry=self.registry,
         )
+        self._events: dict[tuple[str, str], Counter] = {}
+
+    def hubspot_event(self, endpoint: str, outcome: str) -> Counter:
+        """The events counter's child (looking it up takes a lock and checks every label)."""
+        child = self._events.get((endpoint, outcome))
+        if child is None:
+            child = self._events[(endpoint, outcome)] = self.hubspot_events.labels(
+                endpoint, outcome
+            )
+        return child
 
 
 class MeasureRequests:

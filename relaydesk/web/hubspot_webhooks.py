@@ -9,6 +9,7 @@ request is refused with 401 and counted.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -55,16 +56,25 @@ def answer(request: Request, endpoint: str, receipt: Receipt) -> JSONResponse:
     """The receipt, rendered as built (it has the documented shape; validating it again against
     the response model is work on every rep reply); its queued deliveries run once it is sent."""
     stored = receipt.stored
-    counter = request.app.state.metrics.hubspot_events
+    metrics = request.app.state.metrics
     for outcome in ("new", "duplicate", "unknown"):
         if count := getattr(stored, outcome):
-            counter.labels(endpoint, outcome).inc(count)
+            metrics.hubspot_event(endpoint, outcome).inc(count)
     body: dict[str, Any] = {"received": stored.new, "duplicates": stored.duplicate}
     if stored.unknown:
         body["ignored"] = stored.unknown
         body["status"] = "unknown event types were recorded and ignored"
     background = BackgroundTask(receipt.process) if receipt.queued else None
-    return JSONResponse(body, background=background)
+    return ReceiptResponse(body, background=background)
+
+
+class ReceiptResponse(JSONResponse):
+    """Starlette's JSON, by one encoder (its `json.dumps` with options builds one a call)."""
+
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+    def render(self, content: Any) -> bytes:
+        return self.encode(content).encode("utf-8")
 
 
 async def verified(request: Request, runtime: RuntimeDep, endpoint: str) -> bytes | JSONResponse:
