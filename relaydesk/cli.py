@@ -123,6 +123,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         ws=AlignedPings,
+        interface="asgi3",  # the app's `__call__` returns the coroutine it hands on (`lanes.py`)
         ws_per_message_deflate=False,
         timeout_keep_alive=75,  # longer than load balancers' idle timeouts, so they close first
         log_level="warning",

@@ -88,6 +88,7 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
         host="127.0.0.1",
         port=port,
         ws=AlignedPings,
+        interface="asgi3",  # as `relaydesk serve`
         ws_per_message_deflate=False,
         log_level="warning",
         lifespan="on",

@@ -12,6 +12,7 @@ inside. Everything else, WebSockets and the lifespan included, goes through Fast
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import FastAPI
@@ -32,16 +33,16 @@ class Lanes(FastAPI):
         where the app's own calls and its other methods find it)."""
         self._lanes[(method, route.path)] = route
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:  # type: ignore[override]
+        # Not a coroutine of its own: an idle WebSocket holds no frame of this layer.
         if scope["type"] == "http":
             key = (scope["method"], scope["path"])
             if key in self._lanes:
                 scope["app"] = self
                 scope.setdefault("router", self.router)
                 stack = self._stacks.get(key) or self._stacks.setdefault(key, self._stack(key))
-                await stack(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
+                return stack(scope, receive, send)
+        return super().__call__(scope, receive, send)
 
     def _stack(self, key: tuple[str, str]) -> ASGIApp:
         """FastAPI's `build_middleware_stack` for one route, without the layers it skips."""
