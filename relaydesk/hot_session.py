@@ -57,8 +57,8 @@ class HotSession(Session):
             try:
                 adapted.commit()  # Hot statements alone: the driver's transaction
             except Exception as error:
-                dialect = self.bind.dialect if isinstance(self.bind, Engine) else None
-                raise _commit_error(dialect, error) from error
+                assert self.bind is not None  # the engine the connection was taken from
+                raise driver_error(self.bind.dialect, adapted, "COMMIT", [], error) from error
         else:
             super().commit()  # a flush, through `get_bind`, then the ORM's commit
         self._give_back()
@@ -136,13 +136,6 @@ class HotAsyncSession(AsyncSession):
             and not sync.identity_map
             and not (sync.new or sync.deleted)
         )
-
-
-def _commit_error(dialect: Dialect | None, error: Exception) -> Exception:
-    dbapi = dialect.loaded_dbapi if dialect is not None else None
-    if dbapi is None or not isinstance(error, dbapi.Error):
-        return error
-    return DBAPIError.instance("COMMIT", [], error, dbapi.Error)
 
 
 def driver_error(

@@ -94,6 +94,12 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
         lifespan="on",
         proxy_headers=False,  # as `relaydesk serve`: the app decides whom to believe
     )
+    server, thread = serve_in_thread(config)
+    return RunningServer(f"http://127.0.0.1:{port}", settings, app, server, thread)
+
+
+def serve_in_thread(config: uvicorn.Config) -> tuple[uvicorn.Server, threading.Thread]:
+    """uvicorn serving `config` in a thread of its own, once it has started."""
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -102,7 +108,7 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("relaydesk test server did not start")
         time.sleep(0.02)
-    return RunningServer(f"http://127.0.0.1:{port}", settings, app, server, thread)
+    return server, thread
 
 
 def start_on_fresh_database(data_dir: Path, brain: Any = None, **overrides: Any) -> RunningServer:

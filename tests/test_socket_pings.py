@@ -5,7 +5,6 @@ answering is still dropped."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 
@@ -19,7 +18,7 @@ from wsproto.events import AcceptConnection, CloseConnection, Ping, Request
 
 from relaydesk.web.socket_pings import AlignedPings
 
-from .support import free_port
+from .support import free_port, serve_in_thread
 
 INTERVAL_S, TIMEOUT_S = 0.3, 0.5
 
@@ -42,11 +41,7 @@ def port() -> Iterator[int]:
         ws=TenthGrid, ws_ping_interval=INTERVAL_S, ws_ping_timeout=TIMEOUT_S,
         log_level="warning",
     )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
+    server, thread = serve_in_thread(config)
     yield port
     server.should_exit = True
     thread.join(timeout=10)
