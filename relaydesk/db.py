@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.types import TypeEngine
 
+from .fair_pool import FairPool
 from .hot_session import HotAsyncSession, HotSession
 from .hot_sql import Hot
 from .sqlite_inline import inline_connector
@@ -34,6 +35,7 @@ def create_engine(
         engine = create_async_engine(
             url,
             async_creator=inline_connector(path, timeout=busy_timeout_s),
+            poolclass=FairPool,
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
@@ -43,8 +45,9 @@ def create_engine(
     # No pre-ping: it costs a round trip per checkout; broken connections surface as errors
     # that the request or job reports and retries.
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800
-    )
+        url, poolclass=FairPool, pool_size=pool_size, max_overflow=max_overflow,
+        pool_recycle=1800,
+    )  # fmt: skip
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
