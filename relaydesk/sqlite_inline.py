@@ -19,6 +19,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from .sqlite_checkpoints import Checkpoints
+
 T = TypeVar("T")
 
 # SQLITE_BUSY and SQLITE_BUSY_RECOVERY: another connection holds the lock, retrying can succeed.
@@ -130,9 +132,12 @@ class _RunNow:
 class InlineConnection:
     """The part of aiosqlite's connection that SQLAlchemy's adapter uses."""
 
-    def __init__(self, raw: sqlite3.Connection, timeout: float) -> None:
+    def __init__(
+        self, raw: sqlite3.Connection, timeout: float, checkpoints: Checkpoints | None = None
+    ) -> None:
         self.raw = raw
         self.timeout = timeout
+        self.checkpoints = checkpoints
         self._conn = raw  # what the adapter's isolation-level setter reaches for
         self._connection: sqlite3.Connection | None = raw  # aiosqlite's "still open" marker
         self._tx = _RunNow()
@@ -169,12 +174,15 @@ class InlineConnection:
 
     def commit_now(self) -> bool:
         """Commit at once: False when another connection holds the lock (`commit` waits)."""
+        wrote = self.raw.in_transaction  # sqlite3 begins one before a write only
         try:
             self.raw.commit()
         except sqlite3.OperationalError as error:
             if _busy(error):
                 return False
             raise
+        if wrote and self.checkpoints is not None:
+            self.checkpoints.wrote()
         return True
 
     @property
@@ -188,6 +196,8 @@ class InlineConnection:
     async def commit(self) -> None:
         if not self.commit_now():
             await _retrying(self.timeout, self.raw.commit)
+            if self.checkpoints is not None:
+                self.checkpoints.wrote()
 
     async def rollback(self) -> None:
         self.raw.rollback()
@@ -205,11 +215,15 @@ class InlineConnection:
 
 
 def inline_connector(path: str, timeout: float) -> Callable[[], Any]:
-    """An `async_creator` for `create_async_engine`: opens `path` as an `InlineConnection`."""
+    """An `async_creator` for `create_async_engine`: opens `path` as an `InlineConnection`,
+    whose commits leave checkpoints to a thread (`sqlite_checkpoints`)."""
+    checkpoints = Checkpoints(path) if path != ":memory:" else None
 
     async def connect() -> InlineConnection:
         # check_same_thread off: the pool may close a connection from a finalizer's thread.
         raw = sqlite3.connect(path, timeout=0, check_same_thread=False)
-        return InlineConnection(raw, timeout)
+        if checkpoints is not None:
+            raw.execute("PRAGMA wal_autocheckpoint=0")
+        return InlineConnection(raw, timeout, checkpoints)
 
     return connect
