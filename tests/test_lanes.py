@@ -1,14 +1,19 @@
 """`web/lanes.py`: a laned route answers as FastAPI would answer it (the app's middleware, its
-exception handlers, Starlette's error page), without FastAPI's own layers in between."""
+exception handlers, Starlette's error page), without FastAPI's own layers in between; a laned
+WebSocket too."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import httpx
 import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import WebSocketRoute
+from starlette.testclient import TestClient, WebSocketDenialResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from relaydesk.errors import InvalidInput
 from relaydesk.web import errors
@@ -91,3 +96,76 @@ async def test_other_methods_and_paths_go_through_fastapi(
     _, http = app_client
     assert (await http.get("/lane/facts")).status_code == 405
     assert (await http.post("/lane/nothing")).status_code == 404
+
+
+class Stamp:
+    """A middleware that marks every scope it passes on, WebSockets included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        scope["stamped"] = True
+        return self.app(scope, receive, send)
+
+
+async def echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    text = await websocket.receive_text()
+    scope = websocket.scope
+    await websocket.send_json(
+        {"echo": text, "fastapi_layers": "fastapi_middleware_astack" in scope,
+         "stamped": scope.get("stamped", False), "state": websocket.app.state.greeting}
+    )  # fmt: skip
+    await websocket.close()
+
+
+async def refuse_socket(websocket: WebSocket) -> None:
+    raise InvalidInput("no such socket")
+
+
+def sockets_app() -> ASGIApp:
+    """The app as an ASGI 3 coroutine function, as the test client (and uvicorn) tell them
+    apart (`Lanes.__call__` returns its coroutine: `interface="asgi3"` tells uvicorn)."""
+    app = Lanes()
+    app.state.greeting = "hello"
+    errors.install(app)
+    app.add_middleware(Stamp)
+    for path, endpoint in (("echo", echo), ("refuse", refuse_socket)):
+        laned = WebSocketRoute(f"/lane/{path}", endpoint)
+        app.router.routes += (laned, WebSocketRoute(f"/plain/{path}", endpoint))
+        app.add_socket_lane(laned)
+
+    async def asgi3(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, receive, send)
+
+    return asgi3
+
+
+def test_a_laned_socket_skips_fastapis_layers_and_keeps_the_apps_own() -> None:
+    with TestClient(sockets_app()) as client:
+        for path, through_fastapi in (("/lane/echo", False), ("/plain/echo", True)):
+            with client.websocket_connect(path) as socket:
+                socket.send_text("hi")
+                assert socket.receive_json() == {
+                    "echo": "hi", "fastapi_layers": through_fastapi, "stamped": True,
+                    "state": "hello",
+                }  # fmt: skip
+
+
+def test_a_laned_sockets_error_is_answered_as_through_fastapi() -> None:
+    with TestClient(sockets_app()) as client:
+        refusals = []
+        for path in ("/lane/refuse", "/plain/refuse"):
+            with pytest.raises(WebSocketDenialResponse) as refused:
+                with client.websocket_connect(path):
+                    pass
+            refusals.append((refused.value.status_code, refused.value.content))
+        assert refusals[0] == refusals[1]
+        assert refusals[0][0] == 422
+
+
+def test_other_socket_paths_go_through_fastapi() -> None:
+    with TestClient(sockets_app()) as client, pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect("/lane/nothing"):
+            pass

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import WebSocketRoute
 
 from .. import __version__
 from ..assistant.brain import Brain
@@ -107,7 +108,9 @@ def create_app(
     )
     # The widget's socket is a plain Starlette route on the app's own router: an idle socket
     # then holds no frames of FastAPI's dependency handling or of an included router.
-    app.router.add_websocket_route(widget_ws.PATH, widget_ws.widget_socket)
+    socket = WebSocketRoute(widget_ws.PATH, widget_ws.widget_socket)
+    app.router.routes.append(socket)
+    app.add_socket_lane(socket)  # an idle socket holds no frame of FastAPI's layers
     # A rep's reply and a visitor's message too, ahead of the operations `hubspot_webhooks` and
     # `widget_api` declare for the document: FastAPI's request handling is work on every one.
     replies = health.MeasuredRoute(
