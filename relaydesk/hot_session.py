@@ -3,7 +3,7 @@
 A `HotSession` that has not begun a transaction does not begin one for its first `Hot`
 statement: it takes a pooled connection of its own, without the ORM's transaction, and commits
 it at `commit()`. A session whose work is `Hot` statements alone (a rep reply, a job's end) so
-costs a fraction of one that goes through the ORM; it also commits (SQLite, asyncpg) and gives its
+costs a fraction of one that goes through the ORM; on SQLite it also commits and gives its
 connection back without a trip through SQLAlchemy's greenlet. Should the ORM then be asked for a
 connection (a flush, an `execute`, a `get`), it is given that same pooled connection, inside the
 same transaction, and the commit goes through the ORM as usual.
@@ -11,12 +11,10 @@ same transaction, and the commit goes through the ORM as usual.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, PoolProxiedConnection
-from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -107,27 +105,19 @@ class HotAsyncSession(AsyncSession):
     sync_session: HotSession
 
     async def commit(self) -> None:
-        """A session of `Hot` statements alone commits its driver's transaction on the loop, as
-        they ran: no trip through SQLAlchemy's greenlet for the commit nor for the pool's
-        check-in (SQLite's inline connection, and asyncpg's)."""
+        """On SQLite, a session of `Hot` statements alone commits on the loop's thread, as they
+        ran: no trip through SQLAlchemy's greenlet for the commit nor for the pool's check-in."""
         sync = self.sync_session
         checkout = sync.hot_only()
-        commit = None if checkout is None else _driver_commit(checkout.fairy)
-        if commit is None:
+        if checkout is None or not isinstance(checkout.fairy.driver_connection, InlineConnection):
             return await super().commit()
-        assert checkout is not None
         try:
-            await commit()
+            await checkout.fairy.driver_connection.commit()
         except Exception as error:
             bind = sync.bind
             assert bind is not None  # the engine the connection was taken from
             adapted = checkout.fairy.dbapi_connection
-            raised = driver_error(bind.dialect, adapted, "COMMIT", [], error)
-            if isinstance(raised, DBAPIError) and _dropped(bind.dialect, raised, adapted):
-                # Back to the pool as a slot to reconnect, as SQLAlchemy's own commit would.
-                raised.connection_invalidated = True
-                checkout.fairy.invalidate(raised)
-            raise raised from error
+            raise driver_error(bind.dialect, adapted, "COMMIT", [], error) from error
         sync._give_back(committed=True)
 
     async def close(self) -> None:
@@ -146,34 +136,6 @@ class HotAsyncSession(AsyncSession):
             and not sync.identity_map
             and not (sync.new or sync.deleted)
         )
-
-
-def _driver_commit(fairy: PoolProxiedConnection) -> Callable[[], Awaitable[None]] | None:
-    """The commit of the connection's transaction as a coroutine on the loop: SQLite's inline
-    connection's, or asyncpg's through SQLAlchemy's adapter (which, as its own `commit` does,
-    forgets the transaction however the commit ends); None for another driver."""
-    driver = fairy.driver_connection
-    if isinstance(driver, InlineConnection):
-        return driver.commit
-    adapted = fairy.dbapi_connection
-    if not isinstance(adapted, AsyncAdapt_asyncpg_connection):
-        return None
-    transaction = adapted._transaction
-    if transaction is None:  # reads outside a transaction alone (`Hot(begins=False)`)
-        return _nothing
-    return lambda: adapted._call_and_discard(transaction.commit)
-
-
-def _dropped(dialect: Dialect, raised: DBAPIError, adapted: Any) -> bool:
-    """Whether the server dropped the connection, as SQLAlchemy tells it."""
-    orig = raised.orig
-    return isinstance(orig, dialect.loaded_dbapi.Error) and dialect.is_disconnect(
-        orig, adapted, None
-    )
-
-
-async def _nothing() -> None:
-    return None
 
 
 def driver_error(

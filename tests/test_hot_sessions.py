@@ -7,23 +7,20 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import cast
 
-import greenlet
 import pytest
-from sqlalchemy import Integer, Table, bindparam, column, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from relaydesk.db import commit, create_engine, session_factory
+from relaydesk.db import commit
 from relaydesk.hot_session import CHECKOUT
 from relaydesk.hot_sql import Hot
 from relaydesk.models import Organization
 
-from .orgs import Org, make_org
-from .services import unavailable
+from .orgs import Org
 
 ORGS = cast(Table, Organization.__table__)
 NAME = select(ORGS.c.name).where(ORGS.c.id == bindparam("org_id"))
-BACKEND = Hot(text("SELECT pg_backend_pid() AS pid").columns(column("pid", Integer)), begins=False)
 RENAME = Hot(update(ORGS).where(ORGS.c.id == bindparam("org_id")).values(name=bindparam("name")))
 
 
@@ -146,47 +143,3 @@ async def test_an_error_in_a_hot_statement_leaves_the_session_usable(
         await RENAME.rows(session, {"org_id": org.id, "name": "Recovered"})
         await commit(session)
     assert await name_of(db, org) == "Recovered"
-
-
-async def test_hot_statements_alone_commit_on_the_loop_without_a_greenlet_switch(
-    db: async_sessionmaker[AsyncSession], org: Org
-) -> None:
-    """SQLite's inline connection and asyncpg's both commit as a coroutine of the loop."""
-    switches: list[str] = []
-    async with db() as session:
-        await RENAME.rows(session, {"org_id": org.id, "name": "Committed on the loop"})
-        previous = greenlet.settrace(lambda event, _args: switches.append(event))
-        try:
-            await commit(session)
-        finally:
-            greenlet.settrace(previous)
-        assert CHECKOUT not in session.info
-    assert switches == []  # SQLAlchemy's own commit runs in a greenlet of its own
-    assert await name_of(db, org) == "Committed on the loop"
-
-
-async def test_a_commit_on_a_dropped_connection_raises_and_the_next_session_reconnects(
-    database_urls: dict[str, str],
-) -> None:
-    """PostgreSQL ends the connection between the statement and the commit (SQLite has no
-    server to do so): the commit fails as SQLAlchemy's would, and the pool reconnects."""
-    if "postgresql" not in database_urls:
-        unavailable("PostgreSQL is not reachable on this machine")
-    engine = create_engine(database_urls["postgresql"], pool_size=1)
-    sessions = session_factory(engine)
-    try:
-        org = await make_org(sessions)
-        async with sessions() as session:
-            await RENAME.rows(session, {"org_id": org.id, "name": "Never committed"})
-            pid = (await BACKEND.first(session, {})).pid
-            async with engine.connect() as other:
-                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            with pytest.raises(DBAPIError) as dropped:
-                await commit(session)
-            assert dropped.value.connection_invalidated
-        async with sessions() as session:
-            await RENAME.rows(session, {"org_id": org.id, "name": "After the drop"})
-            await commit(session)
-        assert await name_of(sessions, org) == "After the drop"
-    finally:
-        await engine.dispose()
