@@ -49,12 +49,19 @@ class Checkpoints:
         return self._thread is not None
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.path, timeout=self.every_s)
         try:
-            while self._next_due():
-                self._checkpoint(connection)
+            connection = sqlite3.connect(self.path, timeout=self.every_s)
+            try:
+                while self._next_due():
+                    self._checkpoint(connection)
+            finally:
+                connection.close()
+        except sqlite3.Error as error:  # the file is gone or unreadable: the next write tries again
+            log.warning("SQLite checkpoints of %s stopped: %s", self.path, error)
         finally:
-            connection.close()
+            with self._lock:
+                if self._thread is threading.current_thread():
+                    self._thread = None
 
     def _next_due(self) -> bool:
         """Wait for writes, then gather a moment's worth; False after `idle_s` without any."""

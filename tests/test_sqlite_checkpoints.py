@@ -77,3 +77,12 @@ async def test_the_thread_ends_when_writes_stop_and_comes_back_with_the_next(
     await write_rows(engine)
     assert checkpoints.running
     await until(lambda: database.stat().st_size > size + ROWS * len(ROW) // 2)
+
+
+async def test_a_database_it_cannot_open_ends_the_thread_and_the_next_write_tries_again(
+    tmp_path: Path,
+) -> None:
+    checkpoints = Checkpoints(str(tmp_path / "no such folder" / "wal.db"), every_s=0.01)
+    for _ in range(2):
+        checkpoints.wrote()
+        await until(lambda: not checkpoints.running, within_s=5)
