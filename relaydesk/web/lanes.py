@@ -30,6 +30,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+SOCKET = "WEBSOCKET"  # a socket lane's method in its key
+
 
 class Lanes(FastAPI):
     def __init__(self, **kwargs: Any) -> None:
@@ -52,40 +54,37 @@ class Lanes(FastAPI):
         # Not a coroutine of its own: an idle WebSocket holds no frame of this layer.
         if scope["type"] == "http":
             key = (scope["method"], scope["path"])
-            if key in self._lanes:
-                scope["app"] = self
-                scope.setdefault("router", self.router)
-                stack = self._stacks.get(key) or self._stacks.setdefault(key, self._stack(key))
-                return stack(scope, receive, send)
-        elif scope["type"] == "websocket" and scope["path"] in self._socket_lanes:
-            key = ("WEBSOCKET", scope["path"])
-            scope["app"] = self
-            scope.setdefault("router", self.router)
-            stack = self._stacks.get(key) or self._stacks.setdefault(key, self._socket_stack(key))
-            return stack(scope, receive, send)
-        return super().__call__(scope, receive, send)
+            laned = key in self._lanes
+        else:
+            key = (SOCKET, scope.get("path", ""))
+            laned = scope["type"] == "websocket" and key[1] in self._socket_lanes
+        if not laned:
+            return super().__call__(scope, receive, send)
+        scope["app"] = self
+        scope.setdefault("router", self.router)
+        stack = self._stacks.get(key) or self._stacks.setdefault(key, self._stack(key))
+        return stack(scope, receive, send)
 
     def _stack(self, key: tuple[str, str]) -> ASGIApp:
-        """FastAPI's `build_middleware_stack` for one route, without the layers it skips."""
+        """FastAPI's `build_middleware_stack` for one route, without the layers it skips: the
+        app's middleware and exception handlers around the route, and for HTTP Starlette's error
+        page outside (it serves HTTP alone)."""
         error_handler, handlers = None, {}
         for caught, handler in self.exception_handlers.items():
             if caught in (500, Exception):
                 error_handler = handler
             else:
                 handlers[caught] = handler
-        app: ASGIApp = ExceptionMiddleware(_Routed(self._lanes[key]), handlers, self.debug)
+        method, path = key
+        route: ASGIApp = (
+            _Socket(self._socket_lanes[path]) if method == SOCKET else _Routed(self._lanes[key])
+        )
+        app: ASGIApp = ExceptionMiddleware(route, handlers, self.debug)
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
+        if method == SOCKET:
+            return app
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
-
-    def _socket_stack(self, key: tuple[str, str]) -> ASGIApp:
-        """The app's middleware and exception handlers around the WebSocket route's endpoint."""
-        handlers = {k: h for k, h in self.exception_handlers.items() if k not in (500, Exception)}
-        socket = _Socket(self._socket_lanes[key[1]])
-        app: ASGIApp = ExceptionMiddleware(socket, handlers, self.debug)
-        for cls, args, kwargs in reversed(self.user_middleware):
-            app = cls(app, *args, **kwargs)
-        return app
 
 
 class _Routed:
