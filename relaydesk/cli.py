@@ -113,16 +113,17 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _serve(settings: Settings, host: str, port: int) -> None:
     from .web.app import create_app
-    from .web.socket_pings import AlignedPings
+    from .web.socket_writes import WidgetSockets
 
     # wsproto without permessage-deflate: a zlib context per socket costs ~100 KiB per idle
     # widget (measured by `make bench`), and our frames are small JSON. Its keepalive pings go
-    # out a few times a second, many at once (`socket_pings.py`).
+    # out a few times a second, many at once (`socket_pings.py`); frames are written as they
+    # are published (`socket_writes.py`).
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
-        ws=AlignedPings,
+        ws=WidgetSockets,
         interface="asgi3",  # the app's `__call__` returns the coroutine it hands on (`lanes.py`)
         ws_per_message_deflate=False,
         timeout_keep_alive=75,  # longer than load balancers' idle timeouts, so they close first

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,9 @@ QUEUE_LIMIT = 256
 # The text of a frame: compact JSON, by one encoder (`json.dumps` with options builds one a call).
 encode_frame = json.JSONEncoder(separators=(",", ":")).encode
 RESUME = 1013  # RFC 6455 "try again later": the widget reconnects and catches up
+# The scope extension of a socket that can take a frame at once (`web/socket_writes.py`): a
+# function of the frame's text, True once written, False when the frame must wait its turn.
+WRITE_TEXT = "relaydesk.write_text"
 
 
 class Listener(Protocol):
@@ -42,17 +46,20 @@ class Socket(Protocol):
 
 class Subscription:
     """Frames for one socket, written in order. An idle socket holds no task and no queue: a
-    task runs only while frames wait to be written. A socket that falls `QUEUE_LIMIT` frames
+    frame is written at once when the socket offers `WRITE_TEXT` and takes it now, else by a
+    task that runs only while frames wait to be written. A socket that falls `QUEUE_LIMIT` frames
     behind is cut off (closed with `RESUME`); its client catches up from the HTTP history, the
     truth, as after any reconnect."""
 
-    __slots__ = ("socket", "resync_frame", "_backlog", "_writer", "_ended")
+    __slots__ = ("socket", "resync_frame", "_write_now", "_backlog", "_writer", "_ended")
 
     def __init__(self, socket: Socket, resync_frame: str | None = None) -> None:
         self.socket = socket
         # Sent when the hub may have lost frames for this socket: the client then catches up
         # from the history as it does after its own reconnect.
         self.resync_frame = resync_frame
+        extensions = (getattr(socket, "scope", None) or {}).get("extensions") or {}
+        self._write_now: Callable[[str], bool] | None = extensions.get(WRITE_TEXT)
         self._backlog: deque[str] | None = None  # frames not written yet, while a writer runs
         self._writer: asyncio.Task[None] | None = None
         self._ended = False
@@ -61,6 +68,8 @@ class Subscription:
         if self._ended:
             return
         if self._backlog is None:
+            if self._write_now is not None and self._write_now(frame):
+                return
             self._backlog = deque()
             self._writer = asyncio.create_task(self._write())
         elif len(self._backlog) >= QUEUE_LIMIT:

@@ -21,7 +21,7 @@ from relaydesk.hubspot.handoff.options import SyncOptions
 from relaydesk.outbox import ClaimedJob
 from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
-from relaydesk.web.socket_pings import AlignedPings
+from relaydesk.web.socket_writes import WidgetSockets
 
 from .databases import migrated_sqlite
 
@@ -87,7 +87,7 @@ def start_server(settings: Settings, port: int, **app_kwargs: Any) -> RunningSer
         app,
         host="127.0.0.1",
         port=port,
-        ws=AlignedPings,
+        ws=WidgetSockets,
         interface="asgi3",  # as `relaydesk serve`
         ws_per_message_deflate=False,
         log_level="warning",
