@@ -62,13 +62,13 @@ LATEST_AND_SENT_BEFORE = Hot(_LATEST)
 # sent before, the message written in one statement (one round trip instead of two to four): in
 # the latest conversation while it is open, its slot taken; else in a new AI conversation, written
 # with its first slot taken. The visitor's row lock, taken before, keeps the read current.
-_LATEST_CTE = _LATEST.cte("latest")
+LATEST = _LATEST.cte("latest")
 _OPEN_SLOT = (
     update(CONVERSATIONS)
     .where(
-        CONVERSATIONS.c.id == _LATEST_CTE.c.id,
-        _LATEST_CTE.c.sent_before.is_(None),
-        or_(*(_LATEST_CTE.c.state == state for state in OPEN_STATES)),
+        CONVERSATIONS.c.id == LATEST.c.id,
+        LATEST.c.sent_before.is_(None),
+        or_(*(LATEST.c.state == state for state in OPEN_STATES)),
     )
     .values(last_seq=CONVERSATIONS.c.last_seq + 1, updated_at=bindparam("now"))
     .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.last_seq, CONVERSATIONS.c.state)
@@ -87,11 +87,11 @@ _NEW_VALUES = {  # the columns a new conversation does not leave empty
     "updated_at": bindparam("now"),
 }
 _KEPT = (
-    select(_LATEST_CTE.c.id)
+    select(LATEST.c.id)
     .where(
         or_(
-            _LATEST_CTE.c.sent_before.is_not(None),
-            *(_LATEST_CTE.c.state == state for state in OPEN_STATES),
+            LATEST.c.sent_before.is_not(None),
+            *(LATEST.c.state == state for state in OPEN_STATES),
         )
     )
     .exists()
@@ -102,22 +102,22 @@ _NEW = (
     .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.last_seq, CONVERSATIONS.c.state)
     .cte("new")
 )
-_TAKEN = union_all(
+TAKEN = union_all(
     select(_OPEN_SLOT.c.id, _OPEN_SLOT.c.last_seq, _OPEN_SLOT.c.state),
     select(_NEW.c.id, _NEW.c.last_seq, _NEW.c.state),
 ).cte("taken")
 
 
-_ONE = select(literal(1, Integer).label("one")).subquery("one")  # a row with or without latest
+ONE_ROW = select(literal(1, Integer).label("one")).subquery("one")  # with or without latest
 LATEST_AND_APPEND = Hot(
     select(
-        _LATEST_CTE.c.sent_before,
-        _TAKEN.c.id.label("slot_id"),
-        _TAKEN.c.last_seq,
-        _TAKEN.c.state.label("slot_state"),
+        LATEST.c.sent_before,
+        TAKEN.c.id.label("slot_id"),
+        TAKEN.c.last_seq,
+        TAKEN.c.state.label("slot_state"),
     )
-    .select_from(_ONE.outerjoin(_LATEST_CTE, true()).outerjoin(_TAKEN, true()))
-    .add_cte(written_after(_TAKEN))
+    .select_from(ONE_ROW.outerjoin(LATEST, true()).outerjoin(TAKEN, true()))
+    .add_cte(written_after(TAKEN))
 )
 
 

@@ -108,9 +108,15 @@ class Author(Protocol):
 
 class Answerer(Protocol):
     """Answers a visitor message in the caller's transaction when it can (`assistant/replies`);
-    False: it wrote nothing, the `ai.reply` job is to answer."""
+    False: it wrote nothing, the `ai.reply` job is to answer. On PostgreSQL it may append the
+    message itself (as `append_to_latest`), reading what it needs with it: `read`, or None."""
 
-    async def answer_now(self, session: AsyncSession, message: Message) -> bool: ...
+    async def answer_now(self, session: AsyncSession, message: Message, read: Any) -> bool: ...
+
+    async def append_and_read(
+        self, session: AsyncSession, effects: Effects, visitor_id: str, organization_id: str,
+        text: str, fields: dict[str, Any],
+    ) -> tuple[Any, tuple[Slot, Message] | None, Any] | None: ...  # fmt: skip
 
 
 async def post_visitor_message(
@@ -132,9 +138,12 @@ async def post_visitor_message(
         await _lock_visitor(session, visitor)
     fields = {"client_id": client_id, "author_name": visitor.name}
     written: tuple[Slot, Message] | None = None
+    read: Any = None
     if text.strip() and not attachment_ids and dialect_of(session) == "postgresql":
         org_id = visitor.organization_id
-        latest, written = await append_to_latest(session, effects, visitor.id, org_id, text, fields)
+        args = (session, effects, visitor.id, org_id, text, fields)
+        both = answerer and await answerer.append_and_read(*args)
+        latest, written, read = both or (*await append_to_latest(*args), None)
     else:
         ids = {"visitor_id": visitor.id, "client_id": client_id}
         latest = await LATEST_AND_SENT_BEFORE.first(session, ids)
@@ -143,7 +152,7 @@ async def post_visitor_message(
     if written is None:
         written = await _append(session, effects, visitor, latest, text, attachment_ids, fields)
     slot, message = written
-    await _queue_answer(session, effects, slot.state, message, answerer)
+    await _queue_answer(session, effects, slot.state, message, answerer, read)
     return message, True
 
 
@@ -177,11 +186,12 @@ async def _queue_answer(
     state: ConversationState,
     message: Message,
     answerer: Answerer | None,
+    read: Any = None,
 ) -> None:
     """The AI's answer while the AI leads, the delivery to HubSpot once a person took over."""
     conversation_id = message.conversation_id
     if state == ConversationState.AI:
-        if answerer is not None and await answerer.answer_now(session, message):
+        if answerer is not None and await answerer.answer_now(session, message, read):
             return
         await enqueue(
             session,

@@ -152,13 +152,13 @@ async def test_the_answer_is_written_with_the_message_in_one_commit_and_pushed_a
     assert pushed[1]["message"]["id"] == answer.id
 
 
-async def test_on_postgresql_a_message_and_its_answer_take_four_statements(
+async def test_on_postgresql_a_message_and_its_answer_take_three_statements(
     backend: str, http: httpx.AsyncClient, sessions: Sessions
 ) -> None:
     """Each statement is a network round trip on PostgreSQL: the visitor's lock; the message
-    read, slotted and written, in its open conversation or a new one; what the brain needs read
-    with the conversation's turns; the answer's slot taken with the answer written. SQLite runs
-    them in the server's process, one each."""
+    read, slotted and written, in its open conversation or a new one, with what the brain needs
+    and the conversation's turns read by the same statement; the answer's slot taken with the
+    answer written. SQLite runs them in the server's process, one each."""
     visitor = await _visitor(http, sessions, action=False)
     counts = []
     for text in ("Hello", "How long does shipping take?"):  # a new conversation, then its own
@@ -173,7 +173,7 @@ async def test_on_postgresql_a_message_and_its_answer_take_four_statements(
         # statement too); an inline answer updates no job, so the message's are the others.
         counts.append(len([sql for sql in ran if not sql.startswith("UPDATE outbox_jobs")]))
     assert sent.json()["seq"] == 3
-    assert counts == ([4, 4] if backend == "postgresql" else [8, 8])
+    assert counts == ([3, 3] if backend == "postgresql" else [8, 8])
 
 
 async def test_an_organization_with_an_action_is_answered_by_the_job_with_the_same_reply(

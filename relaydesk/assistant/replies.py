@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import events, frames
 from ..closing import close_conversation
-from ..conversations import AlreadyAnswered, Effects
+from ..conversations import AlreadyAnswered, Effects, Slot
 from ..db import commit
 from ..handoffs import hand_off
 from ..jobs import AiReply, load
@@ -33,6 +33,7 @@ from .actions import ActionFailed, ActionRefused, ActionRunner, ActionSpec
 from .analysis import AI_ERROR, USER_REQUESTED
 from .brain import Brain, BrainContext, BrainReply, HandoffDecision, Turn, answers_at_once
 from .configuration import load_actions, policy_of
+from .read_with_message import ReadWithMessage, append_and_read
 from .reply_sql import TO_ANSWER, TO_ANSWER_NOW, Reading, answer_slot, to_answer, write_answer
 from .summary import summarize
 from .triage import analyze_latest
@@ -82,15 +83,36 @@ class ReplyJob:
             await complete_current(session)  # the job ends with its answer, in one commit
             await commit(session)
 
-    async def answer_now(self, session: AsyncSession, message: Message) -> bool:
+    async def append_and_read(
+        self,
+        session: AsyncSession,
+        effects: Effects,
+        visitor_id: str,
+        organization_id: str,
+        text: str,
+        fields: dict[str, Any],
+    ) -> tuple[Any, tuple[Slot, Message] | None, ReadWithMessage] | None:
+        """PostgreSQL: the message appended with what `answer_now` needs read by the same
+        statement (`read_with_message.py`); None when this brain does not answer at once."""
+        if not answers_at_once(self.brain):
+            return None
+        return await append_and_read(session, effects, visitor_id, organization_id, text, fields)
+
+    async def answer_now(
+        self, session: AsyncSession, message: Message, read: ReadWithMessage | None = None
+    ) -> bool:
         """Answer the visitor's `message` in the caller's transaction, whose slot for it holds
         the conversation: when the brain waits on nothing (`answers_at_once`), the organization
         has no enabled action (they call other servers) and no earlier job of the conversation
-        is waiting (it goes first). False: nothing written, the `ai.reply` job is to answer."""
+        is waiting (it goes first). False: nothing written, the `ai.reply` job is to answer.
+        `read`: what it needs, read with the message (`append_and_read`)."""
         if not answers_at_once(self.brain):
             return False
         conversation_id = message.conversation_id
-        pending = await self._read(session, TO_ANSWER_NOW, conversation_id, message.id)
+        if read is None:
+            pending = await self._read(session, TO_ANSWER_NOW, conversation_id, message.id)
+        else:
+            pending = await self._pending(session, read.found)
         if pending is None:
             return False
         reply = await self._think(pending.context)
@@ -198,7 +220,11 @@ class ReplyJob:
     ) -> _Pending | None:
         """What the brain needs, or None when there is nothing (left) to answer here."""
         ids = {"conversation_id": conversation_id, "message_id": message_id}
-        found = await to_answer(session, reading, ids)
+        return await self._pending(session, await to_answer(session, reading, ids))
+
+    async def _pending(
+        self, session: AsyncSession, found: tuple[Any, list[Any]] | None
+    ) -> _Pending | None:
         if found is None:
             return None
         row, turns = found
