@@ -109,16 +109,15 @@ TAKEN = union_all(
 
 
 ONE_ROW = select(literal(1, Integer).label("one")).subquery("one")  # with or without latest
-LATEST_AND_APPEND = Hot(
-    select(
-        LATEST.c.sent_before,
-        TAKEN.c.id.label("slot_id"),
-        TAKEN.c.last_seq,
-        TAKEN.c.state.label("slot_state"),
-    )
-    .select_from(ONE_ROW.outerjoin(LATEST, true()).outerjoin(TAKEN, true()))
-    .add_cte(written_after(TAKEN))
+# What the statement answers (`appended_slot` reads it), from a row whether or not it wrote.
+APPENDED = (
+    LATEST.c.sent_before,
+    TAKEN.c.id.label("slot_id"),
+    TAKEN.c.last_seq,
+    TAKEN.c.state.label("slot_state"),
 )
+APPENDED_FROM = ONE_ROW.outerjoin(LATEST, true()).outerjoin(TAKEN, true())
+LATEST_AND_APPEND = Hot(select(*APPENDED).select_from(APPENDED_FROM).add_cte(written_after(TAKEN)))
 
 
 # A visitor's new conversation with its first message's slot taken (`last_seq` 1): every column
@@ -139,11 +138,26 @@ async def append_to_latest(
 ) -> tuple[Any, tuple[Slot, Message] | None]:
     """`LATEST_AND_APPEND`: whether the client id was sent before, else the message written (in
     the open conversation, or a new one)."""
+    values, parameters = append_parameters(visitor_id, organization_id, text, fields)
+    latest = await LATEST_AND_APPEND.first(session, parameters)
+    return latest, appended_slot(session, effects, latest, visitor_id, values)
+
+
+def append_parameters(
+    visitor_id: str, organization_id: str, text: str, fields: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The message's values, and the parameters of a statement that appends it (`APPENDED`)."""
     values = message_values("", 0, Role.VISITOR, text, fields)
     ids = {"visitor_id": visitor_id, "organization_id": organization_id}
     new = {"new_conversation_id": new_id(), "custom_data": {}, "now": values["created_at"]}
-    latest = await LATEST_AND_APPEND.first(session, values | ids | new)
+    return values, values | ids | new
+
+
+def appended_slot(
+    session: AsyncSession, effects: Effects, latest: Any, visitor_id: str, values: dict[str, Any]
+) -> tuple[Slot, Message] | None:
+    """The slot and the message an `APPENDED` row says were written; None if none was."""
     if latest.last_seq is None:
-        return latest, None
+        return None
     slot = Slot(str(latest.slot_id), visitor_id, latest.last_seq, latest.slot_state)
-    return latest, (slot, appended(session, effects, slot, values))
+    return slot, appended(session, effects, slot, values)

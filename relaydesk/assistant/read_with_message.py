@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Boolean, String, bindparam, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..conversation_sql import LATEST, ONE_ROW, TAKEN
+from ..conversation_sql import APPENDED, APPENDED_FROM, TAKEN, append_parameters, appended_slot
 from ..hot_sql import Hot
-from ..messages import MESSAGES, Effects, Slot, appended, message_values, written_after
+from ..messages import MESSAGES, Effects, Slot, written_after
 from ..models import (
     AiAction,
     ConversationState,
@@ -30,7 +30,6 @@ from ..models import (
     Organization,
     Role,
     Visitor,
-    new_id,
 )
 from ..outbox_sql import job_waiting
 from .configuration import POLICY_COLUMNS
@@ -86,10 +85,7 @@ _EARLIER = (
 )
 LATEST_APPEND_AND_READ = Hot(
     select(
-        LATEST.c.sent_before,
-        TAKEN.c.id.label("slot_id"),
-        TAKEN.c.last_seq,
-        TAKEN.c.state.label("slot_state"),
+        *APPENDED,
         bindparam("visitor_id", type_=String).label("visitor_id"),
         bindparam("organization_id", type_=String).label("organization_id"),
         *_ABOUT.c,
@@ -99,10 +95,7 @@ LATEST_APPEND_AND_READ = Hot(
         *(_EARLIER.c[name] for name in ("role", "text", "sources", "component")),
     )
     .select_from(
-        ONE_ROW.outerjoin(LATEST, true())
-        .outerjoin(TAKEN, true())
-        .outerjoin(_ABOUT, TAKEN.c.id.is_not(None))
-        .outerjoin(_EARLIER, true())
+        APPENDED_FROM.outerjoin(_ABOUT, TAKEN.c.id.is_not(None)).outerjoin(_EARLIER, true())
     )
     .add_cte(written_after(TAKEN))
     .order_by(_EARLIER.c.turn_seq.desc())
@@ -118,16 +111,11 @@ async def append_and_read(
     fields: dict[str, Any],
 ) -> tuple[Any, tuple[Slot, Message] | None, ReadWithMessage]:
     """`conversation_sql.append_to_latest`'s answer, and what answering the message needs."""
-    values = message_values("", 0, Role.VISITOR, text, fields)
-    ids = {"visitor_id": visitor_id, "organization_id": organization_id}
-    new = {"new_conversation_id": new_id(), "custom_data": {}, "now": values["created_at"]}
-    rows = await LATEST_APPEND_AND_READ.rows(session, values | ids | new)
+    values, parameters = append_parameters(visitor_id, organization_id, text, fields)
+    rows = await LATEST_APPEND_AND_READ.rows(session, parameters)
     latest = rows[0]
-    if latest.last_seq is None:
-        return latest, None, ReadWithMessage(None)
-    slot = Slot(str(latest.slot_id), visitor_id, latest.last_seq, latest.slot_state)
-    written = (slot, appended(session, effects, slot, values))
-    if slot.state != ConversationState.AI or latest.by_job:
+    written = appended_slot(session, effects, latest, visitor_id, values)
+    if written is None or written[0].state != ConversationState.AI or latest.by_job:
         return latest, written, ReadWithMessage(None)
     itself = Turn(Role.VISITOR, text, values["sources"], values["component"])
     return latest, written, ReadWithMessage((latest, [itself, *(r for r in rows if r.role)]))
