@@ -12,7 +12,7 @@ same transaction, and the commit goes through the ORM as usual.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
@@ -58,7 +58,12 @@ class HotSession(Session):
                 adapted.commit()  # Hot statements alone: the driver's transaction
             except Exception as error:
                 assert self.bind is not None  # the engine the connection was taken from
-                raise driver_error(self.bind.dialect, adapted, "COMMIT", [], error) from error
+                raised = driver_error(self.bind.dialect, adapted, "COMMIT", [], error)
+                if isinstance(raised, DBAPIError) and self.bind.dialect.is_disconnect(
+                    cast(Any, raised.orig), adapted, None
+                ):
+                    checkout.fairy.invalidate(raised)  # the pool opens a new one, not this
+                raise raised from error
         else:
             super().commit()  # a flush, through `get_bind`, then the ORM's commit
         self._give_back()

@@ -7,17 +7,19 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import cast
 
+import asyncpg
 import pytest
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from relaydesk.db import commit
+from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.hot_session import CHECKOUT
 from relaydesk.hot_sql import Hot
 from relaydesk.models import Organization
 
 from .orgs import Org
+from .services import unavailable
 
 ORGS = cast(Table, Organization.__table__)
 NAME = select(ORGS.c.name).where(ORGS.c.id == bindparam("org_id"))
@@ -143,3 +145,31 @@ async def test_an_error_in_a_hot_statement_leaves_the_session_usable(
         await RENAME.rows(session, {"org_id": org.id, "name": "Recovered"})
         await commit(session)
     assert await name_of(db, org) == "Recovered"
+
+
+async def test_a_connection_lost_before_the_commit_is_not_handed_out_again(
+    database_urls: dict[str, str],
+) -> None:
+    """PostgreSQL: the server ends the connection between a `Hot` statement and the commit. The
+    commit raises, and the pool opens a new connection for the next session rather than hand
+    that one out again (it did: the next session failed once with "connection is closed")."""
+    url = database_urls.get("postgresql")
+    if url is None:
+        unavailable("PostgreSQL is not reachable on this machine")
+    engine = create_engine(url, pool_size=1, max_overflow=0)  # one connection, taken again
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            backend_pid = await session.scalar(text("SELECT pg_backend_pid()"))
+            await commit(session)
+        with pytest.raises(DBAPIError):
+            async with sessions() as session:
+                await RENAME.rows(session, {"org_id": "no such organization", "name": "lost"})
+                admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+                await admin.execute("SELECT pg_terminate_backend($1)", backend_pid)
+                await admin.close()
+                await commit(session)
+        async with sessions() as session:
+            assert await session.scalar(text("SELECT pg_backend_pid()")) != backend_pid
+    finally:
+        await engine.dispose()
