@@ -142,8 +142,8 @@ async def post_visitor_message(
     if text.strip() and not attachment_ids and dialect_of(session) == "postgresql":
         org_id = visitor.organization_id
         args = (session, effects, visitor.id, org_id, text, fields)
-        both = answerer and await answerer.append_and_read(*args)
-        latest, written, read = both or (*await append_to_latest(*args), None)
+        both = await answerer.append_and_read(*args) if answerer is not None else None
+        latest, written, read = both if both is not None else (*await append_to_latest(*args), None)
     else:
         ids = {"visitor_id": visitor.id, "client_id": client_id}
         latest = await LATEST_AND_SENT_BEFORE.first(session, ids)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Boolean, String, bindparam, literal, or_, select, true
+from sqlalchemy import String, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..conversation_sql import APPENDED, APPENDED_FROM, TAKEN, append_parameters, appended_slot
@@ -89,9 +89,8 @@ LATEST_APPEND_AND_READ = Hot(
         bindparam("visitor_id", type_=String).label("visitor_id"),
         bindparam("organization_id", type_=String).label("organization_id"),
         *_ABOUT.c,
-        literal(False, Boolean).label("answered"),
         _HAS_ACTIONS.label("has_actions"),
-        or_(_HAS_ACTIONS, job_waiting(TAKEN.c.id)).label("by_job"),  # as `TO_ANSWER_NOW`
+        job_waiting(TAKEN.c.id).label("job_waiting"),
         *(_EARLIER.c[name] for name in ("role", "text", "sources", "component")),
     )
     .select_from(
@@ -115,7 +114,10 @@ async def append_and_read(
     rows = await LATEST_APPEND_AND_READ.rows(session, parameters)
     latest = rows[0]
     written = appended_slot(session, effects, latest, visitor_id, values)
-    if written is None or written[0].state != ConversationState.AI or latest.by_job:
+    # As `TO_ANSWER_NOW`: an action calls another server, and a waiting job goes first.
+    if written is None or written[0].state != ConversationState.AI:
+        return latest, written, ReadWithMessage(None)
+    if latest.has_actions or latest.job_waiting:
         return latest, written, ReadWithMessage(None)
     itself = Turn(Role.VISITOR, text, values["sources"], values["component"])
     return latest, written, ReadWithMessage((latest, [itself, *(r for r in rows if r.role)]))
