@@ -169,7 +169,7 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     names = tuple(compiled.positiontup or [])
     binds = [compiled.binds[name] for name in names]
     built = {name: b.value for name, b in zip(names, binds, strict=True) if b.value is not None}
-    processors = [bind.type._cached_bind_processor(dialect) for bind in binds]
+    processors = [_bind_processor(bind.type, dialect) for bind in binds]
     processed = tuple((at, p) for at, p in enumerate(processors) if p is not None)
     take = _taker(names)
     # The result's columns as the compiler saw them (a statement's `exported_columns` can be
@@ -178,9 +178,33 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     if not columns:
         return _Compiled(compiled.string, names, built, take, processed, None, ())
     row = namedtuple("Row", [key for key, _ in columns], rename=True)  # type: ignore[misc]
-    results = [type_._cached_result_processor(dialect, None) for _, type_ in columns]
+    results = [_result_processor(type_, dialect) for _, type_ in columns]
     converted = tuple((at, p) for at, p in enumerate(results) if p is not None)
     return _Compiled(compiled.string, names, built, take, processed, row, converted)
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Processor | None:
+    """A type's own direct processor for `dialect` if it has one (`UTCDateTime` on SQLite: one
+    call where SQLAlchemy chains three), else SQLAlchemy's."""
+    found = _direct(type_, dialect)
+    if found is not None:
+        return found[0]
+    processor: Processor | None = type_._cached_bind_processor(dialect)
+    return processor
+
+
+def _result_processor(type_: Any, dialect: Dialect) -> Processor | None:
+    found = _direct(type_, dialect)
+    if found is not None:
+        return found[1]
+    processor: Processor | None = type_._cached_result_processor(dialect, None)
+    return processor
+
+
+def _direct(type_: Any, dialect: Dialect) -> tuple[Processor, Processor] | None:
+    direct = getattr(type_, "direct_processors", None)
+    found: tuple[Processor, Processor] | None = direct(dialect) if direct is not None else None
+    return found
 
 
 def _taker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], list[Any]]:

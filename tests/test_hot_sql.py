@@ -4,6 +4,7 @@ SQLAlchemy gives them."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -105,3 +106,38 @@ async def test_a_read_that_does_not_begin_runs_on_its_own_and_a_write_after_it_s
         assert (await Hot(READ).first(session, {"org_id": org.id})).name != "Undone"
     if session.bind.dialect.name == "postgresql":
         assert first != second and in_transaction == still
+
+
+STAMP = update(ORGS).where(ORGS.c.id == bindparam("org_id")).values(created_at=bindparam("at"))
+STORED = select(func.cast(ORGS.c.created_at, ORGS.c.name.type))
+STORED = STORED.where(ORGS.c.id == bindparam("org_id"))
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 12, 6, 19, 54, 58, 517970, tzinfo=UTC),
+        datetime(2026, 1, 1, 0, 0, 0, 0, tzinfo=UTC),  # no microseconds: still six digits
+        datetime(2026, 3, 29, 2, 30, 0, 5, tzinfo=timezone(timedelta(hours=-7))),  # not UTC
+        datetime(999, 5, 4, 3, 2, 1, tzinfo=UTC),  # a year of three digits
+    ],
+)
+async def test_a_datetime_is_stored_and_read_as_sqlalchemy_does(
+    db: async_sessionmaker[AsyncSession], org: Org, at: datetime
+) -> None:
+    """`UTCDateTime`'s direct processors (SQLite) write the text SQLAlchemy's own chain writes,
+    and read back the same aware UTC datetime; a naive one is refused alike."""
+    values = {"org_id": org.id, "at": at}
+    async with db() as session:
+        await Hot(STAMP).rows(session, values)
+        ours = await session.scalar(STORED, values)
+        ours_read = await Hot(READ).first(session, values)
+        await session.execute(STAMP, values)
+        theirs = await session.scalar(STORED, values)
+        theirs_read = (await session.execute(READ, values)).one()
+        await session.rollback()
+        with pytest.raises(Exception, match="naive datetime"):
+            await Hot(STAMP).rows(session, {"org_id": org.id, "at": at.replace(tzinfo=None)})
+    assert ours == theirs
+    assert ours_read.created_at == theirs_read.created_at == at
+    assert ours_read.created_at.utcoffset() == timedelta(0)

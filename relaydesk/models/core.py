@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .sqlite_time import Processor, utc_from_text, utc_text
 from .states import Closer, ConversationState, JobState, Role
 
 
@@ -54,6 +55,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+    def direct_processors(self, dialect: Dialect) -> tuple[Processor, Processor] | None:
+        """On SQLite, the bind and result processors in one call each (`hot_sql`): SQLAlchemy
+        chains three and two, several times a message."""
+        return (utc_text, utc_from_text) if dialect.name == "sqlite" else None
 
 
 def where_set(column: str) -> dict[str, Any]:
