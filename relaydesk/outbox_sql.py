@@ -55,10 +55,13 @@ LEASED_COLUMNS = ["kind", "payload", "ordering_key", "dedupe_key", "organization
 LEASED_COLUMNS += ["run_after", "locked_until", "attempts", "created_at", "updated_at"]
 
 
-def leased_row(prefix: str = "", *, leased: bool = True) -> Select[Any]:
+def leased_row(
+    prefix: str = "", *, leased: bool = True, payload: ColumnElement[Any] | None = None
+) -> Select[Any]:
     """A job's values, running and leased until `until` unless an earlier job of its ordering
     key is waiting (then pending, as `enqueue` writes it otherwise); each parameter is named
-    `prefix` and the column's name (`until`: the lease's end). `leased=False`: pending."""
+    `prefix` and the column's name (`until`: the lease's end), the payload unless it is given
+    as an expression. `leased=False`: pending."""
     jobs = JOBS.c
 
     def given(name: str) -> BindParameter[Any]:
@@ -74,7 +77,10 @@ def leased_row(prefix: str = "", *, leased: bool = True) -> Select[Any]:
         lease_end = bindparam(prefix + "until", type_=jobs.locked_until.type)
         until, attempts = case((earlier, null()), else_=lease_end), case((earlier, 0), else_=1)
     return select(
-        *(given(name) for name in ("kind", "payload", "ordering_key", "dedupe_key")),
+        given("kind"),
+        given("payload") if payload is None else payload,
+        given("ordering_key"),
+        given("dedupe_key"),
         given("organization_id"),
         state,
         given("run_after"),

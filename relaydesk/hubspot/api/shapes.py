@@ -100,6 +100,7 @@ class Pipeline(Shape):
 class Participant(Shape):
     actor_id: str | None = None
     name: str | None = None
+    delivery_identifier: dict[str, Any] | None = None
 
 
 class Message(Shape):
@@ -116,6 +117,7 @@ class Message(Shape):
     created_at: datetime | None = None
     created_by: str | None = None
     senders: list[Participant] = Field(default_factory=list)
+    recipients: list[Participant] = Field(default_factory=list)
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     client: dict[str, Any] = Field(default_factory=dict)
     status: dict[str, Any] | None = None
@@ -133,6 +135,16 @@ class Message(Shape):
     @property
     def sender_name(self) -> str | None:
         return next((s.name for s in self.senders if s.name), None)
+
+    @property
+    def recipient_id(self) -> str | None:
+        """Whom a rep's reply is for, as the channel names them: on our threads, the visitor's
+        id (the opaque delivery identifier we published their messages with)."""
+        for recipient in self.recipients:
+            named = recipient.delivery_identifier or {}
+            if named.get("type") == "CHANNEL_SPECIFIC_OPAQUE_ID" and named.get("value"):
+                return str(named["value"])
+        return None
 
     @property
     def from_integration(self) -> bool:

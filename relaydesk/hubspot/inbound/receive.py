@@ -19,6 +19,7 @@ from .handlers import HANDLERS, process_now
 from .parse import Received, app_events, channel_events
 from .rep_replies import ready_reply, write_ready
 from .reply_at_once import write_at_once
+from .reply_unlooked import write_unlooked
 from .store import Inbound, Stored, enqueue_processing, store
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ async def receive(
     receipt = Receipt(inbound)
     stored = receipt.stored
     for event in PARSERS[endpoint](body):
+        if await write_unlooked(inbound, session, event, organization_id):
+            stored.new += 1  # PostgreSQL: looked up and written whole by one statement
+            continue
         ready = await ready_reply(inbound, session, event)
         if ready is not None and await write_at_once(
             inbound, session, event, organization_id, ready

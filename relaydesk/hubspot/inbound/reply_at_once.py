@@ -28,6 +28,7 @@ from ...handoffs import announce_taken_over
 from ...hot_sql import Hot, outside_transaction
 from ...messages import (
     CONVERSATIONS,
+    Effects,
     Slot,
     appended,
     message_values,
@@ -50,7 +51,7 @@ from .parse import Received
 from .rep_replies import Ready, later_than
 from .reply_order import move_to_end
 from .store import Inbound, JSONText, delivery_row
-from .thread_lookup import Target
+from .unlooked_sql import sent_payload, unlooked_checks
 
 DELIVERIES = cast(Table, WebhookDelivery.__table__)
 JOBS = cast(Table, OutboxJob.__table__)
@@ -61,21 +62,28 @@ DELIVERY_COLUMNS += ["state", "error", "received_at", "processed_at"]
 
 
 @functools.cache
-def statement(text: bool, job: str | None) -> Hot:
+def statement(text: bool, job: str | None, looked_up: bool = True) -> Hot:
     """`text`: the delivery's payload is the event's own JSON text; `job`: SENT's job written
-    "leased" to this process's worker, or "pending", or None (no widget connected)."""
+    "leased" to this process's worker, or "pending", or None (no widget connected).
+    `looked_up=False`: no lookup ran before it, and the statement makes its checks
+    (`reply_unlooked`); SENT's payload then takes the organization from the conversation."""
     conversations = CONVERSATIONS.c
-    prior = select(conversations.state).where(conversations.id == bindparam("conversation_id"))
+    prior = select(conversations.state, conversations.last_seq).where(
+        conversations.id == bindparam("conversation_id")
+    )
     prior_cte = prior.cte("prior")  # the statement's snapshot: the state before this reply
     redelivered = exists().where(DELIVERIES.c.external_id == bindparam("delivery_external_id"))
     awaiting = conversations.state.in_([literal(state.value) for state in AWAITING_A_REP])
+    checks = [
+        conversations.id == bindparam("conversation_id"),
+        conversations.state != literal(ConversationState.CLOSED.value),
+        ~redelivered,
+    ]
+    if not looked_up:
+        checks += unlooked_checks()
     slot = (
         update(CONVERSATIONS)
-        .where(
-            conversations.id == bindparam("conversation_id"),
-            conversations.state != literal(ConversationState.CLOSED.value),
-            ~redelivered,
-        )
+        .where(*checks)
         .values(
             last_seq=conversations.last_seq + 1,
             updated_at=bindparam("now"),
@@ -87,7 +95,11 @@ def statement(text: bool, job: str | None) -> Hot:
                 else_=conversations.assignee,
             ),
         )
-        .returning(conversations.last_seq, *(conversations[n] for n in STATE_FRAME_COLUMNS))
+        .returning(
+            conversations.last_seq,
+            conversations.organization_id,
+            *(conversations[n] for n in STATE_FRAME_COLUMNS),
+        )
         .cte("slot")
     )
     delivery = DELIVERIES.c
@@ -100,12 +112,15 @@ def statement(text: bool, job: str | None) -> Hot:
     ).select_from(slot)
     settled = DELIVERIES.insert().from_select(DELIVERY_COLUMNS, stored).cte("delivery")
     query = (
-        select(*slot.c, prior_cte.c.state.label("prior_state"))
+        select(
+            *slot.c, prior_cte.c.state.label("prior_state"), prior_cte.c.last_seq.label("prior_seq")
+        )
         .select_from(slot.join(prior_cte, true()))
         .add_cte(written_after(slot), settled)
     )
     if job is not None:
-        row = leased_row("job_", leased=job == "leased").select_from(slot)
+        payload = None if looked_up else sent_payload(slot.c.organization_id)
+        row = leased_row("job_", leased=job == "leased", payload=payload).select_from(slot)
         queued = pg_insert(JOBS).from_select(LEASED_COLUMNS, row)
         queued = queued.on_conflict_do_nothing(index_elements=["dedupe_key"])
         jobs = queued.returning(JOBS.c.id.label("job_id"), JOBS.c.state.label("job_state"))
@@ -139,35 +154,59 @@ async def write_at_once(
     delivery = delivery_row("channel", event, organization_id, DeliveryState.DONE)
     params |= {f"delivery_{name}": value for name, value in delivery.items()}
     effects = inbound.effects
-    job = await _sent_job(inbound, params, unsaved_message(values), target, delivery["received_at"])
+    job = await sent_job(
+        inbound, params, unsaved_message(values), target.visitor_id, target.organization_id,
+        delivery["received_at"],
+    )  # fmt: skip
     try:
         row = await statement(event.text is not None, job).first(session, params)
     except IntegrityError:  # the same reply, written by a delivery at the same moment
         return False
     if row is None:
         return False
-    slot = Slot(target.conversation_id, row.visitor_id, row.last_seq, row.prior_state)
-    appended(session, effects, slot, values)
-    if row.prior_state in AWAITING_A_REP and row.state == ConversationState.HUMAN:
-        announce_taken_over(session, effects, row)
-    if job == "leased" and row.job_state == "running" and effects.wakeup.runner is not None:
-        claimed = ClaimedJob(row.job_id, KIND, params["job_payload"], 1)
-        hand_over(session, effects.wakeup.runner, claimed)
-    elif job is not None and row.job_id is not None:
-        wake_after_commit(session, effects.wakeup, KIND)
+    slot = announce_written(
+        session, effects, row, values, job, params["job_payload"] if job else {}
+    )
     if moved := await later_than(session, target, slot, message):
         await move_to_end(session, effects, slot.conversation_id, moved)
     return True
 
 
-async def _sent_job(
-    inbound: Inbound, params: dict[str, Any], reply: Message, target: Target, now: datetime
+def announce_written(
+    session: AsyncSession,
+    effects: Effects,
+    row: Any,
+    values: dict[str, Any],
+    job: str | None,
+    job_payload: dict[str, Any],
+) -> Slot:
+    """What the statement wrote (`row`), pushed and handed on after the caller's commit: the
+    message, the conversation taken over by the rep, SENT's job to this process's worker."""
+    slot = Slot(values["conversation_id"], row.visitor_id, row.last_seq, row.prior_state)
+    appended(session, effects, slot, values)
+    if row.prior_state in AWAITING_A_REP and row.state == ConversationState.HUMAN:
+        announce_taken_over(session, effects, row)
+    if job == "leased" and row.job_state == "running" and effects.wakeup.runner is not None:
+        claimed = ClaimedJob(row.job_id, KIND, job_payload, 1)
+        hand_over(session, effects.wakeup.runner, claimed)
+    elif job is not None and row.job_id is not None:
+        wake_after_commit(session, effects.wakeup, KIND)
+    return slot
+
+
+async def sent_job(
+    inbound: Inbound,
+    params: dict[str, Any],
+    reply: Message,
+    visitor_id: str,
+    organization_id: str | None,
+    now: datetime,
 ) -> str | None:
     """SENT's job in `params`, with a widget of the visitor connected here: leased to this
     process's worker when it has room (as `outbox.enqueue`'s `run_here`), else pending."""
-    if not await inbound.effects.hub.online(events.visitor_channel(target.visitor_id)):
+    if not await inbound.effects.hub.online(events.visitor_channel(visitor_id)):
         return None
-    payload, ordering_key = report_job(reply, SENT, target.organization_id)
+    payload, ordering_key = report_job(reply, SENT, organization_id)
     params |= {
         "job_kind": KIND,
         "job_payload": payload,

@@ -1,7 +1,8 @@
-"""On PostgreSQL a plain rep reply is written by one statement after its lookup, outside any
-transaction (`reply_at_once`); whatever it cannot write whole goes the usual way. The outcome is
-the same on both databases: the message and its frames, the conversation the rep's, the delivery
-settled, SENT reported."""
+"""On PostgreSQL a plain rep reply is written by one statement outside any transaction: with no
+lookup before it when the event names the conversation and its visitor (`reply_unlooked`), else
+after the lookup (`reply_at_once`); whatever it cannot write whole goes the usual way. The
+outcome is the same on both databases: the message and its frames, the conversation the rep's,
+the delivery settled, SENT reported."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ import json
 from typing import Any
 
 import websockets
+from sqlalchemy import select
 
 from relaydesk import hot_sql
+from relaydesk.hubspot.inbound.delivery_status import SENT, dedupe_key
+from relaydesk.jobs import MessageStatus, dump
+from relaydesk.models import OutboxJob
 
 from ...support import wait_for
 from .test_webhook_fixtures import as_ours
@@ -35,14 +40,23 @@ def _reply_statements(ran: list[str]) -> list[str]:
     return [sql for sql in ran if any(table in sql for table in tables)]
 
 
-async def test_a_first_reply_after_the_handoff_takes_the_lookup_and_one_statement(
+def _for_visitor(payload: dict[str, Any], visitor_id: str) -> dict[str, Any]:
+    """As HubSpot sends a reply on a thread we published: its recipient is the visitor, by the
+    opaque id their messages were published with."""
+    [recipient] = payload["message"]["recipients"]
+    recipient["deliveryIdentifier"]["value"] = visitor_id
+    return payload
+
+
+async def test_a_first_reply_after_the_handoff_takes_one_statement(
     backend: str, world: World
 ) -> None:
-    # As HubSpot sends it for a thread we published: it names our conversation.
+    # As HubSpot sends it for a thread we published: it names our conversation and visitor.
     ours = [world.visitor.conversation_id]
     payload = as_ours(
         world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
     )
+    _for_visitor(payload, (await world.conversation()).visitor_id)
     url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
     ran: list[str] = []
     async with websockets.connect(url) as ws:
@@ -55,8 +69,8 @@ async def test_a_first_reply_after_the_handoff_takes_the_lookup_and_one_statemen
         assert answer.status_code == 200 and answer.json()["received"] == 1
         created, updated = await _frames(ws, 2)
     statements = _reply_statements(ran)
-    if backend == "postgresql":
-        assert len(statements) == 2 and statements[1].startswith("WITH slot AS")
+    if backend == "postgresql":  # no lookup before it: the statement checks for itself
+        assert len(statements) == 1 and statements[0].startswith("WITH slot AS")
     else:  # the lookup, the delivery, the slot, the message, the conversation the rep's
         assert len(statements) == 5
     [message] = await world.agent_messages()
@@ -73,6 +87,14 @@ async def test_a_first_reply_after_the_handoff_takes_the_lookup_and_one_statemen
     assert await world.processing_jobs(delivery) == []
     reported = await wait_for(lambda: world.status_reports(payload["message"]["id"]))
     assert reported == ["SENT"]
+    async with world.rows() as session:  # the job as written, whichever statement wrote it
+        job = await session.scalar(
+            select(OutboxJob).where(OutboxJob.dedupe_key == dedupe_key(SENT, message["id"]))
+        )
+    assert job is not None and job.state == "done"
+    assert job.payload == dump(
+        MessageStatus(SENT, message["id"], world.org.id, payload["message"]["id"])
+    )
 
 
 async def test_a_redelivery_writes_nothing_and_a_later_reply_is_not_announced_again(
@@ -109,3 +131,55 @@ async def test_the_same_reply_delivered_twice_at_once_is_written_once(world: Wor
     assert sum(answer.json()["duplicates"] for answer in answers) == 3
     [message] = await world.agent_messages()
     assert message["seq"] == (await world.conversation()).last_seq
+
+
+async def test_a_reply_for_another_visitor_than_the_conversations_is_looked_up(
+    backend: str, world: World
+) -> None:
+    """A recipient that is not the conversation's visitor: the one statement writes nothing,
+    and the reply goes the usual way (the lookup, then its write), written once all the same."""
+    ours = [world.visitor.conversation_id]
+    payload = as_ours(
+        world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
+    )
+    _for_visitor(payload, "someone-else")
+    ran: list[str] = []
+    hot_sql.listeners.append(ran.append)
+    try:
+        answer = await world.post_signed(world.channel_url, payload)
+    finally:
+        hot_sql.listeners.remove(ran.append)
+    assert answer.status_code == 200 and answer.json()["received"] == 1
+    statements = _reply_statements(ran)
+    if backend == "postgresql":
+        assert len(statements) == 3 and statements[0].startswith("WITH slot AS")
+        assert statements[1].startswith("SELECT") and statements[2].startswith("WITH slot AS")
+    [message] = await world.agent_messages()
+    assert message["text"] == payload["message"]["text"]
+    conversation = await world.conversation()
+    assert message["seq"] == conversation.last_seq and conversation.state == "human"
+
+
+async def test_replies_written_at_the_same_moment_read_in_created_order(world: World) -> None:
+    """Replies posted at once, each one statement: one that finds another written since its
+    snapshot looks at the tail again and goes before a later-created one (`reply_order`)."""
+    ours = [world.visitor.conversation_id]
+    visitor_id = (await world.conversation()).visitor_id
+    texts: list[str] = []
+    for round_ in range(3):
+        payloads = []
+        for n in range(3):
+            payload = as_ours(
+                world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
+            )
+            payload["message"]["text"] = text = f"round {round_}, part {n}"
+            payload["message"]["createdAt"] = f"2026-09-01T10:2{round_}:0{n}.000Z"
+            payloads.append(_for_visitor(payload, visitor_id))
+            texts.append(text)
+        answers = await asyncio.gather(
+            *(world.post_signed(world.channel_url, p) for p in reversed(payloads))
+        )
+        assert [answer.json()["received"] for answer in answers] == [1, 1, 1]
+    history = await world.agent_messages()
+    assert [m["text"] for m in history] == texts
+    assert [m["seq"] for m in history] == sorted(m["seq"] for m in history)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,7 +200,7 @@ async def handed_off_world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -
     assert pair.channel_id is not None
     http = httpx.AsyncClient(base_url=pair.server.base_url, timeout=10)
     visitor = WidgetClient(http, org.widget_key)
-    await visitor.start()
+    started = await visitor.start()
     first = (await visitor.send("Hello there")).json()
     published = await portal.publish_message(
         pair.channel_id,
@@ -213,12 +212,12 @@ async def handed_off_world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -
             "text": first["text"],
             "attachments": [],
             "timestamp": first["created_at"],
-            "senders": [
+            "senders": [  # as the handoff publishes the visitor: by their id
                 {
                     "name": "Visitor",
                     "deliveryIdentifier": {
                         "type": "CHANNEL_SPECIFIC_OPAQUE_ID",
-                        "value": uuid.uuid4().hex,
+                        "value": started["visitor"]["id"],
                     },
                 }
             ],

@@ -1,0 +1,73 @@
+"""PostgreSQL: a rep's plain reply written by one statement with no lookup before it.
+
+`reply_at_once` writes a reply by one statement after the lookup that finds its conversation:
+two waits on the server. When the event names the conversation (our integration thread id) and
+the visitor it is for (the reply's recipient), the statement can make the lookup's checks itself
+(`unlooked_sql`): one wait. It writes everything or nothing; nothing when a check fails (another
+portal, another visitor, a message already ours, a later reply at the conversation's end) or the
+conversation is closed or the delivery stored before, and the caller then takes the usual way,
+which looks the conversation up and tells these apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ...hot_sql import outside_transaction
+from ...jobs import MessageStatus, dump
+from ...messages import message_values, unsaved_message
+from ...models import DeliveryState, Role
+from .delivery_status import SENT
+from .parse import REP_MESSAGE, Received
+from .reply_at_once import announce_written, sent_job, statement
+from .reply_order import later_replies, move_to_end
+from .store import Inbound, delivery_row
+
+
+async def write_unlooked(
+    inbound: Inbound, session: AsyncSession, event: Received, organization_id: str | None
+) -> bool:
+    """Write the reply `event` carries by one statement, its frames pushed after the caller's
+    commit; False when nothing was written (not PostgreSQL, not a plain reply that names its
+    conversation and visitor, or a check of the statement's failed): take the usual way."""
+    channel = event.channel
+    message = channel.message if channel is not None else None
+    if event.event_type != REP_MESSAGE or channel is None or message is None:
+        return False
+    ours = [i for i in channel.channel_integration_thread_ids if i]
+    visitor_id, portal_id = message.recipient_id, channel.portal_id
+    if len(ours) != 1 or not (visitor_id and portal_id) or organization_id is not None:
+        return False
+    if message.from_integration or message.attachments or message.created_at is None:
+        return False
+    name = message.sender_name or inbound.known_actor(portal_id, message.sender_actor)
+    if name is None and message.sender_actor:
+        return False  # the rep's name takes a call to HubSpot: the delivery's job asks
+    if not await outside_transaction(session):
+        return False
+    fields = dict(author_name=name, hubspot_message_id=message.id, created_at=message.created_at)
+    values = message_values(ours[0], 0, Role.AGENT, message.text, fields)
+    params = values | {"now": values["created_at"], "assignee": name}
+    params |= {"portal_id": portal_id, "visitor_id": visitor_id}
+    delivery = delivery_row("channel", event, None, DeliveryState.DONE)
+    params |= {f"delivery_{column}": value for column, value in delivery.items()}
+    reply = unsaved_message(values)
+    job = await sent_job(inbound, params, reply, visitor_id, None, delivery["received_at"])
+    try:
+        row = await statement(event.text is not None, job, False).first(session, params)
+    except IntegrityError:  # the same reply, written by a delivery at the same moment
+        return False
+    if row is None:
+        return False
+    payload: dict[str, Any] = {}
+    if job is not None:  # as the statement wrote it, the organization the conversation's
+        payload = dump(MessageStatus(SENT, reply.id, row.organization_id, message.id))
+    slot = announce_written(session, inbound.effects, row, values, job, payload)
+    if row.last_seq != row.prior_seq + 1:  # a reply written meanwhile, after the snapshot
+        later = await later_replies(session, slot.conversation_id, slot.seq, message.created_at)
+        if later:
+            await move_to_end(session, inbound.effects, slot.conversation_id, later)
+    return True
