@@ -158,28 +158,3 @@ async def test_a_reply_for_another_visitor_than_the_conversations_is_looked_up(
     assert message["text"] == payload["message"]["text"]
     conversation = await world.conversation()
     assert message["seq"] == conversation.last_seq and conversation.state == "human"
-
-
-async def test_replies_written_at_the_same_moment_read_in_created_order(world: World) -> None:
-    """Replies posted at once, each one statement: one that finds another written since its
-    snapshot looks at the tail again and goes before a later-created one (`reply_order`)."""
-    ours = [world.visitor.conversation_id]
-    visitor_id = (await world.conversation()).visitor_id
-    texts: list[str] = []
-    for round_ in range(3):
-        payloads = []
-        for n in range(3):
-            payload = as_ours(
-                world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
-            )
-            payload["message"]["text"] = text = f"round {round_}, part {n}"
-            payload["message"]["createdAt"] = f"2026-09-01T10:2{round_}:0{n}.000Z"
-            payloads.append(_for_visitor(payload, visitor_id))
-            texts.append(text)
-        answers = await asyncio.gather(
-            *(world.post_signed(world.channel_url, p) for p in reversed(payloads))
-        )
-        assert [answer.json()["received"] for answer in answers] == [1, 1, 1]
-    history = await world.agent_messages()
-    assert [m["text"] for m in history] == texts
-    assert [m["seq"] for m in history] == sorted(m["seq"] for m in history)
