@@ -8,7 +8,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -23,7 +24,7 @@ from relaydesk.settings import Settings
 from relaydesk.web.app import create_app
 from relaydesk.web.socket_writes import WidgetSockets
 
-from .databases import migrated_sqlite
+from .databases import migrated_databases, migrated_sqlite
 
 T = TypeVar("T")
 SECRET = "test-secret-key-for-relaydesk-tests-0123456789"
@@ -109,6 +110,21 @@ def serve_in_thread(config: uvicorn.Config) -> tuple[uvicorn.Server, threading.T
             raise RuntimeError("relaydesk test server did not start")
         time.sleep(0.02)
     return server, thread
+
+
+@contextmanager
+def server_of_its_own(
+    backend: str, directory: Path, prefix: str, **app_kwargs: Any
+) -> Iterator[RunningServer]:
+    """The real app on `backend`, on databases of its own (named from `prefix`): the shared test
+    server's worker must not answer its conversations' jobs."""
+    with migrated_databases(directory, prefix) as urls:
+        port = free_port()
+        server = start_server(server_settings(urls[backend], directory, port), port, **app_kwargs)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def start_on_fresh_database(data_dir: Path, brain: Any = None, **overrides: Any) -> RunningServer:

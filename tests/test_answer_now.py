@@ -26,9 +26,8 @@ from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.models import Conversation, Handoff, JobState, Message, OutboxJob, utcnow
 from relaydesk.vault import Vault
 
-from .databases import migrated_databases
 from .orgs import make_org
-from .support import SECRET, RunningServer, WidgetClient, free_port, server_settings, start_server
+from .support import SECRET, RunningServer, WidgetClient, server_of_its_own
 from .support import wait_for as wait_until
 from .test_realtime import next_frame
 
@@ -50,12 +49,8 @@ def running(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """The real app with the fragile brain, on a database of its own: the shared test server's
     worker must not answer these conversations' jobs."""
     directory = tmp_path_factory.mktemp(f"answer-now-{backend}")
-    with migrated_databases(directory, "relaydesk_answer_now") as urls:
-        port = free_port()
-        settings = server_settings(urls[backend], directory, port)
-        server = start_server(settings, port, brain=Fragile())
+    with server_of_its_own(backend, directory, "relaydesk_answer_now", brain=Fragile()) as server:
         yield server
-        server.stop()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

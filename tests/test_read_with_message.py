@@ -21,9 +21,8 @@ from relaydesk.assistant.reply_sql import HISTORY_TURNS
 from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.models import Message
 
-from .databases import migrated_databases
 from .orgs import make_org
-from .support import RunningServer, WidgetClient, free_port, server_settings, start_server
+from .support import RunningServer, WidgetClient, server_of_its_own
 
 Sessions = async_sessionmaker[AsyncSession]
 POLICY = HandoffPolicy(level=AI_ONLY, on_frustration=False, topics=("refunds",), team_language="de")
@@ -51,11 +50,10 @@ def running(
     backend: str, brain: Recording, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
     directory = tmp_path_factory.mktemp(f"read-with-message-{backend}")
-    with migrated_databases(directory, "relaydesk_read_with_message") as urls:
-        port = free_port()
-        server = start_server(server_settings(urls[backend], directory, port), port, brain=brain)
+    with server_of_its_own(
+        backend, directory, "relaydesk_read_with_message", brain=brain
+    ) as server:
         yield server
-        server.stop()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

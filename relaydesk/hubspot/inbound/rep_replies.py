@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -200,7 +201,7 @@ async def _write(
     else:
         slot, stored = written
     session.add_all(attachments)  # pointing at the row written
-    later = await later_than(session, target, slot, message)
+    later = await later_than(session, slot, message, target.last_seq, target.latest_reply_at)
     if later:
         await move_to_end(session, inbound.effects, slot.conversation_id, later)
     if slot.state in (ConversationState.AI, ConversationState.PENDING_HUMAN):
@@ -226,16 +227,19 @@ async def _open_slot(session: AsyncSession, inbound: Inbound, conversation_id: s
 
 
 async def later_than(
-    session: AsyncSession, target: Target, slot: Slot, message: HubSpotMessage
+    session: AsyncSession,
+    slot: Slot,
+    message: HubSpotMessage,
+    seen_seq: int,
+    seen_reply_at: datetime | None,
 ) -> list[str]:
     """The replies this one belongs before (`reply_order`). When nothing was written since the
-    lookup, it already told whether the latest message is a later-created reply: the common
-    case (a reply newer than everything) costs no statement."""
+    lookup (it saw the last `seq` and when HubSpot created the latest message, if a rep's reply),
+    it already told whether the latest message is a later-created reply: the common case (a
+    reply newer than everything) costs no statement."""
     created = message.created_at
     if created is None:
         return []
-    if slot.seq == target.last_seq + 1 and (
-        target.latest_reply_at is None or target.latest_reply_at <= created
-    ):
+    if slot.seq == seen_seq + 1 and (seen_reply_at is None or seen_reply_at <= created):
         return []
     return await later_replies(session, slot.conversation_id, slot.seq, created)

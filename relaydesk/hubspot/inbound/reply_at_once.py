@@ -167,7 +167,7 @@ async def write_at_once(
     slot = announce_written(
         session, effects, row, values, job, params["job_payload"] if job else {}
     )
-    if moved := await later_than(session, target, slot, message):
+    if moved := await later_than(session, slot, message, target.last_seq, target.latest_reply_at):
         await move_to_end(session, effects, slot.conversation_id, moved)
     return True
 

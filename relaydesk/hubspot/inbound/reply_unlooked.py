@@ -22,8 +22,9 @@ from ...messages import message_values, unsaved_message
 from ...models import DeliveryState, Role
 from .delivery_status import SENT
 from .parse import REP_MESSAGE, Received
+from .rep_replies import later_than
 from .reply_at_once import announce_written, sent_job, statement
-from .reply_order import later_replies, move_to_end
+from .reply_order import move_to_end
 from .store import Inbound, delivery_row
 
 
@@ -66,8 +67,8 @@ async def write_unlooked(
     if job is not None:  # as the statement wrote it, the organization the conversation's
         payload = dump(MessageStatus(SENT, reply.id, row.organization_id, message.id))
     slot = announce_written(session, inbound.effects, row, values, job, payload)
-    if row.last_seq != row.prior_seq + 1:  # a reply written meanwhile, after the snapshot
-        later = await later_replies(session, slot.conversation_id, slot.seq, message.created_at)
-        if later:
-            await move_to_end(session, inbound.effects, slot.conversation_id, later)
+    # The statement saw no later-created reply at the end; one written since its snapshot is
+    # looked for, as after a lookup.
+    if moved := await later_than(session, slot, message, row.prior_seq, None):
+        await move_to_end(session, inbound.effects, slot.conversation_id, moved)
     return True

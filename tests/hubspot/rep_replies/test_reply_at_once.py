@@ -40,35 +40,39 @@ def _reply_statements(ran: list[str]) -> list[str]:
     return [sql for sql in ran if any(table in sql for table in tables)]
 
 
-def _for_visitor(payload: dict[str, Any], visitor_id: str) -> dict[str, Any]:
-    """As HubSpot sends a reply on a thread we published: its recipient is the visitor, by the
-    opaque id their messages were published with."""
+def _reply_to(world: World, visitor_id: str) -> dict[str, Any]:
+    """A rep's reply as HubSpot sends it on a thread we published: it names our conversation,
+    and its recipient is the visitor, by the opaque id their messages were published with."""
+    ours = [world.visitor.conversation_id]
+    payload: dict[str, Any] = as_ours(
+        world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
+    )
     [recipient] = payload["message"]["recipients"]
     recipient["deliveryIdentifier"]["value"] = visitor_id
     return payload
 
 
+async def _post_recording(world: World, payload: Any) -> tuple[Any, list[str]]:
+    """The webhook's answer, and the statements of the reply's write it ran."""
+    ran: list[str] = []
+    hot_sql.listeners.append(ran.append)
+    try:
+        answer = await world.post_signed(world.channel_url, payload)
+    finally:
+        hot_sql.listeners.remove(ran.append)
+    return answer, _reply_statements(ran)
+
+
 async def test_a_first_reply_after_the_handoff_takes_one_statement(
     backend: str, world: World
 ) -> None:
-    # As HubSpot sends it for a thread we published: it names our conversation and visitor.
-    ours = [world.visitor.conversation_id]
-    payload = as_ours(
-        world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
-    )
-    _for_visitor(payload, (await world.conversation()).visitor_id)
+    payload = _reply_to(world, (await world.conversation()).visitor_id)
     url = f"{world.pair.server.ws_url}/api/widget/v1/ws?token={world.visitor.token}"
-    ran: list[str] = []
     async with websockets.connect(url) as ws:
         await asyncio.wait_for(ws.recv(), 10)  # hello
-        hot_sql.listeners.append(ran.append)
-        try:
-            answer = await world.post_signed(world.channel_url, payload)
-        finally:
-            hot_sql.listeners.remove(ran.append)
+        answer, statements = await _post_recording(world, payload)
         assert answer.status_code == 200 and answer.json()["received"] == 1
         created, updated = await _frames(ws, 2)
-    statements = _reply_statements(ran)
     if backend == "postgresql":  # no lookup before it: the statement checks for itself
         assert len(statements) == 1 and statements[0].startswith("WITH slot AS")
     else:  # the lookup, the delivery, the slot, the message, the conversation the rep's
@@ -138,19 +142,9 @@ async def test_a_reply_for_another_visitor_than_the_conversations_is_looked_up(
 ) -> None:
     """A recipient that is not the conversation's visitor: the one statement writes nothing,
     and the reply goes the usual way (the lookup, then its write), written once all the same."""
-    ours = [world.visitor.conversation_id]
-    payload = as_ours(
-        world, "OUTGOING_CHANNEL_MESSAGE_CREATED__single", channelIntegrationThreadIds=ours
-    )
-    _for_visitor(payload, "someone-else")
-    ran: list[str] = []
-    hot_sql.listeners.append(ran.append)
-    try:
-        answer = await world.post_signed(world.channel_url, payload)
-    finally:
-        hot_sql.listeners.remove(ran.append)
+    payload = _reply_to(world, "someone-else")
+    answer, statements = await _post_recording(world, payload)
     assert answer.status_code == 200 and answer.json()["received"] == 1
-    statements = _reply_statements(ran)
     if backend == "postgresql":
         assert len(statements) == 3 and statements[0].startswith("WITH slot AS")
         assert statements[1].startswith("SELECT") and statements[2].startswith("WITH slot AS")
