@@ -10,7 +10,8 @@ and in the very transaction, that the session holds, so they commit or roll back
 Only plain statements qualify: no expanding `IN` lists, no ORM entities in the result.
 
 A `HotSession` (`hot_session.py`) that has not begun a transaction does not begin one for its
-first `Hot` statement: it takes a pooled connection of its own (`_take`).
+first `Hot` statement: it takes a pooled connection of its own (`_take`), at once when one is
+free and ready (`FairPool.connect_now`), else in SQLAlchemy's greenlet.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util import greenlet_spawn
 
+from .fair_pool import FairPool
 from .hot_session import CHECKOUT, HELD, Checkout, HotSession, driver_error
 from .sqlite_inline import InlineConnection
 
@@ -136,7 +138,10 @@ async def _take(session: AsyncSession) -> _Held:
     if sync.get_transaction() is None and isinstance(sync, HotSession):
         bind = sync.bind
         if isinstance(bind, Engine):
-            fairy = await greenlet_spawn(bind.raw_connection)
+            pool = bind.pool
+            fairy = pool.connect_now() if isinstance(pool, FairPool) else None
+            if fairy is None:  # it may wait on the driver: in SQLAlchemy's greenlet
+                fairy = await greenlet_spawn(bind.raw_connection)
             checkout = sync.info[CHECKOUT] = Checkout(fairy)
             held = _held_on(checkout, bind.dialect, fairy)
             sync.info[HELD] = held

@@ -90,3 +90,49 @@ async def test_a_connection_handed_to_a_waiter_that_then_leaves_goes_to_the_next
     with pytest.raises(asyncio.CancelledError):
         await leaving
     assert engine.pool.checkedin() == 1
+
+
+async def test_a_free_connection_is_taken_at_once_outside_the_greenlet(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:  # opened (the greenlet's work), then handed back
+        await connection.execute(text("SELECT 1"))
+    pool = engine.pool
+    assert isinstance(pool, FairPool)
+    taken = pool.connect_now()
+    assert taken is not None and pool.checkedout() == 1
+    assert pool.connect_now() is None  # the one connection is out: a caller must wait
+    assert taken.driver_connection.run_now("SELECT 41 + 1", [], True) == [(42,)]
+    taken.close()
+    assert pool.checkedin() == 1
+
+
+async def test_a_connection_that_must_be_opened_again_is_not_taken_at_once(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+        await connection.invalidate()  # lost: the next checkout opens a new one
+    pool = engine.pool
+    assert isinstance(pool, FairPool)
+    assert pool.connect_now() is None
+    async with engine.connect() as connection:  # the greenlet's way opens it
+        assert await connection.scalar(text("SELECT 5")) == 5
+    assert pool.connect_now() is not None
+
+
+async def test_a_connection_due_for_recycling_is_not_taken_at_once(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'recycle.db'}"
+    engine = create_async_engine(url, poolclass=FairPool, pool_size=1, max_overflow=0,
+                                 pool_recycle=0.05)  # fmt: skip
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        pool = engine.pool
+        assert isinstance(pool, FairPool)
+        await asyncio.sleep(0.1)
+        assert pool.connect_now() is None
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT 6")) == 6
+    finally:
+        await engine.dispose()
