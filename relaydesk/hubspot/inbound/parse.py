@@ -6,6 +6,7 @@ one object or an array) and the app's webhook subscriptions (always an array of 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -59,11 +60,19 @@ class Received:
 
     external_id: str
     event_type: str
-    payload: dict[str, Any]
+    parsed: dict[str, Any] | None  # the event as JSON objects; None: read from `text` if asked
     channel: ChannelEvent | None = None
     # The payload's JSON text as HubSpot sent it, when the body was this one event: what is
     # stored, rather than the payload serialized again.
     text: str | None = None
+
+    @functools.cached_property
+    def payload(self) -> dict[str, Any]:
+        if self.parsed is not None:
+            return self.parsed
+        assert self.text is not None  # one or the other is always given
+        parsed: dict[str, Any] = json.loads(self.text)
+        return parsed
 
 
 def _objects(body: bytes) -> list[dict[str, Any]]:
@@ -109,6 +118,8 @@ def _storable(value: Any, depth: int) -> None:
 def channel_events(body: bytes) -> list[Received]:
     """Channel events; a rep message is keyed by HubSpot's message id, others by their content.
     Replies sent together are taken in the order HubSpot created them."""
+    if (one := _one_rep_message(body)) is not None:
+        return [one]
     found = []
     items = _objects(body)
     text = _text(body) if len(items) == 1 else None
@@ -125,6 +136,22 @@ def channel_events(body: bytes) -> list[Received]:
         found.append((_created(event), Received(key, event.type, item, event, text)))
     found.sort(key=lambda pair: pair[0])
     return [received for _, received in found]
+
+
+def _one_rep_message(body: bytes) -> Received | None:
+    """A body that is one plain event carrying a message (every rep reply), parsed and checked
+    in one pass by pydantic's own JSON parser: no Python objects built for the whole body and
+    walked again (~50 us of a rep reply's CPU when caches are cold). None for anything else,
+    including anything malformed, which `channel_events` parses the usual way and reports."""
+    if _may_be_unstorable(body) or (text := _text(body)) is None:
+        return None
+    try:
+        event = ChannelEvent.model_validate_json(text)
+    except ValidationError:
+        return None
+    if event.message is None:
+        return None
+    return Received(f"channel:message:{event.message.id}", event.type, None, event, text)
 
 
 def _text(body: bytes) -> str | None:
