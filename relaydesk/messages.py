@@ -23,7 +23,7 @@ from .frames import Frame, push_on_commit
 from .hot_sql import Hot
 from .models import Attachment, Conversation, ConversationState, Message, Role, new_id, utcnow
 from .outbox import Wakeup
-from .payloads import message_payload
+from .payloads import written_message_payload
 from .realtime import Hub
 
 CONVERSATIONS = cast(Table, Conversation.__table__)
@@ -265,6 +265,8 @@ def _announce(
 
     def pushed() -> list[Frame]:
         links = effects.attachment_urls.for_visitor(slot.visitor_id)
-        return [frames.message_created(message_payload(message, attachments, links))]
+        # Every column's value is in the unsaved message's `__dict__` (`unsaved_message`).
+        payload = written_message_payload(vars(message), attachments, links)
+        return [frames.message_created(payload)]
 
     push_on_commit(session, effects.hub, events.visitor_channel(slot.visitor_id), pushed)

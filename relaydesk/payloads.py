@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .models import Attachment, Conversation, Message, Organization, Visitor, utcnow
@@ -27,23 +27,48 @@ def attachment_payload(attachment: Attachment, links: Links) -> dict[str, Any]:
     }
 
 
+# The columns of a message its wire shape shows.
+MESSAGE_WIRE_COLUMNS = (
+    "id",
+    "conversation_id",
+    "seq",
+    "role",
+    "text",
+    "author_name",
+    "created_at",
+    "client_id",
+    "component",
+    "sources",
+)
+
+
 def message_payload(
     message: Message, attachments: Sequence[Attachment], links: Links
 ) -> dict[str, Any]:
+    """A stored message's wire shape, from its row's attributes."""
+    values = {name: getattr(message, name) for name in MESSAGE_WIRE_COLUMNS}
+    return written_message_payload(values, attachments, links)
+
+
+def written_message_payload(
+    values: Mapping[str, Any], attachments: Sequence[Attachment], links: Links
+) -> dict[str, Any]:
+    """The same, from the column values a statement just wrote: no ORM attribute is read (ten
+    of them cost ~30 us of a rep reply's CPU when the caches have gone cold)."""
     return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "role": message.role,
-        "text": message.text,
-        "author_name": message.author_name,
-        "created_at": message.created_at.isoformat(),
-        "client_id": message.client_id,
+        "id": values["id"],
+        "conversation_id": values["conversation_id"],
+        "seq": values["seq"],
+        "role": values["role"],
+        "text": values["text"],
+        "author_name": values["author_name"],
+        "created_at": values["created_at"].isoformat(),
+        "client_id": values["client_id"],
         "attachments": [attachment_payload(a, links) for a in attachments],
-        "component": message.component,
+        "component": values["component"],
         "sources": [
             {"title": s.get("title", ""), "heading": s.get("heading", "")}
-            for s in message.sources or []
+            for s in values["sources"] or []
         ],
     }
 

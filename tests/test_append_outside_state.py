@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relaydesk import events, hot_sql
 from relaydesk.attachment_urls import AttachmentSigner
-from relaydesk.conversations import open_conversation
+from relaydesk.conversations import insert_message, next_slot, open_conversation
 from relaydesk.db import commit, dialect_of
 from relaydesk.messages import Effects, append_outside_state
 from relaydesk.models import Conversation, ConversationState, Message, Role, Visitor
 from relaydesk.outbox import Wakeup
+from relaydesk.payloads import message_payload
 from relaydesk.realtime import MemoryHub
 
 from .orgs import Org
@@ -98,3 +99,23 @@ async def test_a_closed_conversation_gets_nothing(
         after = await session.get_one(Conversation, conversation.id)
     assert written is None and after.last_seq == conversation.last_seq
     assert await _messages(db, conversation.id) == [] and frames.seen == []
+
+
+async def test_the_frame_pushed_is_the_stored_message_as_the_history_shows_it(
+    db: async_sessionmaker[AsyncSession], org: Org
+) -> None:
+    """The frame is built from the values the insert wrote, not from the row read back: the two
+    must not differ in any field the widget reads."""
+    effects, conversation, frames = await _listened(db, org, ConversationState.HUMAN)
+    async with db() as session:
+        slot = await next_slot(session, conversation.id)
+        assert slot is not None
+        await insert_message(
+            session, effects, slot, Role.AGENT, "Here is your refund.", author_name="Dana",
+            hubspot_message_id="hs-2",
+        )  # fmt: skip
+        await commit(session)
+    [stored] = await _messages(db, conversation.id)
+    links = effects.attachment_urls.for_visitor(conversation.visitor_id)
+    assert [f["message"] for f in frames.seen] == [message_payload(stored, [], links)]
+    assert frames.seen[0]["message"]["author_name"] == "Dana"
