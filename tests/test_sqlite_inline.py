@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import column, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -164,3 +164,14 @@ async def test_a_commit_sqlite_refuses_raises_as_sqlalchemy_does_and_keeps_nothi
     async with engine.connect() as connection:
         bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars()
         assert list(bodies) == ["next"]
+
+
+async def test_none_bools_and_bytes_are_stored_as_sqlite3_stores_them(engine: AsyncEngine) -> None:
+    """`sqlite_inline` gives them adapters that skip sqlite3's failed lookups: NULL, an integer
+    and a blob, as without them."""
+    sql = "SELECT :none, typeof(:none), :yes, :no, typeof(:yes), :blob, typeof(:blob)"
+    values = Hot(text(sql).columns(*(column(name) for name in "abcdefg")))
+    async with session_factory(engine)() as session:
+        row = await values.first(session, {"none": None, "yes": True, "no": False, "blob": b"\0x"})
+        assert tuple(row) == (None, "null", 1, 0, "integer", b"\0x", "blob")
+        await session.commit()
