@@ -38,6 +38,8 @@ async def write_unlooked(
     message = channel.message if channel is not None else None
     if event.event_type != REP_MESSAGE or channel is None or message is None:
         return False
+    if not await outside_transaction(session):
+        return False  # SQLite, or a transaction begun: asked first, before reading the event
     ours = [i for i in channel.channel_integration_thread_ids if i]
     visitor_id, portal_id = message.recipient_id, channel.portal_id
     if len(ours) != 1 or not (visitor_id and portal_id) or organization_id is not None:
@@ -47,8 +49,6 @@ async def write_unlooked(
     name = message.sender_name or inbound.known_actor(portal_id, message.sender_actor)
     if name is None and message.sender_actor:
         return False  # the rep's name takes a call to HubSpot: the delivery's job asks
-    if not await outside_transaction(session):
-        return False
     fields = dict(author_name=name, hubspot_message_id=message.id, created_at=message.created_at)
     values = message_values(ours[0], 0, Role.AGENT, message.text, fields)
     params = values | {"now": values["created_at"], "assignee": name}
