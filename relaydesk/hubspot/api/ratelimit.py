@@ -1,13 +1,10 @@
 """The shared HubSpot rate limit: one token bucket per portal, in memory or in Redis.
 
 Callers reserve a token and sleep until it is theirs, so none goes before its token and a
-backlog drains at the bucket's rate. A caller who must wait sleeps until the next whole second
-on the loop's clock after its token (`GRID_S`): the callers whose tokens fell due within it
-wake together, a second's requests for one wake-up of the process rather than one each (a
-backlog of status reports drains 9 a second at the default limit; `python -m bench statusdrain`,
-alternated in one window: 1.39-1.67 ms of CPU per report waking every quarter second, 1.06-1.22
-once a second). A request that must wait for the bucket so leaves at most a second later than
-its token.
+backlog drains at the bucket's rate. A caller who must wait sleeps until the next quarter
+second on the loop's clock after its token (`GRID_S`): the callers whose tokens fall due within
+it wake together, a few requests for one wake-up of the process rather than one each (a backlog
+of status reports drains 9 a second at the default limit, each wake-up paying for cold caches).
 The bucket is sized so that any ten-second window holds at most the portal's limit:
 burst + rate x 10 s = limit.
 """
@@ -24,7 +21,7 @@ from redis.asyncio import Redis
 
 WINDOW_S = 10.0
 BURST_SHARE = 0.1  # of the limit; the rest refills steadily over the window
-GRID_S = 1.0  # a waiting caller wakes on the next multiple of it after its token is due
+GRID_S = 0.25  # a waiting caller wakes on the next multiple of it after its token is due
 
 
 async def wait_for_token(wait_s: float) -> None:
