@@ -46,7 +46,7 @@ from tests.sandbox.sandbox_flows import REDIRECT_URI, authorize
 from .arrivals import Arrivals
 from .sandbox_process import SandboxProcess, sandbox_process
 from .server import BenchServer, _free_port, _wait_ready
-from .stats import summary_ms
+from .stats import Steal, summary_ms
 
 SECRET_KEY = "bench-secret-key-for-relaydesk-0123456789abcdef"
 CLIENT_SECRET = "bench-client-secret"
@@ -192,6 +192,7 @@ class Timings:
     control_to_frame: list[float]  # the bench asks the sandbox to reply → the frame arrives
     warm_up: list[float]  # webhook → frame for the warm-up replies, not counted above
     cpu_s: float
+    steal: str = ""  # the host's steal over the measured replies, as `Steal.line` words it
 
 
 async def measure(
@@ -222,10 +223,11 @@ async def measure(
         gc.collect()
         gc.freeze()
         arrived.expect(warm + count)
-        cpu_before = server.cpu_seconds()
+        cpu_before, steal = server.cpu_seconds(), Steal()
         await send_replies(control, crowd, rate, [f"rep reply {n}" for n in range(count)], asked,
                            arrived)  # fmt: skip
         cpu_s = server.cpu_seconds() - cpu_before
+        stolen = steal.line()
         for reader in readers:
             reader.cancel()
         await asyncio.gather(*readers, return_exceptions=True)
@@ -241,7 +243,7 @@ async def measure(
 
     return Timings(
         latencies(sent, "rep reply"), latencies(asked, "rep reply"), latencies(sent, "warm-up"),
-        cpu_s,
+        cpu_s, stolen,
     )  # fmt: skip
 
 
@@ -316,7 +318,8 @@ def run(
                 f"for {seconds:g} s: {summary_ms(timings.webhook_to_frame)}; "
                 f"from the control call that asks for the reply: "
                 f"{summary_ms(timings.control_to_frame)}; "
-                f"server CPU {timings.cpu_s * 1000 / max(1, replies):.2f} ms per reply; "
+                f"server CPU {timings.cpu_s * 1000 / max(1, replies):.2f} ms per reply"
+                f"{timings.steal}; "
                 f"after {len(timings.warm_up)} warm-up replies at the same rate, not counted: "
                 f"{summary_ms(timings.warm_up)}"
             )

@@ -17,7 +17,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .sqlite_checkpoints import Checkpoints
 
@@ -37,7 +37,8 @@ LONGEST_WAIT_S = 0.05
 # parameter, a dozen times a rep reply. With these the lookup finds an adapter that hands back
 # what sqlite3 would have bound: NULL for None (a dict's `get` returns None for any key, in
 # one C call), a bool's int, and bytes as they are.
-sqlite3.register_adapter(type(None), {}.get)
+_NULL: Callable[[None], None] = cast(Callable[[None], None], {}.get)
+sqlite3.register_adapter(type(None), _NULL)
 sqlite3.register_adapter(bool, int)
 sqlite3.register_adapter(bytes, bytes)
 
