@@ -143,7 +143,7 @@ def _one_rep_message(body: bytes) -> Received | None:
     in one pass by pydantic's own JSON parser: no Python objects built for the whole body and
     walked again (~50 us of a rep reply's CPU when caches are cold). None for anything else,
     including anything malformed, which `channel_events` parses the usual way and reports."""
-    if _may_be_unstorable(body) or (text := _text(body)) is None:
+    if (text := _text(body)) is None or _may_be_unstorable(body):
         return None
     try:
         event = ChannelEvent.model_validate_json(text)

@@ -11,16 +11,13 @@ which looks the conversation up and tells these apart.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...hot_sql import outside_transaction
-from ...jobs import MessageStatus, dump
 from ...messages import message_values, unsaved_message
 from ...models import DeliveryState, Role
-from .delivery_status import SENT
+from .delivery_status import SENT, report_job
 from .parse import REP_MESSAGE, Received
 from .rep_replies import later_than
 from .reply_at_once import announce_written, sent_job, statement
@@ -63,9 +60,8 @@ async def write_unlooked(
         return False
     if row is None:
         return False
-    payload: dict[str, Any] = {}
-    if job is not None:  # as the statement wrote it, the organization the conversation's
-        payload = dump(MessageStatus(SENT, reply.id, row.organization_id, message.id))
+    # SENT's payload as the statement wrote it, the organization the conversation's.
+    payload = report_job(reply, SENT, row.organization_id)[0] if job is not None else {}
     slot = announce_written(session, inbound.effects, row, values, job, payload)
     # The statement saw no later-created reply at the end; one written since its snapshot is
     # looked for, as after a lookup.
