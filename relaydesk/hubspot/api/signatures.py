@@ -44,7 +44,7 @@ def signed_uri(uri: str) -> str:
 
 def signature_v3(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> str:
     source = method.upper().encode() + signed_uri(uri).encode() + body + timestamp.encode()
-    return base64.b64encode(hmac.new(secret.encode(), source, hashlib.sha256).digest()).decode()
+    return base64.b64encode(hmac.digest(secret.encode(), source, "sha256")).decode()
 
 
 def signature_v1(secret: str, body: bytes) -> str:
