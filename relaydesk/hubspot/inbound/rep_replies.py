@@ -1,12 +1,13 @@
 """A rep's reply reaching the visitor: the agent message, with the rep's name and files.
 
-One way to write it (`_write`), at one of two moments. A plain reply whose rep name is known is
-written in the transaction that stores its webhook delivery (`ready_reply`, then `write_ready`),
-so its frame leaves as HubSpot's answer is committed. Any other is written by its delivery's
-`hubspot.inbound` job (`rep_message`, `deliver`): the network calls (rep name, files) first, then
-one transaction that writes the message and settles the delivery, so a re-run finds nothing left
-to do. A reply after the close reopens the conversation; one that cannot be delivered (no
-conversation, a file HubSpot cannot give us) is reported FAILED, naming why.
+One way to write it (`write_reply`), at one of two moments. A plain reply whose rep name is known
+is written in the transaction that stores its webhook delivery (`ready_reply`, then `write_ready`;
+on SQLite, when the event names its conversation and visitor, `reply_unlooked` without the
+lookup), so its frame leaves as HubSpot's answer is committed. Any other is written by its
+delivery's `hubspot.inbound` job (`rep_message`, `deliver`): the network calls (rep name, files)
+first, then one transaction that writes the message and settles the delivery, so a re-run finds
+nothing left to do. A reply after the close reopens the conversation; one that cannot be delivered
+(no conversation, a file HubSpot cannot give us) is reported FAILED, naming why.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ async def deliver(
             await report_failed(session, wakeup, message, organization_id, why)
             await settle(session, delivery_id, DeliveryState.FAILED, why)
             return await commit(session)
-        stored = await _write(session, inbound, target, message, name, attachments, missing)
+        stored = await write_reply(session, inbound, target, message, name, attachments, missing)
         if missing:
             why = "; ".join(missing) + "; the rest was delivered"
             await report_failed(session, wakeup, message, organization_id, why, stored)
@@ -168,10 +169,10 @@ async def ready_reply(inbound: Inbound, session: AsyncSession, event: Received) 
 
 
 async def write_ready(inbound: Inbound, session: AsyncSession, ready: Ready) -> None:
-    await _write(session, inbound, ready.target, ready.message, ready.name, [])
+    await write_reply(session, inbound, ready.target, ready.message, ready.name, [])
 
 
-async def _write(
+async def write_reply(
     session: AsyncSession,
     inbound: Inbound,
     target: Target,
@@ -179,21 +180,23 @@ async def _write(
     name: str | None,
     attachments: list[Attachment],
     missing: Sequence[str] = (),
+    taken: Slot | None = None,
 ) -> Message:
-    """The agent message in HubSpot's `createdAt` order, the conversation's state (a reply after
-    the close reopens it), and SENT if a widget of the visitor is connected here, its job run by
-    this process's worker as the caller commits, without a claim (a visitor who is offline gets
-    SENT on return; a reply missing a file stays FAILED)."""
+    """The agent message in HubSpot's `createdAt` order (at the slot `taken`, if the caller took
+    one), the conversation's state (a reply after the close reopens it), and SENT if a widget of
+    the visitor is connected here, its job run by this process's worker as the caller commits,
+    without a claim (a visitor who is offline gets SENT on return; a reply missing a file stays
+    FAILED)."""
     fields: dict[str, Any] = dict(author_name=name, hubspot_message_id=message.id)
     if message.created_at is not None:
         fields["created_at"] = message.created_at
     # PostgreSQL: the slot and the row in one statement, unless the conversation is closed.
-    written = await append_outside_state(
+    written = None if taken else await append_outside_state(
         session, inbound.effects, target.conversation_id, ConversationState.CLOSED, Role.AGENT,
         message.text, attachments=attachments, **fields,
     )  # fmt: skip
     if written is None:
-        slot = await _open_slot(session, inbound, target.conversation_id)
+        slot = taken or await _open_slot(session, inbound, target.conversation_id)
         stored = await insert_message(
             session, inbound.effects, slot, Role.AGENT, message.text, attachments=attachments,
             **fields,

@@ -1,17 +1,29 @@
-"""PostgreSQL: what the lookup before a rep reply's one statement checks, made by the statement
-itself (`reply_unlooked`): the conversation is of the event's portal and of the visitor the reply
-is for, HubSpot's message is not one of ours yet, and no reply HubSpot created later is the
-conversation's latest message. SENT's payload names the conversation's organization."""
+"""What the lookup before a rep reply's writes checks, made by the statement that writes
+(`reply_unlooked`): the conversation is of the event's portal and of the visitor the reply is
+for, HubSpot's message is not one of ours yet, and no reply HubSpot created later is the
+conversation's latest message. PostgreSQL: SENT's payload names the conversation's organization.
+SQLite: the statement that takes the conversation's next `seq` makes them (`TAKE_UNLOOKED`)."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, String, Table, bindparam, exists, func, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 
+from ...hot_sql import Hot
 from ...messages import CONVERSATIONS
-from ...models import HubSpotConnection, Message, OutboxJob, Role
+from ...models import ConversationState, HubSpotConnection, Message, OutboxJob, Role
 
 CONNECTIONS = cast(Table, HubSpotConnection.__table__)
 MESSAGES = cast(Table, Message.__table__)
@@ -52,3 +64,48 @@ def sent_payload(organization_id: ColumnElement[Any]) -> ColumnElement[Any]:
         key("hubspot_id"), sql_cast(bindparam("hubspot_message_id"), String),
         type_=JOBS.c.payload.type,
     )  # fmt: skip
+
+
+def _take_unlooked() -> Hot:
+    """SQLite: the conversation's next `seq`, taken only when the checks hold and the conversation
+    is not closed: its `last_seq`, visitor, state and organization, and the portal's connection,
+    or no row (nothing written). A write transaction on SQLite sees the latest commit and holds
+    the write lock from here on: no reply can be written in between."""
+    conversations, of_portal = CONVERSATIONS.c, CONNECTIONS.alias("of_portal").c
+    # SQLite's RETURNING names the updated table's columns bare, and a bare name in the subquery
+    # would be the connection's own: the conversation's column is spelled out.
+    connection = (
+        select(of_portal.id)
+        .where(
+            of_portal.organization_id == literal_column("conversations.organization_id"),
+            of_portal.portal_id == bindparam("portal_id", type_=String),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return Hot(
+        update(CONVERSATIONS)
+        .where(
+            conversations.id == bindparam("conversation_id"),
+            conversations.state != ConversationState.CLOSED.value,
+            *unlooked_checks(),
+        )
+        .values(last_seq=conversations.last_seq + 1, updated_at=bindparam("now"))
+        .returning(
+            conversations.last_seq, conversations.visitor_id, conversations.state,
+            conversations.organization_id, connection.label("connection_id"),
+        )  # fmt: skip
+    )
+
+
+TAKE_UNLOOKED = _take_unlooked()
+# The `seq` taken back, when the delivery turned out to be stored before: nothing was written
+# since in the conversation (the transaction holds SQLite's write lock).
+GIVE_BACK = Hot(
+    update(CONVERSATIONS)
+    .where(
+        CONVERSATIONS.c.id == bindparam("conversation_id"),
+        CONVERSATIONS.c.last_seq == bindparam("seq"),
+    )
+    .values(last_seq=CONVERSATIONS.c.last_seq - 1)
+)

@@ -14,9 +14,10 @@ import websockets
 from sqlalchemy import select
 
 from relaydesk import hot_sql
+from relaydesk.db import commit
 from relaydesk.hubspot.inbound.delivery_status import SENT, dedupe_key
 from relaydesk.jobs import MessageStatus, dump
-from relaydesk.models import OutboxJob
+from relaydesk.models import OutboxJob, WebhookDelivery
 
 from ...support import wait_for
 from .test_webhook_fixtures import as_ours
@@ -75,8 +76,9 @@ async def test_a_first_reply_after_the_handoff_takes_one_statement(
         created, updated = await _frames(ws, 2)
     if backend == "postgresql":  # no lookup before it: the statement checks for itself
         assert len(statements) == 1 and statements[0].startswith("WITH slot AS")
-    else:  # the lookup, the delivery, the slot, the message, the conversation the rep's
-        assert len(statements) == 5
+    else:  # the slot with the lookup's checks, the delivery, the message, the conversation the
+        # rep's
+        assert len(statements) == 4 and statements[0].startswith("UPDATE conversations")
     [message] = await world.agent_messages()
     assert created["type"] == "message.created" and created["message"]["id"] == message["id"]
     assert updated["type"] == "conversation.updated"
@@ -148,7 +150,33 @@ async def test_a_reply_for_another_visitor_than_the_conversations_is_looked_up(
     if backend == "postgresql":
         assert len(statements) == 3 and statements[0].startswith("WITH slot AS")
         assert statements[1].startswith("SELECT") and statements[2].startswith("WITH slot AS")
+    else:  # the slot refused by its checks, then the lookup and the usual writes
+        assert statements[0].startswith("UPDATE conversations") and len(statements) == 6
+        assert statements[1].startswith("SELECT")
     [message] = await world.agent_messages()
     assert message["text"] == payload["message"]["text"]
     conversation = await world.conversation()
     assert message["seq"] == conversation.last_seq and conversation.state == "human"
+
+
+async def test_a_reply_whose_delivery_was_stored_and_not_yet_written_is_a_duplicate(
+    backend: str, world: World
+) -> None:
+    """Its delivery stored before, its job still to run: this delivery writes nothing and
+    counts as a duplicate, and the conversation's `seq` is as it was (on SQLite the statement
+    that took one with the lookup's checks gives it back)."""
+    payload = _reply_to(world, (await world.conversation()).visitor_id)
+    async with world.rows() as session:
+        session.add(WebhookDelivery(
+            external_id=f"channel:message:{payload['message']['id']}", source="channel",
+            event_type=payload["type"], payload=payload, state="received",
+        ))  # fmt: skip
+        await commit(session)
+    before = (await world.conversation()).last_seq
+    answer, statements = await _post_recording(world, payload)
+    assert answer.json() == {"received": 0, "duplicates": 1}
+    assert (await world.conversation()).last_seq == before
+    assert await world.agent_messages() == []
+    if backend == "sqlite":  # taken, given back, then the usual way's lookup and delivery
+        assert statements[0].startswith("UPDATE conversations SET last_seq=(conversations.last")
+        assert "last_seq - " in statements[2] and statements[3].startswith("SELECT")
