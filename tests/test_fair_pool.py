@@ -118,7 +118,9 @@ async def test_a_connection_that_must_be_opened_again_is_not_taken_at_once(
     assert pool.connect_now() is None
     async with engine.connect() as connection:  # the greenlet's way opens it
         assert await connection.scalar(text("SELECT 5")) == 5
-    assert pool.connect_now() is not None
+    taken = pool.connect_now()
+    assert taken is not None
+    taken.close()  # back to the pool, as a session gives it back
 
 
 async def test_a_connection_due_for_recycling_is_not_taken_at_once(tmp_path: Path) -> None:
