@@ -20,7 +20,11 @@ from sqlalchemy.types import TypeEngine
 from .fair_pool import FairPool
 from .hot_session import HotAsyncSession, HotSession
 from .hot_sql import Hot
+from .json_text import compact
 from .sqlite_inline import inline_connector
+
+# JSON columns' text: `json.dumps`'s, compact, by an encoder built once (`json_text`).
+JSON_TEXT = compact()
 
 
 def create_engine(
@@ -39,6 +43,7 @@ def create_engine(
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
+            json_serializer=JSON_TEXT,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -46,7 +51,7 @@ def create_engine(
     # that the request or job reports and retries.
     return create_async_engine(
         url, poolclass=FairPool, pool_size=pool_size, max_overflow=max_overflow,
-        pool_recycle=1800,
+        pool_recycle=1800, json_serializer=JSON_TEXT,
     )  # fmt: skip
 
 

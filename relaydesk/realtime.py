@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .json_text import compact
+
 QUEUE_LIMIT = 256
-# The text of a frame: compact JSON, by one encoder (`json.dumps` with options builds one a call).
-encode_frame = json.JSONEncoder(separators=(",", ":")).encode
+# The text of a frame: compact JSON, by an encoder built once.
+encode_frame = compact()
 RESUME = 1013  # RFC 6455 "try again later": the widget reconnects and catches up
 # The scope extension of a socket that can take a frame at once (`web/socket_writes.py`): a
 # function of the frame's text, True once written, False when the frame must wait its turn.

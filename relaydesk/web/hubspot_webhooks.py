@@ -9,7 +9,6 @@ request is refused with 401 and counted.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..hubspot.api.signatures import InvalidSignature, verify_signature
 from ..hubspot.inbound.parse import MalformedEvent
 from ..hubspot.inbound.receive import Endpoint, Receipt, receive
 from ..hubspot.inbound.store import connection_by_token
+from ..json_text import compact
 from ..runtime import Runtime
 from . import shapes
 from .deps import RuntimeDep, SessionDep
@@ -69,9 +69,10 @@ def answer(request: Request, endpoint: str, receipt: Receipt) -> JSONResponse:
 
 
 class ReceiptResponse(JSONResponse):
-    """Starlette's JSON, by one encoder (its `json.dumps` with options builds one a call)."""
+    """Starlette's JSON, by an encoder built once (its `json.dumps` with options builds one a
+    call)."""
 
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+    encode = staticmethod(compact(ensure_ascii=False, allow_nan=False))
 
     def render(self, content: Any) -> bytes:
         return self.encode(content).encode("utf-8")
