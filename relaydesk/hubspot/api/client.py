@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
+
 from . import paths as ops
 from .portal_calls import PortalCalls, page_of
 from .shapes import (
@@ -82,9 +84,23 @@ class HubSpotClient(PortalCalls):
     async def update_message_status(
         self, channel_id: str, message_id: str, status: str, error_message: str | None = None
     ) -> Message:
+        return Message.model_validate(
+            json_of(await self._patch_status(channel_id, message_id, status, error_message))
+        )
+
+    async def report_message_status(
+        self, channel_id: str, message_id: str, status: str, error_message: str | None = None
+    ) -> None:
+        """`update_message_status` for a caller that needs no answer: HubSpot's copy of the
+        message it sends back is neither parsed nor validated (a status report's CPU)."""
+        await self._patch_status(channel_id, message_id, status, error_message)
+
+    async def _patch_status(
+        self, channel_id: str, message_id: str, status: str, error_message: str | None
+    ) -> httpx.Response:
         body = {"statusType": status} | ({"errorMessage": error_message} if error_message else {})
         path = self.paths(ops.CHANNEL_MESSAGE, channelId=channel_id, messageId=message_id)
-        return Message.model_validate(json_of(await self._call("PATCH", path, json=body)))
+        return await self._call("PATCH", path, json=body)
 
     # Conversations inbox: threads, messages, comments, actors
 

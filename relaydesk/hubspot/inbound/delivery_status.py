@@ -169,7 +169,7 @@ class StatusJob:
         client, channel_id, hubspot_message_id = found
         status, error_message = job.status, job.error_message
         try:
-            await client.update_message_status(
+            await client.report_message_status(
                 channel_id, hubspot_message_id, status, error_message
             )
         except NotFound:
