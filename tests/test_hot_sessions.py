@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import session as sqlalchemy_session
 
 from relaydesk.db import commit, create_engine, session_factory
 from relaydesk.hot_session import CHECKOUT
@@ -86,6 +87,39 @@ async def test_what_is_not_committed_is_not_kept(
                 raise RuntimeError("the request failed")
     assert pool.checkedout() == checked_out  # type: ignore[attr-defined]
     assert await name_of(db, org) == before
+
+
+@pytest.mark.parametrize("ends", ["close", "error"])
+async def test_a_session_of_hot_reads_gives_its_connection_back_on_sqlite_at_once(
+    db: async_sessionmaker[AsyncSession], org: Org, backend: str, ends: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Hot statements alone that are not committed (a job that only reads, a request that
+    failed after a write) end without SQLAlchemy's greenlet on SQLite: the connection is back
+    in the pool and what was written is not kept."""
+    spawned: list[object] = []
+    spawn = sqlalchemy_session.greenlet_spawn
+
+    async def counted(fn: object, *args: object, **kwargs: object) -> object:
+        spawned.append(fn)
+        return await spawn(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlalchemy_session, "greenlet_spawn", counted)
+    before = await name_of(db, org)
+    pool = engine_of(db).sync_engine.pool
+    checked_out = pool.checkedout()  # type: ignore[attr-defined]
+    spawned.clear()
+    with pytest.raises(RuntimeError) if ends == "error" else nullcontext():
+        async with db() as session:
+            assert (await Hot(NAME).first(session, {"org_id": org.id})).name == before
+            if ends == "error":
+                await RENAME.rows(session, {"org_id": org.id, "name": "Never"})
+                raise RuntimeError("the request failed")
+    closing = list(spawned)  # what the session ran in the greenlet, its end included
+    assert pool.checkedout() == checked_out  # type: ignore[attr-defined]
+    assert await name_of(db, org) == before
+    if backend == "sqlite":
+        assert closing == []
 
 
 async def test_a_rollback_after_the_orm_joined_undoes_both(
