@@ -3,7 +3,7 @@ conversation was handed off: an org connected over OAuth, a channel account, a s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
@@ -90,5 +90,7 @@ def rows(pair: Pair) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -> World:
-    return await handed_off_world(pair, rows)
+async def world(pair: Pair, rows: async_sessionmaker[AsyncSession]) -> AsyncIterator[World]:
+    handed_off = await handed_off_world(pair, rows)
+    yield handed_off
+    await handed_off.http.aclose()  # the visitor's connections to the server
