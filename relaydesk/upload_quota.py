@@ -64,8 +64,11 @@ async def _used(
 
 
 def _refusal(who: str, quota: int, oldest: datetime | None, now: datetime) -> UploadQuotaExceeded:
-    # The earliest moment any room frees up: when the oldest upload leaves the window.
+    # The earliest moment any room frees up: when the oldest upload leaves the window. An
+    # upload made in parallel may be stamped a moment after this request's `now`: never more
+    # than the window.
     wait = (oldest + WINDOW - now).total_seconds() if oldest else WINDOW.total_seconds()
+    wait = min(wait, WINDOW.total_seconds())
     mib = quota / 1024 / 1024
     return UploadQuotaExceeded(
         f"{who} as much as is allowed in 24 hours ({mib:.0f} MiB); try again later",

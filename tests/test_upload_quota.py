@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 
 from relaydesk.db import create_engine, session_factory
 from relaydesk.models import Attachment
+from relaydesk.upload_quota import _refusal
 
 from .databases import migrated_sqlite
 from .orgs import Org, make_org
@@ -89,3 +91,13 @@ async def test_an_organization_stores_at_most_its_daily_quota_from_all_visitors(
     files = list((small_quota.settings.upload_dir / org.id).iterdir())
     assert len(files) == 3  # the refused upload's file was not kept
     await engine.dispose()
+
+
+def test_the_wait_is_never_longer_than_the_window() -> None:
+    """An upload made in parallel may be stamped a moment after the refused request began: the
+    refusal still asks for no more than 24 hours."""
+    now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    stamped_after = _refusal("you have uploaded", 50 * MIB, now + timedelta(seconds=2), now)
+    assert stamped_after.retry_after == 24 * 3600
+    oldest_an_hour_ago = _refusal("you have uploaded", 50 * MIB, now - timedelta(hours=1), now)
+    assert oldest_an_hour_ago.retry_after == 23 * 3600
