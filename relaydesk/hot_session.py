@@ -126,27 +126,28 @@ class HotAsyncSession(AsyncSession):
         sync._give_back(committed=True)
 
     async def close(self) -> None:
-        if not self._closed_here():  # else there is nothing to give back, nor to forget
+        self._end_on_the_loop()
+        if not self._holds_nothing():  # else there is nothing to give back, nor to forget
             await super().close()
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        if not self._closed_here():
+        self._end_on_the_loop()
+        if not self._holds_nothing():
             await super().__aexit__(type_, value, traceback)
 
-    def _closed_here(self) -> bool:
-        """Whether the session holds nothing once its `Hot` statements' SQLite connection (if it
-        took one and did nothing else) is given back on the loop's thread: what they wrote and
-        did not commit rolled back, no trip through SQLAlchemy's greenlet (a job that only
-        reads, such as a status report's)."""
+    def _end_on_the_loop(self) -> None:
+        """A session whose `Hot` statements alone took a SQLite connection gives it back on the
+        loop's thread, what they wrote and did not commit rolled back there: no trip through
+        SQLAlchemy's greenlet (a job that only reads, such as a status report's)."""
         sync = self.sync_session
         checkout = sync.hot_only()
-        if checkout is not None and not sync.identity_map:
-            driver = checkout.fairy.driver_connection
-            if isinstance(driver, InlineConnection):
-                if driver.in_transaction:
-                    driver.raw.rollback()
-                sync._give_back(committed=True)  # no transaction left for the pool to reset
-        return self._holds_nothing()
+        if checkout is None or sync.identity_map:
+            return
+        driver = checkout.fairy.driver_connection
+        if isinstance(driver, InlineConnection):
+            if driver.in_transaction:
+                driver.raw.rollback()
+            sync._give_back(committed=True)  # no transaction left for the pool to reset
 
     def _holds_nothing(self) -> bool:
         sync = self.sync_session

@@ -61,7 +61,8 @@ async def write_unlooked(
     if name is None and message.sender_actor:
         return False  # the rep's name takes a call to HubSpot: the delivery's job asks
     if here:
-        return await _write_at_unlooked_slot(inbound, session, event, message, ours[0], name)
+        where = (ours[0], visitor_id, portal_id)
+        return await _write_at_unlooked_slot(inbound, session, event, message, where, name)
     fields = dict(author_name=name, hubspot_message_id=message.id, created_at=message.created_at)
     values = message_values(ours[0], 0, Role.AGENT, message.text, fields)
     params = values | {"now": values["created_at"], "assignee": name}
@@ -91,14 +92,14 @@ async def _write_at_unlooked_slot(
     session: AsyncSession,
     event: Received,
     message: HubSpotMessage,
-    conversation_id: str,
+    where: tuple[str, str, str],
     name: str | None,
 ) -> bool:
     """SQLite: the conversation's next `seq` taken with the lookup's checks, the delivery stored
-    settled, the reply written at that `seq`."""
-    assert event.channel is not None and event.channel.portal_id is not None
-    portal_id = event.channel.portal_id
-    checked: dict[str, Any] = {"portal_id": portal_id, "visitor_id": message.recipient_id}
+    settled, the reply written at that `seq`. `where`: the conversation, the visitor and the
+    portal the event names."""
+    conversation_id, visitor_id, portal_id = where
+    checked: dict[str, Any] = {"portal_id": portal_id, "visitor_id": visitor_id}
     checked |= {"hubspot_message_id": message.id, "created_at": message.created_at}
     values = checked | {"conversation_id": conversation_id, "now": utcnow()}
     row = await TAKE_UNLOOKED.first(session, values)
