@@ -25,6 +25,12 @@ from .sqlite_inline import inline_connector
 
 # JSON columns' text: `json.dumps`'s, compact, by an encoder built once (`json_text`).
 JSON_TEXT = compact()
+# PostgreSQL plans a prepared statement afresh for each of its first five runs on a connection,
+# then settles on the generic plan when that is no worse. Our statements are lookups by key
+# (the only partial indexes are `IS NOT NULL`, which an `=` on a parameter proves), so the
+# generic plan is the one they settle on: planned once per connection instead of six times.
+# The message path's largest statement takes about 2 ms to plan.
+PG_SESSION = {"plan_cache_mode": "force_generic_plan"}
 
 
 def create_engine(
@@ -52,6 +58,7 @@ def create_engine(
     return create_async_engine(
         url, poolclass=FairPool, pool_size=pool_size, max_overflow=max_overflow,
         pool_recycle=1800, json_serializer=JSON_TEXT,
+        connect_args={"server_settings": PG_SESSION},
     )  # fmt: skip
 
 
