@@ -39,6 +39,10 @@ def main() -> None:
     parser.add_argument(
         "--count-instructions", action="store_true", help="replay: under callgrind, last round"
     )
+    parser.add_argument(
+        "--gaps", type=_gaps, default="0,20",
+        help="replay: ms of idling before each reply, comma-separated, one run each",
+    )
     args = parser.parse_args()
     if "size" in args.names:
         widget_size.run()
@@ -62,7 +66,7 @@ def main() -> None:
     if "repreply" in args.names:
         rep_reply.run(database_url=args.database_url)
     if "replay" in args.names:  # not in the default list: the app's own CPU, in-process
-        replay.run(count_instructions=args.count_instructions)
+        replay.run(gaps=args.gaps, count_instructions=args.count_instructions)
     if "statusdrain" in args.names:  # not in the default list: one job kind's cost
         status_drain.run(database_url=args.database_url)
     if "claim" in args.names:  # not in the default list: one statement under a backlog
@@ -75,6 +79,17 @@ def main() -> None:
         compare.run()
     if "cluster" in args.names:  # not in the default list: it needs PostgreSQL, Redis, HAProxy
         cluster.run()
+
+
+def _gaps(text: str) -> list[float]:
+    """`--gaps`: milliseconds, comma-separated, as seconds."""
+    try:
+        gaps = [float(ms) / 1000 for ms in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not milliseconds: {text!r}") from None
+    if any(gap < 0 for gap in gaps):
+        raise argparse.ArgumentTypeError(f"a gap cannot be negative: {text!r}")
+    return gaps
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ ASGI app (every layer of it, the lifespan's runtime, a real SQLite database), on
 each visitor listening in-process, as a connected widget would. The figure is the thread CPU
 spent inside the app per reply: back to back, and after `idle_s` of idling before each one, as
 replies arriving 20 ms apart find the caches gone cold (`python -m bench repreply` counts that
-in every reply). Tracing the replay with callgrind counts instructions, which do not depend on
-what else the machine is doing: `valgrind --tool=callgrind --instr-atstart=no` on
+in every reply). `--gaps` (ms, default `0,20`) runs it once per gap: how long an idle it takes
+for the caches to go cold. Tracing the replay with callgrind counts instructions, which do not
+depend on what else the machine is doing: `valgrind --tool=callgrind --instr-atstart=no` on
 `python -m bench replay --count-instructions` counts the last round only.
 """
 
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -159,9 +161,11 @@ def _callgrind(state: str) -> None:
 
 
 def run(
-    replies: int = 300, rounds: int = 4, idle_s: float = 0.02, count_instructions: bool = False
-) -> None:
-    for idle in (0.0, idle_s):
+    replies: int = 300, rounds: int = 4, gaps: Sequence[float] = (0.0, 0.02),
+    count_instructions: bool = False,
+) -> None:  # fmt: skip
+    """One replay per gap (seconds of idling before each reply); under callgrind, the first."""
+    for idle in gaps:
         with (
             sandbox_process(
                 client_secret=CLIENT_SECRET, rate_limit_per_10s=None, search_rate_limit_per_s=None,
